@@ -3,5 +3,9 @@
  * and JSON out. This module is the public API.
  */
 export * from './errors/index.js';
+export * from './generic/index.js';
 export type * from './idl-parser/proto/descriptor.js';
 export type * from './idl-parser/thrift/descriptor.js';
+export type { ProtoJsonOptions } from './codec/proto/index.js';
+export type { ThriftJsonOptions } from './codec/thrift/index.js';
+export type { PingPongTransport } from './ttheader/index.js';

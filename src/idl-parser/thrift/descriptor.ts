@@ -8,7 +8,7 @@
  * `.thrift`), the way other files refer to it.
  */
 
-/** Thrift annotations `(key = "value", flag)` in declaration order; a bare flag has value `''`. */
+/** Thrift annotations `(key = "value", flag)` in declaration order; a bare flag has value `'1'`, as the Thrift compiler gives it. */
 export type ThriftAnnotations = ReadonlyArray<{ readonly key: string; readonly value: string }>;
 
 /** Base types. `binary` and `string` share a wire type but differ in JSON (base64 vs text). */
@@ -48,7 +48,10 @@ export interface ThriftField {
   /** The default value, coerced to the field's type. */
   readonly defaultValue: ThriftConstValue | undefined;
   readonly annotations: ThriftAnnotations;
-  /** The JSON key from a `go.tag` json alias (`go.tag = 'json:"alias"'`), if any. */
+  /**
+   * The JSON key from a `go.tag` json alias (`go.tag = 'json:"alias,omitempty"'`: the text
+   * before the first comma), if any. `'-'` (from `json:"-"`) means Go skips the field in JSON.
+   */
   readonly goTagJsonName: string | undefined;
 }
 
@@ -114,7 +117,7 @@ export interface ThriftFunction {
   readonly resultStruct: ThriftStruct;
 }
 
-/** A service; `functions` includes inherited ones (own functions win on name clashes). */
+/** A service; `functions` includes inherited ones (redefining an inherited function is an error, as in the compiler). */
 export interface ThriftService {
   readonly name: string;
   readonly fullName: string;

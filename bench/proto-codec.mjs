@@ -1,0 +1,117 @@
+// Protobuf codec benchmark: JSON text → protobuf binary and back, idlcall vs
+// protobufjs (JSON.parse + fromObject + encode; decode + toObject + JSON.stringify)
+// and @bufbuild/protobuf (fromJsonString + toBinary; fromBinary + toJsonString),
+// with the JSON.parse + JSON.stringify floor. Run after `npm run build`:
+//   node bench/proto-codec.mjs [--quick]
+// Messages use kitchen.Kitchen (test/fixtures/proto-codec/kitchen.proto) without
+// the well-known types, whose JSON forms protobufjs does not implement.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import protobuf from 'protobufjs';
+import { createFileRegistry, fromBinary, fromJsonString, toBinary, toJsonString } from '@bufbuild/protobuf';
+import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
+import { ProtoCodec } from '../dist/codec/proto/index.js';
+import { loadProtoFile } from '../dist/idl-parser/proto/index.js';
+import { measure, formatRate } from './lib/measure.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const fixtures = join(here, '../test/fixtures/proto-codec');
+const quick = process.argv.includes('--quick');
+const opts = quick ? { warmupMs: 150, runMs: 200, runs: 3 } : { warmupMs: 400, runMs: 500, runs: 5 };
+
+// ---- the three implementations, loaded from the same .proto ----
+const reg = await loadProtoFile(join(fixtures, 'kitchen.proto'), { includeDirs: [fixtures, '/usr/include'] });
+const ours = reg.findMessage('kitchen.Kitchen');
+const codec = new ProtoCodec(reg);
+
+const pbRoot = protobuf.loadSync(join(fixtures, 'kitchen.proto'));
+const PbKitchen = pbRoot.lookupType('kitchen.Kitchen');
+const toObjectOpts = { longs: String, enums: String, bytes: String, json: true };
+
+const setPath = join(mkdtempSync(join(tmpdir(), 'idlcall-bench-')), 'set.pb');
+execFileSync('protoc', ['-I', fixtures, '-I', '/usr/include', `--descriptor_set_out=${setPath}`, '--include_imports', 'kitchen.proto']);
+const bufReg = createFileRegistry(fromBinary(FileDescriptorSetSchema, readFileSync(setPath)));
+const BufKitchen = bufReg.getMessage('kitchen.Kitchen');
+
+// ---- deterministic messages with every non-WKT field kind ----
+function inner(i, depth) {
+  const o = { name: `inner-${i}`, id: String(1000000000000 + i * 7919), color: ['RED', 'GREEN', 'BLUE'][i % 3] };
+  if (depth > 0) o.children = [inner(i * 3 + 1, depth - 1), inner(i * 3 + 2, depth - 1)];
+  o.counts = { a: i, b: -i };
+  return o;
+}
+function kitchen(scale) {
+  const n = Math.max(1, scale);
+  const m = {
+    fDouble: 3.141592653589793, fFloat: 1.5, fInt64: '-9007199254740993', fUint64: '18446744073709551615',
+    fInt32: -123456, fFixed64: '1234567890123', fFixed32: 4000000000, fBool: true,
+    fString: 'hello, wörld ✓ "quoted"', fBytes: 'AAECAwQFBgcICQ==', fUint32: 4294967295, fSfixed32: -5,
+    fSfixed64: '-42', fSint32: -77, fSint64: '-9223372036854775808', fEnum: 'GREEN',
+    inner: inner(1, 1),
+  };
+  if (scale > 0) {
+    const r = (f) => Array.from({ length: 4 * n }, (_, i) => f(i));
+    Object.assign(m, {
+      rDouble: r((i) => i * 1.25), rFloat: r((i) => i * 0.5), rInt64: r((i) => String(i * 1e12)), rUint64: r((i) => String(i * 3)),
+      rInt32: r((i) => i - 5), rFixed64: r((i) => String(i)), rFixed32: r((i) => i * 1000), rBool: r((i) => i % 2 === 0),
+      rString: r((i) => `item ${i}`), rBytes: r(() => 'aGVsbG8='), rUint32: r((i) => i), rSfixed32: r((i) => -i),
+      rSfixed64: r((i) => String(-i)), rSint32: r((i) => -i * 100), rSint64: r((i) => String(-i * 1e10)), rEnum: r((i) => ['RED', 'BLUE'][i % 2]),
+      inners: Array.from({ length: n }, (_, i) => inner(i, scale > 4 ? 3 : 1)),
+      uInt32: r((i) => i), uSint64: r((i) => String(i * -7)), uEnum: r(() => 'RED'),
+      mString: Object.fromEntries(r((i) => [`k${i}`, `v${i}`])),
+      mInt32: Object.fromEntries(Array.from({ length: Math.min(n, 20) }, (_, i) => [String(i), inner(i, 0)])),
+      mInt64: Object.fromEntries(r((i) => [String(i * 1e12), 'BLUE'])),
+      mBool: { true: inner(9, 0) },
+      choiceStr: 'picked', oInt32: 0, oString: 'opt', renamed: 'custom',
+    });
+  }
+  return m;
+}
+const sizes = [
+  ['small', { fInt32: 150, fString: 'hello world', fInt64: '1234567890123', fBool: true, fEnum: 'RED', fDouble: 2.5, inner: { name: 'inner', id: '42', color: 'BLUE' }, rInt32: [1, 2, 3, 300, -1], mString: { a: 'b' } }],
+  ['medium', kitchen(2)],
+  ['large', kitchen(120)],
+];
+
+const rows = [];
+for (const [label, obj] of sizes) {
+  const json = JSON.stringify(obj);
+  const bytes = codec.encodeJson(ours, json);
+  // Sanity: all three read each other's output.
+  const pbBytes = PbKitchen.encode(PbKitchen.fromObject(JSON.parse(json))).finish();
+  const bufBytes = toBinary(BufKitchen, fromJsonString(BufKitchen, json, { registry: bufReg }));
+  if (codec.decodeToJson(ours, pbBytes) !== codec.decodeToJson(ours, bytes)) throw new Error(`${label}: protobufjs bytes differ in meaning`);
+  if (codec.decodeToJson(ours, bufBytes) !== codec.decodeToJson(ours, bytes)) throw new Error(`${label}: bufbuild bytes differ in meaning`);
+  console.log(`${label}: ${bytes.length} B binary, ${json.length} B JSON`);
+
+  const enc = {
+    idlcall: measure(() => codec.encodeJson(ours, json), opts),
+    protobufjs: measure(() => PbKitchen.encode(PbKitchen.fromObject(JSON.parse(json))).finish(), opts),
+    bufbuild: measure(() => toBinary(BufKitchen, fromJsonString(BufKitchen, json, { registry: bufReg })), opts),
+    floor: measure(() => JSON.stringify(JSON.parse(json)), opts),
+  };
+  const dec = {
+    idlcall: measure(() => codec.decodeToJson(ours, bytes), opts),
+    protobufjs: measure(() => JSON.stringify(PbKitchen.toObject(PbKitchen.decode(bytes), toObjectOpts)), opts),
+    bufbuild: measure(() => toJsonString(BufKitchen, fromBinary(BufKitchen, bytes), { registry: bufReg }), opts),
+    floor: measure(() => JSON.stringify(JSON.parse(json)), opts),
+  };
+  for (const [dir, m] of [['JSON→binary', enc], ['binary→JSON', dec]]) {
+    rows.push({
+      size: `${label} (${bytes.length} B)`,
+      direction: dir,
+      idlcall: formatRate(m.idlcall.median),
+      protobufjs: formatRate(m.protobufjs.median),
+      bufbuild: formatRate(m.bufbuild.median),
+      'JSON.parse+stringify': formatRate(m.floor.median),
+      '÷protobufjs': (m.idlcall.median / m.protobufjs.median).toFixed(2) + '×',
+      '÷bufbuild': (m.idlcall.median / m.bufbuild.median).toFixed(2) + '×',
+      '÷floor': (m.idlcall.median / m.floor.median).toFixed(2) + '×',
+    });
+  }
+}
+console.log('ops/s, median of runs; ratios = idlcall ÷ peer (higher is better)');
+console.table(rows);

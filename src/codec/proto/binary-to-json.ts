@@ -1,0 +1,683 @@
+import { CodecError } from '../../errors/codec-error.js';
+import { encodeBase64 } from '../bytes/base64.js';
+import { readUtf8 } from '../bytes/utf8.js';
+import { int64ToNumber, int64ToString, zigzagDecode32, zigzagDecode64, type Int64Halves } from '../bytes/varint.js';
+import { formatJsonDouble, quoteJsonString } from '../json/quote.js';
+import type { TypeResolver } from './json-to-binary.js';
+import { K, W, planOf, type FieldPlan, type MessagePlan } from './plan.js';
+import { prefixPath } from './path.js';
+import { MAX_DEPTH, ProtoReader } from './reader.js';
+import { formatTimestamp } from './well-known/timestamp.js';
+import { formatDuration } from './well-known/duration.js';
+import { pathToJson } from './well-known/field-mask.js';
+
+const WIRE_NAMES = ['varint', 'fixed64', 'length-delimited', 'start-group', 'end-group', 'fixed32'];
+const h64: Int64Halves = { lo: 0, hi: 0 };
+
+/** A map field's entries while a message is decoded: key JSON → value JSON (last one wins). */
+type MapSlot = Map<string, string>;
+
+/**
+ * Protobuf binary → JSON text, written directly as string pieces (no object
+ * model). Fields are collected per message in declaration-indexed slots so
+ * the output follows declaration order, repeated occurrences join up, scalars
+ * are last-one-wins and repeated occurrences of a message field merge.
+ */
+export class BinaryToJson {
+  readonly r = new ProtoReader();
+  resolver: TypeResolver | undefined;
+  /** Options for the current call. */
+  int64AsString = true;
+  enumNames = true;
+  protoNames = false;
+  emitDefaults = false;
+  /** Set by `scalar()`: whether the value read was the type's default. */
+  private zero = false;
+  private readonly rangeStack: Int32Array[] = [];
+
+  /** Decodes `bytes` as a `plan` message. */
+  decode(plan: MessagePlan, bytes: Uint8Array): string {
+    const r = this.r.reset(bytes);
+    try {
+      return this.messageValue(plan, bytes.length, 0);
+    } catch (e) {
+      throw prefixPath(e, plan.desc.name);
+    } finally {
+      r.reset(EMPTY);
+    }
+  }
+
+  /** Decodes the message in `[r.pos, end)`, restricting reads to it. */
+  private sub(plan: MessagePlan, end: number, depth: number): string {
+    const r = this.r;
+    const saveEnd = r.end;
+    r.end = end;
+    const json = this.messageValue(plan, end, depth);
+    r.end = saveEnd;
+    r.pos = end;
+    return json;
+  }
+
+  /** Decodes a message from a separate buffer (merged occurrences), then resumes. */
+  private detached(plan: MessagePlan, bytes: Uint8Array, depth: number): string {
+    const r = this.r;
+    const buf = r.buf;
+    const pos = r.pos;
+    const end = r.end;
+    r.reset(bytes);
+    const json = this.messageValue(plan, bytes.length, depth);
+    r.reset(buf, pos, end);
+    return json;
+  }
+
+  private messageValue(plan: MessagePlan, end: number, depth: number): string {
+    if (depth > MAX_DEPTH) throw new CodecError('', `nesting deeper than ${MAX_DEPTH}`, this.r.pos);
+    switch (plan.wkt) {
+      case W.NONE:
+      case W.EMPTY:
+        return this.message(plan, end, depth, 0);
+      case W.TIMESTAMP:
+      case W.DURATION:
+        return this.secondsNanos(plan.wkt, end);
+      case W.WRAPPER:
+        return this.wrapper(plan, end);
+      case W.VALUE:
+        return this.value(end, depth);
+      case W.STRUCT:
+        return this.struct(end, depth);
+      case W.LIST:
+        return this.list(end, depth);
+      case W.FIELD_MASK:
+        return this.fieldMask(end);
+      default:
+        return this.any(end, depth);
+    }
+  }
+
+  private wireTypeError(f: FieldPlan, wt: number): CodecError {
+    return new CodecError('', `wrong wire type ${WIRE_NAMES[wt]} for ${f.desc.type} field ${f.number}`, this.r.pos);
+  }
+
+  /** A message's fields up to `end`, or (for a group, `groupNo > 0`) up to its end-group tag. */
+  private message(plan: MessagePlan, end: number, depth: number, groupNo: number): string {
+    const r = this.r;
+    const fields = plan.fields;
+    const n = fields.length;
+    const slots: Array<string | MapSlot | undefined> = new Array(n);
+    const byNumber = plan.byNumber;
+    const byNumberMap = plan.byNumberMap;
+    let rng: Int32Array | undefined;
+    let merged: Array<Uint8Array | undefined> | undefined;
+    while (r.pos < end) {
+      const tag = r.tag();
+      const num = tag >>> 3;
+      const wt = tag & 7;
+      const f = byNumberMap === undefined ? byNumber[num] : byNumberMap.get(num);
+      if (f === undefined) {
+        if (wt === 4) {
+          if (num === groupNo) return this.emit(plan, slots);
+          throw new CodecError('', `unexpected end-group tag for field ${num}`, r.pos);
+        }
+        r.skip(tag, depth);
+        continue;
+      }
+      try {
+        if (f.kind === K.MESSAGE && !f.isMap) {
+          if (wt !== 2) throw this.wireTypeError(f, wt);
+          const subEnd = r.lengthEnd();
+          const start = r.pos;
+          const mp = planOf(f.message!);
+          const i = f.index;
+          const prev = slots[i];
+          if (f.repeated) {
+            const j = this.sub(mp, subEnd, depth + 1);
+            slots[i] = prev === undefined ? j : prev + ',' + j;
+          } else {
+            if (rng === undefined) rng = this.rangesFor(depth, n);
+            if (prev !== undefined) {
+              // A second occurrence merges into the first: decode the concatenation.
+              merged ??= [];
+              const before = merged[i] ?? r.buf.subarray(rng[2 * i]!, rng[2 * i + 1]!);
+              const all = new Uint8Array(before.length + subEnd - start);
+              all.set(before);
+              all.set(r.buf.subarray(start, subEnd), before.length);
+              merged[i] = all;
+              r.pos = subEnd;
+              slots[i] = this.detached(mp, all, depth + 1);
+            } else {
+              rng[2 * i] = start;
+              rng[2 * i + 1] = subEnd;
+              if (merged !== undefined) merged[i] = undefined;
+              slots[i] = this.sub(mp, subEnd, depth + 1);
+            }
+            if (f.oneof >= 0) clearSiblings(f, slots);
+          }
+        } else this.field(f, wt, slots, depth);
+      } catch (e) {
+        throw prefixPath(e, f.name);
+      }
+    }
+    if (groupNo > 0) throw new CodecError('', `group ${groupNo} is not closed`, r.pos);
+    return this.emit(plan, slots);
+  }
+
+  private rangesFor(depth: number, n: number): Int32Array {
+    let a = this.rangeStack[depth];
+    if (a === undefined || a.length < 2 * n) a = this.rangeStack[depth] = new Int32Array(Math.max(2 * n, 32));
+    return a;
+  }
+
+  private field(f: FieldPlan, wt: number, slots: Array<string | MapSlot | undefined>, depth: number): void {
+    const r = this.r;
+    const kind = f.kind;
+    const i = f.index;
+    if (f.isMap) {
+      if (wt !== 2) throw this.wireTypeError(f, wt);
+      const entryEnd = r.lengthEnd();
+      let m = slots[i] as MapSlot | undefined;
+      if (m === undefined) slots[i] = m = new Map();
+      this.mapEntry(f, m, entryEnd, depth);
+      return;
+    }
+    if (kind === K.GROUP) {
+      if (wt !== 3) throw this.wireTypeError(f, wt);
+      const j = this.message(planOf(f.message!), r.end, depth + 1, f.number);
+      if (f.repeated) {
+        const prev = slots[i];
+        slots[i] = prev === undefined ? j : prev + ',' + j;
+      } else {
+        slots[i] = j;
+        if (f.oneof >= 0) clearSiblings(f, slots);
+      }
+      return;
+    }
+    if (wt === f.wireType) {
+      const j = this.scalar(f, kind);
+      if (f.repeated) {
+        const prev = slots[i];
+        slots[i] = prev === undefined ? j : prev + ',' + j;
+      } else if (f.presence) {
+        slots[i] = j;
+        if (f.oneof >= 0) clearSiblings(f, slots);
+      } else slots[i] = this.zero ? undefined : j;
+      return;
+    }
+    if (wt === 2 && f.repeated && f.packable) {
+      const end = r.lengthEnd();
+      const saveEnd = r.end;
+      r.end = end;
+      let acc = slots[i] as string | undefined;
+      while (r.pos < end) {
+        const j = this.scalar(f, kind);
+        acc = acc === undefined ? j : acc + ',' + j;
+      }
+      r.end = saveEnd;
+      slots[i] = acc;
+      return;
+    }
+    throw this.wireTypeError(f, wt);
+  }
+
+  /** Reads one scalar value (wire type already checked) and returns its JSON. */
+  private scalar(f: FieldPlan, kind: number): string {
+    const r = this.r;
+    switch (kind) {
+      case K.STRING: {
+        const end = r.lengthEnd();
+        const at = r.pos;
+        this.zero = end === at;
+        const j = jsonStringFromUtf8(r.buf, at, end);
+        if (j === undefined) throw new CodecError('', 'invalid UTF-8 in string', at);
+        r.pos = end;
+        return j;
+      }
+      case K.INT32: {
+        const v = r.varint32() | 0;
+        this.zero = v === 0;
+        return String(v);
+      }
+      case K.ENUM: {
+        const v = r.varint32() | 0;
+        this.zero = v === 0;
+        const e = f.enumPlan!;
+        if (e.isNullValue) return 'null';
+        if (!this.enumNames) return String(v);
+        const q = e.quotedByNumber.get(v);
+        return q !== undefined ? q : String(v);
+      }
+      case K.UINT32: {
+        const v = r.varint32();
+        this.zero = v === 0;
+        return String(v);
+      }
+      case K.SINT32: {
+        const v = zigzagDecode32(r.varint32());
+        this.zero = v === 0;
+        return String(v);
+      }
+      case K.BOOL: {
+        const lo = r.varint64();
+        const v = lo !== 0 || r.hi !== 0;
+        this.zero = !v;
+        return v ? 'true' : 'false';
+      }
+      case K.FIXED32: {
+        const v = r.fixed32();
+        this.zero = v === 0;
+        return String(v);
+      }
+      case K.SFIXED32: {
+        const v = r.fixed32() | 0;
+        this.zero = v === 0;
+        return String(v);
+      }
+      case K.DOUBLE:
+      case K.FLOAT: {
+        const v = kind === K.DOUBLE ? r.double() : r.float();
+        this.zero = v === 0 && 1 / v > 0;
+        return formatFloat(v);
+      }
+      case K.BYTES: {
+        const end = r.lengthEnd();
+        const at = r.pos;
+        this.zero = end === at;
+        r.pos = end;
+        return '"' + encodeBase64(r.buf.subarray(at, end)) + '"';
+      }
+      default: {
+        // 64-bit integers.
+        let lo: number;
+        let hi: number;
+        if (kind === K.FIXED64 || kind === K.SFIXED64) {
+          lo = r.fixed32();
+          hi = r.fixed32();
+        } else {
+          lo = r.varint64();
+          hi = r.hi;
+          if (kind === K.SINT64) {
+            h64.lo = lo;
+            h64.hi = hi;
+            zigzagDecode64(h64);
+            lo = h64.lo;
+            hi = h64.hi;
+          }
+        }
+        this.zero = lo === 0 && hi === 0;
+        if (hi === 0 && lo < 0x80000000 && !this.int64AsString) return String(lo);
+        const s = int64ToString(lo, hi, kind !== K.UINT64 && kind !== K.FIXED64);
+        return this.int64AsString ? '"' + s + '"' : s;
+      }
+    }
+  }
+
+  private mapEntry(f: FieldPlan, m: MapSlot, end: number, depth: number): void {
+    const r = this.r;
+    const kf = f.mapKey!;
+    const vf = f.mapValue!;
+    const saveEnd = r.end;
+    r.end = end;
+    let key: string | undefined;
+    let value: string | undefined;
+    while (r.pos < end) {
+      const tag = r.tag();
+      const num = tag >>> 3;
+      const wt = tag & 7;
+      if (num === 1 && wt === kf.wireType) {
+        key = this.scalar(kf, kf.kind);
+      } else if (num === 2 && wt === vf.wireType) {
+        if (vf.kind === K.MESSAGE) {
+          const subEnd = r.lengthEnd();
+          value = this.sub(planOf(vf.message!), subEnd, depth + 1);
+        } else value = this.scalar(vf, vf.kind);
+      } else if (num === 1 || num === 2) {
+        throw this.wireTypeError(num === 1 ? kf : vf, wt);
+      } else r.skip(tag, depth);
+    }
+    r.end = saveEnd;
+    if (key === undefined) key = kf.kind === K.STRING ? '""' : kf.kind === K.BOOL ? 'false' : '0';
+    else if (key.charCodeAt(0) !== 34) key = '"' + key + '"';
+    if (value === undefined) {
+      value = vf.kind === K.MESSAGE ? this.detached(planOf(vf.message!), EMPTY, depth + 1) : this.defaultJson(vf);
+    }
+    m.set(key, value);
+  }
+
+  /** The JSON of a field's default (for emitDefaults and missing map values). */
+  private defaultJson(f: FieldPlan): string {
+    if (f.isMap) return '{}';
+    if (f.repeated) return '[]';
+    switch (f.kind) {
+      case K.STRING:
+      case K.BYTES:
+        return '""';
+      case K.BOOL:
+        return 'false';
+      case K.ENUM:
+        return f.enumPlan!.isNullValue ? 'null' : this.enumNames ? f.enumPlan!.zeroQuoted : '0';
+      case K.INT64:
+      case K.UINT64:
+      case K.SINT64:
+      case K.FIXED64:
+      case K.SFIXED64:
+        return this.int64AsString ? '"0"' : '0';
+      default:
+        return '0';
+    }
+  }
+
+  private emit(plan: MessagePlan, slots: Array<string | MapSlot | undefined>): string {
+    const fields = plan.fields;
+    const n = fields.length;
+    const protoNames = this.protoNames;
+    let out = '{';
+    let sep = false;
+    for (let i = 0; i < n; i++) {
+      const v = slots[i];
+      const f = fields[i]!;
+      let j: string;
+      if (v === undefined) {
+        if (!this.emitDefaults || f.presence) continue;
+        j = this.defaultJson(f);
+      } else if (typeof v === 'string') {
+        j = f.repeated ? '[' + v + ']' : v;
+      } else {
+        j = '{';
+        let first = true;
+        for (const [k, val] of v) {
+          j += (first ? '' : ',') + k + ':' + val;
+          first = false;
+        }
+        j += '}';
+      }
+      out += (sep ? ',' : '') + (protoNames ? f.protoKeyOut : f.jsonKeyOut) + j;
+      sep = true;
+    }
+    return out + '}';
+  }
+
+  // ---- well-known types ----
+
+  private secondsNanos(wkt: number, end: number): string {
+    const r = this.r;
+    let seconds = 0;
+    let nanos = 0;
+    while (r.pos < end) {
+      const tag = r.tag();
+      if (tag === 0x08) {
+        const lo = r.varint64();
+        seconds = int64ToNumber(lo, r.hi, true);
+      } else if (tag === 0x10) nanos = r.varint32() | 0;
+      else r.skip(tag, 0);
+    }
+    const s = wkt === W.TIMESTAMP ? formatTimestamp(seconds, nanos) : formatDuration(seconds, nanos);
+    if (s === undefined) {
+      throw new CodecError('', `${wkt === W.TIMESTAMP ? 'Timestamp' : 'Duration'} out of range (seconds ${seconds}, nanos ${nanos})`, r.pos);
+    }
+    return '"' + s + '"';
+  }
+
+  private wrapper(plan: MessagePlan, end: number): string {
+    const r = this.r;
+    const f = plan.fields[0]!;
+    let j: string | undefined;
+    while (r.pos < end) {
+      const tag = r.tag();
+      if (tag === f.tag) {
+        try {
+          j = this.scalar(f, f.kind);
+        } catch (e) {
+          throw prefixPath(e, 'value');
+        }
+      } else r.skip(tag, 0);
+    }
+    return j ?? this.defaultJson(f);
+  }
+
+  private value(end: number, depth: number): string {
+    if (depth > MAX_DEPTH) throw new CodecError('', `nesting deeper than ${MAX_DEPTH}`, this.r.pos);
+    const r = this.r;
+    let j = 'null';
+    while (r.pos < end) {
+      const tag = r.tag();
+      switch (tag) {
+        case 0x08:
+          r.varint32();
+          j = 'null';
+          break;
+        case 0x11: {
+          const v = r.double();
+          if (!Number.isFinite(v)) throw new CodecError('number_value', `${v} cannot be written in a google.protobuf.Value`, r.pos);
+          j = formatJsonDouble(v);
+          break;
+        }
+        case 0x1a: {
+          const e = r.lengthEnd();
+          const s = jsonStringFromUtf8(r.buf, r.pos, e);
+          if (s === undefined) throw new CodecError('string_value', 'invalid UTF-8 in string', r.pos);
+          r.pos = e;
+          j = s;
+          break;
+        }
+        case 0x20: {
+          const lo = r.varint64();
+          j = lo !== 0 || r.hi !== 0 ? 'true' : 'false';
+          break;
+        }
+        case 0x2a:
+          j = this.subWkt(W.STRUCT, depth, 'struct_value');
+          break;
+        case 0x32:
+          j = this.subWkt(W.LIST, depth, 'list_value');
+          break;
+        default:
+          r.skip(tag, depth);
+      }
+    }
+    return j;
+  }
+
+  private subWkt(wkt: number, depth: number, name: string): string {
+    const r = this.r;
+    try {
+      const e = r.lengthEnd();
+      const saveEnd = r.end;
+      r.end = e;
+      const j = wkt === W.STRUCT ? this.struct(e, depth + 1) : this.list(e, depth + 1);
+      r.end = saveEnd;
+      r.pos = e;
+      return j;
+    } catch (err) {
+      throw prefixPath(err, name);
+    }
+  }
+
+  private struct(end: number, depth: number): string {
+    if (depth > MAX_DEPTH) throw new CodecError('', `nesting deeper than ${MAX_DEPTH}`, this.r.pos);
+    const r = this.r;
+    const m = new Map<string, string>();
+    while (r.pos < end) {
+      const tag = r.tag();
+      if (tag !== 0x0a) {
+        r.skip(tag, depth);
+        continue;
+      }
+      const entryEnd = r.lengthEnd();
+      const saveEnd = r.end;
+      r.end = entryEnd;
+      let key = '""';
+      let value = 'null';
+      while (r.pos < entryEnd) {
+        const t = r.tag();
+        if (t === 0x0a) {
+          const e = r.lengthEnd();
+          const s = jsonStringFromUtf8(r.buf, r.pos, e);
+          if (s === undefined) throw new CodecError('fields', 'invalid UTF-8 in map key', r.pos);
+          r.pos = e;
+          key = s;
+        } else if (t === 0x12) {
+          const e = r.lengthEnd();
+          const save = r.end;
+          r.end = e;
+          try {
+            value = this.value(e, depth + 1);
+          } catch (err) {
+            throw prefixPath(err, `fields[${key}]`);
+          }
+          r.end = save;
+          r.pos = e;
+        } else r.skip(t, depth);
+      }
+      r.end = saveEnd;
+      m.set(key, value);
+    }
+    let out = '{';
+    let first = true;
+    for (const [k, v] of m) {
+      out += (first ? '' : ',') + k + ':' + v;
+      first = false;
+    }
+    return out + '}';
+  }
+
+  private list(end: number, depth: number): string {
+    if (depth > MAX_DEPTH) throw new CodecError('', `nesting deeper than ${MAX_DEPTH}`, this.r.pos);
+    const r = this.r;
+    let out = '[';
+    let i = 0;
+    while (r.pos < end) {
+      const tag = r.tag();
+      if (tag !== 0x0a) {
+        r.skip(tag, depth);
+        continue;
+      }
+      const e = r.lengthEnd();
+      const saveEnd = r.end;
+      r.end = e;
+      let j: string;
+      try {
+        j = this.value(e, depth + 1);
+      } catch (err) {
+        throw prefixPath(err, `values[${i}]`);
+      }
+      r.end = saveEnd;
+      r.pos = e;
+      out += (i === 0 ? '' : ',') + j;
+      i++;
+    }
+    return out + ']';
+  }
+
+  private fieldMask(end: number): string {
+    const r = this.r;
+    let out = '';
+    let first = true;
+    while (r.pos < end) {
+      const tag = r.tag();
+      if (tag !== 0x0a) {
+        r.skip(tag, 0);
+        continue;
+      }
+      const e = r.lengthEnd();
+      const p = readUtf8(r.buf, r.pos, e);
+      if (p === undefined) throw new CodecError('paths', 'invalid UTF-8 in string', r.pos);
+      const json = pathToJson(p);
+      if (json === undefined) throw new CodecError('paths', `FieldMask path ${quoteJsonString(p)} has no JSON form`, r.pos);
+      r.pos = e;
+      out += (first ? '' : ',') + json;
+      first = false;
+    }
+    return quoteJsonString(out);
+  }
+
+  private any(end: number, depth: number): string {
+    const r = this.r;
+    let typeUrl: string | undefined;
+    let vStart = -1;
+    let vEnd = -1;
+    while (r.pos < end) {
+      const tag = r.tag();
+      if (tag === 0x0a) {
+        const e = r.lengthEnd();
+        typeUrl = readUtf8(r.buf, r.pos, e);
+        if (typeUrl === undefined) throw new CodecError('type_url', 'invalid UTF-8 in string', r.pos);
+        r.pos = e;
+      } else if (tag === 0x12) {
+        vEnd = r.lengthEnd();
+        vStart = r.pos;
+        r.pos = vEnd;
+      } else r.skip(tag, depth);
+    }
+    if (typeUrl === undefined) {
+      if (vStart < 0 || vStart === vEnd) return '{}';
+      throw new CodecError('type_url', 'Any has a value but no type URL', r.pos);
+    }
+    const typeName = typeUrl.slice(typeUrl.lastIndexOf('/') + 1);
+    const inner = this.resolver?.findMessage(typeName);
+    if (inner === undefined) throw new CodecError('type_url', `cannot resolve type ${quoteJsonString(typeUrl)}`, r.pos);
+    const plan = planOf(inner);
+    let j: string;
+    try {
+      if (vStart < 0) j = this.detached(plan, EMPTY, depth + 1);
+      else {
+        const saveEnd = r.end;
+        r.pos = vStart;
+        j = this.sub(plan, vEnd, depth + 1);
+        r.end = saveEnd;
+        r.pos = end;
+      }
+    } catch (e) {
+      throw prefixPath(e, 'value');
+    }
+    const head = '{"@type":' + quoteJsonString(typeUrl);
+    if (plan.wkt !== W.NONE && plan.wkt !== W.EMPTY) return head + ',"value":' + j + '}';
+    return j.length === 2 ? head + '}' : head + ',' + j.slice(1);
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+function clearSiblings(f: FieldPlan, slots: Array<string | MapSlot | undefined>): void {
+  const sib = f.siblings;
+  for (let k = 0; k < sib.length; k++) slots[sib[k]!] = undefined;
+}
+
+/** Float and double JSON: the special values as strings, -0 kept. */
+export function formatFloat(v: number): string {
+  if (v !== v) return '"NaN"';
+  if (v === Infinity) return '"Infinity"';
+  if (v === -Infinity) return '"-Infinity"';
+  return formatJsonDouble(v);
+}
+
+/**
+ * UTF-8 bytes → a quoted JSON string in one step. Plain printable ASCII (the
+ * common case) is built directly; anything else is validated and decoded,
+ * then escaped. Undefined for invalid UTF-8.
+ */
+export function jsonStringFromUtf8(buf: Uint8Array, start: number, end: number): string | undefined {
+  const n = end - start;
+  if (n <= 24) {
+    let out = '"';
+    for (let p = start; p < end; p++) {
+      const b = buf[p]!;
+      if (b < 0x20 || b >= 0x80 || b === 34 || b === 92) return slowString(buf, start, end);
+      out += String.fromCharCode(b);
+    }
+    return out + '"';
+  }
+  for (let p = start; p < end; p++) {
+    const b = buf[p]!;
+    if (b < 0x20 || b >= 0x80 || b === 34 || b === 92) return slowString(buf, start, end);
+  }
+  return '"' + latin1(buf, start, end) + '"';
+}
+
+const latin1Decoder = new TextDecoder('latin1');
+function latin1(buf: Uint8Array, start: number, end: number): string {
+  return latin1Decoder.decode(buf.subarray(start, end));
+}
+
+function slowString(buf: Uint8Array, start: number, end: number): string | undefined {
+  const s = readUtf8(buf, start, end);
+  return s === undefined ? undefined : quoteJsonString(s);
+}

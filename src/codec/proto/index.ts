@@ -1,0 +1,87 @@
+import type { ProtoMessage } from '../../idl-parser/proto/descriptor.js';
+import { ByteWriter } from '../bytes/byte-writer.js';
+import { BinaryToJson } from './binary-to-json.js';
+import { JsonToBinary } from './json-to-binary.js';
+import { convertMessage, objectToJson, type Int64Output } from './object.js';
+import { resolveOptions, type ProtoJsonOptions } from './options.js';
+import { planOf } from './plan.js';
+
+export type { ProtoJsonOptions } from './options.js';
+export type { Int64Output } from './object.js';
+
+/** Finds message types by full name, for `google.protobuf.Any` (a `ProtoRegistry` fits). */
+export interface ProtoTypeResolver {
+  findMessage(fullName: string): ProtoMessage | undefined;
+}
+
+/** Options of the object API: the JSON options plus how 64-bit integers come out. */
+export interface ProtoObjectOptions extends Omit<ProtoJsonOptions, 'int64As'> {
+  /** 64-bit integers in decoded objects: `bigint` (default), decimal `string`, or `number` (may round). */
+  int64As?: Int64Output;
+}
+
+/**
+ * JSON text ⇄ protobuf binary for messages described by parsed descriptors.
+ * One instance reuses its output buffer and scanner across calls (it is not
+ * reentrant; use one per concurrent user, which in Node means one per module).
+ */
+export class ProtoCodec {
+  private readonly writer = new ByteWriter(4096);
+  private readonly enc = new JsonToBinary();
+  private readonly dec = new BinaryToJson();
+
+  constructor(
+    resolver?: ProtoTypeResolver,
+    private readonly defaults?: ProtoJsonOptions,
+  ) {
+    this.enc.resolver = resolver;
+    this.dec.resolver = resolver;
+  }
+
+  /** JSON text → protobuf bytes (a fresh copy). Throws `CodecError` with the field path. */
+  encodeJson(type: ProtoMessage, json: string, opts?: ProtoJsonOptions): Uint8Array {
+    const w = this.writer.reset();
+    this.encodeJsonInto(w, type, json, opts);
+    return w.finish();
+  }
+
+  /** Encodes at writer.pos (so a transport can reserve a prefix first); returns bytes written. */
+  encodeJsonInto(writer: ByteWriter, type: ProtoMessage, json: string, opts?: ProtoJsonOptions): number {
+    const o = opts === undefined && this.defaults === undefined ? undefined : resolveOptions(this.defaults, opts);
+    this.enc.ignoreUnknown = o !== undefined && o.ignoreUnknown;
+    const start = writer.pos;
+    this.enc.encode(writer, planOf(type), json);
+    return writer.pos - start;
+  }
+
+  /** Protobuf bytes → JSON text. Throws `CodecError` with the field path. */
+  decodeToJson(type: ProtoMessage, bytes: Uint8Array, opts?: ProtoJsonOptions): string {
+    const o = resolveOptions(this.defaults, opts);
+    const d = this.dec;
+    d.int64AsString = o.int64AsString;
+    d.enumNames = o.enumNames;
+    d.protoNames = o.protoNames;
+    d.emitDefaults = o.emitDefaults;
+    return d.decode(planOf(type), bytes);
+  }
+
+  /** A plain object → protobuf bytes. 64-bit values may be bigint, `long` Longs, numbers or strings; bytes Uint8Array or base64. */
+  encodeObject(type: ProtoMessage, value: unknown, opts?: ProtoJsonOptions): Uint8Array {
+    return this.encodeJson(type, objectToJson(value), opts);
+  }
+
+  /** Protobuf bytes → a plain object (64-bit as bigint unless `int64As` says otherwise; bytes as Uint8Array). */
+  decodeToObject(type: ProtoMessage, bytes: Uint8Array, opts?: ProtoObjectOptions): Record<string, unknown> {
+    const { int64As, ...rest } = opts ?? {};
+    const json = this.decodeToJson(type, bytes, { ...rest, int64As: 'string' });
+    const parsed: unknown = JSON.parse(json);
+    const plan = planOf(type);
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      const o = resolveOptions(this.defaults, opts as ProtoJsonOptions | undefined);
+      convertMessage(plan, parsed as Record<string, unknown>, int64As ?? 'bigint', o.protoNames);
+      return parsed as Record<string, unknown>;
+    }
+    // Well-known types with a non-object JSON form (Timestamp, wrappers…) come back under "value".
+    return { value: parsed };
+  }
+}

@@ -1,0 +1,893 @@
+import type { ProtoMessage } from '../../idl-parser/proto/descriptor.js';
+import { CodecError } from '../../errors/codec-error.js';
+import { ByteWriter } from '../bytes/byte-writer.js';
+import { decodeBase64 } from '../bytes/base64.js';
+import { utf8Length, writeUtf8 } from '../bytes/utf8.js';
+import {
+  parseInt64Decimal,
+  varint32Size,
+  writeVarint32,
+  writeVarint64,
+  writeVarintInt32,
+  zigzagEncode32,
+  zigzagEncode64,
+  type Int64Halves,
+} from '../bytes/varint.js';
+import { JsonKind, JsonScanner, parseSpanAsDouble } from '../json/scanner.js';
+import { quoteJsonString } from '../json/quote.js';
+import { K, W, planOf, type EnumPlan, type FieldPlan, type MessagePlan } from './plan.js';
+import { prefixPath } from './path.js';
+import { MAX_DEPTH } from './reader.js';
+import { parseTimestamp } from './well-known/timestamp.js';
+import { parseDuration } from './well-known/duration.js';
+import { pathFromJson } from './well-known/field-mask.js';
+
+/** Finds message types by full name (for `google.protobuf.Any`). */
+export interface TypeResolver {
+  findMessage(fullName: string): ProtoMessage | undefined;
+}
+
+const TWO32 = 4294967296;
+const FLOAT32_MAX = 3.4028234663852886e38;
+const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+const f64 = new Float64Array(1);
+const f64b = new Uint8Array(f64.buffer);
+const f32 = new Float32Array(1);
+const f32b = new Uint8Array(f32.buffer);
+
+const KIND_NAMES = [
+  '', 'double', 'float', 'int64', 'uint64', 'int32', 'fixed64', 'fixed32', 'bool', 'string',
+  'group', 'message', 'bytes', 'uint32', 'enum', 'sfixed32', 'sfixed64', 'sint32', 'sint64',
+];
+
+const KIND_DESC = ['an object', 'an array', 'a string', 'a number', 'a boolean', 'a boolean', 'null', 'end of input'];
+
+/**
+ * JSON text → protobuf binary in one pass: the scanner is walked with the
+ * message plan, values are written as they are read. Length-delimited values
+ * get a one-byte length slot that is widened in place when the value turns
+ * out longer than 127 bytes (a move of the tail, never a re-encode).
+ */
+export class JsonToBinary {
+  readonly s = new JsonScanner();
+  w: ByteWriter = new ByteWriter();
+  resolver: TypeResolver | undefined;
+  ignoreUnknown = false;
+  private stamp = 0;
+  private readonly seenStack: Uint32Array[] = [];
+  private readonly h: Int64Halves = { lo: 0, hi: 0 };
+
+  /** Encodes `json` as a `plan` message at `w.pos`. On error `w.pos` is restored. */
+  encode(w: ByteWriter, plan: MessagePlan, json: string): void {
+    this.w = w;
+    const start = w.pos;
+    const s = this.s.reset(json);
+    try {
+      try {
+        if (!s.readNullIf()) this.messageValue(plan, 0);
+        s.expectEnd();
+      } catch (e) {
+        throw prefixPath(e, plan.desc.name);
+      }
+    } catch (e) {
+      w.pos = start;
+      s.reset('');
+      throw e;
+    }
+    s.reset('');
+  }
+
+  private typeError(what: string): CodecError {
+    const k = this.s.peek();
+    return this.s.error(`expected ${what}, found ${KIND_DESC[k]}`);
+  }
+
+  /** A message value: a JSON object, or a well-known type's special form. */
+  private messageValue(plan: MessagePlan, depth: number): void {
+    if (depth > MAX_DEPTH) throw this.s.error(`nesting deeper than ${MAX_DEPTH}`);
+    switch (plan.wkt) {
+      case W.NONE:
+      case W.EMPTY:
+        this.object(plan, depth, false);
+        return;
+      case W.TIMESTAMP:
+        this.timestamp();
+        return;
+      case W.DURATION:
+        this.duration();
+        return;
+      case W.WRAPPER: {
+        const f = plan.fields[0]!;
+        this.scalar(f, f.kind, f.tag, true);
+        return;
+      }
+      case W.VALUE:
+        this.value(depth);
+        return;
+      case W.STRUCT:
+        this.struct(depth);
+        return;
+      case W.LIST:
+        this.list(depth);
+        return;
+      case W.FIELD_MASK:
+        this.fieldMask();
+        return;
+      case W.ANY:
+        this.any(depth);
+        return;
+    }
+  }
+
+  private seenFor(depth: number, n: number): Uint32Array {
+    let seen = this.seenStack[depth];
+    if (seen === undefined || seen.length < n) seen = this.seenStack[depth] = new Uint32Array(Math.max(n, 32));
+    return seen;
+  }
+
+  private object(plan: MessagePlan, depth: number, skipAtType: boolean): void {
+    const s = this.s;
+    if (s.peek() !== JsonKind.Object) throw this.typeError(`an object for ${plan.desc.fullName}`);
+    const objStart = s.pos;
+    const wStart = this.w.pos;
+    s.pos++;
+    let key = s.firstKey();
+    if (key === undefined) return;
+    const nf = plan.fields.length;
+    const seen = this.seenFor(depth, nf + plan.oneofCount);
+    if (this.stamp >= 0xfffffffe) {
+      for (const a of this.seenStack) a.fill(0);
+      this.stamp = 0;
+    }
+    const stamp = ++this.stamp;
+    const byKey = plan.byKey;
+    do {
+      const f = byKey.get(key);
+      if (f === undefined) {
+        this.unknownKey(plan, key, skipAtType);
+        continue;
+      }
+      if (seen[f.index] === stamp) {
+        // A duplicate key: start over in the two-pass mode that keeps the last one.
+        this.w.pos = wStart;
+        s.pos = objStart;
+        this.objectLastWins(plan, depth, skipAtType);
+        return;
+      }
+      seen[f.index] = stamp;
+      let set: boolean;
+      try {
+        set = this.field(f, depth);
+      } catch (e) {
+        throw prefixPath(e, f.name);
+      }
+      if (set && f.oneof >= 0) {
+        if (seen[nf + f.oneof] === stamp) throw this.oneofError(plan, f);
+        seen[nf + f.oneof] = stamp;
+      }
+    } while ((key = s.nextKey()) !== undefined);
+  }
+
+  private oneofError(plan: MessagePlan, f: FieldPlan): CodecError {
+    return new CodecError(f.name, `more than one field of oneof ${plan.desc.oneofs[f.oneof]!.name} is set`, this.s.pos);
+  }
+
+  /** Slow path for objects with duplicate keys: find each field's last value, then encode only those. */
+  private objectLastWins(plan: MessagePlan, depth: number, skipAtType: boolean): void {
+    const s = this.s;
+    const objStart = s.pos;
+    const last = new Int32Array(plan.fields.length).fill(-1);
+    s.pos++;
+    for (let key = s.firstKey(); key !== undefined; key = s.nextKey()) {
+      const f = plan.byKey.get(key);
+      if (f !== undefined) last[f.index] = s.pos;
+      s.skipValue();
+    }
+    s.pos = objStart + 1;
+    const oneofSet = new Uint8Array(plan.oneofCount);
+    for (let key = s.firstKey(); key !== undefined; key = s.nextKey()) {
+      const f = plan.byKey.get(key);
+      if (f === undefined) {
+        this.unknownKey(plan, key, skipAtType);
+        continue;
+      }
+      if (last[f.index] !== s.pos) {
+        s.skipValue();
+        continue;
+      }
+      let set: boolean;
+      try {
+        set = this.field(f, depth);
+      } catch (e) {
+        throw prefixPath(e, f.name);
+      }
+      if (set && f.oneof >= 0) {
+        if (oneofSet[f.oneof] === 1) throw this.oneofError(plan, f);
+        oneofSet[f.oneof] = 1;
+      }
+    }
+  }
+
+  private unknownKey(plan: MessagePlan, key: string, skipAtType: boolean): void {
+    if (this.ignoreUnknown || (skipAtType && key === '@type')) {
+      this.s.skipValue();
+      return;
+    }
+    throw new CodecError(key, `unknown field ${quoteJsonString(key)} in ${plan.desc.fullName}`, this.s.pos);
+  }
+
+  /** Encodes one field's value; returns false when it was `null` (left unset). */
+  private field(f: FieldPlan, depth: number): boolean {
+    const s = this.s;
+    if (s.peek() === JsonKind.Null) {
+      if (!f.repeated) {
+        if (f.kind === K.MESSAGE && planOf(f.message!).wkt === W.VALUE) {
+          s.readNullIf();
+          this.tag(f.lenTag);
+          this.w.writeByte(2);
+          this.w.writeByte(0x08);
+          this.w.writeByte(0);
+          return true;
+        }
+        if (f.kind === K.ENUM && f.enumPlan!.isNullValue) {
+          s.readNullIf();
+          this.tag(f.tag);
+          this.w.writeByte(0);
+          return true;
+        }
+      }
+      s.readNullIf();
+      return false;
+    }
+    if (f.isMap) this.map(f, depth);
+    else if (f.repeated) this.repeated(f, depth);
+    else if (f.kind === K.MESSAGE) {
+      this.tag(f.lenTag);
+      const at = this.beginLen();
+      this.messageValue(planOf(f.message!), depth + 1);
+      this.endLen(at);
+    } else if (f.kind === K.GROUP) {
+      this.group(f, depth);
+    } else this.scalar(f, f.kind, f.tag, !f.presence);
+    return true;
+  }
+
+  private group(f: FieldPlan, depth: number): void {
+    this.tag((f.number << 3) | 3);
+    this.messageValue(planOf(f.message!), depth + 1);
+    this.tag((f.number << 3) | 4);
+  }
+
+  private tag(t: number): void {
+    const w = this.w;
+    if (t < 0x80) {
+      if (w.pos >= w.buf.length) w.ensure(1);
+      w.buf[w.pos++] = t;
+    } else writeVarint32(w, t);
+  }
+
+  private beginLen(): number {
+    const w = this.w;
+    if (w.pos >= w.buf.length) w.ensure(1);
+    return w.pos++;
+  }
+
+  private endLen(at: number): void {
+    const w = this.w;
+    const len = w.pos - at - 1;
+    if (len < 0x80) {
+      w.buf[at] = len;
+      return;
+    }
+    const n = varint32Size(len);
+    w.ensure(n - 1);
+    const buf = w.buf;
+    buf.copyWithin(at + n, at + 1, w.pos);
+    w.pos += n - 1;
+    let v = len;
+    let p = at;
+    while (v > 0x7f) {
+      buf[p++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    buf[p] = v;
+  }
+
+  private repeated(f: FieldPlan, depth: number): void {
+    const s = this.s;
+    if (s.peek() !== JsonKind.Array) throw this.typeError('an array');
+    s.pos++;
+    if (!s.firstItem()) return;
+    let i = 0;
+    const kind = f.kind;
+    if (f.packed) {
+      this.tag(f.lenTag);
+      const at = this.beginLen();
+      do {
+        try {
+          this.packedValue(f, kind);
+        } catch (e) {
+          throw prefixPath(e, `[${i}]`);
+        }
+        i++;
+      } while (s.nextItem());
+      this.endLen(at);
+      return;
+    }
+    do {
+      try {
+        if (kind === K.MESSAGE) {
+          const plan = planOf(f.message!);
+          if (s.peek() === JsonKind.Null && plan.wkt !== W.VALUE) throw s.error('null is not allowed in a repeated field');
+          this.tag(f.lenTag);
+          const at = this.beginLen();
+          this.messageValue(plan, depth + 1);
+          this.endLen(at);
+        } else if (kind === K.GROUP) {
+          this.group(f, depth);
+        } else {
+          if (s.peek() === JsonKind.Null) throw s.error('null is not allowed in a repeated field');
+          this.scalar(f, kind, f.tag, false);
+        }
+      } catch (e) {
+        throw prefixPath(e, `[${i}]`);
+      }
+      i++;
+    } while (s.nextItem());
+  }
+
+  /** One element of a packed field: the value only. */
+  private packedValue(f: FieldPlan, kind: number): void {
+    const s = this.s;
+    if (s.peek() === JsonKind.Null) throw s.error('null is not allowed in a repeated field');
+    switch (kind) {
+      case K.DOUBLE:
+      case K.FLOAT:
+        this.writeNum(kind, this.readDouble(kind));
+        return;
+      case K.INT64:
+      case K.UINT64:
+      case K.SINT64:
+      case K.FIXED64:
+      case K.SFIXED64:
+        this.readInt64(kind);
+        this.write64(kind);
+        return;
+      case K.BOOL:
+        this.writeNum(kind, this.readBool());
+        return;
+      case K.ENUM: {
+        const v = this.readEnum(f.enumPlan!);
+        if (v !== undefined) this.writeNum(kind, v);
+        return;
+      }
+      default:
+        this.writeNum(kind, this.readInt32(kind));
+    }
+  }
+
+  /** A singular scalar: reads the value, then writes tag and value (skipping defaults when `implicit`). */
+  private scalar(f: FieldPlan, kind: number, tag: number, implicit: boolean): void {
+    switch (kind) {
+      case K.STRING: {
+        const s = this.s;
+        if (s.peek() !== JsonKind.String) throw this.typeError('a string');
+        const str = s.readString();
+        if (implicit && str.length === 0) return;
+        this.tag(tag);
+        this.writeString(str);
+        return;
+      }
+      case K.BYTES: {
+        const bytes = this.readBytes();
+        if (implicit && bytes.length === 0) return;
+        this.tag(tag);
+        writeVarint32(this.w, bytes.length);
+        this.w.writeBytes(bytes);
+        return;
+      }
+      case K.DOUBLE:
+      case K.FLOAT: {
+        const v = this.readDouble(kind);
+        if (implicit && v === 0 && 1 / v > 0) return;
+        this.tag(tag);
+        this.writeNum(kind, v);
+        return;
+      }
+      case K.INT64:
+      case K.UINT64:
+      case K.SINT64:
+      case K.FIXED64:
+      case K.SFIXED64: {
+        this.readInt64(kind);
+        if (implicit && this.h.lo === 0 && this.h.hi === 0) return;
+        this.tag(tag);
+        this.write64(kind);
+        return;
+      }
+      case K.BOOL: {
+        const v = this.readBool();
+        if (implicit && v === 0) return;
+        this.tag(tag);
+        this.w.writeByte(v);
+        return;
+      }
+      case K.ENUM: {
+        const v = this.readEnum(f.enumPlan!);
+        if (v === undefined || (implicit && v === 0)) return;
+        this.tag(tag);
+        writeVarintInt32(this.w, v);
+        return;
+      }
+      default: {
+        const v = this.readInt32(kind);
+        if (implicit && v === 0) return;
+        this.tag(tag);
+        this.writeNum(kind, v);
+      }
+    }
+  }
+
+  private writeString(str: string): void {
+    const w = this.w;
+    const n = str.length;
+    if (n < 43) {
+      // At most 126 UTF-8 bytes: a one-byte length, filled in afterwards.
+      if (w.pos + 1 + n * 3 > w.buf.length) w.ensure(1 + n * 3);
+      const at = w.pos;
+      const len = writeUtf8(str, w.buf, at + 1);
+      w.buf[at] = len;
+      w.pos = at + 1 + len;
+      return;
+    }
+    const len = utf8Length(str);
+    writeVarint32(w, len);
+    w.ensure(len);
+    writeUtf8(str, w.buf, w.pos);
+    w.pos += len;
+  }
+
+  private writeNum(kind: number, v: number): void {
+    const w = this.w;
+    switch (kind) {
+      case K.INT32:
+      case K.ENUM:
+        writeVarintInt32(w, v);
+        return;
+      case K.UINT32:
+        writeVarint32(w, v);
+        return;
+      case K.SINT32:
+        writeVarint32(w, zigzagEncode32(v));
+        return;
+      case K.BOOL:
+        w.writeByte(v);
+        return;
+      case K.FIXED32:
+      case K.SFIXED32: {
+        w.ensure(4);
+        const b = w.buf;
+        let p = w.pos;
+        b[p++] = v;
+        b[p++] = v >>> 8;
+        b[p++] = v >>> 16;
+        b[p++] = v >>> 24;
+        w.pos = p;
+        return;
+      }
+      case K.FLOAT: {
+        w.ensure(4);
+        f32[0] = v;
+        w.buf.set(f32b, w.pos);
+        w.pos += 4;
+        return;
+      }
+      case K.DOUBLE: {
+        w.ensure(8);
+        f64[0] = v;
+        w.buf.set(f64b, w.pos);
+        w.pos += 8;
+        return;
+      }
+    }
+  }
+
+  private write64(kind: number): void {
+    const h = this.h;
+    const w = this.w;
+    if (kind === K.FIXED64 || kind === K.SFIXED64) {
+      w.ensure(8);
+      const b = w.buf;
+      let p = w.pos;
+      const lo = h.lo;
+      const hi = h.hi;
+      b[p++] = lo;
+      b[p++] = lo >>> 8;
+      b[p++] = lo >>> 16;
+      b[p++] = lo >>> 24;
+      b[p++] = hi;
+      b[p++] = hi >>> 8;
+      b[p++] = hi >>> 16;
+      b[p++] = hi >>> 24;
+      w.pos = p;
+      return;
+    }
+    if (kind === K.SINT64) zigzagEncode64(h);
+    writeVarint64(w, h.lo, h.hi);
+  }
+
+  private readBool(): number {
+    const k = this.s.peek();
+    if (k === JsonKind.True || k === JsonKind.False) return this.s.readBoolean() ? 1 : 0;
+    throw this.typeError('a boolean');
+  }
+
+  private readBytes(): Uint8Array {
+    const s = this.s;
+    if (s.peek() !== JsonKind.String) throw this.typeError('a base64 string');
+    const at = s.pos;
+    const str = s.readString();
+    const bytes = decodeBase64(str);
+    if (bytes === undefined) throw new CodecError('', `invalid base64 ${quoteJsonString(str.length > 40 ? str.slice(0, 40) + '…' : str)}`, at);
+    return bytes;
+  }
+
+  /** A number from JSON number or numeric string (int and float fields accept both). */
+  private readNumeric(what: string): number {
+    const s = this.s;
+    const k = s.peek();
+    if (k === JsonKind.Number) {
+      s.readNumberSpan();
+      return parseSpanAsDouble(s.text, s.spanStart, s.spanEnd);
+    }
+    if (k === JsonKind.String) {
+      const at = s.pos;
+      const str = s.readString();
+      if (!JSON_NUMBER.test(str)) throw new CodecError('', `invalid ${what} ${quoteJsonString(str)}`, at);
+      return +str;
+    }
+    throw this.typeError(`${what === 'enum' ? 'a' : 'an'} ${what} (number or string)`);
+  }
+
+  private readInt32(kind: number): number {
+    const at = this.s.pos;
+    const v = this.readNumeric(KIND_NAMES[kind]!);
+    if (!Number.isInteger(v)) throw new CodecError('', `${KIND_NAMES[kind]} must be an integer, got ${v}`, at);
+    if (kind === K.UINT32 || kind === K.FIXED32) {
+      if (v < 0 || v > 0xffffffff) throw new CodecError('', `${v} is out of range for ${KIND_NAMES[kind]}`, at);
+      return v >>> 0;
+    }
+    if (v < -0x80000000 || v > 0x7fffffff) throw new CodecError('', `${v} is out of range for ${KIND_NAMES[kind]}`, at);
+    return v | 0;
+  }
+
+  private readEnum(e: EnumPlan): number | undefined {
+    const s = this.s;
+    const k = s.peek();
+    if (k === JsonKind.String) {
+      const at = s.pos;
+      const name = s.readString();
+      const v = e.byName.get(name);
+      if (v !== undefined) return v;
+      if (this.ignoreUnknown) return undefined;
+      // Numbers in strings are accepted too (some encoders quote them).
+      if (/^-?\d+$/.test(name)) {
+        const n = +name;
+        if (n >= -0x80000000 && n <= 0x7fffffff) return n;
+      }
+      throw new CodecError('', `unknown value ${quoteJsonString(name)} for enum ${e.desc.fullName}`, at);
+    }
+    if (k === JsonKind.Number) {
+      const at = s.pos;
+      s.readNumberSpan();
+      const v = parseSpanAsDouble(s.text, s.spanStart, s.spanEnd);
+      if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) {
+        throw new CodecError('', `${s.text.slice(s.spanStart, s.spanEnd)} is not a valid number for enum ${e.desc.fullName}`, at);
+      }
+      return v;
+    }
+    throw this.typeError(`an enum name or number for ${e.desc.fullName}`);
+  }
+
+  private readDouble(kind: number): number {
+    const s = this.s;
+    const k = s.peek();
+    const at = s.pos;
+    let v: number;
+    if (k === JsonKind.Number) {
+      s.readNumberSpan();
+      v = parseSpanAsDouble(s.text, s.spanStart, s.spanEnd);
+      if (!Number.isFinite(v)) throw new CodecError('', `${s.text.slice(s.spanStart, s.spanEnd)} is out of range for ${KIND_NAMES[kind]}`, at);
+    } else if (k === JsonKind.String) {
+      const str = s.readString();
+      if (str === 'NaN') return NaN;
+      if (str === 'Infinity') return Infinity;
+      if (str === '-Infinity') return -Infinity;
+      if (!JSON_NUMBER.test(str)) throw new CodecError('', `invalid ${KIND_NAMES[kind]} ${quoteJsonString(str)}`, at);
+      v = +str;
+      if (!Number.isFinite(v)) throw new CodecError('', `${str} is out of range for ${KIND_NAMES[kind]}`, at);
+    } else throw this.typeError(`a ${KIND_NAMES[kind]} (number or string)`);
+    if (kind === K.FLOAT && (v > FLOAT32_MAX || v < -FLOAT32_MAX)) throw new CodecError('', `${v} is out of range for float`, at);
+    return v;
+  }
+
+  /** Reads a 64-bit integer into `h`, exactly, from a JSON number or string. */
+  private readInt64(kind: number): void {
+    const s = this.s;
+    const signed = kind === K.INT64 || kind === K.SINT64 || kind === K.SFIXED64;
+    const k = s.peek();
+    const at = s.pos;
+    if (k === JsonKind.Number) {
+      const integer = s.readNumberSpan();
+      if (integer) {
+        if (!parseInt64Decimal(s.text, s.spanStart, s.spanEnd, signed, this.h)) {
+          throw new CodecError('', `${s.text.slice(s.spanStart, s.spanEnd)} is out of range for ${KIND_NAMES[kind]}`, at);
+        }
+        return;
+      }
+      this.int64FromDouble(parseSpanAsDouble(s.text, s.spanStart, s.spanEnd), kind, signed, at, s.text.slice(s.spanStart, s.spanEnd));
+      return;
+    }
+    if (k === JsonKind.String) {
+      const str = s.readString();
+      if (parseInt64Decimal(str, 0, str.length, signed, this.h)) return;
+      if (!JSON_NUMBER.test(str)) throw new CodecError('', `invalid ${KIND_NAMES[kind]} ${quoteJsonString(str)}`, at);
+      this.int64FromDouble(+str, kind, signed, at, str);
+      return;
+    }
+    throw this.typeError(`an ${KIND_NAMES[kind]} (number or string)`);
+  }
+
+  private int64FromDouble(v: number, kind: number, signed: boolean, at: number, text: string): void {
+    if (!Number.isInteger(v)) throw new CodecError('', `${KIND_NAMES[kind]} must be an integer, got ${text}`, at);
+    const b = BigInt(v);
+    if (signed ? b < -(1n << 63n) || b >= 1n << 63n : b < 0n || b >= 1n << 64n) {
+      throw new CodecError('', `${text} is out of range for ${KIND_NAMES[kind]}`, at);
+    }
+    const u = BigInt.asUintN(64, b);
+    this.h.lo = Number(u & 0xffffffffn);
+    this.h.hi = Number(u >> 32n);
+  }
+
+  private map(f: FieldPlan, depth: number): void {
+    const s = this.s;
+    if (s.peek() !== JsonKind.Object) throw this.typeError('an object (map)');
+    s.pos++;
+    let key = s.firstKey();
+    if (key === undefined) return;
+    const kf = f.mapKey!;
+    const vf = f.mapValue!;
+    do {
+      try {
+        this.tag(f.lenTag);
+        const at = this.beginLen();
+        this.mapKey(kf, key);
+        if (vf.kind === K.MESSAGE) {
+          const plan = planOf(vf.message!);
+          if (s.peek() === JsonKind.Null && plan.wkt !== W.VALUE) throw s.error('null is not allowed as a map value');
+          this.tag(vf.lenTag);
+          const at2 = this.beginLen();
+          this.messageValue(plan, depth + 1);
+          this.endLen(at2);
+        } else {
+          if (s.peek() === JsonKind.Null && !(vf.kind === K.ENUM && vf.enumPlan!.isNullValue)) {
+            throw s.error('null is not allowed as a map value');
+          }
+          if (s.readNullIf()) {
+            this.tag(vf.tag);
+            this.w.writeByte(0);
+          } else this.scalar(vf, vf.kind, vf.tag, false);
+        }
+        this.endLen(at);
+      } catch (e) {
+        throw prefixPath(e, `[${quoteJsonString(key)}]`);
+      }
+    } while ((key = s.nextKey()) !== undefined);
+  }
+
+  private mapKey(kf: FieldPlan, key: string): void {
+    const kind = kf.kind;
+    if (kind === K.STRING) {
+      this.tag(kf.tag);
+      this.writeString(key);
+      return;
+    }
+    if (kind === K.BOOL) {
+      if (key !== 'true' && key !== 'false') throw new CodecError('', `invalid bool map key ${quoteJsonString(key)}`, this.s.pos);
+      this.tag(kf.tag);
+      this.w.writeByte(key === 'true' ? 1 : 0);
+      return;
+    }
+    if (kind === K.INT64 || kind === K.UINT64 || kind === K.SINT64 || kind === K.FIXED64 || kind === K.SFIXED64) {
+      const signed = kind === K.INT64 || kind === K.SINT64 || kind === K.SFIXED64;
+      if (!parseInt64Decimal(key, 0, key.length, signed, this.h)) {
+        throw new CodecError('', `invalid ${KIND_NAMES[kind]} map key ${quoteJsonString(key)}`, this.s.pos);
+      }
+      this.tag(kf.tag);
+      this.write64(kind);
+      return;
+    }
+    if (!/^-?\d{1,10}$/.test(key)) throw new CodecError('', `invalid ${KIND_NAMES[kind]} map key ${quoteJsonString(key)}`, this.s.pos);
+    const v = +key;
+    const unsigned = kind === K.UINT32 || kind === K.FIXED32;
+    if (unsigned ? v < 0 || v > 0xffffffff : v < -0x80000000 || v > 0x7fffffff) {
+      throw new CodecError('', `map key ${key} is out of range for ${KIND_NAMES[kind]}`, this.s.pos);
+    }
+    this.tag(kf.tag);
+    this.writeNum(kind, unsigned ? v >>> 0 : v | 0);
+  }
+
+  // ---- well-known types: each writes the fields of its message ----
+
+  private readStringFor(what: string): string {
+    if (this.s.peek() !== JsonKind.String) throw this.typeError(`a string (${what})`);
+    return this.s.readString();
+  }
+
+  private timestamp(): void {
+    const at = this.s.pos;
+    const str = this.readStringFor('RFC 3339 timestamp');
+    const t = parseTimestamp(str);
+    if (t === undefined) throw new CodecError('', `invalid Timestamp ${quoteJsonString(str)}`, at);
+    this.secondsNanos(t[0], t[1]);
+  }
+
+  private duration(): void {
+    const at = this.s.pos;
+    const str = this.readStringFor('duration such as "1.5s"');
+    const d = parseDuration(str);
+    if (d === undefined) throw new CodecError('', `invalid Duration ${quoteJsonString(str)}`, at);
+    this.secondsNanos(d[0], d[1]);
+  }
+
+  private secondsNanos(seconds: number, nanos: number): void {
+    if (seconds !== 0) {
+      this.tag(0x08);
+      writeVarint64(this.w, seconds >>> 0, Math.floor(seconds / TWO32) >>> 0);
+    }
+    if (nanos !== 0) {
+      this.tag(0x10);
+      writeVarintInt32(this.w, nanos);
+    }
+  }
+
+  private fieldMask(): void {
+    const at = this.s.pos;
+    const str = this.readStringFor('field mask');
+    if (str === '') return;
+    for (const p of str.split(',')) {
+      const path = pathFromJson(p);
+      if (path === undefined || path === '') throw new CodecError('', `invalid FieldMask path ${quoteJsonString(p)}`, at);
+      this.tag(0x0a);
+      this.writeString(path);
+    }
+  }
+
+  /** google.protobuf.Value from any JSON value. */
+  private value(depth: number): void {
+    if (depth > MAX_DEPTH) throw this.s.error(`nesting deeper than ${MAX_DEPTH}`);
+    const s = this.s;
+    switch (s.peek()) {
+      case JsonKind.Null:
+        s.readNullIf();
+        this.tag(0x08);
+        this.w.writeByte(0);
+        return;
+      case JsonKind.Number:
+        this.tag(0x11);
+        this.writeNum(K.DOUBLE, this.readDouble(K.DOUBLE));
+        return;
+      case JsonKind.String:
+        this.tag(0x1a);
+        this.writeString(s.readString());
+        return;
+      case JsonKind.True:
+      case JsonKind.False:
+        this.tag(0x20);
+        this.w.writeByte(s.readBoolean() ? 1 : 0);
+        return;
+      case JsonKind.Object: {
+        this.tag(0x2a);
+        const at = this.beginLen();
+        this.struct(depth + 1);
+        this.endLen(at);
+        return;
+      }
+      case JsonKind.Array: {
+        this.tag(0x32);
+        const at = this.beginLen();
+        this.list(depth + 1);
+        this.endLen(at);
+        return;
+      }
+      default:
+        throw this.typeError('a JSON value');
+    }
+  }
+
+  private struct(depth: number): void {
+    const s = this.s;
+    if (s.peek() !== JsonKind.Object) throw this.typeError('an object (Struct)');
+    s.pos++;
+    for (let key = s.firstKey(); key !== undefined; key = s.nextKey()) {
+      try {
+        this.tag(0x0a);
+        const at = this.beginLen();
+        this.tag(0x0a);
+        this.writeString(key);
+        this.tag(0x12);
+        const at2 = this.beginLen();
+        this.value(depth + 1);
+        this.endLen(at2);
+        this.endLen(at);
+      } catch (e) {
+        throw prefixPath(e, `[${quoteJsonString(key)}]`);
+      }
+    }
+  }
+
+  private list(depth: number): void {
+    const s = this.s;
+    if (s.peek() !== JsonKind.Array) throw this.typeError('an array (ListValue)');
+    s.pos++;
+    if (!s.firstItem()) return;
+    let i = 0;
+    do {
+      try {
+        this.tag(0x0a);
+        const at = this.beginLen();
+        this.value(depth + 1);
+        this.endLen(at);
+      } catch (e) {
+        throw prefixPath(e, `[${i}]`);
+      }
+      i++;
+    } while (s.nextItem());
+  }
+
+  private any(depth: number): void {
+    const s = this.s;
+    if (s.peek() !== JsonKind.Object) throw this.typeError('an object (Any)');
+    const objStart = s.pos;
+    s.pos++;
+    let typeUrl: string | undefined;
+    let empty = true;
+    for (let key = s.firstKey(); key !== undefined; key = s.nextKey()) {
+      empty = false;
+      if (key === '@type') {
+        try {
+          typeUrl = this.readStringFor('type URL');
+        } catch (e) {
+          throw prefixPath(e, '@type');
+        }
+      } else s.skipValue();
+    }
+    if (typeUrl === undefined) {
+      if (empty) return;
+      throw new CodecError('', 'Any is missing "@type"', objStart);
+    }
+    const typeName = typeUrl.slice(typeUrl.lastIndexOf('/') + 1);
+    const inner = this.resolver?.findMessage(typeName);
+    if (inner === undefined) throw new CodecError('@type', `cannot resolve type ${quoteJsonString(typeUrl)}`, objStart);
+    this.tag(0x0a);
+    this.writeString(typeUrl);
+    this.tag(0x12);
+    const at = this.beginLen();
+    const plan = planOf(inner);
+    s.pos = objStart;
+    if (plan.wkt !== W.NONE && plan.wkt !== W.EMPTY) {
+      s.pos++;
+      for (let key = s.firstKey(); key !== undefined; key = s.nextKey()) {
+        if (key === '@type') s.skipValue();
+        else if (key === 'value') {
+          try {
+            this.messageValue(plan, depth + 1);
+          } catch (e) {
+            throw prefixPath(e, 'value');
+          }
+        } else throw new CodecError(key, `unknown field ${quoteJsonString(key)} in Any holding ${inner.fullName}`, s.pos);
+      }
+    } else this.object(plan, depth + 1, true);
+    this.endLen(at);
+  }
+}

@@ -1,0 +1,119 @@
+import { encodeBase64 } from '../bytes/base64.js';
+import { quoteJsonString } from '../json/quote.js';
+import { K, W, is64, planOf, type FieldPlan, type MessagePlan } from './plan.js';
+
+/*
+ * The object API rides on the text API: objects are written as JSON text
+ * (bigint and Long exactly, Uint8Array as base64), and decoded JSON is parsed
+ * with 64-bit integers kept as strings, then converted field by field.
+ */
+
+/** How 64-bit integers come out of `decodeToObject`. */
+export type Int64Output = 'bigint' | 'string' | 'number';
+
+/** JSON text of a plain object for the encoder; bigint/Long exact, bytes as base64. */
+export function objectToJson(v: unknown): string {
+  switch (typeof v) {
+    case 'string':
+      return quoteJsonString(v);
+    case 'number':
+      if (Number.isFinite(v)) return String(v);
+      return v !== v ? '"NaN"' : v > 0 ? '"Infinity"' : '"-Infinity"';
+    case 'bigint':
+      return v.toString();
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'undefined':
+      return 'null';
+    case 'object': {
+      if (v === null) return 'null';
+      if (v instanceof Uint8Array) return '"' + encodeBase64(v) + '"';
+      if (Array.isArray(v)) {
+        let out = '[';
+        for (let i = 0; i < v.length; i++) out += (i === 0 ? '' : ',') + objectToJson(v[i]);
+        return out + ']';
+      }
+      if (v instanceof Date) return quoteJsonString(v.toISOString());
+      if (v instanceof Map) {
+        let out = '{';
+        let first = true;
+        for (const [k, val] of v) {
+          out += (first ? '' : ',') + quoteJsonString(String(k)) + ':' + objectToJson(val);
+          first = false;
+        }
+        return out + '}';
+      }
+      if (isLong(v)) return v.toString();
+      let out = '{';
+      let first = true;
+      for (const k of Object.keys(v)) {
+        const val = (v as Record<string, unknown>)[k];
+        if (val === undefined) continue;
+        out += (first ? '' : ',') + quoteJsonString(k) + ':' + objectToJson(val);
+        first = false;
+      }
+      return out + '}';
+    }
+    default:
+      return 'null';
+  }
+}
+
+function isLong(v: object): v is { toString(): string } {
+  const o = v as { low?: unknown; high?: unknown; unsigned?: unknown };
+  return typeof o.low === 'number' && typeof o.high === 'number' && typeof o.unsigned === 'boolean';
+}
+
+/**
+ * Converts a parsed JSON message (64-bit as decimal strings) in place: 64-bit
+ * fields to the requested form, bytes to Uint8Array.
+ */
+export function convertMessage(plan: MessagePlan, obj: Record<string, unknown>, int64: Int64Output, protoNames: boolean): void {
+  if (plan.wkt === W.WRAPPER) return;
+  for (const f of plan.fields) {
+    const key = protoNames ? f.name : f.jsonName;
+    const v = obj[key];
+    if (v === undefined || v === null) continue;
+    obj[key] = convertField(f, v, int64, protoNames);
+  }
+}
+
+function convertField(f: FieldPlan, v: unknown, int64: Int64Output, protoNames: boolean): unknown {
+  if (f.isMap) {
+    const m = v as Record<string, unknown>;
+    const vf = f.mapValue!;
+    for (const k of Object.keys(m)) m[k] = convertValue(vf, m[k], int64, protoNames);
+    return m;
+  }
+  if (f.repeated) return (v as unknown[]).map((x) => convertValue(f, x, int64, protoNames));
+  return convertValue(f, v, int64, protoNames);
+}
+
+function convertValue(f: FieldPlan, v: unknown, int64: Int64Output, protoNames: boolean): unknown {
+  const kind = f.kind;
+  if (is64(kind)) return convert64(v, int64);
+  if (kind === K.BYTES && typeof v === 'string') {
+    const b = Buffer.from(v, 'base64');
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  }
+  if ((kind === K.MESSAGE || kind === K.GROUP) && v !== null && typeof v === 'object') {
+    const plan = planOf(f.message!);
+    if (plan.wkt === W.WRAPPER) {
+      const inner = plan.fields[0]!;
+      return is64(inner.kind) ? convert64(v, int64) : v;
+    }
+    if (plan.wkt === W.NONE || plan.wkt === W.EMPTY) convertMessage(plan, v as Record<string, unknown>, int64, protoNames);
+  } else if (kind === K.MESSAGE && planOf(f.message!).wkt === W.WRAPPER) {
+    const inner = planOf(f.message!).fields[0]!;
+    if (is64(inner.kind)) return convert64(v, int64);
+    if (inner.kind === K.BYTES && typeof v === 'string') return Uint8Array.from(Buffer.from(v, 'base64'));
+  }
+  return v;
+}
+
+function convert64(v: unknown, int64: Int64Output): unknown {
+  if (typeof v !== 'string') return v;
+  if (int64 === 'string') return v;
+  if (int64 === 'number') return Number(v);
+  return BigInt(v);
+}

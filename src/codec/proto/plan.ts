@@ -1,0 +1,280 @@
+import type { ProtoEnum, ProtoField, ProtoMessage } from '../../idl-parser/proto/descriptor.js';
+import { quoteJsonString } from '../json/quote.js';
+
+/*
+ * Per-message plans: everything the transcoders need about a message, worked
+ * out once on first use and cached on a WeakMap keyed by the descriptor, so
+ * the hot loops do no string building or descriptor walking.
+ */
+
+/** Field kinds: descriptor.proto's FieldDescriptorProto.Type numbers. */
+export const K = {
+  DOUBLE: 1,
+  FLOAT: 2,
+  INT64: 3,
+  UINT64: 4,
+  INT32: 5,
+  FIXED64: 6,
+  FIXED32: 7,
+  BOOL: 8,
+  STRING: 9,
+  GROUP: 10,
+  MESSAGE: 11,
+  BYTES: 12,
+  UINT32: 13,
+  ENUM: 14,
+  SFIXED32: 15,
+  SFIXED64: 16,
+  SINT32: 17,
+  SINT64: 18,
+} as const;
+
+const KIND_BY_NAME: Record<string, number> = {
+  double: K.DOUBLE,
+  float: K.FLOAT,
+  int64: K.INT64,
+  uint64: K.UINT64,
+  int32: K.INT32,
+  fixed64: K.FIXED64,
+  fixed32: K.FIXED32,
+  bool: K.BOOL,
+  string: K.STRING,
+  group: K.GROUP,
+  message: K.MESSAGE,
+  bytes: K.BYTES,
+  uint32: K.UINT32,
+  enum: K.ENUM,
+  sfixed32: K.SFIXED32,
+  sfixed64: K.SFIXED64,
+  sint32: K.SINT32,
+  sint64: K.SINT64,
+};
+
+/** Wire type of each kind (index = kind). */
+export const WIRE_TYPE: readonly number[] = [-1, 1, 5, 0, 0, 0, 1, 5, 0, 2, 3, 2, 2, 0, 0, 5, 1, 0, 0];
+
+/** True for kinds that are 64-bit integers. */
+export function is64(kind: number): boolean {
+  return kind === K.INT64 || kind === K.UINT64 || kind === K.FIXED64 || kind === K.SFIXED64 || kind === K.SINT64;
+}
+
+/** Well-known types with a special JSON form. */
+export const W = {
+  NONE: 0,
+  TIMESTAMP: 1,
+  DURATION: 2,
+  STRUCT: 3,
+  VALUE: 4,
+  LIST: 5,
+  FIELD_MASK: 6,
+  ANY: 7,
+  WRAPPER: 8,
+  EMPTY: 9,
+} as const;
+
+const WKT_BY_NAME: Record<string, number> = {
+  'google.protobuf.Timestamp': W.TIMESTAMP,
+  'google.protobuf.Duration': W.DURATION,
+  'google.protobuf.Struct': W.STRUCT,
+  'google.protobuf.Value': W.VALUE,
+  'google.protobuf.ListValue': W.LIST,
+  'google.protobuf.FieldMask': W.FIELD_MASK,
+  'google.protobuf.Any': W.ANY,
+  'google.protobuf.Empty': W.EMPTY,
+  'google.protobuf.DoubleValue': W.WRAPPER,
+  'google.protobuf.FloatValue': W.WRAPPER,
+  'google.protobuf.Int64Value': W.WRAPPER,
+  'google.protobuf.UInt64Value': W.WRAPPER,
+  'google.protobuf.Int32Value': W.WRAPPER,
+  'google.protobuf.UInt32Value': W.WRAPPER,
+  'google.protobuf.BoolValue': W.WRAPPER,
+  'google.protobuf.StringValue': W.WRAPPER,
+  'google.protobuf.BytesValue': W.WRAPPER,
+};
+
+/** Enum lookups in both directions, with the JSON text of each name. */
+export interface EnumPlan {
+  readonly desc: ProtoEnum;
+  readonly byName: Map<string, number>;
+  /** First name of each number, JSON-quoted (aliases: the first declared wins, as protoc does). */
+  readonly quotedByNumber: Map<number, string>;
+  readonly nameByNumber: Map<number, string>;
+  /** `google.protobuf.NullValue`: JSON `null`. */
+  readonly isNullValue: boolean;
+  /** The JSON name of the zero value (for emitDefaults), or `0`. */
+  readonly zeroQuoted: string;
+}
+
+/** One field, ready for the transcoders. */
+export interface FieldPlan {
+  readonly desc: ProtoField;
+  /** Position in the message's `fields` (slot index). */
+  readonly index: number;
+  readonly number: number;
+  readonly name: string;
+  readonly jsonName: string;
+  readonly kind: number;
+  /** Wire type of one value (for packed fields the elements' wire type). */
+  readonly wireType: number;
+  /** `(number << 3) | wireType` as written for a single value. */
+  readonly tag: number;
+  /** Tag of the length-delimited (packed or map entry / message) form. */
+  readonly lenTag: number;
+  readonly repeated: boolean;
+  /** Packed on output (repeated numeric scalar or enum, packed). */
+  readonly packed: boolean;
+  /** Can be packed on the wire (numeric scalar or enum kinds). */
+  readonly packable: boolean;
+  readonly isMap: boolean;
+  /** Explicit presence: emitted when set even at its default. */
+  readonly presence: boolean;
+  /** Index of a real (non-synthetic) oneof, or -1. */
+  readonly oneof: number;
+  /** Slot indexes of the other members of the oneof. */
+  readonly siblings: readonly number[];
+  readonly message: ProtoMessage | undefined;
+  readonly enumPlan: EnumPlan | undefined;
+  /** Map fields: the entry's key and value fields. */
+  readonly mapKey: FieldPlan | undefined;
+  readonly mapValue: FieldPlan | undefined;
+  /** `"jsonName":` and `"name":` ready to write. */
+  readonly jsonKeyOut: string;
+  readonly protoKeyOut: string;
+}
+
+/** A message, ready for the transcoders. */
+export interface MessagePlan {
+  readonly desc: ProtoMessage;
+  readonly fields: readonly FieldPlan[];
+  /** JSON keys accepted on input: json names and proto names. */
+  readonly byKey: Map<string, FieldPlan>;
+  /** Dense lookup by field number when numbers are small; `byNumberMap` otherwise. */
+  readonly byNumber: ReadonlyArray<FieldPlan | undefined>;
+  readonly byNumberMap: Map<number, FieldPlan> | undefined;
+  readonly oneofCount: number;
+  readonly wkt: number;
+  /** True when some singular message fields exist (so repeated occurrences may need merging). */
+  readonly hasMessageFields: boolean;
+}
+
+const planCache = new WeakMap<ProtoMessage, MessagePlan>();
+const enumCache = new WeakMap<ProtoEnum, EnumPlan>();
+
+/** The plan of a message, compiled on first use. */
+export function planOf(desc: ProtoMessage): MessagePlan {
+  const cached = planCache.get(desc);
+  return cached !== undefined ? cached : compile(desc);
+}
+
+/** The plan of an enum, compiled on first use. */
+export function enumPlanOf(desc: ProtoEnum): EnumPlan {
+  let p = enumCache.get(desc);
+  if (p === undefined) {
+    const byName = new Map<string, number>();
+    const quotedByNumber = new Map<number, string>();
+    const nameByNumber = new Map<number, string>();
+    for (const v of desc.values) {
+      byName.set(v.name, v.number);
+      if (!nameByNumber.has(v.number)) {
+        nameByNumber.set(v.number, v.name);
+        quotedByNumber.set(v.number, quoteJsonString(v.name));
+      }
+    }
+    p = {
+      desc,
+      byName,
+      quotedByNumber,
+      nameByNumber,
+      isNullValue: desc.fullName === 'google.protobuf.NullValue',
+      zeroQuoted: quotedByNumber.get(0) ?? '0',
+    };
+    enumCache.set(desc, p);
+  }
+  return p;
+}
+
+function compile(desc: ProtoMessage): MessagePlan {
+  const fields: FieldPlan[] = [];
+  const byKey = new Map<string, FieldPlan>();
+  let maxNumber = 0;
+  const oneofMembers = new Map<number, number[]>();
+  desc.fields.forEach((f, i) => {
+    if (f.oneofIndex !== undefined && !f.proto3Optional && !desc.oneofs[f.oneofIndex]?.synthetic) {
+      let list = oneofMembers.get(f.oneofIndex);
+      if (list === undefined) oneofMembers.set(f.oneofIndex, (list = []));
+      list.push(i);
+    }
+  });
+  let hasMessageFields = false;
+  desc.fields.forEach((f, i) => {
+    const fp = compileField(f, i, oneofMembers);
+    fields.push(fp);
+    if (fp.number > maxNumber) maxNumber = fp.number;
+    if ((fp.kind === K.MESSAGE || fp.kind === K.GROUP) && !fp.repeated) hasMessageFields = true;
+  });
+  // Proto names first, then json names: a json name that equals another field's proto name wins.
+  for (const fp of fields) byKey.set(fp.name, fp);
+  for (const fp of fields) byKey.set(fp.jsonName, fp);
+  let byNumber: Array<FieldPlan | undefined> = [];
+  let byNumberMap: Map<number, FieldPlan> | undefined;
+  if (maxNumber < 1024) {
+    byNumber = new Array<FieldPlan | undefined>(maxNumber + 1).fill(undefined);
+    for (const fp of fields) byNumber[fp.number] = fp;
+  } else {
+    byNumberMap = new Map();
+    for (const fp of fields) byNumberMap.set(fp.number, fp);
+  }
+  const plan: MessagePlan = {
+    desc,
+    fields,
+    byKey,
+    byNumber,
+    byNumberMap,
+    oneofCount: desc.oneofs.length,
+    wkt: WKT_BY_NAME[desc.fullName] ?? W.NONE,
+    hasMessageFields,
+  };
+  planCache.set(desc, plan);
+  return plan;
+}
+
+function compileField(f: ProtoField, index: number, oneofMembers: Map<number, number[]>): FieldPlan {
+  const kind = KIND_BY_NAME[f.type]!;
+  const repeated = f.label === 'repeated';
+  const isMap = repeated && f.mapEntry !== undefined;
+  const packable = kind !== K.STRING && kind !== K.BYTES && kind !== K.MESSAGE && kind !== K.GROUP;
+  const wireType = WIRE_TYPE[kind]!;
+  const members = f.oneofIndex !== undefined ? oneofMembers.get(f.oneofIndex) : undefined;
+  let mapKey: FieldPlan | undefined;
+  let mapValue: FieldPlan | undefined;
+  if (isMap) {
+    const entry = f.mapEntry!;
+    const empty = new Map<number, number[]>();
+    mapKey = compileField(entry.fields.find((e) => e.number === 1)!, 0, empty);
+    mapValue = compileField(entry.fields.find((e) => e.number === 2)!, 1, empty);
+  }
+  return {
+    desc: f,
+    index,
+    number: f.number,
+    name: f.name,
+    jsonName: f.jsonName,
+    kind,
+    wireType,
+    tag: ((f.number << 3) | wireType) >>> 0,
+    lenTag: ((f.number << 3) | 2) >>> 0,
+    repeated,
+    packed: repeated && packable && f.packed,
+    packable,
+    isMap,
+    presence: !repeated && (f.hasPresence || kind === K.MESSAGE || kind === K.GROUP || f.oneofIndex !== undefined),
+    oneof: members !== undefined ? f.oneofIndex! : -1,
+    siblings: members !== undefined ? members.filter((m) => m !== index) : [],
+    message: f.message ?? (isMap ? f.mapEntry : undefined),
+    enumPlan: f.enum !== undefined ? enumPlanOf(f.enum) : undefined,
+    mapKey,
+    mapValue,
+    jsonKeyOut: quoteJsonString(f.jsonName) + ':',
+    protoKeyOut: quoteJsonString(f.name) + ':',
+  };
+}

@@ -1,0 +1,69 @@
+/*
+ * google.protobuf.Timestamp ⇄ RFC 3339 text, as the proto3 JSON mapping
+ * specifies: output in UTC with "Z" and 0, 3, 6 or 9 fractional digits;
+ * input with any offset. Range 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z.
+ */
+
+/** Seconds of 0001-01-01T00:00:00Z and just after 9999-12-31T23:59:59Z. */
+export const TIMESTAMP_MIN_SECONDS = -62135596800;
+export const TIMESTAMP_MAX_SECONDS = 253402300799;
+
+/** Formats nanoseconds as `.123`, `.123456` or `.123456789` (empty for 0). */
+export function formatNanos(nanos: number): string {
+  if (nanos === 0) return '';
+  let s = String(nanos).padStart(9, '0');
+  if (s.endsWith('000000')) s = s.slice(0, 3);
+  else if (s.endsWith('000')) s = s.slice(0, 6);
+  return '.' + s;
+}
+
+/** RFC 3339 text of a timestamp, or undefined when out of range. */
+export function formatTimestamp(seconds: number, nanos: number): string | undefined {
+  if (seconds < TIMESTAMP_MIN_SECONDS || seconds > TIMESTAMP_MAX_SECONDS || nanos < 0 || nanos > 999999999) return undefined;
+  const d = new Date(seconds * 1000);
+  const iso = d.toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ for years 0001..9999
+  return iso.slice(0, 19) + formatNanos(nanos) + 'Z';
+}
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+
+/** Parses RFC 3339 text into `[seconds, nanos]`, or undefined when invalid or out of range. */
+export function parseTimestamp(s: string): [number, number] | undefined {
+  const m = RFC3339.exec(s);
+  if (m === null) return undefined;
+  const year = +m[1]!;
+  const month = +m[2]!;
+  const day = +m[3]!;
+  const hour = +m[4]!;
+  const minute = +m[5]!;
+  const second = +m[6]!;
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59) return undefined;
+  const nanos = m[7] !== undefined ? +m[7].padEnd(9, '0') : 0;
+  let seconds = Date.UTC(year, month - 1, day, hour, minute, second) / 1000;
+  // Date.UTC maps years 0..99 to 1900..1999.
+  if (year < 100) seconds = daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
+  if (m[9] !== undefined) {
+    const oh = +m[10]!;
+    const om = +m[11]!;
+    if (oh > 23 || om > 59) return undefined;
+    const off = (oh * 60 + om) * 60;
+    seconds += m[9] === '+' ? -off : off;
+  }
+  if (seconds < TIMESTAMP_MIN_SECONDS || seconds > TIMESTAMP_MAX_SECONDS) return undefined;
+  return [seconds, nanos];
+}
+
+function daysIn(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}

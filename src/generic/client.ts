@@ -1,0 +1,208 @@
+import { GrpcChannel, type ClientCall } from '../http2/index.js';
+import { PingPongClient, type PingPongTransport } from '../ttheader/index.js';
+import { Code } from '../errors/status-code.js';
+import { RpcError } from '../errors/rpc-error.js';
+import { UsageError } from '../errors/usage-error.js';
+import { describeMode, type CallMode } from './call-mode.js';
+import type { Generic, MethodCodec } from './method-codec.js';
+import type { CallOptions, ClientOptions, RequestMetadata } from './options.js';
+import { BidiStream, ClientStream, ServerStream, receiveSingle } from './streams.js';
+
+/**
+ * A generic client for one service: every call shape over gRPC, and
+ * `genericCall` over the ping-pong transports too. Made by
+ * {@link newStreamingClient} (gRPC by default) or {@link newClient}
+ * (TTHeader by default). Requests and responses are in the generic's
+ * representation (JSON strings for `jsonPbGeneric` / `jsonThriftGeneric`).
+ */
+export class GenericClient<Req, Res> {
+  readonly transport: 'grpc' | PingPongTransport;
+  private grpc: GrpcChannel | undefined;
+  private pingPong: PingPongClient | undefined;
+  private closed = false;
+
+  constructor(
+    /** The destination service name (Kitex's `destService`): `:authority` and TTHeader ToService. */
+    readonly serviceName: string,
+    readonly generic: Generic<Req, Res>,
+    private readonly options: ClientOptions,
+    defaultTransport: 'grpc' | PingPongTransport,
+  ) {
+    if (!options.hostPorts?.length) throw new UsageError('hostPorts must name at least one host:port');
+    this.transport = options.transport ?? defaultTransport;
+    if (this.transport === 'grpc') return;
+    if (generic.idl === 'proto' && this.transport !== 'ttheader' && this.transport !== 'framed') {
+      throw new UsageError(`protobuf ping-pong travels over 'ttheader' or 'framed', not '${this.transport}'`);
+    }
+  }
+
+  /** Opens a client-streaming call: `send` × n, then `closeAndRecv`. */
+  async clientStreaming(method: string, opts: CallOptions = {}): Promise<ClientStream<Req, Res>> {
+    const codec = this.bind(method, 'client', 'clientStreaming');
+    return new ClientStream(this.open(codec, opts), codec);
+  }
+
+  /** Sends one request and returns the stream of responses. */
+  async serverStreaming(method: string, req: Req, opts: CallOptions = {}): Promise<ServerStream<Req, Res>> {
+    const codec = this.bind(method, 'server', 'serverStreaming');
+    const bytes = codec.encodeRequest(req);
+    const call = this.open(codec, opts);
+    call.send(bytes).catch(() => undefined); // a failed send surfaces through recv()
+    call.closeSend();
+    return new ServerStream(call, codec);
+  }
+
+  /** Opens a bidirectional call: independent `send`/`recv`, `close()` half-closes. */
+  async bidiStreaming(method: string, opts: CallOptions = {}): Promise<BidiStream<Req, Res>> {
+    const codec = this.bind(method, 'bidirectional', 'bidiStreaming');
+    return new BidiStream(this.open(codec, opts), codec);
+  }
+
+  /** A unary call over gRPC, or a ping-pong call over TTHeader/Framed/Buffered/THeader. */
+  async genericCall(method: string, req: Req, opts: CallOptions = {}): Promise<Res> {
+    const codec = this.generic.method(method);
+    if (codec.mode !== 'unary' && codec.mode !== 'pingpong') {
+      throw new UsageError(`${method} is a ${describeMode(codec.mode)} method; use ${streamingCallName(codec.mode)}`);
+    }
+    const bytes = codec.encodeRequest(req);
+    if (this.transport !== 'grpc') return this.pingPongCall(codec, bytes, opts);
+    const call = this.open(codec, opts);
+    call.send(bytes).catch(() => undefined);
+    call.closeSend();
+    return receiveSingle(call, codec);
+  }
+
+  /** Lets in-flight calls finish, then closes every connection. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([this.grpc?.close(), this.pingPong?.close()]);
+  }
+
+  private bind(method: string, mode: CallMode, callName: string): MethodCodec<Req, Res> {
+    if (this.transport !== 'grpc') {
+      throw new UsageError(`${callName} needs the 'grpc' transport; this client uses '${this.transport}'`);
+    }
+    const codec = this.generic.method(method);
+    if (codec.mode !== mode) {
+      const use = codec.mode === 'unary' || codec.mode === 'pingpong' ? 'genericCall' : streamingCallName(codec.mode);
+      throw new UsageError(`${method} is a ${describeMode(codec.mode)} method, not ${describeMode(mode)}; use ${use}`);
+    }
+    return codec;
+  }
+
+  private open(codec: MethodCodec<Req, Res>, opts: CallOptions): ClientCall {
+    if (this.closed) throw new UsageError('the client is closed');
+    this.grpc ??= new GrpcChannel({
+      hostPorts: this.options.hostPorts,
+      authority: this.options.authority ?? this.serviceName,
+      userAgent: 'idlcall',
+      ...pick(this.options, ['tls', 'connectTimeoutMs', 'keepalive', 'maxReceiveMessageBytes', 'maxSendMessageBytes']),
+    });
+    const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs;
+    const compression = opts.compression ?? this.options.compression;
+    return this.grpc.call({
+      path: codec.grpcPath,
+      contentType: codec.grpcContentType,
+      metadata: mergeMetadata(this.options.metadata, opts.metadata),
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(compression ? { compression } : {}),
+    });
+  }
+
+  private async pingPongCall(codec: MethodCodec<Req, Res>, body: Uint8Array, opts: CallOptions): Promise<Res> {
+    if (this.closed) throw new UsageError('the client is closed');
+    this.pingPong ??= new PingPongClient({
+      hostPorts: this.options.hostPorts,
+      transport: this.transport as PingPongTransport,
+      payloadProtocol: this.generic.idl === 'proto' ? 'kitex-protobuf' : 'thrift-binary',
+      ...pick(this.options, ['connectTimeoutMs', 'maxConnectionsPerHost', 'fromService']),
+    });
+    const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs;
+    const reply = await this.pingPong.call({
+      method: codec.name,
+      body,
+      oneway: codec.oneway,
+      toService: this.serviceName,
+      idlServiceName: this.generic.serviceName,
+      metadata: stringMetadata(mergeMetadata(this.options.metadata, opts.metadata)),
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    if (reply === undefined) return undefined as Res; // oneway: nothing comes back
+    if (reply.messageType !== 'reply') throw new RpcError(Code.INTERNAL, `${codec.name}: unexpected ${reply.messageType} message`);
+    return codec.decodeResponse(reply.body);
+  }
+}
+
+function streamingCallName(mode: CallMode): string {
+  return mode === 'client' ? 'clientStreaming' : mode === 'server' ? 'serverStreaming' : 'bidiStreaming';
+}
+
+function pick<T extends object, K extends keyof T>(obj: T, keys: K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (obj[k] !== undefined) out[k] = obj[k];
+  return out;
+}
+
+function mergeMetadata(a: RequestMetadata | undefined, b: RequestMetadata | undefined): RequestMetadata {
+  if (!a) return b ?? {};
+  if (!b) return a;
+  return { ...a, ...b };
+}
+
+/** TTHeader metainfo carries strings only. */
+function stringMetadata(md: RequestMetadata): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(md)) {
+    if (typeof v === 'string') out[k] = v;
+    else if (Array.isArray(v)) out[k] = v.join(',');
+    else throw new UsageError(`metadata "${k}": binary values need the grpc transport`);
+  }
+  return out;
+}
+
+/**
+ * Kitex's `genericclient.NewStreamingClient`: a client for every call shape,
+ * over gRPC unless `options.transport` says otherwise.
+ */
+export function newStreamingClient<Req, Res>(
+  serviceName: string,
+  generic: Generic<Req, Res>,
+  options: ClientOptions,
+): GenericClient<Req, Res> {
+  return new GenericClient(serviceName, generic, options, 'grpc');
+}
+
+/**
+ * Kitex's `genericclient.NewClient`: a ping-pong client, over TTHeader
+ * (with Framed inside, as Kitex clients send it) unless `options.transport`
+ * says otherwise.
+ */
+export function newClient<Req, Res>(serviceName: string, generic: Generic<Req, Res>, options: ClientOptions): GenericClient<Req, Res> {
+  return new GenericClient(serviceName, generic, options, 'ttheader');
+}
+
+/** Kitex-style free function: `genericclient.NewClientStreaming(ctx, cli, method)`. */
+export function newClientStreaming<Req, Res>(cli: GenericClient<Req, Res>, method: string, opts?: CallOptions): Promise<ClientStream<Req, Res>> {
+  return cli.clientStreaming(method, opts);
+}
+
+/** Kitex-style free function: `genericclient.NewServerStreaming(ctx, cli, method, req)`. */
+export function newServerStreaming<Req, Res>(
+  cli: GenericClient<Req, Res>,
+  method: string,
+  req: Req,
+  opts?: CallOptions,
+): Promise<ServerStream<Req, Res>> {
+  return cli.serverStreaming(method, req, opts);
+}
+
+/** Kitex-style free function: `genericclient.NewBidirectionalStreaming(ctx, cli, method)`. */
+export function newBidirectionalStreaming<Req, Res>(
+  cli: GenericClient<Req, Res>,
+  method: string,
+  opts?: CallOptions,
+): Promise<BidiStream<Req, Res>> {
+  return cli.bidiStreaming(method, opts);
+}

@@ -1,0 +1,99 @@
+import { loadProtoFile, parseProtoContent, type ProtoRegistry } from '../idl-parser/proto/index.js';
+import type { ProtoMessage, ProtoService } from '../idl-parser/proto/descriptor.js';
+import { ProtoCodec, type ProtoJsonOptions } from '../codec/proto/index.js';
+import { UsageError } from '../errors/usage-error.js';
+import type { CallMode } from './call-mode.js';
+import { unknownNameHint } from './suggest.js';
+
+/** Options for the `.proto` providers. */
+export interface ProtoProviderOptions {
+  /** Import search path, like protoc's `-I`. */
+  includeDirs?: string[];
+  /** The service to call when the file declares several; by default the last one, as Kitex does. */
+  service?: string;
+  /** Default JSON mapping options for `encodeJson`/`decodeToJson` and the JSON generic. */
+  json?: ProtoJsonOptions;
+}
+
+/** Options for {@link protoContentProvider}. */
+export interface ProtoContentOptions extends ProtoProviderOptions {
+  /** Imported files by import path (`'common.proto': '…'`). */
+  files?: Record<string, string>;
+  /** The main file's name, used in error locations and for relative imports. */
+  mainName?: string;
+}
+
+/**
+ * A loaded `.proto` IDL: its resolved descriptors, the chosen service and a
+ * codec (Kitex's `PbFileProvider`). Also transcodes any message type.
+ */
+export class ProtoProvider {
+  readonly idl = 'proto' as const;
+  readonly registry: ProtoRegistry;
+  /** The service calls go to; undefined when the file declares none. */
+  readonly service: ProtoService | undefined;
+  readonly codec: ProtoCodec;
+
+  constructor(registry: ProtoRegistry, opts: ProtoProviderOptions = {}) {
+    this.registry = registry;
+    this.service = pickService(registry, opts.service);
+    this.codec = new ProtoCodec(registry, opts.json);
+  }
+
+  /** The chosen service's methods with their call modes. */
+  methods(): Array<{ name: string; mode: CallMode }> {
+    return (this.service?.methods ?? []).map((m) => ({ name: m.name, mode: m.streamingMode }));
+  }
+
+  /**
+   * A message type by full name (`pb.Request`) or by a name relative to the
+   * main file's package (`Request`, `Outer.Inner`).
+   */
+  messageType(typeName: string): ProtoMessage {
+    const name = typeName.startsWith('.') ? typeName.slice(1) : typeName;
+    const pkg = this.registry.mainFile.package;
+    const found = this.registry.findMessage(name) ?? (pkg ? this.registry.findMessage(`${pkg}.${name}`) : undefined);
+    if (found) return found;
+    const known: string[] = [];
+    for (const f of this.registry.files) for (const m of f.messages) known.push(m.fullName);
+    throw new UsageError(`unknown message type "${typeName}"; ${unknownNameHint(name, known)}`);
+  }
+
+  /** Encodes a JSON message of the named type to protobuf binary. */
+  encodeJson(typeName: string, json: string, opts?: ProtoJsonOptions): Uint8Array {
+    return this.codec.encodeJson(this.messageType(typeName), json, opts);
+  }
+
+  /** Decodes protobuf binary of the named type to JSON text. */
+  decodeToJson(typeName: string, bytes: Uint8Array, opts?: ProtoJsonOptions): string {
+    return this.codec.decodeToJson(this.messageType(typeName), bytes, opts);
+  }
+}
+
+function pickService(registry: ProtoRegistry, wanted: string | undefined): ProtoService | undefined {
+  const services = registry.mainFile.services;
+  if (wanted === undefined) return services[services.length - 1];
+  const found = services.find((s) => s.name === wanted || s.fullName === wanted);
+  if (!found) {
+    throw new UsageError(
+      `no service "${wanted}" in ${registry.mainFile.name}; ${unknownNameHint(wanted, services.map((s) => s.name))}`,
+    );
+  }
+  return found;
+}
+
+/** Loads a `.proto` file and its imports (Kitex's `NewPbFileProvider`). */
+export async function protoFileProvider(path: string, opts: ProtoProviderOptions = {}): Promise<ProtoProvider> {
+  const registry = await loadProtoFile(path, { includeDirs: opts.includeDirs ?? [] });
+  return new ProtoProvider(registry, opts);
+}
+
+/** Builds a provider from `.proto` text held in memory (Kitex's `NewPbContentProvider`). */
+export function protoContentProvider(mainText: string, opts: ProtoContentOptions = {}): ProtoProvider {
+  const registry = parseProtoContent(mainText, {
+    files: opts.files ?? {},
+    ...(opts.mainName !== undefined ? { mainName: opts.mainName } : {}),
+    ...(opts.includeDirs !== undefined ? { includeDirs: opts.includeDirs } : {}),
+  });
+  return new ProtoProvider(registry, opts);
+}

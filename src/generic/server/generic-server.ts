@@ -1,0 +1,158 @@
+import net from 'node:net';
+import { createGrpcServer, type GrpcServer, type GrpcServerOptions } from '../../http2/index.js';
+import { detectProtocol, type PingPongTransport } from '../../ttheader/index.js';
+import { UsageError } from '../../errors/usage-error.js';
+import type { Generic } from '../method-codec.js';
+import { serveGrpcCall } from './grpc-dispatch.js';
+import type { Handlers } from './handlers.js';
+import { servePingPongConnection } from './pingpong-dispatch.js';
+
+/** Transports a generic server can accept. */
+export type ServerTransport = 'grpc' | PingPongTransport;
+
+/** Options for {@link newGenericServer}. */
+export interface GenericServerOptions {
+  /** `host:port` to listen on (port 0 picks a free one); default `127.0.0.1:0`. */
+  listen?: string;
+  /**
+   * Transports accepted on the port; default all. One port serves them
+   * together: each connection is recognised from its first bytes (the HTTP/2
+   * preface, TTHeader or THeader magic, a Framed length, or a bare TMessage).
+   */
+  transports?: readonly ServerTransport[];
+  /** TLS for gRPC (the port then serves gRPC over TLS only). */
+  tls?: GrpcServerOptions['tls'];
+  /** Largest request accepted (gRPC message or ping-pong frame); default 4 MiB. */
+  maxReceiveMessageBytes?: number;
+}
+
+const ALL: readonly ServerTransport[] = ['grpc', 'ttheader', 'ttheader-unframed', 'framed', 'buffered', 'theader'];
+const HTTP2_PREFACE_START = [0x50, 0x52, 0x49, 0x20]; // "PRI "
+const SNIFF_LIMIT = 4096;
+
+/**
+ * A server for any IDL with handlers in the generic's representation (JSON
+ * strings for the JSON generics): Kitex's generic server, for mocks, tests and
+ * the demo.
+ */
+export class GenericServer<Req, Res> {
+  private readonly grpc: GrpcServer;
+  private readonly tcp: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+  private readonly accepted: ReadonlySet<ServerTransport>;
+  private bound: { host: string; port: number } | undefined;
+
+  constructor(
+    readonly generic: Generic<Req, Res>,
+    readonly handlers: Handlers<Req, Res>,
+    private readonly options: GenericServerOptions = {},
+  ) {
+    for (const name of Object.keys(handlers)) generic.method(name); // a handler for a method that does not exist is a mistake
+    this.accepted = new Set(options.transports ?? ALL);
+    this.grpc = createGrpcServer((call) => serveGrpcCall(generic, handlers, call), {
+      ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.maxReceiveMessageBytes ? { maxReceiveMessageBytes: options.maxReceiveMessageBytes } : {}),
+    });
+    this.tcp = net.createServer((socket) => this.accept(socket));
+  }
+
+  /** Where the server listens, once `start()` resolved. */
+  get address(): { host: string; port: number } {
+    if (!this.bound) throw new UsageError('the server is not listening yet');
+    return this.bound;
+  }
+
+  /** `host:port` of the listening server. */
+  get hostPort(): string {
+    const { host, port } = this.address;
+    return `${host}:${port}`;
+  }
+
+  /** Starts listening. */
+  async start(): Promise<{ host: string; port: number }> {
+    const [host, portText] = splitHostPort(this.options.listen ?? '127.0.0.1:0');
+    if (this.options.tls) {
+      const { port } = await this.grpc.listen(Number(portText), host);
+      this.bound = { host, port };
+      return this.bound;
+    }
+    await new Promise<void>((resolve, reject) => {
+      this.tcp.once('error', reject);
+      this.tcp.listen(Number(portText), host, () => {
+        this.tcp.off('error', reject);
+        resolve();
+      });
+    });
+    const addr = this.tcp.address() as net.AddressInfo;
+    this.bound = { host, port: addr.port };
+    return this.bound;
+  }
+
+  /** Stops accepting, lets gRPC calls finish briefly, closes every connection. */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.tcp.close(() => resolve()));
+    await this.grpc.close();
+    for (const s of this.sockets) s.destroy();
+    if (this.tcp.listening) await closed;
+  }
+
+  /** Reads until the first bytes say which protocol the connection speaks. */
+  private accept(socket: net.Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    socket.on('error', () => undefined);
+    let head: Uint8Array = new Uint8Array(0);
+    const onData = (chunk: Buffer): void => {
+      head = head.length ? concat(head, chunk) : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
+      if (startsWithPreface(head)) {
+        socket.off('data', onData);
+        if (!this.accepted.has('grpc')) return void socket.destroy();
+        socket.pause();
+        socket.unshift(Buffer.from(head));
+        this.sockets.delete(socket); // the HTTP/2 server owns it now and closes it on close()
+        this.grpc.handleSocket(socket);
+        return;
+      }
+      const detected = detectProtocol(head);
+      if (detected === undefined && head.length < SNIFF_LIMIT) return;
+      socket.off('data', onData);
+      if (!detected || !this.accepted.has(detected.transport)) return void socket.destroy();
+      if (detected.payloadProtocol === 'kitex-protobuf' ? this.generic.idl !== 'proto' : this.generic.idl !== 'thrift') {
+        return void socket.destroy();
+      }
+      servePingPongConnection(this.generic, this.handlers, socket, head, this.options.maxReceiveMessageBytes);
+    };
+    socket.on('data', onData);
+  }
+}
+
+function startsWithPreface(b: Uint8Array): boolean {
+  for (let i = 0; i < HTTP2_PREFACE_START.length; i++) if (i < b.length && b[i] !== HTTP2_PREFACE_START[i]) return false;
+  return b.length >= HTTP2_PREFACE_START.length;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+function splitHostPort(hostPort: string): [string, string] {
+  const i = hostPort.lastIndexOf(':');
+  if (i < 0) throw new UsageError(`listen address "${hostPort}" must be host:port`);
+  return [hostPort.slice(0, i).replace(/^\[|\]$/g, ''), hostPort.slice(i + 1)];
+}
+
+/**
+ * Kitex's generic server for Node: serves `generic`'s service with
+ * `handlers` over gRPC and the ping-pong transports on one port. Call
+ * `start()` to listen.
+ */
+export function newGenericServer<Req, Res>(
+  generic: Generic<Req, Res>,
+  handlers: Handlers<Req, Res>,
+  options?: GenericServerOptions,
+): GenericServer<Req, Res> {
+  return new GenericServer(generic, handlers, options);
+}

@@ -1,0 +1,41 @@
+import type { Metadata } from '../../errors/rpc-error.js';
+import type { PingPongTransport } from '../../ttheader/index.js';
+
+/** What a handler knows about the call it serves. */
+export interface ServerContext {
+  /** The method name as called. */
+  readonly method: string;
+  /** Request metadata: gRPC headers, or TTHeader/THeader string info. */
+  readonly metadata: Metadata;
+  /** Aborted when the client cancels, the connection drops or the deadline passes. */
+  readonly signal: AbortSignal;
+  /** Absolute deadline (ms since epoch), when the client sent one. */
+  readonly deadline: number | undefined;
+  readonly transport: 'grpc' | PingPongTransport;
+  /** Adds a response header (gRPC; sent with the first message). */
+  setHeader(name: string, value: string): void;
+  /** Adds a response trailer (gRPC). */
+  setTrailer(name: string, value: string): void;
+}
+
+/** Unary and ping-pong methods: one request, one response. */
+export type UnaryHandler<Req, Res> = (req: Req, ctx: ServerContext) => Res | Promise<Res>;
+/** Client-streaming methods: many requests, one response. */
+export type ClientStreamingHandler<Req, Res> = (requests: AsyncIterable<Req>, ctx: ServerContext) => Res | Promise<Res>;
+/** Server-streaming methods: one request, responses yielded (an async generator fits). */
+export type ServerStreamingHandler<Req, Res> = (req: Req, ctx: ServerContext) => AsyncIterable<Res> | Iterable<Res>;
+/** Bidirectional methods: requests in, responses yielded, independently. */
+export type BidiStreamingHandler<Req, Res> = (
+  requests: AsyncIterable<Req>,
+  ctx: ServerContext,
+) => AsyncIterable<Res> | Iterable<Res>;
+
+/** Any handler; which one a method takes follows from its call mode in the IDL. */
+export type Handler<Req, Res> =
+  | UnaryHandler<Req, Res>
+  | ClientStreamingHandler<Req, Res>
+  | ServerStreamingHandler<Req, Res>
+  | BidiStreamingHandler<Req, Res>;
+
+/** Handlers by method name. Methods without one answer UNIMPLEMENTED. */
+export type Handlers<Req, Res> = Record<string, Handler<Req, Res>>;

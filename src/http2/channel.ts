@@ -1,0 +1,368 @@
+import http2 from 'node:http2';
+import type { ClientHttp2Session, SecureClientSessionOptions } from 'node:http2';
+import { Code, RpcError } from '../errors/index.js';
+import { ClientCallImpl } from './client-call.js';
+import type { CallHost, CallOptions, ClientCall } from './client-call.js';
+
+/** TLS settings for a channel; `true` means TLS with the system's default CAs. */
+export interface TlsOptions {
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  servername?: string;
+  rejectUnauthorized?: boolean;
+}
+
+/** Options of a {@link GrpcChannel}. */
+export interface ChannelOptions {
+  /** `host:port` targets; calls are spread round-robin, unreachable ones skipped. */
+  hostPorts: string[];
+  /** TLS (h2 over ALPN); absent or false = plaintext h2c. */
+  tls?: TlsOptions | boolean;
+  /** `:authority` to send (default: the target's host:port). Kitex uses the service name. */
+  authority?: string;
+  userAgent?: string;
+  /** Time allowed to connect and receive the server's SETTINGS (default 10 s). */
+  connectTimeoutMs?: number;
+  /** A session without calls for this long is closed (default 5 min; 0 = never). */
+  idleTimeoutMs?: number;
+  /** Ping every intervalMs while calls are active; no ack within timeoutMs fails them UNAVAILABLE. */
+  keepalive?: { intervalMs: number; timeoutMs: number };
+  /** Largest message accepted (default 4 MiB); larger → RESOURCE_EXHAUSTED. */
+  maxReceiveMessageBytes?: number;
+  /** Largest message sent (default unlimited up to 4 GiB - 1); larger → RESOURCE_EXHAUSTED. */
+  maxSendMessageBytes?: number;
+  /** Largest decompressed message (default = maxReceiveMessageBytes). */
+  maxDecompressedBytes?: number;
+}
+
+/** Default user agent, so servers can tell who called. */
+export const DEFAULT_USER_AGENT = 'idlcall-http2/0.1';
+const DEFAULT_MAX_RECEIVE = 4 * 1024 * 1024;
+/** A unconnected target that failed is passed over for this long while others remain. */
+const DOWN_BACKOFF_MS = 1000;
+/** Per-stream receive window: large enough that streaming is not throttled by round trips. */
+const STREAM_WINDOW = 1 << 20;
+/** Connection-level receive window. */
+const SESSION_WINDOW = 8 << 20;
+
+interface Target {
+  readonly hostPort: string;
+  readonly url: string;
+  entry: SessionEntry | undefined;
+  downUntil: number;
+}
+
+/** One HTTP/2 session and its bookkeeping. */
+interface SessionEntry {
+  readonly target: Target;
+  readonly session: ClientHttp2Session;
+  ready: boolean;
+  /** No new streams (GOAWAY received, closing, destroyed). */
+  dead: boolean;
+  deathReason: string | undefined;
+  active: number;
+  /** Calls waiting for the session to be ready or for a free stream slot. */
+  waiting: ClientCallImpl[];
+  idleTimer: NodeJS.Timeout | undefined;
+  connectTimer: NodeJS.Timeout | undefined;
+  keepaliveTimer: NodeJS.Timeout | undefined;
+  pingTimer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * A set of targets and their HTTP/2 sessions: one session per target, many calls per
+ * session. Sessions are opened on demand, honour the server's MAX_CONCURRENT_STREAMS
+ * (further calls wait for a slot), are replaced on the next call after they die, closed
+ * after idling, and pinged when keepalive is on. Knows nothing of IDLs.
+ */
+export class GrpcChannel implements CallHost {
+  readonly userAgent: string;
+  readonly authority: string | undefined;
+  readonly maxReceiveMessageBytes: number;
+  readonly maxSendMessageBytes: number;
+  readonly maxDecompressedBytes: number;
+  private readonly targets: Target[];
+  private readonly tls: SecureClientSessionOptions | undefined;
+  private readonly connectTimeoutMs: number;
+  private readonly idleTimeoutMs: number;
+  private readonly keepalive: { intervalMs: number; timeoutMs: number } | undefined;
+  private readonly bySession = new Map<ClientHttp2Session, SessionEntry>();
+  /** Calls currently trying targets in turn (their attempt counter). */
+  private readonly attempts = new WeakMap<ClientCallImpl, number>();
+  private rr = 0;
+  private closing = false;
+  private closeWaiters: (() => void)[] = [];
+
+  constructor(opts: ChannelOptions) {
+    if (opts.hostPorts.length === 0) throw new RpcError(Code.INVALID_ARGUMENT, 'no hostPorts');
+    const scheme = opts.tls ? 'https' : 'http';
+    this.targets = opts.hostPorts.map((hp) => ({ hostPort: hp, url: `${scheme}://${hp}`, entry: undefined, downUntil: 0 }));
+    if (opts.tls) {
+      const t: TlsOptions = opts.tls === true ? {} : opts.tls;
+      const s: SecureClientSessionOptions = { ALPNProtocols: ['h2'] };
+      if (t.ca !== undefined) s.ca = t.ca;
+      if (t.cert !== undefined) s.cert = t.cert;
+      if (t.key !== undefined) s.key = t.key;
+      if (t.servername !== undefined) s.servername = t.servername;
+      if (t.rejectUnauthorized !== undefined) s.rejectUnauthorized = t.rejectUnauthorized;
+      this.tls = s;
+    }
+    this.authority = opts.authority;
+    this.userAgent = opts.userAgent ?? DEFAULT_USER_AGENT;
+    this.connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
+    this.idleTimeoutMs = opts.idleTimeoutMs ?? 300_000;
+    this.keepalive = opts.keepalive;
+    this.maxReceiveMessageBytes = opts.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE;
+    this.maxSendMessageBytes = opts.maxSendMessageBytes ?? 0xffffffff;
+    this.maxDecompressedBytes = opts.maxDecompressedBytes ?? this.maxReceiveMessageBytes;
+  }
+
+  /** Starts a call; throws RpcError INTERNAL synchronously for malformed or reserved metadata. */
+  call(opts: CallOptions): ClientCall {
+    return new ClientCallImpl(this, opts);
+  }
+
+  /**
+   * Closes gracefully: new calls fail UNAVAILABLE, running and queued calls finish, then
+   * each session sends GOAWAY and closes. Resolves when all sessions are closed.
+   */
+  close(): Promise<void> {
+    this.closing = true;
+    for (const e of this.bySession.values()) this.maybeCloseEntry(e);
+    if (this.bySession.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.closeWaiters.push(resolve));
+  }
+
+  /** Number of open sessions (for tests and diagnostics). */
+  get sessionCount(): number {
+    return this.bySession.size;
+  }
+
+  // --- CallHost ---
+
+  acquire(call: ClientCallImpl): void {
+    if (this.closing) {
+      call.failStart(new RpcError(Code.UNAVAILABLE, 'channel closed'));
+      return;
+    }
+    const n = this.targets.length;
+    const attempt = this.attempts.get(call) ?? 0;
+    if (attempt >= n) {
+      this.attempts.delete(call);
+      call.failStart(new RpcError(Code.UNAVAILABLE, `no reachable target among ${this.targets.map((t) => t.hostPort).join(', ')}`));
+      return;
+    }
+    // Round-robin, passing over targets that failed recently unless all have.
+    const now = Date.now();
+    let target = this.targets[this.rr++ % n]!;
+    if (n > 1 && target.downUntil > now) {
+      for (let i = 0; i < n; i++) {
+        const t = this.targets[(this.rr + i) % n]!;
+        if (t.downUntil <= now) {
+          target = t;
+          break;
+        }
+      }
+    }
+    this.attempts.set(call, attempt + 1);
+    let entry = target.entry;
+    if (entry === undefined || entry.dead) entry = this.connect(target);
+    if (entry.ready && entry.active < maxStreams(entry.session) && entry.waiting.length === 0) {
+      this.startOn(entry, call);
+    } else {
+      entry.waiting.push(call);
+    }
+  }
+
+  release(session: ClientHttp2Session): void {
+    const e = this.bySession.get(session);
+    if (e === undefined) return;
+    e.active--;
+    this.pump(e);
+    if (e.active === 0 && e.waiting.length === 0) this.becameIdle(e);
+  }
+
+  deathReason(session: ClientHttp2Session): string | undefined {
+    return this.bySession.get(session)?.deathReason;
+  }
+
+  // --- sessions ---
+
+  private startOn(e: SessionEntry, call: ClientCallImpl): void {
+    this.attempts.delete(call);
+    if (e.active === 0) {
+      if (e.idleTimer !== undefined) {
+        clearTimeout(e.idleTimer);
+        e.idleTimer = undefined;
+      }
+      e.session.ref();
+    }
+    e.active++;
+    call.start(e.session);
+  }
+
+  /** Starts waiting calls while slots are free. */
+  private pump(e: SessionEntry): void {
+    if (!e.ready || e.dead) return;
+    const limit = maxStreams(e.session);
+    while (e.waiting.length > 0 && e.active < limit) {
+      const call = e.waiting.shift()!;
+      if (call.finished) continue;
+      this.startOn(e, call);
+    }
+  }
+
+  private becameIdle(e: SessionEntry): void {
+    if (this.closing || e.dead) {
+      this.maybeCloseEntry(e);
+      return;
+    }
+    // An idle session must not keep the process alive.
+    e.session.unref();
+    if (this.idleTimeoutMs > 0 && e.idleTimer === undefined) {
+      e.idleTimer = setTimeout(() => {
+        e.idleTimer = undefined;
+        if (e.active === 0 && e.waiting.length === 0) this.kill(e, 'idle timeout', false);
+      }, this.idleTimeoutMs);
+      e.idleTimer.unref();
+    }
+  }
+
+  private maybeCloseEntry(e: SessionEntry): void {
+    if (e.active === 0 && e.waiting.every((c) => c.finished)) {
+      e.waiting.length = 0;
+      this.kill(e, 'channel closed', false);
+    }
+  }
+
+  private connect(target: Target): SessionEntry {
+    const opts: SecureClientSessionOptions = {
+      ...this.tls,
+      settings: { enablePush: false, initialWindowSize: STREAM_WINDOW },
+    };
+    const session = http2.connect(target.url, opts);
+    const e: SessionEntry = {
+      target,
+      session,
+      ready: false,
+      dead: false,
+      deathReason: undefined,
+      active: 0,
+      waiting: [],
+      idleTimer: undefined,
+      connectTimer: undefined,
+      keepaliveTimer: undefined,
+      pingTimer: undefined,
+    };
+    target.entry = e;
+    this.bySession.set(session, e);
+    let lastError: Error | undefined;
+    e.connectTimer = setTimeout(() => {
+      e.connectTimer = undefined;
+      if (!e.ready) {
+        lastError = new Error(`connect timeout after ${this.connectTimeoutMs} ms`);
+        this.kill(e, `connect to ${target.hostPort} timed out`, true);
+      }
+    }, this.connectTimeoutMs);
+    session.once('connect', () => {
+      try {
+        session.setLocalWindowSize(SESSION_WINDOW);
+      } catch {
+        // Not fatal: the default window only slows streaming.
+      }
+    });
+    session.once('remoteSettings', () => {
+      // Ready only once the server's SETTINGS are known, so MAX_CONCURRENT_STREAMS is honoured from the first call.
+      if (e.dead) return;
+      e.ready = true;
+      if (e.connectTimer !== undefined) {
+        clearTimeout(e.connectTimer);
+        e.connectTimer = undefined;
+      }
+      target.downUntil = 0;
+      this.startKeepalive(e);
+      this.pump(e);
+      if (e.active === 0 && e.waiting.length === 0) this.becameIdle(e);
+    });
+    session.on('remoteSettings', () => this.pump(e));
+    session.on('error', (err: Error) => {
+      lastError = err;
+    });
+    session.on('goaway', (errorCode: number) => {
+      // No new streams here; streams above the last id are refused by nghttp2 (→ UNAVAILABLE).
+      this.markDead(e, `server sent GOAWAY (code ${errorCode})`);
+    });
+    session.on('close', () => {
+      this.markDead(e, e.deathReason ?? (lastError ? `connection error: ${lastError.message}` : 'connection closed'));
+      this.clearTimers(e);
+      this.bySession.delete(session);
+      // Calls that never got a stream here try the next target (or fail after all were tried).
+      const waiting = e.waiting;
+      e.waiting = [];
+      for (const c of waiting) if (!c.finished) this.acquire(c);
+      if (this.bySession.size === 0 && this.closeWaiters.length > 0) {
+        const ws = this.closeWaiters;
+        this.closeWaiters = [];
+        for (const w of ws) w();
+      }
+    });
+    return e;
+  }
+
+  private markDead(e: SessionEntry, reason: string): void {
+    if (e.dead) return;
+    e.dead = true;
+    e.deathReason ??= reason;
+    // A target that never got ready is passed over for a while by round-robin.
+    if (!e.ready) e.target.downUntil = Date.now() + DOWN_BACKOFF_MS;
+    if (e.target.entry === e) e.target.entry = undefined;
+    // Waiting calls move on now rather than when the session finally closes.
+    const waiting = e.waiting;
+    e.waiting = [];
+    for (const c of waiting) if (!c.finished) this.acquire(c);
+  }
+
+  private kill(e: SessionEntry, reason: string, destroy: boolean): void {
+    this.markDead(e, reason);
+    this.clearTimers(e);
+    if (destroy) e.session.destroy();
+    else if (!e.session.closed) e.session.close();
+  }
+
+  private clearTimers(e: SessionEntry): void {
+    for (const t of [e.idleTimer, e.connectTimer, e.keepaliveTimer, e.pingTimer]) if (t !== undefined) clearTimeout(t);
+    e.idleTimer = e.connectTimer = e.keepaliveTimer = e.pingTimer = undefined;
+  }
+
+  private startKeepalive(e: SessionEntry): void {
+    const ka = this.keepalive;
+    if (ka === undefined) return;
+    e.keepaliveTimer = setInterval(() => {
+      // Ping only while calls are active: servers punish idle pings (GOAWAY ENHANCE_YOUR_CALM).
+      if (e.active === 0 || e.pingTimer !== undefined || e.dead) return;
+      e.pingTimer = setTimeout(() => {
+        e.pingTimer = undefined;
+        e.deathReason = `keepalive ping not acknowledged within ${ka.timeoutMs} ms`;
+        this.kill(e, e.deathReason, true);
+      }, ka.timeoutMs);
+      e.pingTimer.unref();
+      const sent = e.session.ping((err) => {
+        if (e.pingTimer !== undefined) {
+          clearTimeout(e.pingTimer);
+          e.pingTimer = undefined;
+        }
+        void err;
+      });
+      if (!sent && e.pingTimer !== undefined) {
+        clearTimeout(e.pingTimer);
+        e.pingTimer = undefined;
+      }
+    }, ka.intervalMs);
+    e.keepaliveTimer.unref();
+  }
+}
+
+function maxStreams(s: ClientHttp2Session): number {
+  return s.remoteSettings.maxConcurrentStreams ?? 0xffffffff;
+}

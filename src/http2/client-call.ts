@@ -1,0 +1,489 @@
+import http2 from 'node:http2';
+import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
+import { Code, RpcError } from '../errors/index.js';
+import type { Metadata, StatusDetail } from '../errors/index.js';
+import { ACCEPT_ENCODING, compress, decompress } from './compression.js';
+import type { Compression } from './compression.js';
+import { COPY_THRESHOLD, FLAG_COMPRESSED, encodeEnvelope, encodePrefix } from './envelope.js';
+import { EnvelopeDecoder } from './envelope-decoder.js';
+import type { EnvelopeSink } from './envelope-decoder.js';
+import { codeFromHttpStatus, codeFromRstCode } from './http-status.js';
+import { addMetadata, headersToMetadata } from './metadata.js';
+import type { RequestMetadata } from './metadata.js';
+import { encodeTimeout } from './timeout.js';
+import { parseTrailerStatus } from './trailer-status.js';
+
+const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR } = http2.constants;
+
+/** Options for one call (see {@link GrpcChannel.call}). */
+export interface CallOptions {
+  /** `/<package>.<Service>/<Method>`. */
+  path: string;
+  /** Default `application/grpc`; Thrift payloads use `application/grpc+thrift`. */
+  contentType?: string;
+  /** Custom metadata; `-bin` keys take bytes and are sent base64. Validated before sending. */
+  metadata?: RequestMetadata;
+  /** Deadline relative to now: sent as `grpc-timeout` and enforced locally (DEADLINE_EXCEEDED). */
+  timeoutMs?: number;
+  /** Aborting cancels the call (RST_STREAM CANCEL, CANCELLED locally). */
+  signal?: AbortSignal;
+  /** Compression of outgoing messages (default identity). */
+  compression?: Compression;
+  /** Extra plain headers, unvalidated beyond node's own checks (e.g. Kitex `destination-service`). */
+  extraHeaders?: Record<string, string>;
+}
+
+/** The status a call ended with. */
+export interface CallStatus {
+  code: number;
+  message: string;
+}
+
+/** One gRPC call on the wire: any of the four modes (unary is send + closeSend + recv). */
+export interface ClientCall {
+  /**
+   * Sends one message. Resolves when the stream can take more (back-pressure); rejects
+   * with RpcError when the call failed. The bytes must not be modified until it resolves.
+   * After the server ended the call with OK, messages are dropped and this resolves:
+   * the status is reported by recv().
+   */
+  send(message: Uint8Array): Promise<void>;
+  /** Half-closes the request side (empty DATA frame with END_STREAM). */
+  closeSend(): void;
+  /** Next message; undefined at an OK end of stream; rejects RpcError otherwise. */
+  recv(): Promise<Uint8Array | undefined>;
+  /** Response headers; `{}` when the call ended without any. */
+  readonly headers: Promise<Record<string, string | string[]>>;
+  /** Trailers (or trailers-only headers); resolves at the end, also for error ends. */
+  readonly trailers: Promise<Record<string, string | string[]>>;
+  /** Final status; always resolves. */
+  readonly status: Promise<CallStatus>;
+  /** Cancels: RST_STREAM(CANCEL) to the peer, CANCELLED locally. */
+  cancel(reason?: string): void;
+}
+
+/** What a call needs from the channel that carries it. */
+export interface CallHost {
+  readonly userAgent: string;
+  readonly authority: string | undefined;
+  readonly maxReceiveMessageBytes: number;
+  readonly maxSendMessageBytes: number;
+  readonly maxDecompressedBytes: number;
+  /** Finds a session with a free stream slot and calls `call.start` (now or later) or `call.failStart`. */
+  acquire(call: ClientCallImpl): void;
+  /** The stream of `call` is closed: frees its slot on `session`. */
+  release(session: ClientHttp2Session): void;
+  /** Why a dead session died (keepalive timeout, GOAWAY...), for the calls it takes down. */
+  deathReason(session: ClientHttp2Session): string | undefined;
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (v: T) => void;
+  reject: (e: unknown) => void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+/** Received bytes queued before the stream is paused (back-pressure to the server). */
+const RECV_HIGH_WATER = 1 << 20;
+const RECV_LOW_WATER = 1 << 18;
+const EMPTY: Record<string, string | string[]> = Object.freeze({}) as Record<string, string | string[]>;
+
+/**
+ * One client call over one HTTP/2 stream. States: waiting for a session (messages sent
+ * meanwhile are queued), streaming, finished (status decided exactly once, by whichever
+ * comes first: trailers + end of data, RST_STREAM, session loss, deadline, cancel, a limit).
+ */
+export class ClientCallImpl implements ClientCall, EnvelopeSink {
+  private readonly host: CallHost;
+  private readonly reqHeaders: OutgoingHttpHeaders;
+  private readonly compression: Compression;
+  private readonly signal: AbortSignal | undefined;
+  private readonly decoder: EnvelopeDecoder;
+  private stream: ClientHttp2Stream | undefined;
+  private session: ClientHttp2Session | undefined;
+  /** Set once the status is decided. */
+  private done = false;
+  private statusValue: CallStatus | undefined;
+  private error: RpcError | undefined;
+  private halfClosed = false;
+  /** The peer ended its side without a status (decided at 'close'). */
+  private remoteEnded = false;
+  /** Frames written before the stream existed. */
+  private pendingOut: Buffer[] | undefined;
+  private startWait: Deferred<void> | undefined;
+  private drainWait: Deferred<void> | undefined;
+  private queue: Uint8Array[] = [];
+  private qHead = 0;
+  private queuedBytes = 0;
+  private paused = false;
+  private recvWait: Deferred<Uint8Array | undefined> | undefined;
+  private respHeaders: IncomingHttpHeaders | undefined;
+  private respTrailers: IncomingHttpHeaders | undefined;
+  private encoding = 'identity';
+  private headersD: Deferred<Record<string, string | string[]>> | undefined;
+  private trailersD: Deferred<Record<string, string | string[]>> | undefined;
+  private statusD: Deferred<CallStatus> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  /** Builds and validates the request; throws RpcError INTERNAL on bad metadata before anything is sent. */
+  constructor(host: CallHost, opts: CallOptions) {
+    this.host = host;
+    this.compression = opts.compression ?? 'identity';
+    this.signal = opts.signal;
+    this.decoder = new EnvelopeDecoder(this, host.maxReceiveMessageBytes);
+    const h: OutgoingHttpHeaders = {
+      ':method': 'POST',
+      ':path': opts.path,
+      'content-type': opts.contentType ?? 'application/grpc',
+      te: 'trailers',
+      'user-agent': host.userAgent,
+      'grpc-accept-encoding': ACCEPT_ENCODING,
+    };
+    if (host.authority !== undefined) h[':authority'] = host.authority;
+    if (this.compression !== 'identity') h['grpc-encoding'] = this.compression;
+    if (opts.timeoutMs !== undefined) h['grpc-timeout'] = encodeTimeout(opts.timeoutMs);
+    if (opts.extraHeaders) {
+      for (const k of Object.keys(opts.extraHeaders)) h[k.toLowerCase()] = opts.extraHeaders[k];
+    }
+    if (opts.metadata) addMetadata(h as Record<string, string | string[]>, opts.metadata);
+    this.reqHeaders = h;
+
+    if (this.signal?.aborted) {
+      this.finish(Code.CANCELLED, 'call cancelled before start', undefined, false);
+      return;
+    }
+    if (opts.timeoutMs !== undefined) {
+      this.timer = setTimeout(this.onDeadline, Math.max(0, opts.timeoutMs));
+    }
+    this.signal?.addEventListener('abort', this.onAbort);
+    host.acquire(this);
+  }
+
+  /** True once the status is decided (the channel skips such calls in its queues). */
+  get finished(): boolean {
+    return this.done;
+  }
+
+  /** Called by the channel with a session that has a free stream slot for this call. */
+  start(session: ClientHttp2Session): void {
+    if (this.done) {
+      this.host.release(session);
+      return;
+    }
+    this.session = session;
+    let stream: ClientHttp2Stream;
+    try {
+      stream = session.request(this.reqHeaders, { endStream: false });
+    } catch (e) {
+      this.host.release(session);
+      this.finish(Code.UNAVAILABLE, `cannot start stream: ${(e as Error).message}`, undefined, false, e);
+      return;
+    }
+    this.stream = stream;
+    stream.on('response', this.onResponse);
+    stream.on('trailers', this.onTrailers);
+    stream.on('data', this.onData);
+    stream.on('end', this.onEnd);
+    stream.on('drain', this.onDrain);
+    stream.on('error', this.onError);
+    stream.on('close', this.onClose);
+    const pending = this.pendingOut;
+    if (pending !== undefined) {
+      this.pendingOut = undefined;
+      let ok = true;
+      for (const f of pending) ok = stream.write(f);
+      if (this.halfClosed) stream.end();
+      const w = this.startWait;
+      this.startWait = undefined;
+      if (w !== undefined) {
+        if (ok) w.resolve();
+        else this.drainWait = w;
+      }
+    } else if (this.halfClosed) {
+      stream.end();
+    }
+  }
+
+  /** Called by the channel when no session could be had (all targets unreachable, channel closed). */
+  failStart(err: RpcError): void {
+    this.finish(err.code, err.rawMessage, undefined, false, err.cause);
+  }
+
+  send(message: Uint8Array): Promise<void> {
+    if (this.done) return this.error ? Promise.reject(this.error) : RESOLVED;
+    if (this.halfClosed) return Promise.reject(new RpcError(Code.INTERNAL, 'send after closeSend'));
+    let payload = message;
+    let flags = 0;
+    if (message.length > this.host.maxSendMessageBytes) {
+      const err = `message larger than max send size (${message.length} vs. ${this.host.maxSendMessageBytes})`;
+      this.finish(Code.RESOURCE_EXHAUSTED, err, undefined, false);
+      return Promise.reject(this.error);
+    }
+    if (this.compression !== 'identity') {
+      payload = compress(this.compression, message);
+      flags = FLAG_COMPRESSED;
+    }
+    const stream = this.stream;
+    if (stream === undefined) {
+      // Not started yet: keep the frame (copied: the caller may reuse its buffer once we resolve).
+      (this.pendingOut ??= []).push(encodeEnvelope(flags, payload));
+      return (this.startWait ??= deferred<void>()).promise;
+    }
+    let ok: boolean;
+    if (payload.length <= COPY_THRESHOLD) {
+      ok = stream.write(encodeEnvelope(flags, payload));
+    } else {
+      // Large: prefix and payload as one writev, no copy of the payload.
+      stream.cork();
+      stream.write(encodePrefix(flags, payload.length));
+      ok = stream.write(payload);
+      stream.uncork();
+    }
+    if (ok) return RESOLVED;
+    return (this.drainWait ??= deferred<void>()).promise;
+  }
+
+  closeSend(): void {
+    if (this.halfClosed || this.done) return;
+    this.halfClosed = true;
+    if (this.stream !== undefined) this.stream.end();
+  }
+
+  recv(): Promise<Uint8Array | undefined> {
+    if (this.qHead < this.queue.length) {
+      const m = this.queue[this.qHead]!;
+      this.queue[this.qHead++] = undefined as unknown as Uint8Array;
+      if (this.qHead === this.queue.length) {
+        this.queue.length = 0;
+        this.qHead = 0;
+      }
+      this.queuedBytes -= m.length;
+      if (this.paused && this.queuedBytes <= RECV_LOW_WATER) {
+        this.paused = false;
+        this.stream?.resume();
+      }
+      return Promise.resolve(m);
+    }
+    if (this.done) return this.error ? Promise.reject(this.error) : Promise.resolve(undefined);
+    if (this.recvWait !== undefined) {
+      return Promise.reject(new RpcError(Code.INTERNAL, 'recv() called while another recv() is pending'));
+    }
+    this.recvWait = deferred<Uint8Array | undefined>();
+    return this.recvWait.promise;
+  }
+
+  get headers(): Promise<Record<string, string | string[]>> {
+    if (this.respHeaders !== undefined) return Promise.resolve(headersToMetadata(this.respHeaders, true));
+    if (this.done) return Promise.resolve(EMPTY);
+    return (this.headersD ??= deferred()).promise;
+  }
+
+  get trailers(): Promise<Record<string, string | string[]>> {
+    if (this.done) return Promise.resolve(this.trailerRecord());
+    return (this.trailersD ??= deferred()).promise;
+  }
+
+  get status(): Promise<CallStatus> {
+    if (this.statusValue !== undefined) return Promise.resolve(this.statusValue);
+    return (this.statusD ??= deferred()).promise;
+  }
+
+  cancel(reason?: string): void {
+    this.finish(Code.CANCELLED, reason ?? 'call cancelled', undefined, false);
+  }
+
+  // --- stream events (bound once per call) ---
+
+  private readonly onResponse = (headers: IncomingHttpHeaders, flags: number): void => {
+    this.respHeaders = headers;
+    if (this.headersD !== undefined) this.headersD.resolve(headersToMetadata(headers, true));
+    const enc = headers['grpc-encoding'];
+    if (typeof enc === 'string') this.encoding = enc;
+    // END_STREAM on the first HEADERS: a trailers-only response.
+    if ((flags & 0x1) !== 0) this.respTrailers = headers;
+    const httpStatus = Number(headers[':status']);
+    const status = parseTrailerStatus(headers);
+    if (httpStatus !== 200 && status === undefined) {
+      this.finish(codeFromHttpStatus(httpStatus), `received HTTP status ${httpStatus}`, undefined, false);
+      return;
+    }
+    const ct = headers['content-type'];
+    if (typeof ct !== 'string' || !ct.startsWith('application/grpc')) {
+      const code = httpStatus === 200 ? Code.UNKNOWN : codeFromHttpStatus(httpStatus);
+      this.finish(code, `received unexpected content-type "${ct ?? ''}" (HTTP ${httpStatus})`, undefined, false);
+    }
+  };
+
+  private readonly onTrailers = (trailers: IncomingHttpHeaders): void => {
+    this.respTrailers = trailers;
+  };
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.done) return;
+    try {
+      this.decoder.push(chunk);
+    } catch (e) {
+      const err = e instanceof RpcError ? e : new RpcError(Code.INTERNAL, String(e));
+      this.finish(err.code, err.rawMessage, undefined, false);
+    }
+  };
+
+  /** EnvelopeSink: one message arrived. */
+  onEnvelope(flags: number, data: Uint8Array): void {
+    if (this.done) return;
+    let msg = data;
+    if ((flags & FLAG_COMPRESSED) !== 0) {
+      if (this.encoding === 'identity') {
+        throw new RpcError(Code.INTERNAL, 'compressed message received without grpc-encoding');
+      }
+      msg = decompress(this.encoding, data, this.host.maxDecompressedBytes);
+    }
+    const w = this.recvWait;
+    if (w !== undefined) {
+      this.recvWait = undefined;
+      w.resolve(msg);
+      return;
+    }
+    this.queue.push(msg);
+    this.queuedBytes += msg.length;
+    if (!this.paused && this.queuedBytes > RECV_HIGH_WATER) {
+      // The reader is slow: stop reading so HTTP/2 flow control pushes back on the server.
+      this.paused = true;
+      this.stream!.pause();
+    }
+  }
+
+  private readonly onEnd = (): void => {
+    if (this.done) return;
+    const st = this.respHeaders === undefined ? undefined : parseTrailerStatus(this.respTrailers ?? {});
+    if (st === undefined) {
+      // No status: either a server that forgot its trailers or a stream cut by RST or a
+      // dropped connection; 'close' can tell which, so make sure it comes.
+      this.remoteEnded = true;
+      const s = this.stream!;
+      if (!s.closed) s.close(NGHTTP2_NO_ERROR);
+      return;
+    }
+    if (st.code === Code.OK && this.decoder.partial) {
+      this.finish(Code.INTERNAL, 'stream ended in the middle of a message', undefined, false);
+      return;
+    }
+    this.finish(st.code, st.message, st.details, true);
+  };
+
+  private readonly onDrain = (): void => {
+    const w = this.drainWait;
+    if (w !== undefined) {
+      this.drainWait = undefined;
+      w.resolve();
+    }
+  };
+
+  private readonly onError = (): void => {
+    // The outcome is decided in onClose (rstCode, session state); this keeps node from throwing.
+  };
+
+  private readonly onClose = (): void => {
+    const stream = this.stream!;
+    const session = this.session!;
+    this.host.release(session);
+    if (this.done) return;
+    const reason = this.host.deathReason(session);
+    if (reason !== undefined || session.destroyed) {
+      this.finish(Code.UNAVAILABLE, reason ?? 'connection closed', undefined, false);
+      return;
+    }
+    const rst = stream.rstCode;
+    if (rst !== undefined && rst !== NGHTTP2_NO_ERROR) {
+      this.finish(codeFromRstCode(rst), `stream reset by peer with code ${rst}`, undefined, false);
+      return;
+    }
+    if (this.remoteEnded && this.respHeaders !== undefined) {
+      this.finish(Code.INTERNAL, 'server closed the stream without sending trailers', undefined, false);
+      return;
+    }
+    this.finish(Code.INTERNAL, 'stream closed without a status', undefined, false);
+  };
+
+  private readonly onDeadline = (): void => {
+    this.timer = undefined;
+    this.finish(Code.DEADLINE_EXCEEDED, 'deadline exceeded', undefined, false);
+  };
+
+  private readonly onAbort = (): void => {
+    const r: unknown = this.signal?.reason;
+    this.finish(Code.CANCELLED, r instanceof Error ? r.message : 'call aborted', undefined, false);
+  };
+
+  private trailerRecord(): Record<string, string | string[]> {
+    return this.respTrailers === undefined ? {} : headersToMetadata(this.respTrailers, true);
+  }
+
+  /**
+   * Decides the status, once. `remote` says it came from the peer's trailers: then queued
+   * messages are still delivered before the status; local ends drop them and reset the stream.
+   */
+  private finish(code: number, message: string, details: StatusDetail[] | undefined, remote: boolean, cause?: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    this.signal?.removeEventListener('abort', this.onAbort);
+    this.statusValue = { code, message };
+    if (code !== Code.OK) {
+      const md: Metadata = {};
+      if (this.respHeaders) Object.assign(md, headersToMetadata(this.respHeaders, true));
+      if (this.respTrailers) Object.assign(md, headersToMetadata(this.respTrailers, true));
+      const init: { details?: StatusDetail[]; metadata: Metadata; cause?: unknown } = { metadata: md };
+      if (details !== undefined) init.details = details;
+      if (cause !== undefined) init.cause = cause;
+      this.error = new RpcError(code, message, init);
+    }
+    if (!remote) {
+      this.queue.length = 0;
+      this.qHead = 0;
+      this.queuedBytes = 0;
+    }
+    const stream = this.stream;
+    if (stream !== undefined) {
+      if (!stream.closed) stream.close(remote ? NGHTTP2_NO_ERROR : NGHTTP2_CANCEL);
+      // A paused stream would never drain its buffered data and never close.
+      if (this.paused || !remote) stream.resume();
+    }
+    this.pendingOut = undefined;
+    const err = this.error;
+    const rw = this.recvWait;
+    if (rw !== undefined) {
+      this.recvWait = undefined;
+      if (err) rw.reject(err);
+      else rw.resolve(undefined);
+    }
+    for (const w of [this.startWait, this.drainWait]) {
+      if (w === undefined) continue;
+      if (err) {
+        w.promise.catch(noop);
+        w.reject(err);
+      } else w.resolve();
+    }
+    this.startWait = this.drainWait = undefined;
+    this.headersD?.resolve(this.respHeaders ? headersToMetadata(this.respHeaders, true) : EMPTY);
+    this.trailersD?.resolve(this.trailerRecord());
+    this.statusD?.resolve(this.statusValue);
+    this.headersD = this.trailersD = this.statusD = undefined;
+  }
+}
+
+function noop(): void {}

@@ -1,0 +1,95 @@
+import { Code, RpcError } from '../errors/index.js';
+import { PREFIX_SIZE } from './envelope.js';
+
+/** Receives whole messages from an {@link EnvelopeDecoder}. */
+export interface EnvelopeSink {
+  /** One complete message; `data` may be a view into the chunk it arrived in. */
+  onEnvelope(flags: number, data: Uint8Array): void;
+}
+
+/**
+ * Streaming decoder for gRPC length-prefixed messages. Chunks may split messages (and
+ * even the 5-byte prefix) anywhere, or carry many messages; a message that lies inside
+ * one chunk is handed over as a view with no copy, a split one is assembled into a buffer
+ * allocated once at its announced size — after the size was checked against the limit,
+ * so a hostile length never allocates.
+ */
+export class EnvelopeDecoder {
+  private readonly sink: EnvelopeSink;
+  private readonly maxMessageBytes: number;
+  /** Prefix bytes gathered so far when a prefix is split across chunks. */
+  private readonly head = Buffer.alloc(PREFIX_SIZE);
+  private headLen = 0;
+  /** Body being assembled across chunks (undefined when none). */
+  private body: Buffer | undefined;
+  private bodyLen = 0;
+  private flags = 0;
+
+  constructor(sink: EnvelopeSink, maxMessageBytes: number) {
+    this.sink = sink;
+    this.maxMessageBytes = maxMessageBytes;
+  }
+
+  /** True when a message (or prefix) has started but not completed: at end of stream this is a truncated message. */
+  get partial(): boolean {
+    return this.headLen > 0 || this.body !== undefined;
+  }
+
+  /**
+   * Feeds one chunk; calls the sink for each completed message. Throws RpcError
+   * RESOURCE_EXHAUSTED when a message announces more than the limit.
+   */
+  push(chunk: Uint8Array): void {
+    let pos = 0;
+    const end = chunk.length;
+    while (pos < end) {
+      const body = this.body;
+      if (body !== undefined) {
+        // Continue a message that started in an earlier chunk.
+        const take = Math.min(body.length - this.bodyLen, end - pos);
+        body.set(chunk.subarray(pos, pos + take), this.bodyLen);
+        this.bodyLen += take;
+        pos += take;
+        if (this.bodyLen === body.length) {
+          this.body = undefined;
+          this.bodyLen = 0;
+          this.sink.onEnvelope(this.flags, body);
+        }
+        continue;
+      }
+      let flags: number;
+      let len: number;
+      if (this.headLen === 0 && end - pos >= PREFIX_SIZE) {
+        // Fast path: the whole prefix is here.
+        flags = chunk[pos]!;
+        len = ((chunk[pos + 1]! << 24) | (chunk[pos + 2]! << 16) | (chunk[pos + 3]! << 8) | chunk[pos + 4]!) >>> 0;
+        pos += PREFIX_SIZE;
+      } else {
+        const take = Math.min(PREFIX_SIZE - this.headLen, end - pos);
+        this.head.set(chunk.subarray(pos, pos + take), this.headLen);
+        this.headLen += take;
+        pos += take;
+        if (this.headLen < PREFIX_SIZE) return;
+        this.headLen = 0;
+        flags = this.head[0]!;
+        len = this.head.readUInt32BE(1);
+      }
+      if (len > this.maxMessageBytes) {
+        throw new RpcError(
+          Code.RESOURCE_EXHAUSTED,
+          `received message larger than max (${len} vs. ${this.maxMessageBytes})`,
+        );
+      }
+      if (end - pos >= len) {
+        // Whole message inside this chunk: hand out a view.
+        const view = chunk.subarray(pos, pos + len);
+        pos += len;
+        this.sink.onEnvelope(flags, view);
+      } else {
+        this.flags = flags;
+        this.body = Buffer.allocUnsafe(len);
+        this.bodyLen = 0;
+      }
+    }
+  }
+}

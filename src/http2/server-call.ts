@@ -1,0 +1,343 @@
+import http2 from 'node:http2';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import { Code, RpcError } from '../errors/index.js';
+import type { StatusDetail } from '../errors/index.js';
+import { ACCEPT_ENCODING, compress, decompress } from './compression.js';
+import { COPY_THRESHOLD, FLAG_COMPRESSED, encodeEnvelope, encodePrefix } from './envelope.js';
+import { EnvelopeDecoder } from './envelope-decoder.js';
+import type { EnvelopeSink } from './envelope-decoder.js';
+import { addMetadata, headersToMetadata } from './metadata.js';
+import type { RequestMetadata } from './metadata.js';
+import { parseTimeout } from './timeout.js';
+import { statusTrailers } from './trailer-status.js';
+
+const { NGHTTP2_CANCEL } = http2.constants;
+
+/** The status a server handler ends a call with (default OK). */
+export interface ServerStatus {
+  code: number;
+  message?: string;
+  /** Sent as `grpc-status-details-bin` (a google.rpc.Status). */
+  details?: readonly StatusDetail[];
+  /** Custom trailing metadata. */
+  trailers?: RequestMetadata;
+}
+
+/** The server side of one call. */
+export interface ServerCall {
+  /** The request `:path`, e.g. `/pkg.Service/Method`. */
+  readonly path: string;
+  /** Request metadata (custom headers; `-bin` values still base64). */
+  readonly metadata: Record<string, string | string[]>;
+  /** Absolute deadline (ms since epoch) from `grpc-timeout`, if the client sent one. */
+  readonly deadline: number | undefined;
+  /** Aborted when the client cancels, the connection drops or the deadline passes. */
+  readonly signal: AbortSignal;
+  /** Next request message; undefined when the client half-closed; rejects RpcError when the call was cut. */
+  recv(): Promise<Uint8Array | undefined>;
+  /** Sends response headers now (otherwise they go with the first message or the status). */
+  sendHeaders(metadata?: RequestMetadata): void;
+  /** Sends one message; resolves when the stream can take more. */
+  send(message: Uint8Array): Promise<void>;
+  /** Ends the call with trailers (or a trailers-only response if nothing was sent). Idempotent. */
+  end(status?: ServerStatus): void;
+}
+
+/** Limits and behaviour shared by a server's calls. */
+export interface ServerCallConfig {
+  maxReceiveMessageBytes: number;
+  maxDecompressedBytes: number;
+  /** Compress responses with this when the client accepts it. */
+  responseCompression: 'gzip' | 'deflate' | undefined;
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (v: T) => void;
+  reject: (e: unknown) => void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+const RECV_HIGH_WATER = 1 << 20;
+const RECV_LOW_WATER = 1 << 18;
+
+/** Server call over one node:http2 stream. */
+export class ServerCallImpl implements ServerCall, EnvelopeSink {
+  readonly path: string;
+  readonly metadata: Record<string, string | string[]>;
+  readonly deadline: number | undefined;
+  private readonly stream: ServerHttp2Stream;
+  private readonly contentType: string;
+  private readonly decoder: EnvelopeDecoder;
+  private readonly cfg: ServerCallConfig;
+  private readonly reqEncoding: string;
+  private readonly respEncoding: 'gzip' | 'deflate' | undefined;
+  private abort: AbortController | undefined;
+  private headersSent = false;
+  private ended = false;
+  /** Set when the request side ended (half-close) or the call was cut. */
+  private reqDone = false;
+  private reqError: RpcError | undefined;
+  private queue: Uint8Array[] = [];
+  private qHead = 0;
+  private queuedBytes = 0;
+  private paused = false;
+  private recvWait: Deferred<Uint8Array | undefined> | undefined;
+  private drainWait: Deferred<void> | undefined;
+  private pendingTrailers: OutgoingHttpHeaders | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, cfg: ServerCallConfig) {
+    this.stream = stream;
+    this.cfg = cfg;
+    this.path = headers[':path'] ?? '';
+    this.contentType = headers['content-type'] ?? 'application/grpc';
+    this.metadata = headersToMetadata(headers, false);
+    const enc = headers['grpc-encoding'];
+    this.reqEncoding = typeof enc === 'string' ? enc : 'identity';
+    const accept = headers['grpc-accept-encoding'];
+    const rc = cfg.responseCompression;
+    this.respEncoding = rc !== undefined && typeof accept === 'string' && accept.split(',').some((s) => s.trim() === rc) ? rc : undefined;
+    this.decoder = new EnvelopeDecoder(this, cfg.maxReceiveMessageBytes);
+    const t = parseTimeout(typeof headers['grpc-timeout'] === 'string' ? headers['grpc-timeout'] : undefined);
+    if (t !== undefined) {
+      this.deadline = Date.now() + t;
+      this.timer = setTimeout(this.onDeadline, Math.ceil(t));
+    }
+    stream.on('data', this.onData);
+    stream.on('end', this.onEnd);
+    stream.on('drain', this.onDrain);
+    stream.on('error', noop);
+    stream.on('close', this.onClose);
+    stream.on('wantTrailers', this.onWantTrailers);
+  }
+
+  get signal(): AbortSignal {
+    return (this.abort ??= new AbortController()).signal;
+  }
+
+  recv(): Promise<Uint8Array | undefined> {
+    if (this.qHead < this.queue.length) {
+      const m = this.queue[this.qHead]!;
+      this.queue[this.qHead++] = undefined as unknown as Uint8Array;
+      if (this.qHead === this.queue.length) {
+        this.queue.length = 0;
+        this.qHead = 0;
+      }
+      this.queuedBytes -= m.length;
+      if (this.paused && this.queuedBytes <= RECV_LOW_WATER) {
+        this.paused = false;
+        this.stream.resume();
+      }
+      return Promise.resolve(m);
+    }
+    if (this.reqDone) return this.reqError ? Promise.reject(this.reqError) : Promise.resolve(undefined);
+    if (this.recvWait !== undefined) return Promise.reject(new RpcError(Code.INTERNAL, 'concurrent recv()'));
+    this.recvWait = deferred();
+    return this.recvWait.promise;
+  }
+
+  sendHeaders(metadata?: RequestMetadata): void {
+    if (this.headersSent || this.ended || this.stream.destroyed) return;
+    this.headersSent = true;
+    const h: OutgoingHttpHeaders = {
+      ':status': 200,
+      'content-type': this.contentType,
+      'grpc-accept-encoding': ACCEPT_ENCODING,
+    };
+    if (this.respEncoding !== undefined) h['grpc-encoding'] = this.respEncoding;
+    if (metadata) addMetadata(h as Record<string, string | string[]>, metadata);
+    this.stream.respond(h, { waitForTrailers: true });
+  }
+
+  send(message: Uint8Array): Promise<void> {
+    if (this.ended || this.stream.destroyed) {
+      return Promise.reject(this.abortReason() ?? new RpcError(Code.INTERNAL, 'send after end'));
+    }
+    if (!this.headersSent) this.sendHeaders();
+    let payload = message;
+    let flags = 0;
+    if (this.respEncoding !== undefined) {
+      payload = compress(this.respEncoding, message);
+      flags = FLAG_COMPRESSED;
+    }
+    const stream = this.stream;
+    let ok: boolean;
+    if (payload.length <= COPY_THRESHOLD) {
+      ok = stream.write(encodeEnvelope(flags, payload));
+    } else {
+      stream.cork();
+      stream.write(encodePrefix(flags, payload.length));
+      ok = stream.write(payload);
+      stream.uncork();
+    }
+    if (ok) return RESOLVED;
+    return (this.drainWait ??= deferred<void>()).promise;
+  }
+
+  end(status?: ServerStatus): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.clearTimer();
+    const stream = this.stream;
+    if (stream.destroyed || stream.closed) return;
+    const code = status?.code ?? Code.OK;
+    const t: Record<string, string | string[]> = {};
+    if (status?.trailers) addMetadata(t, status.trailers);
+    statusTrailers(code, status?.message ?? '', status?.details, t);
+    if (!this.headersSent) {
+      // Trailers-only response: one HEADERS frame with END_STREAM.
+      this.headersSent = true;
+      const h: OutgoingHttpHeaders = { ':status': 200, 'content-type': this.contentType, ...t };
+      stream.respond(h, { endStream: true });
+    } else {
+      this.pendingTrailers = t;
+      stream.end();
+    }
+    // Whatever the client still sends is of no interest now.
+    if (!this.reqDone) stream.resume();
+  }
+
+  /** Ends with the status of a thrown error (RpcError keeps its code; anything else is UNKNOWN). */
+  fail(err: unknown): void {
+    if (err instanceof RpcError) this.end({ code: err.code, message: err.rawMessage, details: err.details });
+    else this.end({ code: Code.UNKNOWN, message: err instanceof Error ? err.message : String(err) });
+  }
+
+  private readonly onWantTrailers = (): void => {
+    const t = this.pendingTrailers ?? { 'grpc-status': '0', 'grpc-message': '' };
+    this.pendingTrailers = undefined;
+    this.stream.sendTrailers(t);
+  };
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.reqDone) return;
+    try {
+      this.decoder.push(chunk);
+    } catch (e) {
+      const err = e instanceof RpcError ? e : new RpcError(Code.INTERNAL, String(e));
+      this.failRequest(err);
+      this.end({ code: err.code, message: err.rawMessage });
+    }
+  };
+
+  /** EnvelopeSink: one request message. */
+  onEnvelope(flags: number, data: Uint8Array): void {
+    if (this.reqDone) return;
+    let msg = data;
+    if ((flags & FLAG_COMPRESSED) !== 0) {
+      if (this.reqEncoding === 'identity') throw new RpcError(Code.INTERNAL, 'compressed message without grpc-encoding');
+      if (this.reqEncoding !== 'gzip' && this.reqEncoding !== 'deflate') {
+        throw new RpcError(Code.UNIMPLEMENTED, `unsupported grpc-encoding "${this.reqEncoding}"`);
+      }
+      msg = decompress(this.reqEncoding, data, this.cfg.maxDecompressedBytes);
+    }
+    const w = this.recvWait;
+    if (w !== undefined) {
+      this.recvWait = undefined;
+      w.resolve(msg);
+      return;
+    }
+    this.queue.push(msg);
+    this.queuedBytes += msg.length;
+    if (!this.paused && this.queuedBytes > RECV_HIGH_WATER) {
+      this.paused = true;
+      this.stream.pause();
+    }
+  }
+
+  private readonly onEnd = (): void => {
+    if (this.reqDone) return;
+    if (this.decoder.partial) {
+      const err = new RpcError(Code.INTERNAL, 'request ended in the middle of a message');
+      this.failRequest(err);
+      this.end({ code: err.code, message: err.rawMessage });
+      return;
+    }
+    this.reqDone = true;
+    const w = this.recvWait;
+    if (w !== undefined) {
+      this.recvWait = undefined;
+      w.resolve(undefined);
+    }
+  };
+
+  private readonly onDrain = (): void => {
+    const w = this.drainWait;
+    if (w !== undefined) {
+      this.drainWait = undefined;
+      w.resolve();
+    }
+  };
+
+  private readonly onClose = (): void => {
+    this.clearTimer();
+    if (!this.ended) {
+      // Closed before the handler ended it: the client cancelled or the connection broke.
+      const rst = this.stream.rstCode;
+      const err = new RpcError(Code.CANCELLED, rst === NGHTTP2_CANCEL ? 'call cancelled by client' : 'stream closed before the call ended');
+      this.ended = true;
+      this.failRequest(err);
+      this.abort?.abort(err);
+      if (this.abort === undefined) (this.abort = new AbortController()).abort(err);
+    } else if (!this.reqDone) {
+      this.failRequest(new RpcError(Code.CANCELLED, 'call ended'));
+    }
+    const d = this.drainWait;
+    if (d !== undefined) {
+      this.drainWait = undefined;
+      d.promise.catch(noop);
+      d.reject(this.reqError ?? new RpcError(Code.CANCELLED, 'stream closed'));
+    }
+  };
+
+  private readonly onDeadline = (): void => {
+    this.timer = undefined;
+    const err = new RpcError(Code.DEADLINE_EXCEEDED, 'deadline exceeded');
+    (this.abort ??= new AbortController()).abort(err);
+    this.failRequest(err);
+    this.end({ code: Code.DEADLINE_EXCEEDED, message: 'deadline exceeded' });
+  };
+
+  private abortReason(): RpcError | undefined {
+    const r: unknown = this.abort?.signal.reason;
+    return r instanceof RpcError ? r : undefined;
+  }
+
+  private failRequest(err: RpcError): void {
+    if (this.reqDone) return;
+    this.reqDone = true;
+    this.reqError = err;
+    this.queue.length = 0;
+    this.qHead = 0;
+    this.queuedBytes = 0;
+    if (this.paused) {
+      this.paused = false;
+      this.stream.resume();
+    }
+    const w = this.recvWait;
+    if (w !== undefined) {
+      this.recvWait = undefined;
+      w.reject(err);
+    }
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+  }
+}
+
+function noop(): void {}

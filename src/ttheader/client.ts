@@ -1,0 +1,253 @@
+/**
+ * The ping-pong client: Thrift (or Kitex protobuf) request bytes in, reply
+ * bytes out, over TTHeader, Framed, Buffered or THeader. No IDL knowledge: the
+ * caller hands the encoded args struct and gets the result struct back.
+ */
+import { RpcError, Code } from '../errors/index.js';
+import { CallGuard } from './call-guard.js';
+import { HostPool } from './pool.js';
+import type { Connection } from './connection.js';
+import { encodeEnvelope, decodeEnvelope, checkCombination, type PingPongTransport, type PayloadProtocol, type DecodedEnvelope } from './envelope.js';
+import { MessageType } from './tmessage.js';
+import { IntInfoKey, StrInfoKey, TRANSPORT_TYPE_FRAMED, TRANSPORT_TYPE_UNFRAMED, putMetainfo, GDPR_TOKEN_KEY } from './info-keys.js';
+import { applicationExceptionToError, ThriftApplicationError } from './application-exception.js';
+import { decodeKitexProtobufError } from './kitex-protobuf.js';
+import { DEFAULT_MAX_FRAME_BYTES, type Delimiting } from './frame-decoder.js';
+import { protocolError } from './errors.js';
+
+/** Options of {@link PingPongClient}. */
+export interface PingPongClientOptions {
+  /** `host:port` targets (`[::1]:8888` for IPv6), used round-robin. */
+  hostPorts: string[];
+  transport: PingPongTransport;
+  /** Default `thrift-binary`. */
+  payloadProtocol?: PayloadProtocol;
+  /** Default 8. */
+  maxConnectionsPerHost?: number;
+  /** Default 5000. */
+  connectTimeoutMs?: number;
+  /** Largest reply frame accepted; default 64 MiB. */
+  maxFrameBytes?: number;
+  /** Caller's service / method names (TTHeader FromService / FromMethod; empty by default, as in Kitex). */
+  fromService?: string;
+  fromMethod?: string;
+  /** Idle connections are closed after this long; default 60000, 0 keeps them. */
+  idleTimeoutMs?: number;
+}
+
+/** One call. */
+export interface PingPongRequest {
+  method: string;
+  /** Encoded args struct (Thrift) or bare message (Kitex protobuf), without a message header. */
+  body: Uint8Array;
+  /** Send as ONEWAY: resolves (to undefined) once written; no reply is read. */
+  oneway?: boolean;
+  /** TTHeader ToService; defaults to `idlServiceName`. */
+  toService?: string;
+  /** TTHeader string key `isn` (the IDL service name). */
+  idlServiceName?: string;
+  /** Whole-call deadline; also sent as TTHeader RPCTimeout (ms). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Transient metainfo (TTHeader `RPC_TRANSIT_<key>`; THeader headers as is). */
+  metadata?: Record<string, string>;
+  /** Persistent metainfo (TTHeader `RPC_PERSIST_<key>`; THeader headers as is). */
+  persistentMetadata?: Record<string, string>;
+}
+
+/** Reply headers: TTHeader int/string info, or THeader headers in `strInfo`. */
+export interface PingPongHeaders {
+  intInfo: Map<number, string>;
+  strInfo: Map<string, string>;
+}
+
+/** A REPLY. */
+export interface PingPongReply {
+  /**
+   * Always 'reply' today: an EXCEPTION message rejects the call with a
+   * {@link ThriftApplicationError} instead (kept in the type for callers that check).
+   */
+  messageType: 'reply' | 'exception';
+  /** Result struct (Thrift; declared exceptions are inside it) or bare message (Kitex protobuf). */
+  body: Uint8Array;
+  headers: PingPongHeaders;
+}
+
+interface Target {
+  host: string;
+  port: number;
+}
+
+/** Parses `host:port` / `[v6]:port`. */
+export function parseHostPort(hp: string): Target {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(hp) ?? /^([^:]+):(\d+)$/.exec(hp);
+  if (!m) throw new TypeError(`invalid host:port '${hp}'`);
+  const port = Number(m[2]);
+  if (!(port > 0 && port < 65536)) throw new TypeError(`invalid port in '${hp}'`);
+  return { host: m[1]!, port };
+}
+
+/**
+ * Thrift ping-pong client over node:net. One request per connection at a time,
+ * pooled per host. Errors are RpcErrors: UNAVAILABLE (connect/close),
+ * DEADLINE_EXCEEDED (timeoutMs), CANCELLED (signal), INTERNAL (protocol
+ * violations, sequence-id mismatch), RESOURCE_EXHAUSTED (frame limit), and
+ * ThriftApplicationError for an EXCEPTION reply.
+ */
+export class PingPongClient {
+  private readonly pools: HostPool[];
+  private next = 0;
+  private closed = false;
+  private readonly transport: PingPongTransport;
+  private readonly payload: PayloadProtocol;
+  private readonly fromService: string;
+  private readonly fromMethod: string;
+
+  constructor(opts: PingPongClientOptions) {
+    if (!opts.hostPorts || opts.hostPorts.length === 0) throw new TypeError('hostPorts must name at least one host:port');
+    this.transport = opts.transport;
+    this.payload = opts.payloadProtocol ?? 'thrift-binary';
+    checkCombination(this.transport, this.payload);
+    this.fromService = opts.fromService ?? '';
+    this.fromMethod = opts.fromMethod ?? '';
+    const delimiting: Delimiting = this.transport === 'buffered'
+      ? { kind: 'buffered', encoding: this.payload === 'thrift-compact' ? 'compact' : 'binary' }
+      : { kind: 'length-prefixed' };
+    this.pools = opts.hostPorts.map((hp) => {
+      const t = parseHostPort(hp);
+      return new HostPool({
+        host: t.host,
+        port: t.port,
+        connectTimeoutMs: opts.connectTimeoutMs ?? 5000,
+        delimiting,
+        maxFrameBytes: opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+        maxConnections: Math.max(1, opts.maxConnectionsPerHost ?? 8),
+        idleTimeoutMs: opts.idleTimeoutMs ?? 60_000,
+      });
+    });
+  }
+
+  /** Sends one request; resolves with the REPLY, or undefined for oneway. */
+  async call(req: PingPongRequest): Promise<PingPongReply | undefined> {
+    if (this.closed) throw new RpcError(Code.UNAVAILABLE, 'client is closed');
+    const pool = this.pools[this.next]!;
+    this.next = (this.next + 1) % this.pools.length;
+    const guard = req.timeoutMs !== undefined || req.signal ? new CallGuard(req.timeoutMs, req.signal) : undefined;
+    if (guard?.reason) throw guard.reason;
+    let conn: Connection | undefined;
+    try {
+      conn = await pool.acquire(guard);
+      if (guard) {
+        const c = conn;
+        if (guard.reason) {
+          pool.release(c);
+          throw guard.reason;
+        }
+        guard.listen((err) => c.fail(err));
+      }
+      const seqId = conn.nextSeqId();
+      const bytes = this.encode(req, seqId);
+      if (req.oneway) {
+        await conn.send(bytes);
+        pool.release(conn);
+        return undefined;
+      }
+      const frame = await conn.request(bytes);
+      guard?.listen(undefined);
+      let env: DecodedEnvelope;
+      try {
+        env = decodeEnvelope(frame, this.transport === 'buffered');
+        this.check(env, req.method, seqId);
+      } catch (e) {
+        conn.fail(e instanceof RpcError ? e : protocolError(String(e), e));
+        throw e;
+      }
+      // Kitex's "connection ready to reset": answer read, but do not reuse the connection
+      if (env.strInfo.has(StrInfoKey.ConnectionReadyToReset)) conn.fail(new RpcError(Code.UNAVAILABLE, 'connection reset requested by the server'));
+      else pool.release(conn);
+      return this.toReply(env);
+    } finally {
+      guard?.dispose();
+    }
+  }
+
+  private encode(req: PingPongRequest, seqId: number): Uint8Array {
+    const type = req.oneway ? MessageType.ONEWAY : MessageType.CALL;
+    const t = this.transport;
+    if (t === 'ttheader' || t === 'ttheader-unframed') {
+      const intInfo = new Map<number, string>();
+      // the order Kitex happened to use in the captures (Go map order is free)
+      intInfo.set(IntInfoKey.ToService, req.toService ?? req.idlServiceName ?? '');
+      intInfo.set(IntInfoKey.ToMethod, req.method);
+      intInfo.set(IntInfoKey.MsgType, String(type));
+      intInfo.set(IntInfoKey.TransportType, t === 'ttheader' ? TRANSPORT_TYPE_FRAMED : TRANSPORT_TYPE_UNFRAMED);
+      if (req.timeoutMs !== undefined && req.timeoutMs > 0) intInfo.set(IntInfoKey.RPCTimeout, String(Math.ceil(req.timeoutMs)));
+      intInfo.set(IntInfoKey.FromService, this.fromService);
+      intInfo.set(IntInfoKey.FromMethod, this.fromMethod);
+      let strInfo: Map<string, string> | undefined;
+      if (req.idlServiceName) strInfo = new Map([[StrInfoKey.IDLServiceName, req.idlServiceName]]);
+      let aclToken: string | undefined;
+      if (req.metadata || req.persistentMetadata) {
+        strInfo ??= new Map();
+        putMetainfo(strInfo, req.metadata, req.persistentMetadata);
+        // gopkg writes the GDPR token in its own info block (0x11), not among the string pairs
+        const tok = strInfo.get(GDPR_TOKEN_KEY);
+        if (tok !== undefined) {
+          strInfo.delete(GDPR_TOKEN_KEY);
+          aclToken = tok;
+        }
+      }
+      return encodeEnvelope({
+        transport: t, payloadProtocol: this.payload, name: req.method, type, seqId, body: req.body, intInfo,
+        ...(strInfo ? { strInfo } : {}), ...(aclToken !== undefined ? { aclToken } : {}),
+      });
+    }
+    if (t === 'theader') {
+      let headers: Map<string, string> | undefined;
+      if (req.metadata || req.persistentMetadata) {
+        headers = new Map();
+        for (const [k, v] of Object.entries(req.metadata ?? {})) headers.set(k, v);
+        for (const [k, v] of Object.entries(req.persistentMetadata ?? {})) headers.set(k, v);
+      }
+      return encodeEnvelope({ transport: t, payloadProtocol: this.payload, name: req.method, type, seqId, body: req.body, ...(headers ? { strInfo: headers } : {}) });
+    }
+    return encodeEnvelope({ transport: t, payloadProtocol: this.payload, name: req.method, type, seqId, body: req.body });
+  }
+
+  /** Protocol checks on a reply; throws (and the caller breaks the connection). */
+  private check(env: DecodedEnvelope, method: string, seqId: number): void {
+    if (env.transport !== this.transport) throw protocolError(`expected a ${this.transport} reply, got ${env.transport}`);
+    if (env.payloadProtocol !== this.payload) throw protocolError(`expected a ${this.payload} reply, got ${env.payloadProtocol}`);
+    if (env.seqId !== seqId) throw protocolError(`sequence id mismatch: sent ${seqId}, reply has ${env.seqId}`);
+    const isException = env.type === MessageType.EXCEPTION;
+    if (env.frameSeqId !== undefined && env.frameSeqId !== seqId && !isException) {
+      throw protocolError(`header sequence id mismatch: sent ${seqId}, reply has ${env.frameSeqId}`);
+    }
+    if (env.type !== MessageType.REPLY && !isException) throw protocolError(`unexpected message type ${env.type} in reply`);
+    if (!isException && env.name !== method) throw protocolError(`reply is for method '${env.name}', not '${method}'`);
+  }
+
+  private toReply(env: DecodedEnvelope): PingPongReply {
+    const meta: Record<string, string> = {};
+    for (const [k, v] of env.strInfo) meta[k] = v;
+    if (env.type === MessageType.EXCEPTION) {
+      if (env.payloadProtocol === 'kitex-protobuf') {
+        const e = decodeKitexProtobufError(env.body);
+        throw new ThriftApplicationError(e.type, e.message, meta);
+      }
+      throw applicationExceptionToError(env.body, env.payloadProtocol === 'thrift-compact' ? 'compact' : 'binary', meta);
+    }
+    const biz = env.strInfo.get(StrInfoKey.BizStatus);
+    if (biz !== undefined) {
+      const code = Number.parseInt(biz, 10);
+      if (Number.isFinite(code) && code !== 0) throw new RpcError(code, env.strInfo.get(StrInfoKey.BizMessage) ?? '', { metadata: meta });
+    }
+    return { messageType: 'reply', body: env.body, headers: { intInfo: env.intInfo, strInfo: env.strInfo } };
+  }
+
+  /** Closes every connection; calls in flight reject with UNAVAILABLE. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const p of this.pools) p.close();
+  }
+}

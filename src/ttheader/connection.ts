@@ -1,0 +1,148 @@
+/**
+ * One TCP connection carrying one outstanding request at a time (what Kitex
+ * servers expect on a ping-pong connection). Cuts replies out of the byte
+ * stream with a {@link FrameDecoder}; any error, unexpected byte or close marks
+ * it broken for good, and the pool drops it.
+ */
+import * as net from 'node:net';
+import { RpcError, Code } from '../errors/index.js';
+import { FrameDecoder, type Delimiting } from './frame-decoder.js';
+import { unavailable, protocolError } from './errors.js';
+
+/** Options for {@link connect}. */
+export interface ConnectOptions {
+  host: string;
+  port: number;
+  connectTimeoutMs: number;
+  delimiting: Delimiting;
+  maxFrameBytes: number;
+}
+
+interface Pending {
+  /** False for a oneway write, which completes when flushed. */
+  expectsReply: boolean;
+  resolve(frame: Uint8Array | undefined): void;
+  reject(err: RpcError): void;
+}
+
+/** A ping-pong connection. */
+export class Connection {
+  /** Set once the connection must never be used again. */
+  broken = false;
+  private seq = 0;
+  private pending: Pending | undefined;
+  private readonly decoder: FrameDecoder;
+  /** Called once when the connection becomes broken (the pool forgets it). */
+  onBroken: ((c: Connection) => void) | undefined;
+  /** Idle timer owned by the pool. */
+  idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(readonly socket: net.Socket, readonly address: string, delimiting: Delimiting, maxFrameBytes: number) {
+    this.decoder = new FrameDecoder(delimiting, maxFrameBytes);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => this.fail(unavailable(`connection to ${address} failed: ${err.message}`, err)));
+    socket.on('close', () => {
+      const mid = this.decoder.pending > 0;
+      this.fail(unavailable(mid ? `connection to ${address} closed mid-reply` : `connection to ${address} closed by the peer`));
+    });
+  }
+
+  /** Next sequence id on this connection (1, 2, …, wrapping within i32). */
+  nextSeqId(): number {
+    this.seq = this.seq >= 0x7fffffff ? 1 : this.seq + 1;
+    return this.seq;
+  }
+
+  /** True while a request waits for its reply. */
+  get busy(): boolean {
+    return this.pending !== undefined;
+  }
+
+  /** Writes a request and resolves with the next whole frame from the peer. */
+  request(bytes: Uint8Array): Promise<Uint8Array> {
+    if (this.broken) return Promise.reject(unavailable(`connection to ${this.address} is closed`));
+    if (this.pending) return Promise.reject(new RpcError(Code.INTERNAL, 'connection already has a request in flight'));
+    return new Promise<Uint8Array>((resolve, reject) => {
+      this.pending = { expectsReply: true, resolve: resolve as (f: Uint8Array | undefined) => void, reject };
+      this.socket.write(bytes);
+    });
+  }
+
+  /** Writes a oneway message; resolves once it has been handed to the kernel. */
+  send(bytes: Uint8Array): Promise<void> {
+    if (this.broken) return Promise.reject(unavailable(`connection to ${this.address} is closed`));
+    if (this.pending) return Promise.reject(new RpcError(Code.INTERNAL, 'connection already has a request in flight'));
+    return new Promise<void>((resolve, reject) => {
+      const p: Pending = { expectsReply: false, resolve: () => resolve(), reject };
+      this.pending = p;
+      this.socket.write(bytes, (err) => {
+        if (this.pending !== p) return; // already failed
+        if (err) {
+          this.fail(unavailable(`write to ${this.address} failed: ${err.message}`, err));
+        } else {
+          this.pending = undefined;
+          resolve();
+        }
+      });
+    });
+  }
+
+  /** Breaks the connection: the socket is destroyed and a waiting request rejects with `err`. */
+  fail(err: RpcError): void {
+    const p = this.pending;
+    this.pending = undefined;
+    if (!this.broken) {
+      this.broken = true;
+      this.decoder.clear();
+      if (this.idleTimer) clearTimeout(this.idleTimer);
+      this.idleTimer = undefined;
+      this.socket.destroy();
+      this.onBroken?.(this);
+    }
+    p?.reject(err);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.broken) return;
+    let frames: Uint8Array[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (e) {
+      this.fail(e instanceof RpcError ? e : protocolError(String(e), e));
+      return;
+    }
+    for (const f of frames) {
+      const p = this.pending;
+      if (!p || !p.expectsReply) {
+        this.fail(protocolError(`unexpected data from ${this.address} with no request in flight`));
+        return;
+      }
+      this.pending = undefined;
+      p.resolve(f);
+    }
+  }
+}
+
+/** Opens a connection, failing with UNAVAILABLE on refusal or after `connectTimeoutMs`. */
+export function connect(opts: ConnectOptions): Promise<Connection> {
+  const address = `${opts.host}:${opts.port}`;
+  return new Promise<Connection>((resolve, reject) => {
+    const socket = net.connect({ host: opts.host, port: opts.port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(unavailable(`connect to ${address} timed out after ${opts.connectTimeoutMs} ms`));
+    }, opts.connectTimeoutMs);
+    const onError = (err: Error): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(unavailable(`connect to ${address} failed: ${err.message}`, err));
+    };
+    socket.once('error', onError);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.off('error', onError);
+      resolve(new Connection(socket, address, opts.delimiting, opts.maxFrameBytes));
+    });
+  });
+}

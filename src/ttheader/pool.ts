@@ -1,0 +1,152 @@
+/**
+ * Connections to one address: reuse idle ones (most recently used first),
+ * open more up to a limit, queue callers beyond it. A broken connection is
+ * forgotten at once and never handed out again.
+ */
+import { RpcError } from '../errors/index.js';
+import { connect, type Connection, type ConnectOptions } from './connection.js';
+import type { CallGuard } from './call-guard.js';
+import { unavailable } from './errors.js';
+
+/** Options for {@link HostPool}. */
+export interface HostPoolOptions extends ConnectOptions {
+  maxConnections: number;
+  /** Idle connections are closed after this long; 0 keeps them. */
+  idleTimeoutMs: number;
+}
+
+interface Waiter {
+  resolve(c: Connection): void;
+  reject(e: RpcError): void;
+  guard: CallGuard | undefined;
+}
+
+/** The pool for one host:port. */
+export class HostPool {
+  private readonly idle: Connection[] = [];
+  private readonly all = new Set<Connection>();
+  private opening = 0;
+  private readonly waiters: Waiter[] = [];
+  private closed = false;
+
+  constructor(private readonly opts: HostPoolOptions) {}
+
+  /** Open connections (idle + busy) plus those being opened. */
+  get size(): number {
+    return this.all.size + this.opening;
+  }
+
+  /** Idle connections. */
+  get idleCount(): number {
+    return this.idle.length;
+  }
+
+  /** A connection for one request; give it back with {@link release}. */
+  acquire(guard?: CallGuard): Promise<Connection> {
+    if (this.closed) return Promise.reject(unavailable('client is closed'));
+    while (this.idle.length > 0) {
+      const c = this.idle.pop()!;
+      if (c.broken) continue;
+      this.activate(c);
+      return Promise.resolve(c);
+    }
+    if (this.size < this.opts.maxConnections) return this.open(guard);
+    return new Promise<Connection>((resolve, reject) => {
+      const w: Waiter = { resolve, reject, guard };
+      this.waiters.push(w);
+      guard?.listen((err) => {
+        const i = this.waiters.indexOf(w);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(err);
+      });
+    });
+  }
+
+  private open(guard: CallGuard | undefined): Promise<Connection> {
+    this.opening++;
+    return new Promise<Connection>((resolve, reject) => {
+      let settled = false;
+      guard?.listen((err) => {
+        settled = true;
+        reject(err);
+      });
+      connect(this.opts).then(
+        (c) => {
+          this.opening--;
+          this.adopt(c);
+          if (settled || this.closed) {
+            // the caller gave up meanwhile: keep the fresh connection for others
+            this.release(c);
+            return;
+          }
+          settled = true;
+          resolve(c);
+        },
+        (e: RpcError) => {
+          this.opening--;
+          if (!settled) {
+            settled = true;
+            reject(e);
+          }
+          this.serveWaiters();
+        },
+      );
+    });
+  }
+
+  private adopt(c: Connection): void {
+    this.all.add(c);
+    c.onBroken = (conn) => {
+      this.all.delete(conn);
+      const i = this.idle.indexOf(conn);
+      if (i >= 0) this.idle.splice(i, 1);
+      this.serveWaiters();
+    };
+  }
+
+  private activate(c: Connection): void {
+    if (c.idleTimer) clearTimeout(c.idleTimer);
+    c.idleTimer = undefined;
+    c.socket.ref();
+  }
+
+  /** Returns a connection after its request finished (broken ones are dropped). */
+  release(c: Connection): void {
+    if (c.broken) return;
+    if (this.closed) {
+      c.fail(unavailable('client is closed'));
+      return;
+    }
+    const w = this.waiters.shift();
+    if (w) {
+      w.guard?.listen(undefined);
+      w.resolve(c);
+      return;
+    }
+    // idle sockets must not keep the process alive
+    c.socket.unref();
+    if (this.opts.idleTimeoutMs > 0) {
+      c.idleTimer = setTimeout(() => c.fail(unavailable('idle timeout')), this.opts.idleTimeoutMs);
+      c.idleTimer.unref();
+    }
+    this.idle.push(c);
+  }
+
+  /** After a slot frees up, open a connection for the first waiter. */
+  private serveWaiters(): void {
+    if (this.closed) return;
+    while (this.waiters.length > 0 && this.size < this.opts.maxConnections) {
+      const w = this.waiters.shift()!;
+      this.open(w.guard).then(w.resolve, w.reject);
+    }
+  }
+
+  /** Closes every connection; waiting callers reject. */
+  close(): void {
+    this.closed = true;
+    const err = unavailable('client is closed');
+    for (const w of this.waiters.splice(0)) w.reject(err);
+    for (const c of [...this.all]) c.fail(err);
+    this.idle.length = 0;
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * Server side of the ping-pong transports: recognise a request in any of
+ * TTHeader (+Framed or bare), Framed, Buffered or THeader, with a Thrift
+ * binary, Thrift compact or Kitex protobuf payload, from its first bytes; cut
+ * requests out of the stream; answer each in kind. Like a Kitex server, every
+ * message is recognised on its own, so one port serves all of them.
+ */
+import { ByteQueue, DEFAULT_MAX_FRAME_BYTES } from './frame-decoder.js';
+import { MessageSkipper } from './buffered-length.js';
+import { limitError, protocolError } from './errors.js';
+import { decodeEnvelope, encodeEnvelope, type DecodedEnvelope, type PingPongTransport, type PayloadProtocol } from './envelope.js';
+import { MessageType, COMPACT_PROTOCOL_ID } from './tmessage.js';
+import { IntInfoKey } from './info-keys.js';
+import { encodeApplicationException } from './application-exception.js';
+import { encodeKitexProtobufError } from './kitex-protobuf.js';
+
+/** What a request's first bytes say about it. */
+export interface DetectedProtocol {
+  transport: PingPongTransport;
+  payloadProtocol: PayloadProtocol;
+}
+
+function sniffMessage(b: Uint8Array, o: number): PayloadProtocol | undefined {
+  if (b[o] === 0x80 && b[o + 1] === 0x01) return 'thrift-binary';
+  if (b[o] === 0x90 && b[o + 1] === 0x01) return 'kitex-protobuf';
+  if (b[o] === COMPACT_PROTOCOL_ID && (b[o + 1]! & 0x1f) === 1) return 'thrift-compact';
+  return undefined;
+}
+
+/**
+ * Recognises a ping-pong request from the first bytes of a connection (or of
+ * any later message). Returns `undefined` while more bytes are needed (at most
+ * 8, or for TTHeader the header plus 8), `null` when the bytes are not a
+ * ping-pong message we speak (e.g. the HTTP/2 preface `PRI * HTTP/2.0`).
+ */
+export function detectProtocol(firstBytes: Uint8Array): DetectedProtocol | null | undefined {
+  const b = firstBytes;
+  if (b.length < 2) return undefined;
+  // Buffered: the message itself comes first (a frame length can never start 0x80 or 0x82: lengths are < 2^31)
+  const bare = sniffMessage(b, 0);
+  if (bare === 'thrift-binary' || bare === 'thrift-compact') return { transport: 'buffered', payloadProtocol: bare };
+  if (b.length < 8) return b[0]! >= 0x80 ? null : undefined;
+  if (b[0]! >= 0x80) return null;
+  if (b[4] === 0x10 && b[5] === 0x00) {
+    const payloadAt = 14 + ((b[12]! << 8) | b[13]!) * 4;
+    if (b.length < payloadAt + 8) return undefined;
+    const inner = sniffMessage(b, payloadAt);
+    if (inner) return { transport: 'ttheader-unframed', payloadProtocol: inner };
+    const framed = sniffMessage(b, payloadAt + 4);
+    return framed ? { transport: 'ttheader', payloadProtocol: framed } : null;
+  }
+  if (b[4] === 0x0f && b[5] === 0xff) {
+    // THeader: the protocol id is the first varint of the header (0 binary, 2 compact)
+    const pid = b.length > 14 ? b[14] : undefined;
+    if (pid === undefined) return undefined;
+    if (pid === 0) return { transport: 'theader', payloadProtocol: 'thrift-binary' };
+    if (pid === 2) return { transport: 'theader', payloadProtocol: 'thrift-compact' };
+    return null;
+  }
+  const framed = sniffMessage(b, 4);
+  return framed ? { transport: 'framed', payloadProtocol: framed } : null;
+}
+
+/** A request read by the server, with what is needed to answer in kind. */
+export type ServerRequest = DecodedEnvelope;
+
+/** Cuts requests of any supported kind out of one connection's byte stream. */
+export class ServerRequestReader {
+  private readonly q = new ByteQueue();
+  private skipper: MessageSkipper | undefined;
+
+  constructor(private readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {}
+
+  /** Feeds a chunk; returns the whole requests it completes. Throws an RpcError on bad input. */
+  push(chunk: Uint8Array): ServerRequest[] {
+    this.q.append(chunk);
+    const out: ServerRequest[] = [];
+    for (;;) {
+      const { buf, start, end } = this.q;
+      const avail = end - start;
+      if (avail < 2) break;
+      if (!this.skipper) {
+        const bare = sniffMessage(buf, start);
+        if (bare === 'thrift-binary' || bare === 'thrift-compact') {
+          this.skipper = new MessageSkipper(bare === 'thrift-binary' ? 'binary' : 'compact', { maxBytes: this.maxFrameBytes });
+        }
+      }
+      if (this.skipper) {
+        const n = this.skipper.scan(buf, start, end);
+        if (n < 0) break;
+        this.skipper = undefined;
+        out.push(decodeEnvelope(this.q.take(n), true));
+        continue;
+      }
+      if (avail < 4) break;
+      const len = ((buf[start]! << 24) | (buf[start + 1]! << 16) | (buf[start + 2]! << 8) | buf[start + 3]!) >>> 0;
+      if (len > this.maxFrameBytes) {
+        if (buf[start]! >= 0x80) throw protocolError('unrecognised request');
+        throw limitError(`frame of ${len} bytes exceeds the limit of ${this.maxFrameBytes}`);
+      }
+      if (avail < 4 + len) break;
+      out.push(decodeEnvelope(this.q.take(4 + len), false));
+    }
+    return out;
+  }
+}
+
+/** What the server answers. */
+export interface ServerReply {
+  /** Default 'reply'. */
+  messageType?: 'reply' | 'exception';
+  /** Result struct (Thrift), bare message (Kitex protobuf), or the exception struct. */
+  body: Uint8Array;
+  /** Extra TTHeader int info (MsgType is always set) / string info or THeader headers. */
+  intInfo?: ReadonlyMap<number, string>;
+  strInfo?: ReadonlyMap<string, string>;
+}
+
+/** Encodes a reply to `req` in the same transport and payload protocol, with its sequence id. */
+export function encodeServerReply(req: ServerRequest, reply: ServerReply): Uint8Array {
+  const type = reply.messageType === 'exception' ? MessageType.EXCEPTION : MessageType.REPLY;
+  const isTT = req.transport === 'ttheader' || req.transport === 'ttheader-unframed';
+  let intInfo: Map<number, string> | undefined;
+  if (isTT) {
+    intInfo = new Map(reply.intInfo ?? []);
+    intInfo.set(IntInfoKey.MsgType, String(type));
+  }
+  return encodeEnvelope({
+    transport: req.transport,
+    payloadProtocol: req.payloadProtocol,
+    name: req.name,
+    type,
+    seqId: req.seqId,
+    body: reply.body,
+    ...(intInfo ? { intInfo } : {}),
+    ...(reply.strInfo && (isTT || req.transport === 'theader') ? { strInfo: reply.strInfo } : {}),
+    ...(req.transport === 'theader' ? { theaderTransforms: req.theaderTransforms } : {}),
+  });
+}
+
+/**
+ * Encodes an EXCEPTION reply: a TApplicationException (Thrift) or Kitex's
+ * ErrorProto (Kitex protobuf). `strInfo` may carry e.g. `crrst`.
+ */
+export function encodeServerException(req: ServerRequest, message: string, type: number, strInfo?: ReadonlyMap<string, string>): Uint8Array {
+  const body = req.payloadProtocol === 'kitex-protobuf'
+    ? encodeKitexProtobufError(type, message)
+    : encodeApplicationException(message, type, req.payloadProtocol === 'thrift-compact' ? 'compact' : 'binary');
+  return encodeServerReply(req, { messageType: 'exception', body, ...(strInfo ? { strInfo } : {}) });
+}

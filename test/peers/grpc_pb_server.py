@@ -1,0 +1,71 @@
+"""A grpc-python server for test/fixtures/generic/gpt_engine.proto (package search.gpt_engine).
+
+Stubs are generated at start-up with grpc_tools into a temporary directory. Prints the port it
+listens on (127.0.0.1) as its first line, then serves until stdin closes or 300 s pass.
+
+Behaviour (asserted by the tests):
+  Ask(req)            -> {text: "answer: <prompt>", request_id, index: 0}; echoes request metadata
+                         "x-echo" as response header "x-echo-header" and trailer "x-echo-trailer"
+  GPTGeneration(req)  -> 3 responses {text: "<prompt> #i", request_id, index: i}
+  Collect(stream)     -> {text: "collected: <p1>,<p2>,...", request_id: sum, index: count}
+  Chat(stream)        -> one response per request {text: "chat: <prompt>", request_id, index: i}
+  Fail(req)           -> status NOT_FOUND "not here: <prompt>"
+"""
+import os
+import sys
+import tempfile
+import threading
+from concurrent import futures
+
+import grpc
+from grpc_tools import protoc
+
+proto_path = sys.argv[1]
+out = tempfile.mkdtemp(prefix="idlcall-pb-")
+rc = protoc.main(["protoc", "-I" + os.path.dirname(proto_path), "--python_out=" + out,
+                  "--grpc_python_out=" + out, proto_path])
+if rc != 0:
+    sys.exit("protoc failed")
+sys.path.insert(0, out)
+base = os.path.splitext(os.path.basename(proto_path))[0]
+pb2 = __import__(base + "_pb2")
+pb2_grpc = __import__(base + "_pb2_grpc")
+
+
+class Service(pb2_grpc.GPTStreamServiceServicer):
+    def Ask(self, request, context):
+        md = dict(context.invocation_metadata())
+        if "x-echo" in md:
+            context.send_initial_metadata((("x-echo-header", md["x-echo"]),))
+            context.set_trailing_metadata((("x-echo-trailer", md["x-echo"]),))
+        return pb2.GPTResponse(text="answer: " + request.prompt, request_id=request.request_id, index=0)
+
+    def GPTGeneration(self, request, context):
+        for i in range(3):
+            yield pb2.GPTResponse(text="%s #%d" % (request.prompt, i), request_id=request.request_id, index=i)
+
+    def Collect(self, request_iterator, context):
+        prompts, total, n = [], 0, 0
+        for r in request_iterator:
+            prompts.append(r.prompt)
+            total += r.request_id
+            n += 1
+        return pb2.GPTResponse(text="collected: " + ",".join(prompts), request_id=total, index=n)
+
+    def Chat(self, request_iterator, context):
+        for i, r in enumerate(request_iterator):
+            yield pb2.GPTResponse(text="chat: " + r.prompt, request_id=r.request_id, index=i)
+
+    def Fail(self, request, context):
+        context.abort(grpc.StatusCode.NOT_FOUND, "not here: " + request.prompt)
+
+
+server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
+pb2_grpc.add_GPTStreamServiceServicer_to_server(Service(), server)
+port = server.add_insecure_port("127.0.0.1:0")
+server.start()
+print(port, flush=True)
+done = threading.Event()
+threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
+done.wait(300)
+server.stop(0)
