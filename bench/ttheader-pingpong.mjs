@@ -105,16 +105,33 @@ async function main() {
     }));
     return conc * per;
   };
-  const opts = { warmupMs: 500, runMs: 1000, runs: 5 };
+  // runs alternate between the two clients so that load drift on a shared machine hits both alike
+  const opts = { warmupMs: 200, runMs: 700, runs: 1 };
+  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   const rows = [];
   for (const conc of [1, 64]) {
-    const t = await measureAsync(batch(conc, thriftCall), opts);
-    const o = await measureAsync(batch(conc, (m) => oursCall(ours[conc], m)), opts);
-    rows.push({ conc, idlcall: o.median, thrift: t.median, ratio: o.median / t.median });
+    const t = [];
+    const o = [];
+    for (let r = 0; r < 7; r++) {
+      t.push((await measureAsync(batch(conc, thriftCall), opts)).median);
+      o.push((await measureAsync(batch(conc, (m) => oursCall(ours[conc], m)), opts)).median);
+    }
+    // client-side CPU per call (user+system of this process; the server runs in the child)
+    const cpu = async (fn) => {
+      const b = batch(conc, fn);
+      const c0 = process.cpuUsage();
+      let n = 0;
+      for (let i = 0; i < 10; i++) n += await b();
+      const d = process.cpuUsage(c0);
+      return (d.user + d.system) / n;
+    };
+    const cpuT = await cpu(thriftCall);
+    const cpuO = await cpu((m) => oursCall(ours[conc], m));
+    rows.push({ conc, idlcall: median(o), thrift: median(t), ratio: median(o.map((x, i) => x / t[i])), cpuO, cpuT });
   }
-  console.log('Thrift ping-pong, Framed binary, calls/s (median of 5 runs)');
+  console.log('Thrift ping-pong, Framed binary, calls/s (median of 7 alternating runs; ratio = median of per-run ratios)');
   for (const r of rows) {
-    console.log(`  concurrency ${String(r.conc).padStart(2)}: idlcall ${formatRate(r.idlcall).padStart(7)}  npm thrift ${formatRate(r.thrift).padStart(7)}  ratio ${r.ratio.toFixed(2)}x`);
+    console.log(`  concurrency ${String(r.conc).padStart(2)}: idlcall ${formatRate(r.idlcall).padStart(7)}  npm thrift ${formatRate(r.thrift).padStart(7)}  ratio ${r.ratio.toFixed(2)}x   client CPU/call: idlcall ${r.cpuO.toFixed(1)} µs, npm thrift ${r.cpuT.toFixed(1)} µs`);
   }
 
   conn.end();

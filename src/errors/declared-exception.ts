@@ -22,3 +22,11 @@ export class DeclaredException extends Error {
     this.json = json;
   }
 }
+
+/**
+ * For generic-server handlers: throw `thriftException('KitchenError', json)`
+ * to answer with that declared exception (by type name or `throws` field name).
+ */
+export function thriftException(typeOrFieldName: string, json: string): DeclaredException {
+  return new DeclaredException(typeOrFieldName, '', 0, json);
+}

@@ -2,5 +2,5 @@ export { IdlError, type IdlLocation } from './idl-error.js';
 export { CodecError } from './codec-error.js';
 export { Code, codeName } from './status-code.js';
 export { RpcError, type RpcErrorInit, type StatusDetail, type Metadata } from './rpc-error.js';
-export { DeclaredException } from './declared-exception.js';
+export { DeclaredException, thriftException } from './declared-exception.js';
 export { UsageError } from './usage-error.js';

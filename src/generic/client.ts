@@ -69,7 +69,9 @@ export class GenericClient<Req, Res> {
     const call = this.open(codec, opts);
     call.send(bytes).catch(() => undefined);
     call.closeSend();
-    return receiveSingle(call, codec);
+    const res = await receiveSingle(call, codec);
+    if (opts.onResponseMetadata) opts.onResponseMetadata(await call.headers, await call.trailers);
+    return res;
   }
 
   /** Lets in-flight calls finish, then closes every connection. */

@@ -1,4 +1,5 @@
 import type { TlsOptions } from '../http2/index.js';
+import type { Metadata } from '../errors/rpc-error.js';
 import type { PingPongTransport } from '../ttheader/index.js';
 
 export type { TlsOptions };
@@ -46,4 +47,10 @@ export interface CallOptions {
   /** Aborting cancels the call (CANCELLED). */
   signal?: AbortSignal;
   compression?: Compression;
+  /**
+   * For `genericCall` over gRPC: receives the response headers and trailers
+   * once the call succeeds (streams expose them as `headers`/`trailers`;
+   * failures carry them in `RpcError.metadata`).
+   */
+  onResponseMetadata?: (headers: Metadata, trailers: Metadata) => void;
 }

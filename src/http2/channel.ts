@@ -65,6 +65,10 @@ interface SessionEntry {
   /** Calls waiting for the session to be ready or for a free stream slot. */
   waiting: ClientCallImpl[];
   idleTimer: NodeJS.Timeout | undefined;
+  /** When the session last went without calls (performance.now()). */
+  idleSince: number;
+  /** The server's SETTINGS_MAX_CONCURRENT_STREAMS (cached: reading node's getter allocates). */
+  maxStreams: number;
   connectTimer: NodeJS.Timeout | undefined;
   keepaliveTimer: NodeJS.Timeout | undefined;
   pingTimer: NodeJS.Timeout | undefined;
@@ -88,8 +92,6 @@ export class GrpcChannel implements CallHost {
   private readonly idleTimeoutMs: number;
   private readonly keepalive: { intervalMs: number; timeoutMs: number } | undefined;
   private readonly bySession = new Map<ClientHttp2Session, SessionEntry>();
-  /** Calls currently trying targets in turn (their attempt counter). */
-  private readonly attempts = new WeakMap<ClientCallImpl, number>();
   private rr = 0;
   private closing = false;
   private closeWaiters: (() => void)[] = [];
@@ -147,9 +149,8 @@ export class GrpcChannel implements CallHost {
       return;
     }
     const n = this.targets.length;
-    const attempt = this.attempts.get(call) ?? 0;
+    const attempt = call.attempts;
     if (attempt >= n) {
-      this.attempts.delete(call);
       call.failStart(new RpcError(Code.UNAVAILABLE, `no reachable target among ${this.targets.map((t) => t.hostPort).join(', ')}`));
       return;
     }
@@ -165,10 +166,10 @@ export class GrpcChannel implements CallHost {
         }
       }
     }
-    this.attempts.set(call, attempt + 1);
+    call.attempts = attempt + 1;
     let entry = target.entry;
     if (entry === undefined || entry.dead) entry = this.connect(target);
-    if (entry.ready && entry.active < maxStreams(entry.session) && entry.waiting.length === 0) {
+    if (entry.ready && entry.active < entry.maxStreams && entry.waiting.length === 0) {
       this.startOn(entry, call);
     } else {
       entry.waiting.push(call);
@@ -190,14 +191,8 @@ export class GrpcChannel implements CallHost {
   // --- sessions ---
 
   private startOn(e: SessionEntry, call: ClientCallImpl): void {
-    this.attempts.delete(call);
-    if (e.active === 0) {
-      if (e.idleTimer !== undefined) {
-        clearTimeout(e.idleTimer);
-        e.idleTimer = undefined;
-      }
-      e.session.ref();
-    }
+    call.attempts = 0;
+    if (e.active === 0) e.session.ref();
     e.active++;
     call.start(e.session);
   }
@@ -205,7 +200,7 @@ export class GrpcChannel implements CallHost {
   /** Starts waiting calls while slots are free. */
   private pump(e: SessionEntry): void {
     if (!e.ready || e.dead) return;
-    const limit = maxStreams(e.session);
+    const limit = e.maxStreams;
     while (e.waiting.length > 0 && e.active < limit) {
       const call = e.waiting.shift()!;
       if (call.finished) continue;
@@ -220,13 +215,24 @@ export class GrpcChannel implements CallHost {
     }
     // An idle session must not keep the process alive.
     e.session.unref();
-    if (this.idleTimeoutMs > 0 && e.idleTimer === undefined) {
-      e.idleTimer = setTimeout(() => {
-        e.idleTimer = undefined;
-        if (e.active === 0 && e.waiting.length === 0) this.kill(e, 'idle timeout', false);
-      }, this.idleTimeoutMs);
-      e.idleTimer.unref();
-    }
+    // One timer per session, re-armed when it finds the session was busy meanwhile:
+    // cheaper than clearing and setting a timer around every call.
+    e.idleSince = performance.now();
+    if (this.idleTimeoutMs > 0 && e.idleTimer === undefined) this.armIdle(e, this.idleTimeoutMs);
+  }
+
+  private armIdle(e: SessionEntry, ms: number): void {
+    e.idleTimer = setTimeout(() => {
+      e.idleTimer = undefined;
+      if (e.dead) return;
+      if (e.active === 0 && e.waiting.length === 0) {
+        const left = e.idleSince + this.idleTimeoutMs - performance.now();
+        if (left <= 1) this.kill(e, 'idle timeout', false);
+        else this.armIdle(e, left);
+      }
+      // Busy now: becameIdle re-arms when it next goes idle.
+    }, ms);
+    e.idleTimer.unref();
   }
 
   private maybeCloseEntry(e: SessionEntry): void {
@@ -251,6 +257,8 @@ export class GrpcChannel implements CallHost {
       active: 0,
       waiting: [],
       idleTimer: undefined,
+      idleSince: 0,
+      maxStreams: 100,
       connectTimer: undefined,
       keepaliveTimer: undefined,
       pingTimer: undefined,
@@ -272,7 +280,8 @@ export class GrpcChannel implements CallHost {
         // Not fatal: the default window only slows streaming.
       }
     });
-    session.once('remoteSettings', () => {
+    session.once('remoteSettings', (settings: http2.Settings) => {
+      e.maxStreams = settings.maxConcurrentStreams ?? 0xffffffff;
       // Ready only once the server's SETTINGS are known, so MAX_CONCURRENT_STREAMS is honoured from the first call.
       if (e.dead) return;
       e.ready = true;
@@ -285,7 +294,10 @@ export class GrpcChannel implements CallHost {
       this.pump(e);
       if (e.active === 0 && e.waiting.length === 0) this.becameIdle(e);
     });
-    session.on('remoteSettings', () => this.pump(e));
+    session.on('remoteSettings', (settings: http2.Settings) => {
+      e.maxStreams = settings.maxConcurrentStreams ?? 0xffffffff;
+      this.pump(e);
+    });
     session.on('error', (err: Error) => {
       lastError = err;
     });
@@ -361,8 +373,4 @@ export class GrpcChannel implements CallHost {
     }, ka.intervalMs);
     e.keepaliveTimer.unref();
   }
-}
-
-function maxStreams(s: ClientHttp2Session): number {
-  return s.remoteSettings.maxConcurrentStreams ?? 0xffffffff;
 }

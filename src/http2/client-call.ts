@@ -112,6 +112,8 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
   private readonly decoder: EnvelopeDecoder;
   private stream: ClientHttp2Stream | undefined;
   private session: ClientHttp2Session | undefined;
+  /** Targets tried so far while looking for a session (the channel's counter). */
+  attempts = 0;
   /** Set once the status is decided. */
   private done = false;
   private statusValue: CallStatus | undefined;
@@ -119,6 +121,7 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
   private halfClosed = false;
   /** The peer ended its side without a status (decided at 'close'). */
   private remoteEnded = false;
+  private drainListening = false;
   /** Frames written before the stream existed. */
   private pendingOut: Buffer[] | undefined;
   private startWait: Deferred<void> | undefined;
@@ -164,9 +167,9 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
       return;
     }
     if (opts.timeoutMs !== undefined) {
-      this.timer = setTimeout(this.onDeadline, Math.max(0, opts.timeoutMs));
+      this.timer = setTimeout(onDeadline, Math.max(0, opts.timeoutMs), this);
     }
-    this.signal?.addEventListener('abort', this.onAbort);
+    this.signal?.addEventListener('abort', this);
     host.acquire(this);
   }
 
@@ -191,13 +194,14 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
       return;
     }
     this.stream = stream;
-    stream.on('response', this.onResponse);
-    stream.on('trailers', this.onTrailers);
-    stream.on('data', this.onData);
-    stream.on('end', this.onEnd);
-    stream.on('drain', this.onDrain);
-    stream.on('error', this.onError);
-    stream.on('close', this.onClose);
+    // Module-level handlers find the call through a symbol: no closures per call.
+    (stream as CallStream)[CALL] = this;
+    stream.on('response', streamOnResponse);
+    stream.on('trailers', streamOnTrailers);
+    stream.on('data', streamOnData);
+    stream.on('end', streamOnEnd);
+    stream.on('error', noop);
+    stream.on('close', streamOnClose);
     const pending = this.pendingOut;
     if (pending !== undefined) {
       this.pendingOut = undefined;
@@ -208,7 +212,10 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
       this.startWait = undefined;
       if (w !== undefined) {
         if (ok) w.resolve();
-        else this.drainWait = w;
+        else {
+          this.drainWait = w;
+          void this.waitDrain(stream);
+        }
       }
     } else if (this.halfClosed) {
       stream.end();
@@ -251,6 +258,15 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
       stream.uncork();
     }
     if (ok) return RESOLVED;
+    return this.waitDrain(stream);
+  }
+
+  /** Back-pressure: a promise for the stream's next 'drain' (listener added on first need). */
+  private waitDrain(stream: ClientHttp2Stream): Promise<void> {
+    if (!this.drainListening) {
+      this.drainListening = true;
+      stream.on('drain', streamOnDrain);
+    }
     return (this.drainWait ??= deferred<void>()).promise;
   }
 
@@ -305,7 +321,8 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
 
   // --- stream events (bound once per call) ---
 
-  private readonly onResponse = (headers: IncomingHttpHeaders, flags: number): void => {
+  /** @internal */
+  onResponse(headers: IncomingHttpHeaders, flags: number): void {
     this.respHeaders = headers;
     if (this.headersD !== undefined) this.headersD.resolve(headersToMetadata(headers, true));
     const enc = headers['grpc-encoding'];
@@ -323,13 +340,15 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
       const code = httpStatus === 200 ? Code.UNKNOWN : codeFromHttpStatus(httpStatus);
       this.finish(code, `received unexpected content-type "${ct ?? ''}" (HTTP ${httpStatus})`, undefined, false);
     }
-  };
+  }
 
-  private readonly onTrailers = (trailers: IncomingHttpHeaders): void => {
+  /** @internal */
+  onTrailers(trailers: IncomingHttpHeaders): void {
     this.respTrailers = trailers;
-  };
+  }
 
-  private readonly onData = (chunk: Buffer): void => {
+  /** @internal */
+  onData(chunk: Buffer): void {
     if (this.done) return;
     try {
       this.decoder.push(chunk);
@@ -337,7 +356,7 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
       const err = e instanceof RpcError ? e : new RpcError(Code.INTERNAL, String(e));
       this.finish(err.code, err.rawMessage, undefined, false);
     }
-  };
+  }
 
   /** EnvelopeSink: one message arrived. */
   onEnvelope(flags: number, data: Uint8Array): void {
@@ -364,7 +383,8 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
     }
   }
 
-  private readonly onEnd = (): void => {
+  /** @internal */
+  onEnd(): void {
     if (this.done) return;
     const st = this.respHeaders === undefined ? undefined : parseTrailerStatus(this.respTrailers ?? {});
     if (st === undefined) {
@@ -372,7 +392,7 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
       // dropped connection; 'close' can tell which, so make sure it comes.
       this.remoteEnded = true;
       const s = this.stream!;
-      if (!s.closed) s.close(NGHTTP2_NO_ERROR);
+      if (!s.closed && !s.writableFinished) s.close(NGHTTP2_NO_ERROR);
       return;
     }
     if (st.code === Code.OK && this.decoder.partial) {
@@ -380,21 +400,19 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
       return;
     }
     this.finish(st.code, st.message, st.details, true);
-  };
+  }
 
-  private readonly onDrain = (): void => {
+  /** @internal */
+  onDrain(): void {
     const w = this.drainWait;
     if (w !== undefined) {
       this.drainWait = undefined;
       w.resolve();
     }
-  };
+  }
 
-  private readonly onError = (): void => {
-    // The outcome is decided in onClose (rstCode, session state); this keeps node from throwing.
-  };
-
-  private readonly onClose = (): void => {
+  /** @internal */
+  onClose(): void {
     const stream = this.stream!;
     const session = this.session!;
     this.host.release(session);
@@ -414,17 +432,19 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
       return;
     }
     this.finish(Code.INTERNAL, 'stream closed without a status', undefined, false);
-  };
+  }
 
-  private readonly onDeadline = (): void => {
+  /** @internal */
+  onDeadline(): void {
     this.timer = undefined;
     this.finish(Code.DEADLINE_EXCEEDED, 'deadline exceeded', undefined, false);
-  };
+  }
 
-  private readonly onAbort = (): void => {
+  /** AbortSignal listener (the call is its own EventListener object: no closure). */
+  handleEvent(): void {
     const r: unknown = this.signal?.reason;
     this.finish(Code.CANCELLED, r instanceof Error ? r.message : 'call aborted', undefined, false);
-  };
+  }
 
   private trailerRecord(): Record<string, string | string[]> {
     return this.respTrailers === undefined ? {} : headersToMetadata(this.respTrailers, true);
@@ -441,7 +461,7 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    this.signal?.removeEventListener('abort', this.onAbort);
+    this.signal?.removeEventListener('abort', this);
     this.statusValue = { code, message };
     if (code !== Code.OK) {
       const md: Metadata = {};
@@ -459,7 +479,10 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
     }
     const stream = this.stream;
     if (stream !== undefined) {
-      if (!stream.closed) stream.close(remote ? NGHTTP2_NO_ERROR : NGHTTP2_CANCEL);
+      // After a remote end, a reset is needed only while our side is still open: a
+      // RST_STREAM on a stream the server has closed counts against it as an invalid
+      // frame (node closes sessions after 1000 of them).
+      if (!stream.closed && !(remote && stream.writableFinished)) stream.close(remote ? NGHTTP2_NO_ERROR : NGHTTP2_CANCEL);
       // A paused stream would never drain its buffered data and never close.
       if (this.paused || !remote) stream.resume();
     }
@@ -471,13 +494,8 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
       if (err) rw.reject(err);
       else rw.resolve(undefined);
     }
-    for (const w of [this.startWait, this.drainWait]) {
-      if (w === undefined) continue;
-      if (err) {
-        w.promise.catch(noop);
-        w.reject(err);
-      } else w.resolve();
-    }
+    settle(this.startWait, err);
+    settle(this.drainWait, err);
     this.startWait = this.drainWait = undefined;
     this.headersD?.resolve(this.respHeaders ? headersToMetadata(this.respHeaders, true) : EMPTY);
     this.trailersD?.resolve(this.trailerRecord());
@@ -487,3 +505,37 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
 }
 
 function noop(): void {}
+
+/** Ends a pending send wait: rejected with the call's error, or resolved after an OK end. */
+function settle(w: Deferred<void> | undefined, err: RpcError | undefined): void {
+  if (w === undefined) return;
+  if (err) {
+    w.promise.catch(noop);
+    w.reject(err);
+  } else w.resolve();
+}
+
+const CALL = Symbol('idlcall.call');
+type CallStream = ClientHttp2Stream & { [CALL]: ClientCallImpl };
+
+function streamOnResponse(this: CallStream, headers: IncomingHttpHeaders, flags: number): void {
+  this[CALL].onResponse(headers, flags);
+}
+function streamOnTrailers(this: CallStream, trailers: IncomingHttpHeaders): void {
+  this[CALL].onTrailers(trailers);
+}
+function streamOnData(this: CallStream, chunk: Buffer): void {
+  this[CALL].onData(chunk);
+}
+function streamOnEnd(this: CallStream): void {
+  this[CALL].onEnd();
+}
+function streamOnDrain(this: CallStream): void {
+  this[CALL].onDrain();
+}
+function streamOnClose(this: CallStream): void {
+  this[CALL].onClose();
+}
+function onDeadline(call: ClientCallImpl): void {
+  call.onDeadline();
+}

@@ -18,7 +18,7 @@ export class EnvelopeDecoder {
   private readonly sink: EnvelopeSink;
   private readonly maxMessageBytes: number;
   /** Prefix bytes gathered so far when a prefix is split across chunks. */
-  private readonly head = Buffer.alloc(PREFIX_SIZE);
+  private head: Buffer | undefined;
   private headLen = 0;
   /** Body being assembled across chunks (undefined when none). */
   private body: Buffer | undefined;
@@ -65,14 +65,16 @@ export class EnvelopeDecoder {
         len = ((chunk[pos + 1]! << 24) | (chunk[pos + 2]! << 16) | (chunk[pos + 3]! << 8) | chunk[pos + 4]!) >>> 0;
         pos += PREFIX_SIZE;
       } else {
+        // A prefix split across chunks (rare): gather it in a small scratch buffer.
+        const head = (this.head ??= Buffer.alloc(PREFIX_SIZE));
         const take = Math.min(PREFIX_SIZE - this.headLen, end - pos);
-        this.head.set(chunk.subarray(pos, pos + take), this.headLen);
+        head.set(chunk.subarray(pos, pos + take), this.headLen);
         this.headLen += take;
         pos += take;
         if (this.headLen < PREFIX_SIZE) return;
         this.headLen = 0;
-        flags = this.head[0]!;
-        len = this.head.readUInt32BE(1);
+        flags = head[0]!;
+        len = head.readUInt32BE(1);
       }
       if (len > this.maxMessageBytes) {
         throw new RpcError(

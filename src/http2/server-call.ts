@@ -96,6 +96,7 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
   private drainWait: Deferred<void> | undefined;
   private pendingTrailers: OutgoingHttpHeaders | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private drainListening = false;
 
   constructor(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, cfg: ServerCallConfig) {
     this.stream = stream;
@@ -112,14 +113,15 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
     const t = parseTimeout(typeof headers['grpc-timeout'] === 'string' ? headers['grpc-timeout'] : undefined);
     if (t !== undefined) {
       this.deadline = Date.now() + t;
-      this.timer = setTimeout(this.onDeadline, Math.ceil(t));
+      this.timer = setTimeout(onDeadline, Math.ceil(t), this);
     }
-    stream.on('data', this.onData);
-    stream.on('end', this.onEnd);
-    stream.on('drain', this.onDrain);
+    // Module-level handlers find the call through a symbol: no closures per call.
+    (stream as CallStream)[CALL] = this;
+    stream.on('data', streamOnData);
+    stream.on('end', streamOnEnd);
     stream.on('error', noop);
-    stream.on('close', this.onClose);
-    stream.on('wantTrailers', this.onWantTrailers);
+    stream.on('close', streamOnClose);
+    stream.on('wantTrailers', streamOnWantTrailers);
   }
 
   get signal(): AbortSignal {
@@ -182,6 +184,10 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
       stream.uncork();
     }
     if (ok) return RESOLVED;
+    if (!this.drainListening) {
+      this.drainListening = true;
+      stream.on('drain', streamOnDrain);
+    }
     return (this.drainWait ??= deferred<void>()).promise;
   }
 
@@ -214,13 +220,15 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
     else this.end({ code: Code.UNKNOWN, message: err instanceof Error ? err.message : String(err) });
   }
 
-  private readonly onWantTrailers = (): void => {
+  /** @internal */
+  onWantTrailers(): void {
     const t = this.pendingTrailers ?? { 'grpc-status': '0', 'grpc-message': '' };
     this.pendingTrailers = undefined;
     this.stream.sendTrailers(t);
-  };
+  }
 
-  private readonly onData = (chunk: Buffer): void => {
+  /** @internal */
+  onData(chunk: Buffer): void {
     if (this.reqDone) return;
     try {
       this.decoder.push(chunk);
@@ -229,7 +237,7 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
       this.failRequest(err);
       this.end({ code: err.code, message: err.rawMessage });
     }
-  };
+  }
 
   /** EnvelopeSink: one request message. */
   onEnvelope(flags: number, data: Uint8Array): void {
@@ -256,7 +264,8 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
     }
   }
 
-  private readonly onEnd = (): void => {
+  /** @internal */
+  onEnd(): void {
     if (this.reqDone) return;
     if (this.decoder.partial) {
       const err = new RpcError(Code.INTERNAL, 'request ended in the middle of a message');
@@ -270,17 +279,19 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
       this.recvWait = undefined;
       w.resolve(undefined);
     }
-  };
+  }
 
-  private readonly onDrain = (): void => {
+  /** @internal */
+  onDrain(): void {
     const w = this.drainWait;
     if (w !== undefined) {
       this.drainWait = undefined;
       w.resolve();
     }
-  };
+  }
 
-  private readonly onClose = (): void => {
+  /** @internal */
+  onClose(): void {
     this.clearTimer();
     if (!this.ended) {
       // Closed before the handler ended it: the client cancelled or the connection broke.
@@ -299,15 +310,16 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
       d.promise.catch(noop);
       d.reject(this.reqError ?? new RpcError(Code.CANCELLED, 'stream closed'));
     }
-  };
+  }
 
-  private readonly onDeadline = (): void => {
+  /** @internal */
+  onDeadline(): void {
     this.timer = undefined;
     const err = new RpcError(Code.DEADLINE_EXCEEDED, 'deadline exceeded');
     (this.abort ??= new AbortController()).abort(err);
     this.failRequest(err);
     this.end({ code: Code.DEADLINE_EXCEEDED, message: 'deadline exceeded' });
-  };
+  }
 
   private abortReason(): RpcError | undefined {
     const r: unknown = this.abort?.signal.reason;
@@ -341,3 +353,25 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
 }
 
 function noop(): void {}
+
+const CALL = Symbol('idlcall.serverCall');
+type CallStream = ServerHttp2Stream & { [CALL]: ServerCallImpl };
+
+function streamOnData(this: CallStream, chunk: Buffer): void {
+  this[CALL].onData(chunk);
+}
+function streamOnEnd(this: CallStream): void {
+  this[CALL].onEnd();
+}
+function streamOnDrain(this: CallStream): void {
+  this[CALL].onDrain();
+}
+function streamOnClose(this: CallStream): void {
+  this[CALL].onClose();
+}
+function streamOnWantTrailers(this: CallStream): void {
+  this[CALL].onWantTrailers();
+}
+function onDeadline(call: ServerCallImpl): void {
+  call.onDeadline();
+}

@@ -146,7 +146,13 @@ export class PingPongClient {
         guard.listen((err) => c.fail(err));
       }
       const seqId = conn.nextSeqId();
-      const bytes = this.encode(req, seqId);
+      let bytes: Uint8Array;
+      try {
+        bytes = this.encode(req, seqId);
+      } catch (e) {
+        pool.release(conn); // nothing was written: the connection is still good
+        throw e;
+      }
       if (req.oneway) {
         await conn.send(bytes);
         pool.release(conn);

@@ -40,7 +40,7 @@ export class Connection {
   constructor(readonly socket: net.Socket, readonly address: string, delimiting: Delimiting, maxFrameBytes: number) {
     this.decoder = new FrameDecoder(delimiting, maxFrameBytes);
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('data', (chunk: Buffer) => this.onRead(chunk));
     socket.on('error', (err) => this.fail(unavailable(`connection to ${address} failed: ${err.message}`, err)));
     socket.on('close', () => {
       const mid = this.decoder.pending > 0;
@@ -103,7 +103,7 @@ export class Connection {
     p?.reject(err);
   }
 
-  private onData(chunk: Buffer): void {
+  private onRead(chunk: Uint8Array): void {
     if (this.broken) return;
     let frames: Uint8Array[];
     try {

@@ -73,10 +73,11 @@ export class FrameDecoder {
   }
 
   /**
-   * Feeds a chunk; returns the frames it completes (possibly none). Throws an
+   * Feeds a chunk; returns the frames it completes (possibly none). Set
+   * `chunkIsReused` when the caller will overwrite `chunk` (frames are then copied). Throws an
    * RpcError on an oversized or malformed frame; the stream is unusable after.
    */
-  push(chunk: Uint8Array): Uint8Array[] {
+  push(chunk: Uint8Array, chunkIsReused = false): Uint8Array[] {
     const out: Uint8Array[] = [];
     let buf: Uint8Array;
     let start: number;
@@ -95,8 +96,8 @@ export class FrameDecoder {
     for (;;) {
       const n = this.frameLength(buf, start, end);
       if (n < 0) break;
-      // frames cut from the caller's chunk are views; from our queue they are copies (the queue is reused)
-      out.push(direct ? buf.subarray(start, start + n) : buf.slice(start, start + n));
+      // frames cut from the caller's chunk are views unless the caller reuses it; from our queue they are copies
+      out.push(direct && !chunkIsReused ? buf.subarray(start, start + n) : buf.slice(start, start + n));
       start += n;
       this.skipper?.reset();
     }

@@ -64,6 +64,9 @@ export const TRANSPORT_TYPE_UNFRAMED = 'unframed';
  */
 export const METAINFO_PREFIX_TRANSIENT = 'RPC_TRANSIT_';
 export const METAINFO_PREFIX_PERSISTENT = 'RPC_PERSIST_';
+/** The same metainfo as HTTP/gRPC headers (bytedance/gopkg metainfo/http.go), matched case-insensitively. */
+export const METAINFO_HTTP_PREFIX_TRANSIENT = 'rpc-transit-';
+export const METAINFO_HTTP_PREFIX_PERSISTENT = 'rpc-persist-';
 /** Upstream-transient values (received, not forwarded further). */
 export const METAINFO_PREFIX_TRANSIENT_UPSTREAM = 'RPC_TRANSIT_UPSTREAM_';
 /** The ACL (GDPR) token travels in info block 0x11 under this metainfo key. */

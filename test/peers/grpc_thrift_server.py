@@ -25,7 +25,7 @@ from thrift.TSerialization import deserialize, serialize
 
 idl = sys.argv[1]
 out = tempfile.mkdtemp(prefix="idlcall-thrift-")
-subprocess.check_call(["thrift", "--gen", "py", "-out", out, idl])
+subprocess.check_call(["thrift", "--gen", "py", "-out", out, idl], stdout=subprocess.DEVNULL)
 sys.path.insert(0, out)
 module = os.path.splitext(os.path.basename(idl))[0]
 ttypes = __import__(module + ".ttypes", fromlist=["ttypes"])

@@ -4,7 +4,9 @@
  * outlives the client.
  */
 import { describe, it, expect, afterAll, beforeAll } from 'vitest';
-import type * as net from 'node:net';
+import * as net from 'node:net';
+import { join } from 'node:path';
+import { startPythonPeer } from '../support/python-peer.js';
 import { PingPongClient, ServerRequestReader, encodeServerReply, FrameDecoder, type ServerRequest, type PingPongTransport } from '../../src/ttheader/index.js';
 import { RpcError, Code } from '../../src/errors/index.js';
 import { startServer, TWriter, type ScriptedServer } from './helpers.js';
@@ -142,6 +144,23 @@ describe('connections and the pool', () => {
     await expectRpcError(call(c), Code.UNAVAILABLE, /connect to 127\.0\.0\.1:\d+ failed/);
   });
 
+  it('connect timeout → UNAVAILABLE; a shorter call timeout → DEADLINE_EXCEEDED', async () => {
+    // a listener that never accepts: once its one-slot queue is taken, connects hang
+    const peer = await startPythonPeer(join(import.meta.dirname, '../peers/thrift_blackhole.py'));
+    const filler = net.connect(peer.port, '127.0.0.1');
+    await new Promise((r) => filler.once('connect', r));
+    try {
+      const c = newClient(peer.port, 'framed', { connectTimeoutMs: 100 });
+      await expectRpcError(call(c), Code.UNAVAILABLE, /connect to 127\.0\.0\.1:\d+ timed out after 100 ms/);
+      const c2 = newClient(peer.port, 'framed', { connectTimeoutMs: 300 });
+      await expectRpcError(call(c2, { timeoutMs: 50 }), Code.DEADLINE_EXCEEDED, /timed out after 50 ms/);
+      await new Promise((r) => setTimeout(r, 350)); // let the abandoned connect attempt time out too
+    } finally {
+      filler.destroy();
+      await peer.stop();
+    }
+  });
+
   it('an aborted signal → CANCELLED; an already-aborted one fails before connecting', async () => {
     const srv = await scripted([() => {}]);
     toClose.push(srv);
@@ -199,6 +218,14 @@ describe('connections and the pool', () => {
     await c.close();
     await expectRpcError(p, Code.UNAVAILABLE, /client is closed/);
     await expectRpcError(call(c), Code.UNAVAILABLE, /client is closed/);
+  });
+
+  it('a request that cannot be encoded fails without using up a connection', async () => {
+    const srv = await scripted([]);
+    toClose.push(srv);
+    const c = newClient(srv.port, 'ttheader', { maxConnectionsPerHost: 1 });
+    await expectRpcError(call(c, { metadata: { big: 'x'.repeat(70_000) } }), Code.RESOURCE_EXHAUSTED, /65535/);
+    await call(c);
   });
 
   it('invalid option combinations are refused up front', () => {

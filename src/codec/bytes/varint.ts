@@ -1,4 +1,3 @@
-import Long from 'long';
 import { CodecError } from '../../errors/codec-error.js';
 import type { ByteWriter } from './byte-writer.js';
 
@@ -6,7 +5,7 @@ import type { ByteWriter } from './byte-writer.js';
  * Base-128 varints and zigzag, shared by the protobuf codec and the Thrift
  * compact protocol. 64-bit values travel as two 32-bit halves (`lo`, `hi`,
  * both as unsigned-or-signed int32 bit patterns) so the hot path never touches
- * BigInt; `long` is used only for decimal text of values beyond 2^53.
+ * BigInt or Long: decimal text ⇄ 64-bit is done with exact double arithmetic.
  */
 
 /** Writes an unsigned 32-bit varint (`v` is taken modulo 2^32). */
@@ -110,18 +109,58 @@ const TWO32 = 4294967296;
 /** Decimal text of a 64-bit value given as halves. */
 export function int64ToString(lo: number, hi: number, signed: boolean): string {
   lo >>>= 0;
-  if (signed && hi & 0x80000000) {
-    // Negative: fast when the magnitude fits in 53 bits.
-    const nhi = ~hi >>> 0;
-    const nlo = (~lo + 1) >>> 0;
-    const carry = nlo === 0 ? 1 : 0;
-    const mhi = (nhi + carry) >>> 0;
-    if (mhi < 0x200000) return '-' + String(mhi * TWO32 + nlo);
-    return Long.fromBits(lo | 0, hi | 0, false).toString(10);
-  }
   hi >>>= 0;
-  if (hi < 0x200000) return String(hi * TWO32 + lo);
-  return Long.fromBits(lo | 0, hi | 0, true).toString(10);
+  if (signed && hi >= 0x80000000) {
+    // Negative: print the magnitude (two's complement) with a sign.
+    let nlo = (~lo + 1) >>> 0;
+    let nhi = ~hi >>> 0;
+    if (nlo === 0) nhi = (nhi + 1) >>> 0;
+    return '-' + uint64ToString(nlo, nhi);
+  }
+  return uint64ToString(lo, hi);
+}
+
+/**
+ * Unsigned 64-bit decimal text without BigInt or Long: below 2^53 a double is
+ * exact; above, the value is split into 24-bit limbs and recombined in base
+ * 10^7 (2^24 = 1·10^7 + 6777216; 2^48 = 2·10^14 + 8147497·10^7 + 6710656).
+ */
+function uint64ToString(lo: number, hi: number): string {
+  if (hi === 0 && lo < 0x40000000) return String(lo); // a small integer: the engine's fast path
+  if (hi < 0x200000) {
+    // Below 2^53: two small-integer conversions beat one double-to-string by 3-4×.
+    const v = hi * TWO32 + lo;
+    const q = Math.floor(v / 1e9);
+    return q === 0 ? String(v) : String(q) + pad9(v - q * 1e9);
+  }
+  const low = lo & 0xffffff;
+  const mid = ((lo >>> 24) | (hi << 8)) & 0xffffff;
+  const high = (hi >>> 16) & 0xffff;
+  let a = low + mid * 6777216 + high * 6710656;
+  let b = mid + high * 8147497;
+  let c = high * 2;
+  const E7 = 10000000;
+  if (a >= E7) {
+    b += Math.floor(a / E7);
+    a %= E7;
+  }
+  if (b >= E7) {
+    c += Math.floor(b / E7);
+    b %= E7;
+  }
+  // hi >= 2^21 means the value is at least 2^53, so c or b is non-zero.
+  if (c > 0) return String(c) + pad7(b) + pad7(a);
+  return String(b) + pad7(a);
+}
+
+function pad9(n: number): string {
+  const s = String(n);
+  return s.length >= 9 ? s : '000000000'.slice(s.length) + s;
+}
+
+function pad7(n: number): string {
+  const s = String(n);
+  return s.length >= 7 ? s : '0000000'.slice(s.length) + s;
 }
 
 /** A 64-bit value as a double (exact only within ±2^53). */
@@ -134,8 +173,6 @@ export function int64ToBigInt(lo: number, hi: number, signed: boolean): bigint {
   const u = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
   return signed ? BigInt.asIntN(64, u) : u;
 }
-
-const MAX_U64 = Long.MAX_UNSIGNED_VALUE;
 
 /**
  * Parses decimal integer text `[start, end)` of `text` (optional `-`, digits
@@ -166,28 +203,28 @@ export function parseInt64Decimal(text: string, start: number, end: number, sign
     out.hi = Math.floor(v / TWO32) >>> 0;
     return true;
   }
-  for (let q = p; q < end; q++) {
-    const c = text.charCodeAt(q);
-    if (c < 48 || c > 57) return false;
+  // Long text: multiply-add in two 32-bit halves held in doubles (each step stays below 2^36).
+  let lo = 0;
+  let hi = 0;
+  for (; p < end; p++) {
+    const c = text.charCodeAt(p) - 48;
+    if (c < 0 || c > 9) return false;
+    lo = lo * 10 + c;
+    const carry = Math.floor(lo / TWO32);
+    lo -= carry * TWO32;
+    hi = hi * 10 + carry;
+    if (hi >= TWO32) return false;
   }
-  // Strip leading zeros so the digit count says something about range.
-  while (p < end - 1 && text.charCodeAt(p) === 48) p++;
-  if (end - p > 20) return false;
-  const s = text.slice(p, end);
   if (signed) {
-    const l = Long.fromString(neg ? '-' + s : s, false, 10);
-    // Long wraps silently: check by printing back.
-    if (l.toString(10) !== (neg && s !== '0' ? '-' + s : s)) return false;
-    if (neg ? l.greaterThan(Long.ZERO) : l.lessThan(Long.ZERO)) return false;
-    out.lo = l.low >>> 0;
-    out.hi = l.high >>> 0;
-    return true;
+    // Magnitude up to 2^63 - 1, or exactly 2^63 when negative.
+    if (hi >= 0x80000000 && !(neg && hi === 0x80000000 && lo === 0)) return false;
+  } else if (neg && (lo !== 0 || hi !== 0)) return false;
+  if (neg) {
+    lo = (~lo + 1) >>> 0;
+    hi = (~hi + (lo === 0 ? 1 : 0)) >>> 0;
   }
-  if (neg && s !== '0') return false;
-  const l = Long.fromString(s, true, 10);
-  if (l.toString(10) !== s || l.greaterThan(MAX_U64)) return false;
-  out.lo = l.low >>> 0;
-  out.hi = l.high >>> 0;
+  out.lo = lo >>> 0;
+  out.hi = hi >>> 0;
   return true;
 }
 

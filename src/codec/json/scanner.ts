@@ -118,6 +118,56 @@ export class JsonScanner {
     return this.readKey(this.skipSpace());
   }
 
+  /**
+   * After `{` has been consumed: true if a key follows, false (having consumed
+   * `}`) for an empty object. With `key()`/`keyIs()` and `objectNext()`, an
+   * allocation-free alternative to `firstKey`/`nextKey` for schema-driven readers.
+   */
+  objectFirst(): boolean {
+    if (this.skipSpace() === CH_RBRACE) {
+      this.pos++;
+      return false;
+    }
+    return true;
+  }
+
+  /** After a member's value: true (having consumed `,`) if another key follows, false at `}` (consumed). */
+  objectNext(): boolean {
+    const c = this.skipSpace();
+    if (c === CH_COMMA) {
+      this.pos++;
+      return true;
+    }
+    if (c === CH_RBRACE) {
+      this.pos++;
+      return false;
+    }
+    throw this.error(`expected ',' or '}', found ${this.describeNext()}`);
+  }
+
+  /** Reads a key and its `:` (after `objectFirst`/`objectNext`). */
+  key(): string {
+    return this.readKey(this.skipSpace());
+  }
+
+  /**
+   * If the next key is exactly `quoted` (a key with its quotes, written without
+   * escapes), consumes it and its `:` and returns true; otherwise consumes
+   * nothing but white space. Lets a reader try the key it expects without
+   * slicing the text.
+   */
+  keyIs(quoted: string): boolean {
+    this.skipSpace();
+    const text = this.text;
+    if (!text.startsWith(quoted, this.pos)) return false;
+    let p = this.pos + quoted.length;
+    let c = text.charCodeAt(p);
+    while (c === CH_SPACE || c === CH_LF || c === CH_CR || c === CH_TAB) c = text.charCodeAt(++p);
+    if (c !== CH_COLON) return false;
+    this.pos = p + 1;
+    return true;
+  }
+
   /** Consumes `[`. */
   beginArray(): void {
     if (this.skipSpace() !== CH_LBRACKET) throw this.error(`expected an array, found ${this.describeNext()}`);

@@ -98,8 +98,153 @@ export class BinaryToJson {
     return new CodecError('', `wrong wire type ${WIRE_NAMES[wt]} for ${f.desc.type} field ${f.number}`, this.r.pos);
   }
 
-  /** A message's fields up to `end`, or (for a group, `groupNo > 0`) up to its end-group tag. */
+  /**
+   * A message's fields up to `end`, or (for a group, `groupNo > 0`) up to its
+   * end-group tag. Fast path: while fields arrive in declaration order, each
+   * at most once (repeated ones contiguously), JSON is written as it is read.
+   * Anything else (out of order, a repeated singular field, a second oneof
+   * member) restarts the message in the slot mode, which handles every case.
+   */
   private message(plan: MessagePlan, end: number, depth: number, groupNo: number): string {
+    const r = this.r;
+    const start = r.pos;
+    const fields = plan.fields;
+    const byNumber = plan.byNumber;
+    const byNumberMap = plan.byNumberMap;
+    const protoNames = this.protoNames;
+    const emitDefaults = this.emitDefaults;
+    let out = '{';
+    let sep = false;
+    let cur = -1;
+    /** 1: an array is open; 2: a map is being collected. */
+    let open = 0;
+    let itemSep = false;
+    let map: MapSlot | undefined;
+    let oneofs = 0;
+    let closed = groupNo === 0;
+    while (r.pos < end) {
+      const tag = r.tag();
+      const num = tag >>> 3;
+      const wt = tag & 7;
+      const f = byNumberMap === undefined ? byNumber[num] : byNumberMap.get(num);
+      if (f === undefined) {
+        if (wt === 4) {
+          if (num === groupNo) {
+            closed = true;
+            break;
+          }
+          throw new CodecError('', `unexpected end-group tag for field ${num}`, r.pos);
+        }
+        r.skip(tag, depth);
+        continue;
+      }
+      const i = f.index;
+      if (i !== cur) {
+        if (i < cur) {
+          r.pos = start;
+          return this.messageSlots(plan, end, depth, groupNo);
+        }
+        if (f.oneof >= 0) {
+          const bit = f.oneof < 31 ? 1 << f.oneof : 0;
+          if (bit === 0 || (oneofs & bit) !== 0) {
+            r.pos = start;
+            return this.messageSlots(plan, end, depth, groupNo);
+          }
+          oneofs |= bit;
+        }
+        if (open === 1) out += ']';
+        else if (open === 2) out += mapJson(map!);
+        open = 0;
+        if (emitDefaults) {
+          for (let k = cur + 1; k < i; k++) {
+            const d = fields[k]!;
+            if (d.presence) continue;
+            out += (sep ? ',' : '') + (protoNames ? d.protoKeyOut : d.jsonKeyOut) + this.defaultJson(d);
+            sep = true;
+          }
+        }
+        cur = i;
+        if (f.repeated) {
+          out += (sep ? ',' : '') + (protoNames ? f.protoKeyOut : f.jsonKeyOut);
+          sep = true;
+          if (f.isMap) {
+            open = 2;
+            map = new Map();
+          } else {
+            open = 1;
+            itemSep = false;
+            out += '[';
+          }
+        }
+      } else if (!f.repeated) {
+        r.pos = start;
+        return this.messageSlots(plan, end, depth, groupNo);
+      }
+      try {
+        const kind = f.kind;
+        if (f.repeated) {
+          if (open === 2) {
+            if (wt !== 2) throw this.wireTypeError(f, wt);
+            this.mapEntry(f, map!, r.lengthEnd(), depth);
+          } else if (kind === K.MESSAGE) {
+            if (wt !== 2) throw this.wireTypeError(f, wt);
+            const subEnd = r.lengthEnd();
+            out += (itemSep ? ',' : '') + this.sub(planOf(f.message!), subEnd, depth + 1);
+            itemSep = true;
+          } else if (kind === K.GROUP) {
+            if (wt !== 3) throw this.wireTypeError(f, wt);
+            out += (itemSep ? ',' : '') + this.message(planOf(f.message!), r.end, depth + 1, f.number);
+            itemSep = true;
+          } else if (wt === f.wireType) {
+            out += (itemSep ? ',' : '') + this.scalar(f, kind);
+            itemSep = true;
+          } else if (wt === 2 && f.packable) {
+            const pend = r.lengthEnd();
+            const saveEnd = r.end;
+            r.end = pend;
+            while (r.pos < pend) {
+              out += (itemSep ? ',' : '') + this.scalar(f, kind);
+              itemSep = true;
+            }
+            r.end = saveEnd;
+          } else throw this.wireTypeError(f, wt);
+        } else {
+          let j: string;
+          if (kind === K.MESSAGE) {
+            if (wt !== 2) throw this.wireTypeError(f, wt);
+            const subEnd = r.lengthEnd();
+            j = this.sub(planOf(f.message!), subEnd, depth + 1);
+          } else if (kind === K.GROUP) {
+            if (wt !== 3) throw this.wireTypeError(f, wt);
+            j = this.message(planOf(f.message!), r.end, depth + 1, f.number);
+          } else {
+            if (wt !== f.wireType) throw this.wireTypeError(f, wt);
+            j = this.scalar(f, kind);
+            if (this.zero && !f.presence && !emitDefaults) continue;
+          }
+          out += (sep ? ',' : '') + (protoNames ? f.protoKeyOut : f.jsonKeyOut) + j;
+          sep = true;
+        }
+      } catch (e) {
+        throw prefixPath(e, f.name);
+      }
+    }
+    if (!closed) throw new CodecError('', `group ${groupNo} is not closed`, r.pos);
+    if (open === 1) out += ']';
+    else if (open === 2) out += mapJson(map!);
+    if (emitDefaults) {
+      for (let k = cur + 1; k < fields.length; k++) {
+        const d = fields[k]!;
+        if (d.presence) continue;
+        out += (sep ? ',' : '') + (protoNames ? d.protoKeyOut : d.jsonKeyOut) + this.defaultJson(d);
+        sep = true;
+      }
+    }
+    return out + '}';
+  }
+
+  /** The general path: fields collected in declaration-indexed slots, then written out. */
+  private messageSlots(plan: MessagePlan, end: number, depth: number, groupNo: number): string {
     const r = this.r;
     const fields = plan.fields;
     const n = fields.length;
@@ -380,15 +525,7 @@ export class BinaryToJson {
         j = this.defaultJson(f);
       } else if (typeof v === 'string') {
         j = f.repeated ? '[' + v + ']' : v;
-      } else {
-        j = '{';
-        let first = true;
-        for (const [k, val] of v) {
-          j += (first ? '' : ',') + k + ':' + val;
-          first = false;
-        }
-        j += '}';
-      }
+      } else j = mapJson(v);
       out += (sep ? ',' : '') + (protoNames ? f.protoKeyOut : f.jsonKeyOut) + j;
       sep = true;
     }
@@ -635,6 +772,16 @@ export class BinaryToJson {
 }
 
 const EMPTY = new Uint8Array(0);
+
+function mapJson(m: MapSlot): string {
+  let out = '{';
+  let first = true;
+  for (const [k, v] of m) {
+    out += (first ? '' : ',') + k + ':' + v;
+    first = false;
+  }
+  return out + '}';
+}
 
 function clearSiblings(f: FieldPlan, slots: Array<string | MapSlot | undefined>): void {
   const sib = f.siblings;

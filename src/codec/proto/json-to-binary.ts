@@ -131,8 +131,7 @@ export class JsonToBinary {
     const objStart = s.pos;
     const wStart = this.w.pos;
     s.pos++;
-    let key = s.firstKey();
-    if (key === undefined) return;
+    if (!s.objectFirst()) return;
     const nf = plan.fields.length;
     const seen = this.seenFor(depth, nf + plan.oneofCount);
     if (this.stamp >= 0xfffffffe) {
@@ -141,12 +140,22 @@ export class JsonToBinary {
     }
     const stamp = ++this.stamp;
     const byKey = plan.byKey;
+    const nextKey = plan.nextKey;
+    let prev = nf;
     do {
-      const f = byKey.get(key);
-      if (f === undefined) {
-        this.unknownKey(plan, key, skipAtType);
-        continue;
+      let f: FieldPlan | undefined;
+      const guess = nextKey[prev];
+      if (guess !== undefined && s.keyIs(guess.quoted)) f = guess.field;
+      else {
+        const key = s.key();
+        f = byKey.get(key);
+        if (f === undefined) {
+          this.unknownKey(plan, key, skipAtType);
+          continue;
+        }
+        nextKey[prev] = key === f.jsonName ? f.jsonGuess : key === f.name ? f.protoGuess : undefined;
       }
+      prev = f.index;
       if (seen[f.index] === stamp) {
         // A duplicate key: start over in the two-pass mode that keeps the last one.
         this.w.pos = wStart;
@@ -165,7 +174,7 @@ export class JsonToBinary {
         if (seen[nf + f.oneof] === stamp) throw this.oneofError(plan, f);
         seen[nf + f.oneof] = stamp;
       }
-    } while ((key = s.nextKey()) !== undefined);
+    } while (s.objectNext());
   }
 
   private oneofError(plan: MessagePlan, f: FieldPlan): CodecError {

@@ -137,9 +137,18 @@ export interface FieldPlan {
   /** Map fields: the entry's key and value fields. */
   readonly mapKey: FieldPlan | undefined;
   readonly mapValue: FieldPlan | undefined;
+  /** Guesses for the JSON reader: this field's key as written with either name. */
+  readonly jsonGuess: KeyGuess;
+  readonly protoGuess: KeyGuess;
   /** `"jsonName":` and `"name":` ready to write. */
   readonly jsonKeyOut: string;
   readonly protoKeyOut: string;
+}
+
+/** A key the JSON reader tries first (`"name"` with quotes) and the field it means. */
+export interface KeyGuess {
+  readonly quoted: string;
+  readonly field: FieldPlan;
 }
 
 /** A message, ready for the transcoders. */
@@ -155,6 +164,12 @@ export interface MessagePlan {
   readonly wkt: number;
   /** True when some singular message fields exist (so repeated occurrences may need merging). */
   readonly hasMessageFields: boolean;
+  /**
+   * Learned key order for the JSON reader: `nextKey[i]` is the key that last
+   * followed field `i` (`nextKey[fields.length]`: the first key). Objects of one
+   * type tend to repeat their key order, so most keys are matched in place.
+   */
+  readonly nextKey: Array<KeyGuess | undefined>;
 }
 
 const planCache = new WeakMap<ProtoMessage, MessagePlan>();
@@ -233,6 +248,7 @@ function compile(desc: ProtoMessage): MessagePlan {
     oneofCount: desc.oneofs.length,
     wkt: WKT_BY_NAME[desc.fullName] ?? W.NONE,
     hasMessageFields,
+    nextKey: new Array<KeyGuess | undefined>(fields.length + 1).fill(undefined),
   };
   planCache.set(desc, plan);
   return plan;
@@ -253,7 +269,7 @@ function compileField(f: ProtoField, index: number, oneofMembers: Map<number, nu
     mapKey = compileField(entry.fields.find((e) => e.number === 1)!, 0, empty);
     mapValue = compileField(entry.fields.find((e) => e.number === 2)!, 1, empty);
   }
-  return {
+  const fp = {
     desc: f,
     index,
     number: f.number,
@@ -276,5 +292,10 @@ function compileField(f: ProtoField, index: number, oneofMembers: Map<number, nu
     mapValue,
     jsonKeyOut: quoteJsonString(f.jsonName) + ':',
     protoKeyOut: quoteJsonString(f.name) + ':',
+    jsonGuess: undefined as unknown as KeyGuess,
+    protoGuess: undefined as unknown as KeyGuess,
   };
+  fp.jsonGuess = { quoted: quoteJsonString(f.jsonName), field: fp };
+  fp.protoGuess = { quoted: quoteJsonString(f.name), field: fp };
+  return fp;
 }

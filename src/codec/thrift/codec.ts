@@ -177,7 +177,7 @@ export class ThriftCodec {
           continue;
         }
         try {
-          const v = t.readValue(fp.type, 0, fp.jsConv);
+          const v = t.valueText(fp.type, fp.jsConv);
           if (fp.id === 0) success = v;
           else {
             exc = fp;
@@ -216,7 +216,7 @@ export class ThriftCodec {
           r.skip(tt, 1);
           continue;
         }
-        value = t.readValue(fp.type, 0, fp.jsConv);
+        value = t.valueText(fp.type, fp.jsConv);
       }
       r.structEnd();
       if (r.pos !== r.end) throw new CodecError('', `${r.end - r.pos} bytes after the end of the arguments`, r.pos);

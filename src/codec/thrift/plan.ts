@@ -133,6 +133,9 @@ export class FieldPlan {
   /** `"name":` and `"alias":` as JSON text. */
   readonly jsonKeyName: string;
   readonly jsonKeyAlias: string;
+  /** The same as UTF-8 bytes, for the byte-level JSON writer. */
+  readonly keyBytesName: Uint8Array;
+  readonly keyBytesAlias: Uint8Array;
   /** Lazily built default-value caches (owned by defaults.ts). */
   defaultBytes: [Uint8Array | null, Uint8Array | null] = [null, null];
   defaultJson: Array<string | undefined> = [];
@@ -149,8 +152,12 @@ export class FieldPlan {
     this.jsConv = hasJsConv(f);
     this.jsonKeyName = quoteJsonString(this.name) + ':';
     this.jsonKeyAlias = quoteJsonString(this.alias) + ':';
+    this.keyBytesName = utf8.encode(this.jsonKeyName);
+    this.keyBytesAlias = utf8.encode(this.jsonKeyAlias);
   }
 }
+
+const utf8 = new TextEncoder();
 
 function hasJsConv(f: ThriftField): boolean {
   for (const a of f.annotations) {

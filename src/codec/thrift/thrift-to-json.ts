@@ -1,8 +1,7 @@
 import { CodecError } from '../../errors/codec-error.js';
-import { encodeBase64 } from '../bytes/base64.js';
-import { readUtf8 } from '../bytes/utf8.js';
+import { ByteWriter } from '../bytes/byte-writer.js';
 import { int64ToString } from '../bytes/varint.js';
-import { formatJsonDouble, quoteJsonString } from '../json/quote.js';
+import { utf8Text, writeAscii, writeDoubleText, writeIntText, writeJsonBase64, writeJsonString, writeJsonStringUtf8, writeRaw } from '../json/json-bytes.js';
 import { defaultJson } from './defaults.js';
 import { F_BASE64, F_GO_TAG, F_I64_STRING, F_REJECT_UNKNOWN, F_WRITE_DEFAULTS } from './options.js';
 import { mapSegment, withSegment } from './path.js';
@@ -12,34 +11,52 @@ import { formatUuid } from './scalars.js';
 import { Kind, MAX_DEPTH, ttypeName } from './types.js';
 
 const lossyDecoder = new TextDecoder('utf-8');
+const TWO32 = 4294967296;
 
 /**
- * Thrift → JSON text, in one pass: values are appended to the output string as
- * they are read, no objects are built. Fields sent with the wrong wire type
- * are skipped (as Apache Thrift does), unknown ids skipped, absent fields get
- * IDL defaults per the options.
+ * Thrift → JSON text, in one pass: the JSON is written as UTF-8 bytes into a
+ * reused buffer while the wire is read (wire strings are copied and escaped
+ * byte for byte, validated on the way, never decoded one by one), then turned
+ * into one string at the end. Fields sent with the wrong wire type are skipped
+ * (as Apache Thrift does), unknown ids skipped, absent fields get defaults per
+ * the options.
  */
 export class ThriftToJson {
   r!: ThriftReader;
   flags = 0;
+  readonly out = new ByteWriter(4096);
+  /** False once anything non-ASCII has been written (picks the fast final decode). */
+  private ascii = true;
 
   /** Decodes a whole struct; the path starts with the struct's name. */
   struct(sp: StructPlan): string {
+    const out = this.out.reset();
+    this.ascii = true;
     try {
-      const out = this.readStruct(sp, 0);
+      this.readStruct(sp, 0);
       if (this.r.pos !== this.r.end) throw new CodecError('', `${this.r.end - this.r.pos} bytes after the end of the struct`, this.r.pos);
-      return out;
     } catch (e) {
       throw withSegment(e, sp.name);
     }
+    return utf8Text(out.buf, out.pos, this.ascii);
   }
 
-  readStruct(sp: StructPlan, depth: number): string {
+  /** Decodes one value as a separate JSON text (wrapped args and results); no path prefix. */
+  valueText(t: TypePlan, jsConv: boolean): string {
+    const out = this.out.reset();
+    this.ascii = true;
+    this.readValue(t, 0, jsConv);
+    return utf8Text(out.buf, out.pos, this.ascii);
+  }
+
+  readStruct(sp: StructPlan, depth: number): void {
     if (depth >= MAX_DEPTH) throw new CodecError('', `nesting deeper than ${MAX_DEPTH}`, this.r.pos);
     const r = this.r;
+    const out = this.out;
     const goTag = (this.flags & F_GO_TAG) !== 0;
     r.structBegin();
-    let out = '{';
+    if (out.pos >= out.buf.length) out.ensure(1);
+    out.buf[out.pos++] = 123; // {
     let seen = 0;
     let seenMore: Uint8Array | null = null;
     let count = 0;
@@ -55,70 +72,100 @@ export class ThriftToJson {
       const i = fp.index;
       if (i < 31) seen |= 1 << i;
       else (seenMore ??= new Uint8Array(sp.fields.length))[i] = 1;
-      let v: string;
+      if (count !== 0) {
+        if (out.pos >= out.buf.length) out.ensure(1);
+        out.buf[out.pos++] = 44; // ,
+      }
+      writeRaw(out, goTag ? fp.keyBytesAlias : fp.keyBytesName);
       try {
-        v = this.readValue(fp.type, depth, fp.jsConv);
+        this.readValue(fp.type, depth, fp.jsConv);
       } catch (e) {
         throw withSegment(e, '.' + fp.name);
       }
-      out += (count === 0 ? '' : ',') + (goTag ? fp.jsonKeyAlias : fp.jsonKeyName) + v;
       count++;
     }
     r.structEnd();
-    if (count < sp.fields.length && !sp.isUnion) out = this.addMissing(sp, out, count, seen, seenMore);
-    return out + '}';
+    if (count < sp.fields.length && !sp.isUnion) this.addMissing(sp, count, seen, seenMore);
+    if (out.pos >= out.buf.length) out.ensure(1);
+    out.buf[out.pos++] = 125; // }
   }
 
   /** Required fields must be there; the others get their IDL default (or, by default, zero value). */
-  private addMissing(sp: StructPlan, out: string, count: number, seen: number, seenMore: Uint8Array | null): string {
+  private addMissing(sp: StructPlan, count: number, seen: number, seenMore: Uint8Array | null): void {
     const fields = sp.fields;
     const flags = this.flags;
+    const out = this.out;
     const goTag = (flags & F_GO_TAG) !== 0;
     for (let i = 0; i < fields.length; i++) {
       if (i < 31 ? seen & (1 << i) : seenMore !== null && seenMore[i] === 1) continue;
       const fp: FieldPlan = fields[i]!;
       if (fp.required) throw new CodecError('.' + fp.name, 'required field is missing', this.r.pos);
       if (fp.field.defaultValue === undefined && (fp.optional || (flags & F_WRITE_DEFAULTS) === 0)) continue;
-      out += (count === 0 ? '' : ',') + (goTag ? fp.jsonKeyAlias : fp.jsonKeyName) + defaultJson(fp, flags);
+      if (count !== 0) out.writeByte(44);
+      writeRaw(out, goTag ? fp.keyBytesAlias : fp.keyBytesName);
+      out.writeString(defaultJson(fp, flags));
+      this.ascii = false; // defaults may hold any text
       count++;
     }
-    return out;
   }
 
-  readValue(t: TypePlan, depth: number, jsConv: boolean): string {
+  readValue(t: TypePlan, depth: number, jsConv: boolean): void {
     const r = this.r;
+    const out = this.out;
     switch (t.kind) {
       case Kind.BOOL:
-        return r.bool() ? 'true' : 'false';
+        writeAscii(out, r.bool() ? 'true' : 'false');
+        return;
       case Kind.BYTE:
-        return jsConv ? '"' + r.byte() + '"' : '' + r.byte();
+        this.int(r.byte(), jsConv);
+        return;
       case Kind.I16:
-        return jsConv ? '"' + r.i16() + '"' : '' + r.i16();
+        this.int(r.i16(), jsConv);
+        return;
       case Kind.I32:
       case Kind.ENUM:
-        return jsConv ? '"' + r.i32() + '"' : '' + r.i32();
+        this.int(r.i32(), jsConv);
+        return;
       case Kind.I64: {
         const lo = r.i64();
         const hi = r.hi;
-        // Fast path: values within ±2^31 (hi is the sign extension of lo).
-        const s = hi === lo >> 31 ? '' + lo : int64ToString(lo, hi, true);
-        return jsConv || this.flags & F_I64_STRING ? '"' + s + '"' : s;
+        const quote = jsConv || (this.flags & F_I64_STRING) !== 0;
+        if (quote) out.writeByte(34);
+        if (hi === lo >> 31) writeIntText(out, lo);
+        else if (hi >= -0x200000 && hi < 0x200000) writeIntText(out, hi * TWO32 + (lo >>> 0));
+        else writeAscii(out, int64ToString(lo, hi, true));
+        if (quote) out.writeByte(34);
+        return;
       }
       case Kind.DOUBLE: {
         const v = r.double();
         if (!Number.isFinite(v)) throw new CodecError('', `${v} has no JSON form`, r.pos - 8);
-        return jsConv ? '"' + formatJsonDouble(v) + '"' : formatJsonDouble(v);
+        if (jsConv) out.writeByte(34);
+        writeDoubleText(out, v);
+        if (jsConv) out.writeByte(34);
+        return;
       }
-      case Kind.STRING:
-        return quoteJsonString(this.readString());
+      case Kind.STRING: {
+        const start = r.bytesBegin();
+        const res = writeJsonStringUtf8(out, r.buf, start, start + r.len);
+        if (res !== -1) {
+          if (res >= 0) throw new CodecError('', 'invalid UTF-8 in string', res);
+          this.ascii = false;
+        }
+        return;
+      }
       case Kind.BINARY: {
         const start = r.bytesBegin();
-        const b = r.buf.subarray(start, start + r.len);
-        if (this.flags & F_BASE64) return '"' + encodeBase64(b) + '"';
-        return quoteJsonString(lossyDecoder.decode(b));
+        if (this.flags & F_BASE64) writeJsonBase64(out, r.buf, start, start + r.len);
+        else {
+          writeJsonString(out, lossyDecoder.decode(r.buf.subarray(start, start + r.len)));
+          this.ascii = false;
+        }
+        return;
       }
       case Kind.UUID:
-        return '"' + formatUuid(r.buf, r.uuidBegin()) + '"';
+        writeAscii(out, '"' + formatUuid(r.buf, r.uuidBegin()) + '"');
+        return;
       case Kind.LIST:
       case Kind.SET: {
         if (depth >= MAX_DEPTH) throw new CodecError('', `nesting deeper than ${MAX_DEPTH}`, r.pos);
@@ -126,17 +173,22 @@ export class ThriftToJson {
         const et = r.listBegin();
         const n = r.size;
         const elem = t.elem!;
-        if (n === 0) return '[]';
+        if (n === 0) {
+          writeAscii(out, '[]');
+          return;
+        }
         if (et !== elem.ttype) throw new CodecError('', `expected ${t.desc} elements of wire type ${ttypeName(elem.ttype)}, got ${ttypeName(et)}`, at);
-        let out = '[';
+        out.writeByte(91); // [
         for (let i = 0; i < n; i++) {
+          if (i !== 0) out.writeByte(44);
           try {
-            out += (i === 0 ? '' : ',') + this.readValue(elem, depth + 1, jsConv);
+            this.readValue(elem, depth + 1, jsConv);
           } catch (e) {
             throw withSegment(e, `[${i}]`);
           }
         }
-        return out + ']';
+        out.writeByte(93); // ]
+        return;
       }
       case Kind.MAP: {
         if (depth >= MAX_DEPTH) throw new CodecError('', `nesting deeper than ${MAX_DEPTH}`, r.pos);
@@ -144,70 +196,86 @@ export class ThriftToJson {
         const kt = r.mapBegin();
         const vt = r.valueType;
         const n = r.size;
-        if (n === 0) return '{}';
+        if (n === 0) {
+          writeAscii(out, '{}');
+          return;
+        }
         const key = t.key!;
         const val = t.elem!;
         if (kt !== key.ttype || vt !== val.ttype) {
           throw new CodecError('', `expected ${t.desc} (wire ${ttypeName(key.ttype)}/${ttypeName(val.ttype)}), got ${ttypeName(kt)}/${ttypeName(vt)}`, at);
         }
         if (!key.scalarKey) throw new CodecError('', `map keys of type ${key.desc} have no JSON form (only scalar keys are supported)`, at);
-        let out = '{';
+        out.writeByte(123);
         for (let i = 0; i < n; i++) {
-          const k = this.readKey(key);
+          if (i !== 0) out.writeByte(44);
+          const keyStart = out.pos;
+          this.readKey(key);
+          const keyEnd = out.pos;
+          out.writeByte(58); // :
           try {
-            out += (i === 0 ? '' : ',') + k + ':' + this.readValue(val, depth + 1, jsConv);
+            this.readValue(val, depth + 1, jsConv);
           } catch (e) {
-            throw withSegment(e, mapSegment(JSON.parse(k) as string));
+            const k = JSON.parse(utf8Text(out.buf.subarray(keyStart), keyEnd - keyStart)) as string;
+            throw withSegment(e, mapSegment(k));
           }
         }
-        return out + '}';
+        out.writeByte(125);
+        return;
       }
       case Kind.STRUCT:
-        return this.readStruct(t.structPlan(), depth + 1);
+        this.readStruct(t.structPlan(), depth + 1);
+        return;
     }
     throw new CodecError('', `unsupported type ${t.desc}`);
   }
 
-  private readString(): string {
-    const r = this.r;
-    const start = r.bytesBegin();
-    const s = readUtf8(r.buf, start, start + r.len);
-    if (s === undefined) throw new CodecError('', 'invalid UTF-8 in string', start);
-    return s;
+  private int(v: number, jsConv: boolean): void {
+    if (jsConv) {
+      this.out.writeByte(34);
+      writeIntText(this.out, v);
+      this.out.writeByte(34);
+    } else writeIntText(this.out, v);
   }
 
   /** A map key as a quoted JSON object key. */
-  private readKey(t: TypePlan): string {
+  private readKey(t: TypePlan): void {
     const r = this.r;
+    const out = this.out;
     switch (t.kind) {
       case Kind.STRING:
-        return quoteJsonString(this.readString());
-      case Kind.BINARY: {
-        const start = r.bytesBegin();
-        const b = r.buf.subarray(start, start + r.len);
-        if (this.flags & F_BASE64) return '"' + encodeBase64(b) + '"';
-        return quoteJsonString(lossyDecoder.decode(b));
-      }
+      case Kind.BINARY:
+        this.readValue(t, 0, false);
+        return;
       case Kind.BOOL:
-        return r.bool() ? '"true"' : '"false"';
+        writeAscii(out, r.bool() ? '"true"' : '"false"');
+        return;
       case Kind.BYTE:
-        return '"' + r.byte() + '"';
+        this.int(r.byte(), true);
+        return;
       case Kind.I16:
-        return '"' + r.i16() + '"';
+        this.int(r.i16(), true);
+        return;
       case Kind.I32:
       case Kind.ENUM:
-        return '"' + r.i32() + '"';
+        this.int(r.i32(), true);
+        return;
       case Kind.I64: {
         const lo = r.i64();
-        return '"' + int64ToString(lo, r.hi, true) + '"';
+        writeAscii(out, '"' + int64ToString(lo, r.hi, true) + '"');
+        return;
       }
       case Kind.DOUBLE: {
         const v = r.double();
         if (!Number.isFinite(v)) throw new CodecError('', `${v} has no JSON form`, r.pos - 8);
-        return '"' + formatJsonDouble(v) + '"';
+        out.writeByte(34);
+        writeDoubleText(out, v);
+        out.writeByte(34);
+        return;
       }
       case Kind.UUID:
-        return '"' + formatUuid(r.buf, r.uuidBegin()) + '"';
+        this.readValue(t, 0, false);
+        return;
     }
     throw new CodecError('', `map keys of type ${t.desc} have no JSON form`);
   }

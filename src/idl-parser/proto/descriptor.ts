@@ -145,6 +145,7 @@ export interface ProtoEnum {
   readonly values: readonly ProtoEnumValue[];
   /** proto3 enums are open; proto2 enums closed. */
   readonly closed: boolean;
+  /** `reserved` number ranges, `end` inclusive (as in descriptor.proto's EnumReservedRange). */
   readonly reservedRanges: ReadonlyArray<{ readonly start: number; readonly end: number }>;
   readonly reservedNames: readonly string[];
   readonly options: ProtoOptions;

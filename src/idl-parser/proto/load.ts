@@ -50,8 +50,8 @@ function candidates(path: string, includeDirs: readonly string[], importerDir: s
   return out;
 }
 
-function notFound(p: Pending, searched: readonly string[], known: Iterable<string>): never {
-  const where = [...searched, 'the built-in google/protobuf files'].join(', ');
+function notFound(p: Pending, searched: readonly string[], known: Iterable<string>, inMemory: boolean): never {
+  const where = [...(inMemory ? ['the given files'] : []), ...searched, 'the built-in google/protobuf files'].join(', ');
   fail(p.importer.name, p.pos, `import "${p.path}" was not found (searched: ${where})${didYouMean(p.path, known)}`);
 }
 
@@ -97,7 +97,7 @@ export async function loadProtoFile(path: string, opts: LoadProtoOptions = {}): 
         }
         const builtin = WELL_KNOWN_SOURCES[p.path];
         if (builtin !== undefined) return { name: p.path, text: builtin, dir: undefined };
-        notFound(p, searched, Object.keys(WELL_KNOWN_SOURCES));
+        notFound(p, searched, Object.keys(WELL_KNOWN_SOURCES), false);
       }),
     );
     const next: Pending[][] = [];
@@ -133,14 +133,23 @@ export function parseProtoContent(mainText: string, opts: ParseProtoContentOptio
       }
     }
     if (!src && WELL_KNOWN_SOURCES[p.path] !== undefined) src = { name: p.path, text: WELL_KNOWN_SOURCES[p.path]!, dir: undefined };
-    if (!src) notFound(p, searched, [...Object.keys(files), ...Object.keys(WELL_KNOWN_SOURCES)]);
+    if (!src) notFound(p, searched, [...Object.keys(files), ...Object.keys(WELL_KNOWN_SOURCES)], true);
     queue.push(...parseSource(src, nodes));
   }
   return assemble(main.name, nodes);
 }
 
+/** Parse trees of the built-in files: immutable once parsed, so shared by every load. */
+const builtinTrees = new Map<string, FileNode>();
+
 function parseSource(src: Source, nodes: Map<string, FileNode>): Pending[] {
-  const node = parseProto(src.text, src.name);
+  let node: FileNode;
+  if (src.text === WELL_KNOWN_SOURCES[src.name]) {
+    node = builtinTrees.get(src.name) ?? parseProto(src.text, src.name);
+    builtinTrees.set(src.name, node);
+  } else {
+    node = parseProto(src.text, src.name);
+  }
   nodes.set(src.name, node);
   return node.imports.map((i) => ({ importer: node, path: i.path, pos: i.pos, dir: src.dir }));
 }

@@ -44,8 +44,9 @@ function standardOptions(target: OptionTarget): Map<string, StdOption> {
 function optionFields(m: MessageNode, topEnums: Map<string, string[]>): Map<string, StdOption> {
   const out = new Map<string, StdOption>();
   for (const f of m.fields) {
-    const nested = m.enums.find((e) => e.name === f.typeName);
-    const enumValues = nested ? nested.values.map((v) => v.name) : topEnums.get(f.typeName);
+    const short = f.typeName.slice(f.typeName.lastIndexOf('.') + 1);
+    const nested = m.enums.find((e) => e.name === short);
+    const enumValues = nested ? nested.values.map((v) => v.name) : topEnums.get(short);
     out.set(f.name, { type: enumValues ? 'enum' : f.typeName, repeated: f.label === 'repeated', enumValues });
   }
   return out;
@@ -102,7 +103,10 @@ export function checkOptions(b: FileBuild, target: OptionTarget, options: readon
   for (const o of options) {
     const first = o.parts[0]!;
     if (!first.extension) {
-      if (first.name === 'features' && b.node.syntax === 'editions') continue; // checked with the features
+      if (first.name === 'features') {
+        if (b.node.syntax === 'editions') continue; // checked with the features
+        fail(fileName, first.pos, `option "${o.name}" is only allowed in editions files (edition = "2023")`);
+      }
       const std = standardOptions(target);
       const spec = std.get(first.name);
       if (!spec || first.name === 'uninterpreted_option') {
@@ -136,6 +140,9 @@ export function checkOptions(b: FileBuild, target: OptionTarget, options: readon
     }
     const why = valueMismatch(field.type, field.enum?.values.map((v) => v.name), o.value);
     if (why) fail(fileName, o.valuePos, `invalid value for option "${o.name}": ${why}`);
+    if (field.message && isAggregate(o.value)) {
+      checkAggregate(b, o, field.message, o.value as { [key: string]: ProtoOptionValue | ProtoOptionValue[] });
+    }
     if (field.label !== 'repeated' && field.type !== 'message' && field.type !== 'group') {
       if (seen.has(o.name)) fail(fileName, o.pos, `option "${o.name}" was already set`);
       seen.add(o.name);
@@ -157,4 +164,41 @@ function resolveExtension(b: FileBuild, o: OptionNode, index: number, scope: str
     fail(fileName, part.pos, `option "(${part.name})" extends "${field.extendee?.fullName}", not "${extendee}"`);
   }
   return field;
+}
+
+/** Field names, extension keys and value kinds of a text-format aggregate, checked against `msg`. */
+function checkAggregate(
+  b: FileBuild,
+  o: OptionNode,
+  msg: ProtoMessage,
+  value: { readonly [key: string]: ProtoOptionValue | ProtoOptionValue[] },
+): void {
+  const fileName = b.node.name;
+  function bad(why: string): never {
+    fail(fileName, o.valuePos, `invalid value for option "${o.name}": ${why}`);
+  }
+  for (const key of Object.keys(value)) {
+    let field: ProtoField | undefined;
+    if (key.startsWith('[')) {
+      const name = key.slice(1, -1);
+      if (name.includes('/')) continue; // an expanded google.protobuf.Any: its type is not checked here
+      const sym = b.ctx.table.get(name.startsWith('.') ? name.slice(1) : name);
+      if (!sym || sym.kind !== 'extension' || !b.ctx.table.isVisible(sym, b.visible)) bad(`unknown extension "${name}"`);
+      field = sym.value as ProtoField;
+      if (field.extendee !== msg) bad(`extension "${name}" does not extend "${msg.fullName}"`);
+    } else {
+      field = msg.fields.find((f) => f.name === key || (f.type === 'group' && f.message?.name === key));
+      if (!field) bad(`message "${msg.fullName}" has no field "${key}"${didYouMean(key, msg.fields.map((f) => f.name))}`);
+    }
+    const v = value[key]!;
+    const items = Array.isArray(v) ? v : [v];
+    if (items.length > 1 && field.label !== 'repeated') bad(`field "${key}" of "${msg.fullName}" is not repeated but is given ${items.length} values`);
+    for (const item of items) {
+      const why = valueMismatch(field.type, field.enum?.values.map((x) => x.name), item);
+      if (why) bad(`field "${key}" of "${msg.fullName}": ${why}`);
+      if (field.message && isAggregate(item)) {
+        checkAggregate(b, o, field.message, item as { [key: string]: ProtoOptionValue | ProtoOptionValue[] });
+      }
+    }
+  }
 }

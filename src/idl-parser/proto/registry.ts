@@ -41,9 +41,9 @@ export class ProtoRegistry {
       for (const n of m.nestedMessages) addMessage(n);
     };
     for (const file of files) {
+      for (const x of file.extensions) addExt(x);
       for (const m of file.messages) addMessage(m);
       for (const e of file.enums) this.enumIndex.set(e.fullName, e);
-      for (const x of file.extensions) addExt(x);
       for (const s of file.services) this.serviceIndex.set(s.fullName, s);
     }
   }
@@ -69,7 +69,7 @@ export class ProtoRegistry {
     return this.extensionIndex.get(strip(fullName));
   }
 
-  /** All loaded extensions of a message, in load order. */
+  /** All loaded extensions of a message: per file in load order, top-level `extend`s before nested ones. */
   extensionsOf(messageFullName: string): readonly ProtoField[] {
     return this.extendeeIndex.get(strip(messageFullName)) ?? [];
   }

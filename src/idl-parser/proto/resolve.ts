@@ -17,6 +17,8 @@ export interface BuiltMessage {
   readonly node: MessageNode;
   readonly desc: Mut<ProtoMessage>;
   readonly features: Features;
+  /** Its own fields (not extensions), in declaration order. */
+  readonly fields: BuiltField[];
 }
 
 /** Internal: a field or extension under construction with its source node. */
@@ -123,7 +125,7 @@ export function buildFile(node: FileNode, ctx: ResolveContext): ProtoFile {
       fail(
         fileName,
         sym.pos,
-        `"${short}" is already defined in "${scope}"; enum values are siblings of their enum type (C++ scoping), so "${short}" must be unique within "${scope}"`,
+        `"${short}" is already defined in ${scope ? `"${scope}"` : 'the top-level scope'}; enum values are siblings of their enum type (C++ scoping), so "${short}" must be unique within ${scope ? `"${scope}"` : 'the top-level scope'}, not just within its enum`,
       );
     }
     fail(fileName, sym.pos, `"${short}" is already defined in ${scope ? `"${scope}"` : 'the file'}`);
@@ -185,7 +187,7 @@ export function buildFile(node: FileNode, ctx: ResolveContext): ProtoFile {
     };
     if (m.mapEntry) desc.options = [{ name: 'map_entry', value: true }];
     define({ kind: 'message', fullName, file: fileName, pos: m.pos, value: desc });
-    const bm: BuiltMessage = { node: m, desc, features: feats };
+    const bm: BuiltMessage = { node: m, desc, features: feats, fields: [] };
     b.messages.push(bm);
     const inner = fullName + '.';
     const oneofs: Array<Mut<ProtoOneof>> = m.oneofs.map((o) => ({
@@ -196,6 +198,7 @@ export function buildFile(node: FileNode, ctx: ResolveContext): ProtoFile {
     const fields: ProtoField[] = [];
     for (const f of m.fields) {
       const bf = newField(f, inner + f.name, bm, false, feats);
+      bm.fields.push(bf);
       fields.push(bf.desc);
       if (f.oneofIndex !== undefined) (oneofs[f.oneofIndex]!.fields as ProtoField[]).push(bf.desc);
     }
@@ -300,6 +303,7 @@ function linkField(
     type = f.groupBody ? 'group' : 'message';
   } else {
     const sym = resolve(f.typeName, desc.fullName, f.typePos, true);
+    if (sym.kind !== 'message' && sym.kind !== 'enum') fail(fileName, f.typePos, `"${f.typeName}" is not a type (it names a ${sym.kind})`);
     if (sym.kind === 'message') {
       desc.message = sym.value as ProtoMessage;
       type = bf.features.messageEncoding === 'DELIMITED' && !desc.message.mapEntry ? 'group' : 'message';

@@ -101,6 +101,7 @@ export class SymbolTable {
       if (cut < 0) {
         const s = find(name);
         if (s && (!typesOnly || s.kind === 'message' || s.kind === 'enum')) return s;
+        if (s) return miss(`"${name}" is not a type (it names ${s.kind === 'enumValue' ? 'an enum value' : `a ${s.kind}`})`);
         return miss(notImported() ?? this.unknownReason(name, relativeTo, visible, typesOnly));
       }
       scope = scope.slice(0, cut);

@@ -77,8 +77,7 @@ export function validateMessage(b: FileBuild, m: BuiltMessage): void {
   const byNumber = new Map<number, string>();
   const reservedNames = new Set(desc.reservedNames);
   const jsonNames = b.node.syntax === 'proto3' ? new Map<string, string>() : undefined;
-  for (const f of b.fields) {
-    if (f.container !== m || f.isExtension) continue;
+  for (const f of m.fields) {
     const fn = f.node;
     checkNumber(fileName, f, MAX_FIELD_NUMBER);
     const prev = byNumber.get(fn.number);
@@ -121,9 +120,8 @@ function checkMapEntry(fileName: string, f: BuiltField): void {
   if (key.type === 'enum') fail(fileName, keyNode.typePos, 'map key type cannot be an enum (use an integer type, bool or string)');
 }
 
-/** protoc's `EnumValueToPascalCase(PrefixRemover(enum).MaybeRemove(value))`. */
-function enumValueKey(enumName: string, value: string): string {
-  const prefix = enumName.replace(/_/g, '').toLowerCase();
+/** protoc's `EnumValueToPascalCase(PrefixRemover(enum).MaybeRemove(value))`; `prefix` is the enum name lower-cased without underscores. */
+function enumValueKey(prefix: string, value: string): string {
   let stripped = value;
   let i = 0;
   let j = 0;
@@ -171,6 +169,7 @@ export function validateEnum(b: FileBuild, e: BuiltEnum): void {
   const byNumber = new Map<number, string>();
   const reservedNames = new Set(desc.reservedNames);
   const keys = desc.closed ? undefined : new Map<string, { name: string; number: number }>();
+  const prefix = node.name.replace(/_/g, '').toLowerCase();
   let aliases = false;
   for (const v of node.values) {
     const prev = byNumber.get(v.number);
@@ -184,7 +183,7 @@ export function validateEnum(b: FileBuild, e: BuiltEnum): void {
     if (r) fail(fileName, v.numberPos, `enum value "${v.name}" uses reserved number ${v.number} (reserved ${show(r, true)})`);
     if (reservedNames.has(v.name)) fail(fileName, v.pos, `enum value name "${v.name}" is reserved`);
     if (keys) {
-      const k = enumValueKey(node.name, v.name);
+      const k = enumValueKey(prefix, v.name);
       const other = keys.get(k);
       if (other && other.name !== v.name && other.number !== v.number) {
         fail(fileName, v.pos, `enum value "${v.name}" has the same name as "${other.name}" if you ignore case and strip out the enum name prefix; this is error-prone, rename one of them (or give both the same number as aliases)`);

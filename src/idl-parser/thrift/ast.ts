@@ -11,18 +11,21 @@ export interface Pos {
   readonly column: number;
 }
 
+/** One `key = "value"` annotation with where it was written. */
 export interface AnnotationNode {
   readonly key: string;
   readonly value: string;
   readonly pos: Pos;
 }
 
+/** A type as written: a base type, a container, or a name still to resolve. */
 export type TypeNode =
   | { readonly kind: 'base'; readonly base: ThriftBaseKind; readonly annotations: AnnotationNode[]; readonly pos: Pos }
   | { readonly kind: 'list' | 'set'; readonly element: TypeNode; readonly annotations: AnnotationNode[]; readonly pos: Pos }
   | { readonly kind: 'map'; readonly key: TypeNode; readonly value: TypeNode; readonly annotations: AnnotationNode[]; readonly pos: Pos }
   | { readonly kind: 'ref'; readonly name: string; readonly pos: Pos };
 
+/** A constant literal as written; `true`/`false` are already the integers 1/0. */
 export type ConstNode =
   | { readonly kind: 'int'; readonly value: bigint; readonly pos: Pos }
   | { readonly kind: 'double'; readonly value: number; readonly pos: Pos }
@@ -31,6 +34,7 @@ export type ConstNode =
   | { readonly kind: 'list'; readonly items: ConstNode[]; readonly pos: Pos }
   | { readonly kind: 'map'; readonly entries: Array<[ConstNode, ConstNode]>; readonly pos: Pos };
 
+/** A field of a struct, argument list or throws list. */
 export interface FieldNode {
   /** The explicit id, or the negative one assigned as the compiler does. */
   readonly id: number;
@@ -44,11 +48,13 @@ export interface FieldNode {
   readonly namePos: Pos;
 }
 
+/** `include "path"`. */
 export interface IncludeNode {
   readonly path: string;
   readonly pos: Pos;
 }
 
+/** `typedef <type> Name`. */
 export interface TypedefNode {
   readonly kind: 'typedef';
   readonly name: string;
@@ -57,6 +63,7 @@ export interface TypedefNode {
   readonly pos: Pos;
 }
 
+/** `const <type> NAME = value`. */
 export interface ConstDefNode {
   readonly kind: 'const';
   readonly name: string;
@@ -65,6 +72,7 @@ export interface ConstDefNode {
   readonly pos: Pos;
 }
 
+/** An enum; `value` is undefined where the compiler assigns the previous value + 1. */
 export interface EnumNode {
   readonly kind: 'enum';
   readonly name: string;
@@ -73,6 +81,7 @@ export interface EnumNode {
   readonly pos: Pos;
 }
 
+/** A struct, union or exception. */
 export interface StructNode {
   readonly kind: 'struct' | 'union' | 'exception';
   readonly name: string;
@@ -81,6 +90,7 @@ export interface StructNode {
   readonly pos: Pos;
 }
 
+/** A service function. */
 export interface FunctionNode {
   readonly name: string;
   readonly oneway: boolean;
@@ -92,6 +102,7 @@ export interface FunctionNode {
   readonly pos: Pos;
 }
 
+/** A service, with the still unresolved name of the service it extends. */
 export interface ServiceNode {
   readonly kind: 'service';
   readonly name: string;
@@ -101,8 +112,10 @@ export interface ServiceNode {
   readonly pos: Pos;
 }
 
+/** Any top-level definition. */
 export type DefinitionNode = TypedefNode | ConstDefNode | EnumNode | StructNode | ServiceNode;
 
+/** A whole file: headers, then definitions in order. */
 export interface DocumentNode {
   readonly namespaces: Map<string, string>;
   readonly includes: IncludeNode[];
@@ -110,7 +123,9 @@ export interface DocumentNode {
   readonly definitions: DefinitionNode[];
 }
 
-/** Strips positions from annotation nodes for the public model. */
+const NO_ANNOTATIONS: ThriftAnnotations = Object.freeze([]);
+
+/** Strips positions from annotation nodes for the public model (most lists are empty and share one array). */
 export function toAnnotations(nodes: readonly AnnotationNode[]): ThriftAnnotations {
-  return nodes.map((a) => ({ key: a.key, value: a.value }));
+  return nodes.length === 0 ? NO_ANNOTATIONS : nodes.map((a) => ({ key: a.key, value: a.value }));
 }

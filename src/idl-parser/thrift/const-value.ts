@@ -23,14 +23,21 @@ const RANGES: Readonly<Record<string, readonly [bigint, bigint]>> = {
  * integers) for bool and integer types, integers or doubles for double,
  * strings for string/binary/uuid, a declared value for enums, field names for
  * struct literals. Unlike the compiler, integers outside the type's range
- * and lists given for maps (or maps for lists) are errors: no codec could
- * write them.
+ * and non-empty lists given for maps (or maps for lists) are errors: no codec
+ * could write them.
  */
 export function evalConst(node: ConstNode, type: ThriftType, what: string, file: string, lookup: ConstLookup): ThriftConstValue {
   const fail = (reason: string, pos: Pos = node.pos): IdlError =>
     new IdlError({ file, line: pos.line, column: pos.column }, reason);
   let ref: ConstRef | undefined;
   let v: ConstNode = node;
+  if (node.kind === 'ident' && type.kind === 'enum') {
+    // The compiler reads `X.NAME` for an enum as NAME in the declared enum,
+    // whatever the qualifier (`MyEnum1.ME2_2` for a MyEnum2 field, `inc.VALUE`).
+    const dot = node.name.lastIndexOf('.');
+    const hit = dot < 0 ? undefined : type.enum.values.find((x) => x.name === node.name.slice(dot + 1));
+    if (hit !== undefined) return { kind: 'int', value: BigInt(hit.value) };
+  }
   if (node.kind === 'ident') {
     ref = lookup(node.name, node.pos);
     v = ref.kind === 'enum' ? { kind: 'int', value: BigInt(ref.value), pos: node.pos } : toNode(ref.value, node.pos);
@@ -71,11 +78,14 @@ export function evalConst(node: ConstNode, type: ThriftType, what: string, file:
     }
     case 'list':
     case 'set': {
+      // `{}` for an empty list or set is common (Apache's ThriftTest) and accepted by the compiler.
+      if (v.kind === 'map' && v.entries.length === 0) return { kind: 'list', items: [] };
       if (v.kind !== 'list') throw mismatch();
       const el = type.element;
       return { kind: 'list', items: v.items.map((item) => evalConst(item, el, `element of ${what}`, file, lookup)) };
     }
     case 'map': {
+      if (v.kind === 'list' && v.items.length === 0) return { kind: 'map', entries: [] };
       if (v.kind !== 'map') throw mismatch();
       const entries: Array<readonly [ThriftConstValue, ThriftConstValue]> = [];
       const seen = new Map<string, number>();
@@ -146,8 +156,8 @@ function constKey(v: ThriftConstValue): string {
   return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x));
 }
 
-/** `an i32`, `a list`, `enum Color`… for error messages. */
-export function describeType(t: ThriftType): string {
+/** `an i32`, `a list`, `a value of enum Color`… for error messages. */
+function describeType(t: ThriftType): string {
   switch (t.kind) {
     case 'enum':
       return `a value of enum ${t.enum.name}`;

@@ -111,8 +111,8 @@ export interface ThriftFunction {
    */
   readonly argsStruct: ThriftStruct;
   /**
-   * `<Service>_<fn>_result`: field 0 `success` (absent for void), then the
-   * `throws` fields with their ids.
+   * `<Service>_<fn>_result`: field 0 `success` (absent for void and oneway), then the
+   * `throws` fields with their ids; all optional, since a reply carries only one of them.
    */
   readonly resultStruct: ThriftStruct;
 }

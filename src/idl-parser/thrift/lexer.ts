@@ -35,6 +35,8 @@ export class Lexer {
   constructor(src: string, file: string) {
     this.src = src;
     this.file = file;
+    // Editors on Windows may leave a byte order mark; it is not part of the text.
+    if (src.charCodeAt(0) === 0xfeff) this.pos = this.lineStart = 1;
     this.next();
   }
 
@@ -48,10 +50,12 @@ export class Lexer {
     return this.kind === Tok.Ident && this.end - this.start === word.length && this.src.startsWith(word, this.start);
   }
 
+  /** Whether the current token is the punctuation character `code`. */
   isPunct(code: number): boolean {
     return this.kind === Tok.Punct && this.punct === code;
   }
 
+  /** An `IdlError` at the current token (or at the given position). */
   error(reason: string, line = this.tokLine, column = this.tokCol): IdlError {
     return new IdlError({ file: this.file, line, column }, reason);
   }

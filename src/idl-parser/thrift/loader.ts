@@ -101,21 +101,29 @@ export function parseThriftContent(mainText: string, opts: ThriftContentOptions 
 }
 
 /**
- * Looks files up by normalized path. Keys are normalized only when a direct
- * look-up misses, since most callers already pass clean paths.
+ * Looks files up by normalized path. Only keys that are not already in
+ * normal form are normalized (once, on the first miss): most callers pass
+ * clean paths, and this runs for every include candidate.
  */
 function contentFiles(main: string, mainText: string, given: Record<string, string>): { has(p: string): boolean; get(p: string): string | undefined } {
-  let normalized: Map<string, string> | undefined;
+  let extra: Map<string, string> | undefined;
   const get = (p: string): string | undefined => {
     if (p === main) return mainText;
     if (Object.hasOwn(given, p)) return given[p];
-    if (normalized === undefined) {
-      normalized = new Map();
-      for (const k of Object.keys(given)) normalized.set(posix.normalize(k), given[k]!);
+    if (extra === undefined) {
+      extra = new Map();
+      for (const k of Object.keys(given)) if (!isNormal(k)) extra.set(posix.normalize(k), given[k]!);
     }
-    return normalized.get(p);
+    return extra.get(p);
   };
   return { has: (p) => get(p) !== undefined, get };
+}
+
+/** Whether `posix.normalize` would leave the path as it is (checked without allocating). */
+function isNormal(p: string): boolean {
+  if (p.length === 0 || p.endsWith('/') || p.endsWith('/.') || p.endsWith('/..') || p === '.' || p === '..') return false;
+  if (p.startsWith('./') || p.startsWith('../')) return false;
+  return !(p.includes('//') || p.includes('/./') || p.includes('/../'));
 }
 
 /** Resolves files depth-first so each include is resolved before its includers. */

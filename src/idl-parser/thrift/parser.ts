@@ -151,6 +151,7 @@ class Parser {
     const pos = this.pos();
     this.lx.next();
     const name = this.ident(`the ${kind} name`);
+    this.rejectXsd();
     this.expect(LBRACE, "'{'");
     const fields = this.fields(RBRACE);
     return { kind, name, fields, annotations: this.annotations(), pos };
@@ -232,6 +233,7 @@ class Parser {
         lx.next();
         defaultValue = this.constValue();
       }
+      this.rejectXsd();
       const annotations = this.annotations();
       this.separator();
       const implicitId = id === undefined;
@@ -285,6 +287,14 @@ class Parser {
     }
     lx.next();
     return { kind: 'ref', name: w, pos };
+  }
+
+  /** The XSD generator's keywords, removed from the grammar in 0.10. */
+  private rejectXsd(): void {
+    const lx = this.lx;
+    if (lx.isWord('xsd_all') || lx.isWord('xsd_optional') || lx.isWord('xsd_nillable') || lx.isWord('xsd_attrs')) {
+      throw lx.error(`'${lx.text()}' is no longer supported`);
+    }
   }
 
   private cppType(): void {

@@ -27,18 +27,22 @@ export class ThriftRegistry {
     return this.find(name, (f) => f.structs);
   }
 
+  /** An enum. */
   findEnum(name: string): ThriftEnum | undefined {
     return this.find(name, (f) => f.enums);
   }
 
+  /** A service. */
   findService(name: string): ThriftService | undefined {
     return this.find(name, (f) => f.services);
   }
 
+  /** A typedef. */
   findTypedef(name: string): ThriftTypedef | undefined {
     return this.find(name, (f) => f.typedefs);
   }
 
+  /** A constant. */
   findConst(name: string): ThriftConst | undefined {
     return this.find(name, (f) => f.constants);
   }

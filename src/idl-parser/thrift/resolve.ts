@@ -306,7 +306,7 @@ class FileResolver {
     }
     sym.service = buildService(node, parent, this.file, {
       path: this.path,
-      fields: (nodes, owner, where) => this.defaults(this.fields(nodes, owner, where), nodes, where),
+      fields: (nodes, owner, where, label) => this.defaults(this.fields(nodes, owner, where), nodes, label),
       type: (t) => this.type(t),
     });
     return sym.service;

@@ -9,8 +9,8 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 /** What building a service needs from the file resolver. */
 export interface ServiceContext {
   readonly path: string;
-  /** Resolves a field list with its defaults. */
-  fields(nodes: readonly FieldNode[], owner: 'args' | 'throws', where: string): ThriftField[];
+  /** Resolves a field list with its defaults; `where` and `label` name the list and its owner in errors. */
+  fields(nodes: readonly FieldNode[], owner: 'args' | 'throws', where: string, label: string): ThriftField[];
   type(node: TypeNode): ThriftType;
 }
 
@@ -53,8 +53,8 @@ export function buildService(node: ServiceNode, parent: ThriftService | undefine
 function buildFunction(fn: FunctionNode, service: ThriftService, file: ThriftFile, ctx: ServiceContext): ThriftFunction {
   const where = `${service.name}.${fn.name}`;
   const returnType: ThriftReturnType = fn.returnType === undefined ? { kind: 'void' } : ctx.type(fn.returnType);
-  const args = ctx.fields(fn.args, 'args', `the arguments of ${where}`);
-  const throws = ctx.fields(fn.throws, 'throws', `the throws clause of ${where}`);
+  const args = ctx.fields(fn.args, 'args', `the arguments of ${where}`, where);
+  const throws = ctx.fields(fn.throws, 'throws', `the throws clause of ${where}`, where);
   fn.throws.forEach((n, i) => {
     const t = throws[i]!.type;
     if (t.kind !== 'struct' || t.struct.kind !== 'exception') {

@@ -45,6 +45,8 @@ export const malformed: MalformedCase[] = [
   { name: 'map literal without colon', src: 'const map<i32, i32> M = {1 2}', line: 1, column: 28, message: 'expected \':\' after the map key, found \'2\'' },
   { name: 'const type void', src: 'const void X = 1', line: 1, column: 7, message: '\'void\' is only allowed as a function return type' },
   { name: 'annotations on a named type', src: 'struct B {}\nstruct A { 1: B (x = "y") b }', line: 2, column: 17, message: 'expected the field name, found \'(\'' },
+  { name: 'xsd_all on a struct', src: 'struct A xsd_all { 1: i32 a }', line: 1, column: 10, message: "'xsd_all' is no longer supported" },
+  { name: 'xsd_optional on a field', src: 'struct A {\n  1: i32 a xsd_optional\n}', line: 2, column: 12, message: "'xsd_optional' is no longer supported" },
   // Resolution errors.
   { name: 'unknown type', src: 'struct A {\n  1: Missing m\n}', line: 2, column: 6, message: 'unknown type Missing' },
   { name: 'qualified type without such include', src: 'struct A { 1: other.Thing t }', line: 1, column: 15, message: 'unknown type other.Thing: no include named other' },
@@ -64,7 +66,7 @@ export const malformed: MalformedCase[] = [
   { name: 'byte constant out of range', src: 'const byte B = 300', line: 1, column: 16, message: 'constant B: 300 is out of range for byte' },
   { name: 'i32 default out of range', src: 'struct A { 1: i32 a = 4294967296 }', line: 1, column: 23, message: 'default value of A.a: 4294967296 is out of range for i32' },
   { name: 'integer not in the enum', src: 'enum E { A = 1 }\nconst E X = 5', line: 2, column: 13, message: 'constant X: enum E has no value 5' },
-  { name: 'value of another enum', src: 'enum E { A }\nenum F { A }\nconst E X = F.A', line: 3, column: 13, message: 'constant X: F.A is not a value of enum E' },
+  { name: 'value of another enum', src: 'enum E { A }\nenum F { B }\nconst E X = F.B', line: 3, column: 13, message: 'constant X: F.B is not a value of enum E' },
   { name: 'missing enum value', src: 'enum E { A }\nconst E X = E.B', line: 2, column: 13, message: 'enum E has no value B' },
   { name: 'unqualified enum value', src: 'enum E { A }\nconst E X = A', line: 2, column: 13, message: 'enum value A must be qualified: E.A' },
   { name: 'unknown constant', src: 'const i32 X = Y', line: 1, column: 15, message: 'unknown constant Y' },
@@ -75,6 +77,7 @@ export const malformed: MalformedCase[] = [
   { name: 'map literal for a list', src: 'const list<i32> L = {1: 2}', line: 1, column: 21, message: 'constant L must be a list, found a map' },
   { name: 'wrong element type in a list', src: 'const list<i32> L = [1, "two"]', line: 1, column: 25, message: 'element of constant L must be an i32, found a string' },
   { name: 'wrong default type', src: 'struct A {\n  1: string s = 5\n}', line: 2, column: 17, message: 'default value of A.s must be a string, found the integer 5' },
+  { name: 'wrong argument default type', src: 'service S {\n  void f(1: i32 n = "x")\n}', line: 2, column: 20, message: 'default value of S.f.n must be an i32, found a string' },
   { name: 'integer for a uuid', src: 'const uuid U = 1', line: 1, column: 16, message: 'constant U must be a uuid, found the integer 1' },
   // Services.
   { name: 'extends an unknown service', src: 'service S extends Missing {}', line: 1, column: 19, message: 'service S extends unknown service Missing' },

@@ -199,6 +199,19 @@ describe('parseThriftContent', () => {
     expect(r.findService('Main')!.functions.get('tag')!.returnType).toMatchObject({ kind: 'enum', enum: { fullName: 'base.Tag' } });
   });
 
+  test('names that exist on Object.prototype are ordinary names', () => {
+    const r = parseThriftContent('struct toString { 1: constructor c }\nstruct constructor {}\nconst i32 valueOf = 1\nconst i32 x = valueOf');
+    expect(r.findStruct('toString')!.fields[0]!.type).toMatchObject({ kind: 'struct', struct: { name: 'constructor' } });
+    expect(r.findConst('x')!.value).toEqual({ kind: 'int', value: 1n });
+    expect(() => parseThriftContent('include "hasOwnProperty"', { files: {} })).toThrow('cannot find included file');
+  });
+
+  test('a byte order mark and CRLF line ends are whitespace; positions stay right', () => {
+    expect(parseThriftContent('\uFEFFstruct A {\r\n  1: i32 a\r\n}\r\n').findStruct('A')!.fields).toHaveLength(1);
+    expect(() => parseThriftContent('\uFEFFstruct A {\r\n  1: i32\r\n}')).toThrow('main.thrift:3:1: expected the field name');
+    expect(() => parseThriftContent('\uFEFF@')).toThrow('main.thrift:1:1: unexpected character');
+  });
+
   test('an empty file is a valid file', () => {
     const r = parseThriftContent('');
     expect(r.mainFile).toMatchObject({ includeName: 'main', structs: [], services: [], constants: [] });
