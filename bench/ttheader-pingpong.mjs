@@ -22,6 +22,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 // ---------------------------------------------------------------- echo server (child)
 if (process.argv[2] === 'server') {
   // Framed binary only: answers EchoPingPong(args {1: Request}) with result {0: Response} — same bytes, field id 0.
+  // Like Kitex and Apache's servers, each reply is flushed on its own (one write per reply);
+  // BENCH_COALESCE=1 batches the replies to pipelined requests from one read into one write instead.
+  const coalesce = process.env.BENCH_COALESCE === '1';
   const server = net.createServer((sock) => {
     sock.setNoDelay(true);
     let buf = Buffer.alloc(0);
@@ -40,7 +43,11 @@ if (process.argv[2] === 'server') {
         msg.writeInt16BE(0, body + 1); // args field 1 -> result field 0 (success)
         out.push(msg);
       }
-      if (out.length) sock.write(out.length === 1 ? out[0] : Buffer.concat(out));
+      if (coalesce) {
+        if (out.length) sock.write(out.length === 1 ? out[0] : Buffer.concat(out));
+      } else {
+        for (const m of out) sock.write(m);
+      }
     });
   });
   server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
@@ -129,7 +136,7 @@ async function main() {
     const cpuO = await cpu((m) => oursCall(ours[conc], m));
     rows.push({ conc, idlcall: median(o), thrift: median(t), ratio: median(o.map((x, i) => x / t[i])), cpuO, cpuT });
   }
-  console.log('Thrift ping-pong, Framed binary, calls/s (median of 7 alternating runs; ratio = median of per-run ratios)');
+  console.log(`Thrift ping-pong, Framed binary, calls/s (median of 7 alternating runs; ratio = median of per-run ratios; server ${process.env.BENCH_COALESCE === '1' ? 'coalesces' : 'writes each'} reply)`);
   for (const r of rows) {
     console.log(`  concurrency ${String(r.conc).padStart(2)}: idlcall ${formatRate(r.idlcall).padStart(7)}  npm thrift ${formatRate(r.thrift).padStart(7)}  ratio ${r.ratio.toFixed(2)}x   client CPU/call: idlcall ${r.cpuO.toFixed(1)} µs, npm thrift ${r.cpuT.toFixed(1)} µs`);
   }

@@ -338,7 +338,8 @@ export class GrpcChannel implements CallHost {
   private kill(e: SessionEntry, reason: string, destroy: boolean): void {
     this.markDead(e, reason);
     this.clearTimers(e);
-    if (destroy) e.session.destroy();
+    // A session still connecting has nothing to drain: drop it at once.
+    if (destroy || !e.ready) e.session.destroy();
     else if (!e.session.closed) e.session.close();
   }
 

@@ -7,6 +7,8 @@ import { startGrpcJsEchoServer } from '../support/grpcjs-echo-server.js';
 import { startPythonPeer } from '../support/python-peer.js';
 import { makeTestCert } from '../support/tls-cert.js';
 import type { TestCert } from '../support/tls-cert.js';
+import { activeResources, settleResources } from '../support/resources.js';
+import type { ResourceCounts } from '../support/resources.js';
 
 const PY_SCRIPT = fileURLToPath(new URL('../peers/grpc_raw_server.py', import.meta.url));
 
@@ -25,7 +27,15 @@ async function drain(call: ClientCall): Promise<string[]> {
 }
 
 const cert: TestCert = makeTestCert();
-afterAll(() => cert.cleanup());
+let baseline: ResourceCounts;
+beforeAll(() => {
+  baseline = activeResources();
+});
+afterAll(async () => {
+  cert.cleanup();
+  // Every channel, peer process and server is gone: no socket, pipe or timer left behind.
+  expect(await settleResources(baseline)).toEqual({});
+});
 
 type Impl = 'grpc-js' | 'grpc-python';
 const impls: Impl[] = ['grpc-js', 'grpc-python'];

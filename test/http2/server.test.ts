@@ -240,6 +240,33 @@ describe('server plumbing', () => {
     expect(await settleResources(baseline)).toEqual({});
   });
 
+  it('handleSocket works for a TLS server too (sniffed TLS handshake byte)', async () => {
+    const cert = makeTestCert();
+    const baseline = activeResources();
+    const grpcServer = createGrpcServer(handle, { tls: { key: cert.key, cert: cert.cert } });
+    const sockets = new Set<net.Socket>();
+    const front = net.createServer((sock) => {
+      sockets.add(sock);
+      sock.on('close', () => sockets.delete(sock));
+      sock.once('readable', () => {
+        const head = sock.read(1) as Buffer | null;
+        expect(head?.[0]).toBe(0x16);
+        sock.unshift(head!);
+        grpcServer.handleSocket(sock);
+      });
+    });
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+    const channel = new GrpcChannel({ hostPorts: [`127.0.0.1:${(front.address() as net.AddressInfo).port}`], tls: { ca: cert.cert } });
+    const r = await unaryCall(channel, { path: '/t.E/Unary' }, Buffer.from('sniffed tls'));
+    expect(Buffer.from(r.message).toString()).toBe('sniffed tls');
+    await channel.close();
+    await grpcServer.close();
+    await new Promise<void>((r) => front.close(() => r()));
+    for (const s of sockets) s.destroy();
+    cert.cleanup();
+    expect(await settleResources(baseline)).toEqual({});
+  });
+
   it('TLS server with a TLS client (our own), rejecting an untrusted CA', async () => {
     const cert = makeTestCert();
     try {

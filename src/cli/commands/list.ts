@@ -79,7 +79,7 @@ export async function listCommand(argv: readonly string[]): Promise<number> {
   }
   if (!services.length) process.stdout.write('(no services)\n');
   for (const s of services) {
-    process.stdout.write(`${s.fullName}\n`);
+    process.stdout.write(`${idl.kind === 'proto' ? s.fullName : s.name}\n`);
     const width = Math.max(...s.methods.map((m) => m.name.length), 0);
     for (const m of s.methods) {
       process.stdout.write(`  ${m.name.padEnd(width)}  ${(MODE_WORDS[m.mode] ?? m.mode).padEnd(16)}  ${m.signature}\n`);

@@ -119,6 +119,7 @@ export class BinaryToJson {
     /** 1: an array is open; 2: a map is being collected. */
     let open = 0;
     let itemSep = false;
+    let items = 0;
     let map: MapSlot | undefined;
     let oneofs = 0;
     let closed = groupNo === 0;
@@ -173,6 +174,7 @@ export class BinaryToJson {
           } else {
             open = 1;
             itemSep = false;
+            items = 0;
             out += '[';
           }
         }
@@ -189,12 +191,26 @@ export class BinaryToJson {
           } else if (kind === K.MESSAGE) {
             if (wt !== 2) throw this.wireTypeError(f, wt);
             const subEnd = r.lengthEnd();
-            out += (itemSep ? ',' : '') + this.sub(planOf(f.message!), subEnd, depth + 1);
+            let j: string;
+            try {
+              j = this.sub(planOf(f.message!), subEnd, depth + 1);
+            } catch (e) {
+              throw prefixPath(e, `[${items}]`);
+            }
+            out += (itemSep ? ',' : '') + j;
             itemSep = true;
+            items++;
           } else if (kind === K.GROUP) {
             if (wt !== 3) throw this.wireTypeError(f, wt);
-            out += (itemSep ? ',' : '') + this.message(planOf(f.message!), r.end, depth + 1, f.number);
+            let j: string;
+            try {
+              j = this.message(planOf(f.message!), r.end, depth + 1, f.number);
+            } catch (e) {
+              throw prefixPath(e, `[${items}]`);
+            }
+            out += (itemSep ? ',' : '') + j;
             itemSep = true;
+            items++;
           } else if (wt === f.wireType) {
             out += (itemSep ? ',' : '') + this.scalar(f, kind);
             itemSep = true;
@@ -253,6 +269,7 @@ export class BinaryToJson {
     const byNumberMap = plan.byNumberMap;
     let rng: Int32Array | undefined;
     let merged: Array<Uint8Array | undefined> | undefined;
+    let counts: Int32Array | undefined;
     while (r.pos < end) {
       const tag = r.tag();
       const num = tag >>> 3;
@@ -275,7 +292,14 @@ export class BinaryToJson {
           const i = f.index;
           const prev = slots[i];
           if (f.repeated) {
-            const j = this.sub(mp, subEnd, depth + 1);
+            counts ??= new Int32Array(n);
+            let j: string;
+            try {
+              j = this.sub(mp, subEnd, depth + 1);
+            } catch (e) {
+              throw prefixPath(e, `[${counts[i]}]`);
+            }
+            counts[i]++;
             slots[i] = prev === undefined ? j : prev + ',' + j;
           } else {
             if (rng === undefined) rng = this.rangesFor(depth, n);

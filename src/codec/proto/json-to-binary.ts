@@ -29,6 +29,7 @@ export interface TypeResolver {
 
 const TWO32 = 4294967296;
 const FLOAT32_MAX = 3.4028234663852886e38;
+const INTEGER = /^-?\d+$/;
 const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 const f64 = new Float64Array(1);
 const f64b = new Uint8Array(f64.buffer);
@@ -641,6 +642,8 @@ export class JsonToBinary {
       const str = s.readString();
       if (parseInt64Decimal(str, 0, str.length, signed, this.h)) return;
       if (!JSON_NUMBER.test(str)) throw new CodecError('', `invalid ${KIND_NAMES[kind]} ${quoteJsonString(str)}`, at);
+      // A plain integer that did not parse is out of range (a double would round it into range).
+      if (INTEGER.test(str)) throw new CodecError('', `${str} is out of range for ${KIND_NAMES[kind]}`, at);
       this.int64FromDouble(+str, kind, signed, at, str);
       return;
     }

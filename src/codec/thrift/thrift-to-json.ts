@@ -25,28 +25,28 @@ export class ThriftToJson {
   r!: ThriftReader;
   flags = 0;
   readonly out = new ByteWriter(4096);
-  /** False once anything non-ASCII has been written (picks the fast final decode). */
-  private ascii = true;
+  /** Output byte ranges (start, end pairs) that may hold non-ASCII text, for the final decode. */
+  private readonly nonAscii: number[] = [];
 
   /** Decodes a whole struct; the path starts with the struct's name. */
   struct(sp: StructPlan): string {
     const out = this.out.reset();
-    this.ascii = true;
+    this.nonAscii.length = 0;
     try {
       this.readStruct(sp, 0);
       if (this.r.pos !== this.r.end) throw new CodecError('', `${this.r.end - this.r.pos} bytes after the end of the struct`, this.r.pos);
     } catch (e) {
       throw withSegment(e, sp.name);
     }
-    return utf8Text(out.buf, out.pos, this.ascii);
+    return utf8Text(out.buf, out.pos, this.nonAscii);
   }
 
   /** Decodes one value as a separate JSON text (wrapped args and results); no path prefix. */
   valueText(t: TypePlan, jsConv: boolean): string {
     const out = this.out.reset();
-    this.ascii = true;
+    this.nonAscii.length = 0;
     this.readValue(t, 0, jsConv);
-    return utf8Text(out.buf, out.pos, this.ascii);
+    return utf8Text(out.buf, out.pos, this.nonAscii);
   }
 
   readStruct(sp: StructPlan, depth: number): void {
@@ -103,8 +103,9 @@ export class ThriftToJson {
       if (fp.field.defaultValue === undefined && (fp.optional || (flags & F_WRITE_DEFAULTS) === 0)) continue;
       if (count !== 0) out.writeByte(44);
       writeRaw(out, goTag ? fp.keyBytesAlias : fp.keyBytesName);
+      const at = out.pos;
       out.writeString(defaultJson(fp, flags));
-      this.ascii = false; // defaults may hold any text
+      this.nonAscii.push(at, out.pos); // defaults may hold any text
       count++;
     }
   }
@@ -147,10 +148,11 @@ export class ThriftToJson {
       }
       case Kind.STRING: {
         const start = r.bytesBegin();
+        const at = out.pos;
         const res = writeJsonStringUtf8(out, r.buf, start, start + r.len);
         if (res !== -1) {
           if (res >= 0) throw new CodecError('', 'invalid UTF-8 in string', res);
-          this.ascii = false;
+          this.nonAscii.push(at, out.pos);
         }
         return;
       }
@@ -158,8 +160,9 @@ export class ThriftToJson {
         const start = r.bytesBegin();
         if (this.flags & F_BASE64) writeJsonBase64(out, r.buf, start, start + r.len);
         else {
+          const at = out.pos;
           writeJsonString(out, lossyDecoder.decode(r.buf.subarray(start, start + r.len)));
-          this.ascii = false;
+          this.nonAscii.push(at, out.pos);
         }
         return;
       }

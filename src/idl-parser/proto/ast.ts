@@ -17,6 +17,7 @@ export interface OptionNamePart {
   readonly pos: Pos;
 }
 
+/** `name = value` from an `option` statement or a `[…]` list. */
 export interface OptionNode {
   /** Canonical text: `deprecated`, `(my.ext).path`. */
   readonly name: string;
@@ -26,8 +27,10 @@ export interface OptionNode {
   readonly valuePos: Pos;
 }
 
+/** A field label as written. */
 export type Label = 'optional' | 'required' | 'repeated';
 
+/** A field, map field, group field or extension as written. */
 export interface FieldNode {
   name: string;
   pos: Pos;
@@ -60,6 +63,7 @@ export interface FieldNode {
   extendeePos: Pos | undefined;
 }
 
+/** A `oneof` block, or the synthetic oneof of a proto3 `optional` field. */
 export interface OneofNode {
   name: string;
   pos: Pos;
@@ -69,6 +73,7 @@ export interface OneofNode {
   fields: FieldNode[];
 }
 
+/** A `reserved` or `extensions` number range. */
 export interface RangeNode {
   start: number;
   /** Exclusive for messages, inclusive for enums (as in descriptor.proto); -1 means `max`. */
@@ -76,10 +81,12 @@ export interface RangeNode {
   pos: Pos;
 }
 
+/** An `extensions` range with the options of its statement. */
 export interface ExtensionRangeNode extends RangeNode {
   options: OptionNode[];
 }
 
+/** A message (also groups' bodies and the synthetic map entries). */
 export interface MessageNode {
   name: string;
   pos: Pos;
@@ -95,6 +102,7 @@ export interface MessageNode {
   mapEntry: boolean;
 }
 
+/** One enum value. */
 export interface EnumValueNode {
   name: string;
   pos: Pos;
@@ -103,6 +111,7 @@ export interface EnumValueNode {
   options: OptionNode[];
 }
 
+/** An enum. */
 export interface EnumNode {
   name: string;
   pos: Pos;
@@ -112,6 +121,7 @@ export interface EnumNode {
   options: OptionNode[];
 }
 
+/** An `rpc`. */
 export interface MethodNode {
   name: string;
   pos: Pos;
@@ -124,6 +134,7 @@ export interface MethodNode {
   options: OptionNode[];
 }
 
+/** A service. */
 export interface ServiceNode {
   name: string;
   pos: Pos;
@@ -131,12 +142,14 @@ export interface ServiceNode {
   options: OptionNode[];
 }
 
+/** An `import` line. */
 export interface ImportNode {
   path: string;
   pos: Pos;
   kind: 'default' | 'public' | 'weak';
 }
 
+/** One parsed file. */
 export interface FileNode {
   name: string;
   syntax: 'proto2' | 'proto3' | 'editions';

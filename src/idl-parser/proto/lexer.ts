@@ -8,9 +8,6 @@ export const T_FLOAT = 3;
 export const T_STRING = 4;
 export const T_SYMBOL = 5;
 
-/** Human names for token kinds, used in "expected X, found Y" messages. */
-const KIND_NAMES = ['end of file', 'identifier', 'integer', 'number', 'string', 'symbol'];
-
 /** A saved lexer position, for the few places the grammar needs to look one token ahead. */
 export interface LexerMark {
   readonly pos: number;
@@ -121,10 +118,6 @@ export class Lexer {
     if (this.kind === T_EOF) return 'end of file';
     if (this.kind === T_STRING) return 'string';
     return `"${this.text()}"`;
-  }
-
-  kindName(kind: number): string {
-    return KIND_NAMES[kind] ?? 'token';
   }
 
   /** Advances to the next token. */

@@ -60,14 +60,14 @@ function parseMessageBody(st: ParseState, msg: MessageNode): void {
 
 function parseExtensionRanges(st: ParseState, msg: MessageNode): void {
   const lx = st.lx;
-  const pos = here(lx);
   lx.next();
   const ranges: Array<{ start: number; end: number; pos: Pos }> = [];
   parseRanges(st, ranges, false, 'extension');
   const options: OptionNode[] = [];
   if (lx.isSym(CH_LBRACKET)) parseBracketOptions(lx, () => false, options);
   expectSym(lx, CH_SEMI, 'after extensions');
-  for (const r of ranges) msg.extensionRanges.push({ ...r, pos: r.pos ?? pos, options });
+  // One statement's options apply to each of its ranges, as in protoc.
+  for (const r of ranges) msg.extensionRanges.push({ ...r, options });
 }
 
 function parseOneof(st: ParseState, msg: MessageNode): void {

@@ -8,6 +8,7 @@ export interface ParseState {
   readonly syntax: 'proto2' | 'proto3' | 'editions';
 }
 
+/** Character codes of the punctuation the grammar uses. */
 export const CH_SEMI = 59;
 export const CH_EQ = 61;
 export const CH_LBRACE = 123;

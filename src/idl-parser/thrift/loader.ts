@@ -137,14 +137,25 @@ function link(main: string, loaded: ReadonlyMap<string, Loaded>): ThriftRegistry
     stack.push(p);
     const { doc, includes } = loaded.get(p)!;
     const scopes: Array<readonly [string, Scope]> = [];
+    const byName = new Map<string, number>();
     includes.forEach((inc, i) => {
+      const node = doc.includes[i]!;
       const at = stack.indexOf(inc);
       if (at >= 0) {
-        const node = doc.includes[i]!;
         const cycle = [...stack.slice(at), inc].map(shortName).join(' -> ');
         throw new IdlError({ file: p, line: node.pos.line, column: node.pos.column }, `include cycle: ${cycle}`);
       }
-      scopes.push([includeNameOf(inc), visit(inc)]);
+      // Definitions are qualified by the bare file name, so two different files of one name would be ambiguous.
+      const name = includeNameOf(inc);
+      const prev = byName.get(name);
+      if (prev !== undefined && includes[prev] !== inc) {
+        throw new IdlError(
+          { file: p, line: node.pos.line, column: node.pos.column },
+          `"${node.path}" and "${doc.includes[prev]!.path}" are both included as ${name}; rename one of them`,
+        );
+      }
+      byName.set(name, i);
+      scopes.push([name, visit(inc)]);
     });
     const scope = resolveDocument(doc, p, scopes);
     stack.pop();

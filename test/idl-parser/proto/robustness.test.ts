@@ -31,8 +31,8 @@ describe('robustness', () => {
     let parsed = 0;
     for (const [name, text] of Object.entries(files)) {
       const variants: string[] = [];
-      for (let i = 0; i < text.length; i += 23) variants.push(text.slice(0, i));
-      for (let k = 0; k < 40; k++) {
+      for (let i = 0; i < text.length; i += 41) variants.push(text.slice(0, i));
+      for (let k = 0; k < 25; k++) {
         const i = Math.floor(rnd() * text.length);
         const piece = PIECES[Math.floor(rnd() * PIECES.length)]!;
         variants.push(text.slice(0, i) + piece + text.slice(i + (rnd() < 0.3 ? 1 : 0)));
@@ -47,7 +47,7 @@ describe('robustness', () => {
         }
       }
     }
-    expect(failures).toBeGreaterThan(1000);
+    expect(failures).toBeGreaterThan(500);
     expect(parsed).toBeGreaterThan(0);
   });
 });

@@ -77,7 +77,7 @@ export const malformed: MalformedCase[] = [
   { name: 'map literal for a list', src: 'const list<i32> L = {1: 2}', line: 1, column: 21, message: 'constant L must be a list, found a map' },
   { name: 'wrong element type in a list', src: 'const list<i32> L = [1, "two"]', line: 1, column: 25, message: 'element of constant L must be an i32, found a string' },
   { name: 'wrong default type', src: 'struct A {\n  1: string s = 5\n}', line: 2, column: 17, message: 'default value of A.s must be a string, found the integer 5' },
-  { name: 'wrong argument default type', src: 'service S {\n  void f(1: i32 n = "x")\n}', line: 2, column: 20, message: 'default value of S.f.n must be an i32, found a string' },
+  { name: 'wrong argument default type', src: 'service S {\n  void f(1: i32 n = "x")\n}', line: 2, column: 21, message: 'default value of S.f.n must be an i32, found a string' },
   { name: 'integer for a uuid', src: 'const uuid U = 1', line: 1, column: 16, message: 'constant U must be a uuid, found the integer 1' },
   // Services.
   { name: 'extends an unknown service', src: 'service S extends Missing {}', line: 1, column: 19, message: 'service S extends unknown service Missing' },
@@ -95,5 +95,6 @@ export const malformed: MalformedCase[] = [
   { name: 'missing include', src: 'namespace go x\ninclude "nope.thrift"', line: 2, column: 1, message: 'cannot find included file "nope.thrift" (looked in: nope.thrift)' },
   { name: 'include cycle', src: 'include "a.thrift"', files: { 'a.thrift': 'include "b.thrift"', 'b.thrift': '\ninclude "a.thrift"' }, file: 'b.thrift', line: 2, column: 1, message: 'include cycle: a.thrift -> b.thrift -> a.thrift' },
   { name: 'file includes itself', src: 'include "bad.thrift"', line: 1, column: 1, message: 'include cycle: bad.thrift -> bad.thrift' },
+  { name: 'two includes with one include name', src: 'include "a/base.thrift"\ninclude "b/base.thrift"', files: { 'a/base.thrift': '', 'b/base.thrift': '' }, line: 2, column: 1, message: '"b/base.thrift" and "a/base.thrift" are both included as base; rename one of them' },
   { name: 'syntax error in an included file', src: 'include "sub/inc.thrift"', files: { 'sub/inc.thrift': 'struct X {\n  1: i32\n}' }, file: 'sub/inc.thrift', line: 3, column: 1, message: 'expected the field name, found \'}\'' },
 ];

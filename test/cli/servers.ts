@@ -1,0 +1,138 @@
+/**
+ * In-process generic servers the CLI tests call: the seed IDLs with the demo's
+ * replies, and test/fixtures/cli IDLs with methods for each exit code and
+ * counters for bench totals.
+ */
+import { join } from 'node:path';
+import {
+  Code,
+  DeclaredException,
+  RpcError,
+  jsonPbGeneric,
+  jsonThriftGeneric,
+  newGenericServer,
+  protoFileProvider,
+  thriftFileProvider,
+  type GenericServer,
+  type ServerContext,
+} from '../../src/index.js';
+import { FIXTURES, ROOT } from './helpers.js';
+
+const messageOf = (json: string): string => (JSON.parse(json) as { message: string }).message;
+const reply = (message: string): string => JSON.stringify({ message });
+
+/** Started servers and what they counted. */
+export interface TestServers {
+  seedProto: string;
+  seedThrift: string;
+  items: string;
+  thriftItems: string;
+  counts: { count: number; streamMessages: number; thriftCount: number };
+  close(): Promise<void>;
+}
+
+/** Starts every test server on 127.0.0.1 with a free port. */
+export async function startServers(): Promise<TestServers> {
+  const servers: Array<GenericServer<string, string>> = [];
+  const counts = { count: 0, streamMessages: 0, thriftCount: 0 };
+  const start = async (s: GenericServer<string, string>): Promise<string> => {
+    servers.push(s);
+    await s.start();
+    return s.hostPort;
+  };
+
+  const seedProto = await start(
+    newGenericServer(jsonPbGeneric(await protoFileProvider(join(ROOT, 'examples/idl/streaming.proto'))), {
+      UnaryEcho: (req: string) => reply(`Echo: ${messageOf(req)}`),
+      async StreamRequestEcho(requests: AsyncIterable<string>) {
+        const got: string[] = [];
+        for await (const r of requests) got.push(messageOf(r));
+        return reply(`Received ${got.length} messages: [${got.join(' ')}]`);
+      },
+      async *StreamResponseEcho(req: string) {
+        for (let i = 0; i < 3; i++) yield reply(`stream response ${i}: ${messageOf(req)}`);
+      },
+      async *BidirectionalEcho(requests: AsyncIterable<string>) {
+        for await (const r of requests) yield reply(`Echo: ${messageOf(r)}`);
+      },
+    }),
+  );
+
+  const seedThrift = await start(
+    newGenericServer(jsonThriftGeneric(await thriftFileProvider(join(ROOT, 'examples/idl/streaming.thrift'))), {
+      async *Echo(requests: AsyncIterable<string>) {
+        for await (const r of requests) yield reply(`server echo: ${messageOf(r)}`);
+      },
+      async EchoClient(requests: AsyncIterable<string>) {
+        let n = 0;
+        for await (const _ of requests) n++;
+        return reply(`server received ${n} messages`);
+      },
+      async *EchoServer(req: string) {
+        for (let i = 0; i < 3; i++) yield reply(`server streaming response ${i} for request: ${messageOf(req)}`);
+      },
+      EchoUnary: (req: string) => reply(`server unary: ${messageOf(req)}`),
+      EchoPingPong: (req: string) => reply(`server pong: ${messageOf(req)}`),
+    }),
+  );
+
+  const items = await start(
+    newGenericServer(jsonPbGeneric(await protoFileProvider(join(FIXTURES, 'cli_test.proto'))), {
+      Echo: (req: string, ctx: ServerContext) => {
+        const x = ctx.metadata['x-echo'];
+        if (typeof x === 'string') {
+          ctx.setHeader('x-echo-header', x);
+          ctx.setTrailer('x-echo-trailer', x);
+        }
+        return req;
+      },
+      Find: (req: string) => {
+        throw new RpcError(Code.NOT_FOUND, `no item ${(JSON.parse(req) as { name?: string }).name ?? ''}`);
+      },
+      Slow: (_req: string, ctx: ServerContext) =>
+        new Promise<string>((resolve) => {
+          const t = setTimeout(() => resolve('{}'), 5000);
+          ctx.signal.addEventListener('abort', () => {
+            clearTimeout(t);
+            resolve('{}');
+          });
+        }),
+      Count: (req: string) => {
+        counts.count++;
+        return req;
+      },
+      async *CountStream(requests: AsyncIterable<string>) {
+        for await (const r of requests) {
+          counts.streamMessages++;
+          yield r;
+        }
+      },
+    }),
+  );
+
+  const thriftItems = await start(
+    newGenericServer(jsonThriftGeneric(await thriftFileProvider(join(FIXTURES, 'cli_test.thrift'))), {
+      Get: (req: string) => {
+        const { name, id } = JSON.parse(req) as { name: string; id?: number };
+        if (name === 'missing') throw new DeclaredException('NotFound', 'nf', 1, JSON.stringify({ what: name, code: 404 }));
+        return JSON.stringify({ name: `got ${name}`, id: id ?? 0 });
+      },
+      Echo: (req: string) => req,
+      Count: (req: string) => {
+        counts.thriftCount++;
+        return req;
+      },
+    }),
+  );
+
+  return {
+    seedProto,
+    seedThrift,
+    items,
+    thriftItems,
+    counts,
+    close: async () => {
+      await Promise.all(servers.map((s) => s.close()));
+    },
+  };
+}
