@@ -190,7 +190,13 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
       stream = session.request(this.reqHeaders, { endStream: false });
     } catch (e) {
       this.host.release(session);
-      this.finish(Code.UNAVAILABLE, `cannot start stream: ${(e as Error).message}`, undefined, false, e);
+      if (session.closed || session.destroyed) {
+        // Lost a race with GOAWAY/close: nothing was sent, so another session may take it.
+        this.host.acquire(this);
+      } else {
+        // node refused our headers (e.g. a malformed extra header).
+        this.finish(Code.INTERNAL, `cannot start stream: ${(e as Error).message}`, undefined, false, e);
+      }
       return;
     }
     this.stream = stream;

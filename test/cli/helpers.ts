@@ -4,30 +4,36 @@
  * ones (serve, incremental stdin).
  */
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** The built CLI. */
-export const CLI = join(ROOT, 'dist/cli/main.js');
+/**
+ * Where this vitest run builds to: a private copy of dist/ (with a
+ * node_modules link and a package.json saying ESM), because other work in
+ * this checkout rebuilds dist/ at any moment and a half-written dist/ breaks
+ * a subprocess at import time.
+ */
+const BUILD_ROOT = join(tmpdir(), `idlcall-cli-test-${process.ppid}`);
+/** The built CLI (dist/cli/main.js of the private build). */
+export const CLI = join(BUILD_ROOT, 'dist/cli/main.js');
 /** Fixtures of these tests. */
 export const FIXTURES = join(ROOT, 'test/fixtures/cli');
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Runs `npm run build` once per vitest run: the first test file to get the
+ * Runs `npm run build -- --outDir <private dir>` once per vitest run: the first test file to get the
  * lock builds, the others wait for its stamp. Type errors elsewhere in the
  * tree (other work in progress) do not stop the tests as long as src/cli
  * itself is clean and was emitted.
  */
 export async function ensureBuilt(): Promise<void> {
-  const key = `idlcall-cli-build-${process.ppid}`;
-  const lock = join(tmpdir(), `${key}.lock`);
-  const stamp = join(tmpdir(), `${key}.done`);
+  const lock = `${BUILD_ROOT}.lock`;
+  const stamp = join(BUILD_ROOT, 'built');
   if (existsSync(stamp)) return;
   try {
     mkdirSync(lock);
@@ -37,8 +43,15 @@ export async function ensureBuilt(): Promise<void> {
     return;
   }
   try {
+    rmSync(BUILD_ROOT, { recursive: true, force: true });
+    mkdirSync(BUILD_ROOT, { recursive: true });
+    writeFileSync(join(BUILD_ROOT, 'package.json'), '{"type":"module"}\n');
+    symlinkSync(join(ROOT, 'node_modules'), join(BUILD_ROOT, 'node_modules'), 'dir');
+    const outDir = join(BUILD_ROOT, 'dist');
     const out = await new Promise<string>((resolve) => {
-      execFile('npm', ['run', 'build'], { cwd: ROOT, maxBuffer: 16 << 20 }, (_err, stdout, stderr) => resolve(stdout + stderr));
+      execFile('npm', ['run', 'build', '--', '--outDir', outDir], { cwd: ROOT, maxBuffer: 16 << 20 }, (_err, stdout, stderr) =>
+        resolve(stdout + stderr),
+      );
     });
     const cliErrors = out.split('\n').filter((l) => l.includes('src/cli/'));
     if (cliErrors.length) throw new Error(`src/cli does not compile:\n${cliErrors.join('\n')}`);

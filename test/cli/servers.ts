@@ -113,9 +113,11 @@ export async function startServers(): Promise<TestServers> {
   const thriftItems = await start(
     newGenericServer(jsonThriftGeneric(await thriftFileProvider(join(FIXTURES, 'cli_test.thrift'))), {
       Get: (req: string) => {
-        const { name, id } = JSON.parse(req) as { name: string; id?: number };
+        const { name } = JSON.parse(req) as { name: string };
         if (name === 'missing') throw new DeclaredException('NotFound', 'nf', 1, JSON.stringify({ what: name, code: 404 }));
-        return JSON.stringify({ name: `got ${name}`, id: id ?? 0 });
+        // The id as text: JSON.parse would round an i64 beyond 2^53.
+        const id = /"id":(-?\d+)/.exec(req)?.[1] ?? '0';
+        return `{"name":${JSON.stringify(`got ${name}`)},"id":${id}}`;
       },
       Echo: (req: string) => req,
       Count: (req: string) => {

@@ -121,7 +121,11 @@ describe('status from the wire', () => {
       stream.write(frame(Buffer.alloc(10), 0, 100));
       setTimeout(() => srv.dropConnections(), 20);
     };
-    expect(await codeOf(unaryCall(open(), { path: '/t.S/M' }, Buffer.from('x')))).toBe(Code.UNAVAILABLE);
+    const ch = open();
+    expect(await codeOf(unaryCall(ch, { path: '/t.S/M' }, Buffer.from('x')))).toBe(Code.UNAVAILABLE);
+    // The dead session is replaced on the next call.
+    srv.handler = (stream) => respondWithTrailers(stream, [frame(Buffer.from('back'))], { 'grpc-status': '0' });
+    expect(await codeOf(unaryCall(ch, { path: '/t.S/M' }, Buffer.from('x')))).toBe(Code.OK);
   });
 
   it('trailers missing → INTERNAL', async () => {
@@ -328,6 +332,29 @@ describe('connections', () => {
     await ch.close();
     channel = new GrpcChannel({ hostPorts: [`127.0.0.1:${deadPort}`] });
     expect(await codeOf(unaryCall(channel, { path: '/t.S/M' }, Buffer.from('x')))).toBe(Code.UNAVAILABLE);
+  });
+
+  it('round-robin spreads calls over all targets', async () => {
+    const other = await startHostileServer();
+    try {
+      const hits = [0, 0];
+      srv.handler = (stream) => {
+        hits[0]++;
+        respondWithTrailers(stream, [frame(Buffer.from('a'))], { 'grpc-status': '0' });
+      };
+      other.handler = (stream) => {
+        hits[1]++;
+        respondWithTrailers(stream, [frame(Buffer.from('b'))], { 'grpc-status': '0' });
+      };
+      const ch = open({ hostPorts: [`127.0.0.1:${srv.port}`, `127.0.0.1:${other.port}`] });
+      for (let i = 0; i < 10; i++) await unaryCall(ch, { path: '/t.S/M' }, Buffer.from('x'));
+      expect(hits).toEqual([5, 5]);
+      expect(ch.sessionCount).toBe(2);
+      await ch.close();
+      expect(await other.settle()).toBe(0);
+    } finally {
+      await other.close();
+    }
   });
 
   it('connect timeout: a peer that accepts but never speaks HTTP/2 → UNAVAILABLE', async () => {

@@ -72,6 +72,7 @@ export class Lexer {
   constructor(src: string, file: string) {
     this.src = src;
     this.file = file;
+    if (src.charCodeAt(0) === 0xfeff) this.pos = this.lineStart = 1; // editors' UTF-8 byte order mark
     this.next();
   }
 

@@ -41,6 +41,28 @@ function standardOptions(target: OptionTarget): Map<string, StdOption> {
   return standard.get(target) ?? new Map();
 }
 
+/**
+ * When this load includes a google/protobuf/descriptor.proto (from the include
+ * dirs, possibly newer than ours), its options messages are the reference, so
+ * newer standard options (`retention`, `targets`, …) are accepted.
+ */
+function loadedStandardOptions(b: FileBuild, target: OptionTarget): Map<string, StdOption> | undefined {
+  const sym = b.ctx.table.get('google.protobuf.' + target);
+  if (!sym || sym.kind !== 'message') return undefined;
+  const msg = sym.value as ProtoMessage;
+  if (msg.file.name !== 'google/protobuf/descriptor.proto') return undefined;
+  let out = loadedCache.get(msg);
+  if (!out) {
+    out = new Map();
+    for (const f of msg.fields) {
+      out.set(f.name, { type: f.type, repeated: f.label === 'repeated', enumValues: f.enum?.values.map((v) => v.name) });
+    }
+    loadedCache.set(msg, out);
+  }
+  return out;
+}
+const loadedCache = new WeakMap<ProtoMessage, Map<string, StdOption>>();
+
 function optionFields(m: MessageNode, topEnums: Map<string, string[]>): Map<string, StdOption> {
   const out = new Map<string, StdOption>();
   for (const f of m.fields) {
@@ -107,7 +129,7 @@ export function checkOptions(b: FileBuild, target: OptionTarget, options: readon
         if (b.node.syntax === 'editions') continue; // checked with the features
         fail(fileName, first.pos, `option "${o.name}" is only allowed in editions files (edition = "2023")`);
       }
-      const std = standardOptions(target);
+      const std = loadedStandardOptions(b, target) ?? standardOptions(target);
       const spec = std.get(first.name);
       if (!spec || first.name === 'uninterpreted_option') {
         fail(fileName, first.pos, `unknown option "${first.name}" in ${target}${didYouMean(first.name, std.keys())}`);

@@ -60,7 +60,9 @@ export async function loadThriftFile(path: string, opts: LoadThriftOptions = {})
           found = abs;
           break;
         } catch (e) {
-          if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'EISDIR') throw e;
+          // Not there (or not a file): try the next place; other failures are real.
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code !== 'ENOENT' && code !== 'EISDIR' && code !== 'ENOTDIR') throw e;
         }
       }
       if (found === undefined) throw missing(p, inc, candidates);

@@ -197,9 +197,11 @@ jsonCases.push(
   ['array unclosed', '{"rInt32":[1,2', 'Kitchen.r_int32', /expected ',' or ']'/],
 );
 
+/** Value/ListValue nesting counts two levels per JSON array (Value, then ListValue), as in the wire form. */
+const STRUCT_DEPTH_PATH = 50;
 // Depth: 101 nested messages.
 jsonCases.push(['depth 101', '{"recursive":'.repeat(101) + '{}' + '}'.repeat(101), 'Kitchen' + '.recursive'.repeat(101), /nesting deeper than 100/]);
-jsonCases.push(['struct depth', '{"wValue":' + '['.repeat(120) + ']'.repeat(120) + '}', 'Kitchen.w_value' + '[0]'.repeat(49), /nesting deeper than 100/]);
+jsonCases.push(['struct depth', '{"wValue":' + '['.repeat(120) + ']'.repeat(120) + '}', 'Kitchen.w_value' + '[0]'.repeat(STRUCT_DEPTH_PATH), /nesting deeper than 100/]);
 
 describe('malformed JSON → CodecError with path and reason', () => {
   it.each(jsonCases)('%s', (_name, input, path, reason) => {
@@ -350,7 +352,7 @@ describe('malformed binary → CodecError with path and reason', () => {
     expectCodecError(() => c2.decodeToJson(L, Buffer.from(tagHex(7, 3) + '4201ff' + tagHex(7, 4), 'hex')), 'Legacy.result.url', /invalid UTF-8/);
     expectCodecError(() => c2.decodeToJson(L, Buffer.from(tagHex(7, 3) + '420161', 'hex')), 'Legacy.result', /group 7 is not closed/);
     expectCodecError(() => c2.decodeToJson(L, Buffer.from(tagHex(7, 2) + '00', 'hex')), 'Legacy.result', /wrong wire type/);
-    expectCodecError(() => c2.decodeToJson(L, Buffer.from(tagHex(10, 3) + tagHex(10, 4) + tagHex(10, 3) + '5880' + tagHex(10, 4), 'hex')), 'Legacy.item[1].value', /truncated/);
+    expectCodecError(() => c2.decodeToJson(L, Buffer.from(tagHex(10, 3) + tagHex(10, 4) + tagHex(10, 3) + '5880' + tagHex(10, 4), 'hex')), 'Legacy.item[1]', /group 10 is not closed/);
   });
 });
 

@@ -76,6 +76,11 @@ describe('lexer', () => {
     expect(values).toEqual([31, 15, 18446744073709551615n, 18446744073709551615n]);
   });
 
+  it('skips a byte order mark', () => {
+    const lx = new Lexer('\ufeffsyntax', 't');
+    expect([lx.kind, lx.text(), lx.col]).toEqual([T_IDENT, 'syntax', 1]);
+  });
+
   it('tracks lines and columns across comments', () => {
     const lx = new Lexer('// c\n/* a\n b */ x\n\ty', 't');
     expect([lx.line, lx.col, lx.text()]).toEqual([3, 7, 'x']);

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { IdlError } from '../../../src/errors/idl-error.js';
 import type { ProtoField, ProtoMessage } from '../../../src/idl-parser/proto/descriptor.js';
-import { loadProtoFile, parseProtoContent } from '../../../src/idl-parser/proto/index.js';
+import { loadProtoFile, parseProtoContent, WELL_KNOWN_SOURCES } from '../../../src/idl-parser/proto/index.js';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures/proto');
 const tmp = mkdtempSync(path.join(tmpdir(), 'idlcall-proto-'));
@@ -195,6 +195,16 @@ describe('import resolution', () => {
     expect(r.findMessage('google.protobuf.Empty')!.fields.map((f) => f.name)).toEqual(['marker']);
     const builtin = await loadProtoFile(path.join(main, 'main.proto'));
     expect(builtin.findMessage('google.protobuf.Empty')!.fields).toEqual([]);
+  });
+
+  it('checks standard options against a newer descriptor.proto when one is loaded', () => {
+    const newer = WELL_KNOWN_SOURCES['google/protobuf/descriptor.proto']!.replace(
+      'message FieldOptions {',
+      'message FieldOptions {\n  optional int32 retention = 17;',
+    );
+    const main = 'syntax = "proto2";\nimport "google/protobuf/descriptor.proto";\nmessage M { optional int32 a = 1 [retention = 1]; }\n';
+    expect(parseProtoContent(main, { files: { 'google/protobuf/descriptor.proto': newer } }).findMessage('M')).toBeDefined();
+    expect(() => parseProtoContent(main)).toThrow('main.proto:3:35: unknown option "retention" in FieldOptions');
   });
 
   it('resolves imports relative to the importing file', async () => {

@@ -175,7 +175,10 @@ export function reconcileDoubles(ours: Json, theirs: Json): Json {
     return Number(theirs.slice(5)) === ours ? ours : theirs;
   }
   // The generator prints doubles with 15 significant digits.
-  if (typeof theirs === 'number' && typeof ours === 'number') return Number(ours.toPrecision(15)) === theirs ? ours : theirs;
+  if (typeof theirs === 'number' && typeof ours === 'number') {
+    if (ours === theirs || Number.isSafeInteger(theirs)) return theirs;
+    return Number(ours.toPrecision(15)) === theirs ? ours : theirs;
+  }
   // It also prints an empty `{}` given for a set as written.
   if (Array.isArray(ours) && ours.length === 0 && isEmptyObject(theirs)) return ours;
   if (Array.isArray(theirs) && Array.isArray(ours)) return theirs.map((x, i) => reconcileDoubles(ours[i] ?? null, x));

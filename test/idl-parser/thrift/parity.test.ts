@@ -66,8 +66,9 @@ describe.skipIf(!existsSync(THRIFT))('parity with thrift --gen json', () => {
   });
 
   // Read from the Debian package at test time, never copied into the repository.
-  test.each(examples)('$name', async (c) => {
-    if (!existsSync(c.path)) return;
-    expect(await check(c)).toBeGreaterThanOrEqual(1);
-  });
+  for (const c of examples) {
+    test.skipIf(!existsSync(c.path))(c.name, async () => {
+      expect(await check(c)).toBeGreaterThanOrEqual(1);
+    });
+  }
 });

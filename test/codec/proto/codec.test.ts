@@ -1,0 +1,302 @@
+import { execFileSync } from 'node:child_process';
+import Long from 'long';
+import { describe, expect, it } from 'vitest';
+import { ProtoCodec } from '../../../src/codec/proto/index.js';
+import { ByteWriter } from '../../../src/codec/bytes/byte-writer.js';
+import { FIXTURES, hex, loadOurs } from './helpers.js';
+
+const reg = await loadOurs(FIXTURES, 'kitchen.proto');
+const reg2 = await loadOurs(FIXTURES, 'kitchen2.proto');
+const K = reg.findMessage('kitchen.Kitchen')!;
+const Inner = reg.findMessage('kitchen.Inner')!;
+const Legacy = reg2.findMessage('kitchen2.Legacy')!;
+const codec = new ProtoCodec(reg);
+
+function protoc(mode: 'encode' | 'decode', type: string, input: Buffer | string, file = 'kitchen.proto'): Buffer {
+  return execFileSync('protoc', ['-I', FIXTURES, '-I', '/usr/include', `--${mode}=${type}`, file], { input });
+}
+
+function rt(json: string, opts?: Parameters<ProtoCodec['decodeToJson']>[2]): string {
+  return codec.decodeToJson(K, codec.encodeJson(K, json), opts);
+}
+
+describe('spot checks against protoc --encode / --decode', () => {
+  const cases: Array<[text: string, json: string]> = [
+    ['f_int32: -1', '{"fInt32":-1}'],
+    ['f_int64: -9223372036854775808 f_uint64: 18446744073709551615', '{"fInt64":"-9223372036854775808","fUint64":"18446744073709551615"}'],
+    ['f_double: -0.0 f_float: 1.5', '{"fDouble":-0,"fFloat":1.5}'],
+    ['f_fixed64: 18446744073709551615 f_fixed32: 4294967295 f_sfixed32: -2147483648 f_sfixed64: -9223372036854775808', '{"fFixed64":"18446744073709551615","fFixed32":4294967295,"fSfixed32":-2147483648,"fSfixed64":"-9223372036854775808"}'],
+    ['f_sint32: -2147483648 f_sint64: 9223372036854775807', '{"fSint32":-2147483648,"fSint64":"9223372036854775807"}'],
+    ['f_string: "h\\303\\251\\360\\237\\230\\200" f_bytes: "\\000\\377"', '{"fString":"hé😀","fBytes":"AP8="}'],
+    ['f_enum: BLUE inner { name: "x" id: 5 children { id: -1 } counts { key: "a" value: 1 } }', '{"fEnum":"BLUE","inner":{"name":"x","id":"5","children":[{"id":"-1"}],"counts":{"a":1}}}'],
+    ['r_int32: [1, -2, 300] r_bool: [true, false] r_enum: [RED, BLUE]', '{"rInt32":[1,-2,300],"rBool":[true,false],"rEnum":["RED","BLUE"]}'],
+    ['u_int32: 1 u_int32: -1 u_sint64: -5', '{"uInt32":[1,-1],"uSint64":["-5"]}'],
+    ['m_string { key: "k" value: "v" } m_int64 { key: -1 value: GREEN }', '{"mString":{"k":"v"},"mInt64":{"-1":"GREEN"}}'],
+    ['choice_num: 7', '{"choiceNum":"7"}'],
+    ['o_int32: 0', '{"oInt32":0}'],
+    ['w_timestamp { seconds: 1 nanos: 500000000 } w_duration { seconds: -1 nanos: -500000000 }', '{"wTimestamp":"1970-01-01T00:00:01.500Z","wDuration":"-1.500s"}'],
+    ['renamed: "r" big_number_field: 1', '{"customName":"r","bigNumberField":1}'],
+  ];
+  it.each(cases)('%s', (text, json) => {
+    const theirs = protoc('encode', 'kitchen.Kitchen', text);
+    const ours = codec.encodeJson(K, json);
+    expect(hex(ours)).toBe(hex(theirs));
+    expect(codec.decodeToJson(K, theirs)).toBe(json.replace('"fDouble":-0,', '"fDouble":-0,'));
+    const back = protoc('decode', 'kitchen.Kitchen', Buffer.from(ours)).toString();
+    expect(protoc('encode', 'kitchen.Kitchen', back).equals(Buffer.from(ours))).toBe(true);
+  });
+  it('proto2 groups and defaults', () => {
+    const text = 'id: 1 Result { url: "u" snippets: "a" snippets: "b" } Item { value: -1 } Item { value: 2 } numbers: 1 numbers: 2 packed_numbers: 3 zero: 0';
+    const theirs = protoc('encode', 'kitchen2.Legacy', text, 'kitchen2.proto');
+    const c2 = new ProtoCodec(reg2);
+    const json = c2.decodeToJson(Legacy, theirs);
+    expect(JSON.parse(json)).toEqual({ id: 1, zero: 0, numbers: [1, 2], packedNumbers: [3], result: { url: 'u', snippets: ['a', 'b'] }, item: [{ value: '-1' }, { value: '2' }] });
+    const ours = c2.encodeJson(Legacy, '{"id":1,"zero":0,"result":{"url":"u","snippets":["a","b"]},"item":[{"value":"-1"},{"value":2}],"numbers":[1,2],"packedNumbers":[3]}');
+    expect(c2.decodeToJson(Legacy, ours)).toBe(json);
+    const back = protoc('decode', 'kitchen2.Legacy', Buffer.from(ours), 'kitchen2.proto').toString();
+    expect(back).toContain('Result {');
+    expect(back).toContain('value: -1');
+  });
+});
+
+describe('integer boundaries', () => {
+  const table: Array<[field: string, values: string[], out: (v: string) => string]> = [
+    ['fInt32', ['1', '-1', '2147483647', '-2147483648'], (v) => v],
+    ['fSint32', ['2147483647', '-2147483648', '-1'], (v) => v],
+    ['fSfixed32', ['2147483647', '-2147483648'], (v) => v],
+    ['fUint32', ['4294967295', '2147483648', '1'], (v) => v],
+    ['fFixed32', ['4294967295', '1'], (v) => v],
+    ['fInt64', ['9223372036854775807', '-9223372036854775808', '9007199254740993', '-9007199254740993', '4294967296', '-1'], (v) => `"${v}"`],
+    ['fSint64', ['9223372036854775807', '-9223372036854775808', '-1', '1'], (v) => `"${v}"`],
+    ['fSfixed64', ['9223372036854775807', '-9223372036854775808'], (v) => `"${v}"`],
+    ['fUint64', ['18446744073709551615', '9223372036854775808', '9007199254740993'], (v) => `"${v}"`],
+    ['fFixed64', ['18446744073709551615', '4294967295'], (v) => `"${v}"`],
+  ];
+  for (const [field, values, out] of table) {
+    it(field, () => {
+      for (const v of values) {
+        const want = `{"${field}":${out(v)}}`;
+        expect(rt(`{"${field}":${v}}`)).toBe(want); // exact from a JSON number
+        expect(rt(`{"${field}":"${v}"}`)).toBe(want); // and from a string
+        expect(rt(`{"${field}":${v}}`, { mapping: 'kitex' })).toBe(`{"${field}":${v}}`); // kitex: JSON numbers, exact
+      }
+    });
+  }
+  it('accepts integral exponent and fraction forms', () => {
+    expect(rt('{"fInt32":1e2,"fInt64":"1.5e3","fUint32":4.0}')).toBe('{"fInt64":"1500","fInt32":100,"fUint32":4}');
+  });
+  it('reads the 5-byte negative int32 and enum form Kitex writes', () => {
+    // f_int32 = -1 and f_enum = BLUE (-3) as 5-byte varints; packed r_int32 likewise.
+    const b = Buffer.from('28ffffffff0f' + '80' + '01fdffffff0f' + 'ca0105ffffffff0f', 'hex');
+    expect(codec.decodeToJson(K, b)).toBe('{"fInt32":-1,"fEnum":"BLUE","rInt32":[-1]}');
+  });
+});
+
+describe('floats and doubles', () => {
+  it('-0, subnormals, extremes, NaN, ±Infinity', () => {
+    const json = '{"fDouble":-0,"fFloat":-0,"rDouble":[5e-324,2.2250738585072014e-308,1.7976931348623157e308,-1.7976931348623157e308,"NaN","Infinity","-Infinity",0.1],"rFloat":[1.401298464324817e-45,3.4028234663852886e38,"NaN","-Infinity",0.1]}';
+    expect(JSON.parse(rt(json))).toEqual({
+      fDouble: -0,
+      fFloat: -0,
+      rDouble: [5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, -1.7976931348623157e308, 'NaN', 'Infinity', '-Infinity', 0.1],
+      rFloat: [1.401298464324817e-45, 3.4028234663852886e38, 'NaN', '-Infinity', Math.fround(0.1)],
+    });
+    expect(rt('{"fDouble":-0}')).toBe('{"fDouble":-0}');
+    expect(rt('{"fDouble":0}')).toBe('{}');
+    expect(rt('{"fDouble":"1.5","fFloat":"-2.5e3"}')).toBe('{"fDouble":1.5,"fFloat":-2500}');
+    expect(rt('{"oDouble":0}')).toBe('{"oDouble":0}');
+  });
+  it('float rounds to float32 on the wire', () => {
+    expect(rt('{"fFloat":16777217}')).toBe('{"fFloat":16777216}');
+  });
+});
+
+describe('strings', () => {
+  const all = 'quote " backslash \\ slash / \b\f\n\r\t \u0000\u0001\u001f\u007f é 中 😀 𝄞 \u2028\u2029 \ufeff';
+  it('every escape and astral characters round trip; output escaping matches JSON.stringify', () => {
+    const json = `{"fString":${JSON.stringify(all)}}`;
+    expect(rt(json)).toBe(json);
+    const escaped = '{"fString":"\\"\\\\\\/\\b\\f\\n\\r\\t\\u0000\\u00e9\\u4E2D\\ud83d\\ude00\\uD834\\uDD1E"}';
+    expect(JSON.parse(rt(escaped))).toEqual(JSON.parse(escaped));
+    expect(rt('{"rString":["", "a", "' + 'x'.repeat(200) + '", "' + 'é'.repeat(100) + '"]}')).toBe(
+      JSON.stringify({ rString: ['', 'a', 'x'.repeat(200), 'é'.repeat(100)] }),
+    );
+  });
+  it('lone surrogates from \\u escapes are written as U+FFFD (protobuf strings are UTF-8)', () => {
+    expect(rt('{"fString":"a\\ud800b"}')).toBe('{"fString":"a\uFFFDb"}');
+  });
+  it('bytes: standard and URL-safe base64, padded or not', () => {
+    expect(rt('{"fBytes":"-_8="}')).toBe('{"fBytes":"+/8="}');
+    expect(rt('{"fBytes":"-_8"}')).toBe('{"fBytes":"+/8="}');
+    expect(rt('{"fBytes":""}')).toBe('{}');
+  });
+});
+
+describe('JSON semantics', () => {
+  it('null means default; duplicate keys: last one wins (scalars, messages, lists)', () => {
+    expect(rt('{"fInt32":null,"inner":null,"rInt32":null,"mString":null,"wValue":null}')).toBe('{"wValue":null}');
+    expect(rt('{"fInt32":1,"fInt32":2}')).toBe('{"fInt32":2}');
+    expect(rt('{"fInt32":1,"f_int32":3}')).toBe('{"fInt32":3}');
+    expect(rt('{"inner":{"name":"a","id":1},"inner":{"id":2}}')).toBe('{"inner":{"id":"2"}}');
+    expect(rt('{"rInt32":[1,2],"fBool":true,"rInt32":[3]}')).toBe('{"fBool":true,"rInt32":[3]}');
+    expect(rt('{"choiceStr":"a","choiceStr":"b"}')).toBe('{"choiceStr":"b"}');
+    expect(rt('{"choiceStr":null,"choiceNum":5}')).toBe('{"choiceNum":"5"}');
+  });
+  it('either field name on input; json_name and proto names on output', () => {
+    expect(rt('{"renamed":"a"}')).toBe('{"customName":"a"}');
+    expect(rt('{"customName":"a","f_int32":1}', { useProtoNames: true })).toBe('{"f_int32":1,"renamed":"a"}');
+  });
+  it('enums: names, numbers, unknown numbers kept', () => {
+    expect(rt('{"fEnum":2,"rEnum":["BLUE",1,99]}')).toBe('{"fEnum":"GREEN","rEnum":["BLUE","RED",99]}');
+    expect(rt('{"fEnum":"BIG"}', { enumAsInteger: true })).toBe('{"fEnum":2147483647}');
+    expect(rt('{"oEnum":"COLOR_UNSPECIFIED"}')).toBe('{"oEnum":"COLOR_UNSPECIFIED"}');
+  });
+  it('proto3 optional presence; oneof zero values kept', () => {
+    expect(rt('{"oInt32":0,"oString":"","oInt64":0,"choiceNum":0}')).toBe('{"choiceNum":"0","oInt32":0,"oString":"","oInt64":"0"}');
+    expect(rt('{"fInt32":0,"fString":""}')).toBe('{}');
+  });
+  it('emitDefaults writes implicit-presence fields only', () => {
+    const j = JSON.parse(rt('{}', { emitDefaults: true })) as Record<string, unknown>;
+    expect(j.fInt32).toBe(0);
+    expect(j.fInt64).toBe('0');
+    expect(j.fEnum).toBe('COLOR_UNSPECIFIED');
+    expect(j.fBytes).toBe('');
+    expect(j.rInt32).toEqual([]);
+    expect(j.mString).toEqual({});
+    expect('inner' in j || 'oInt32' in j || 'choiceStr' in j || 'wTimestamp' in j).toBe(false);
+    const k = JSON.parse(rt('{}', { emitDefaults: true, mapping: 'kitex' })) as Record<string, unknown>;
+    expect(k.fInt64).toBe(0);
+    expect(k.fEnum).toBe(0);
+  });
+  it('map keys of every type are stringified', () => {
+    const json = '{"mInt32":{"-1":{}},"mInt64":{"-9223372036854775808":"RED"},"mUint32":{"4294967295":"AA=="},"mUint64":{"18446744073709551615":1.5},"mSint32":{"-5":true},"mSint64":{"9223372036854775807":"-1"},"mFixed32":{"7":1},"mFixed64":{"8":"9"},"mSfixed32":{"-9":-9},"mSfixed64":{"-10":"s"},"mBool":{"true":{},"false":{"name":"f"}}}';
+    expect(JSON.parse(rt(json))).toEqual(JSON.parse(json));
+  });
+});
+
+describe('binary semantics', () => {
+  it('packed and unpacked both accepted for repeated scalars', () => {
+    // r_int32 (25) unpacked + packed; u_int32 (38, declared unpacked) packed.
+    const b = Buffer.from('c80101' + 'c80102' + 'ca01020304' + 'b2020205' + '06', 'hex');
+    expect(codec.decodeToJson(K, b)).toBe('{"rInt32":[1,2,3,4],"uInt32":[5,6]}');
+  });
+  it('last one wins for scalars; repeated occurrences of a message merge; oneof last member wins', () => {
+    const inner1 = '8a01' + '04' + '0a01' + '61' + '1001'; // inner {name:"a" id:1}... (length 4: 0a 01 61 10? fixed below)
+    void inner1;
+    const b = Buffer.from(
+      '2801' + '2802' + // f_int32 = 1 then 2
+        '8a0105' + '0a0161' + '1001' + // inner {name:"a", id:1}
+        '8a0102' + '1005' + // inner {id:5} → merged {name:"a", id:5}
+        'ea030162' + // choice_str (61) = "b"
+        'f00307', // choice_num (62) = 7 → replaces choice_str
+      'hex',
+    );
+    expect(codec.decodeToJson(K, b)).toBe('{"fInt32":2,"inner":{"name":"a","id":"5"},"choiceNum":"7"}');
+  });
+  it('unknown fields are skipped, groups included', () => {
+    const b = Buffer.from('a01f01' + 'a31f' + '0801' + '1203616263' + 'a41f' + '2805', 'hex');
+    expect(codec.decodeToJson(K, b)).toBe('{"fInt32":5}');
+  });
+  it('map entries: missing key or value mean defaults; duplicate keys keep the last', () => {
+    const b = Buffer.from('ca0203120178' + 'ca02030a0161' + 'ca02060a016112017a', 'hex');
+    expect(codec.decodeToJson(K, b)).toBe('{"mString":{"":"x","a":"z"}}');
+  });
+});
+
+describe('well-known types', () => {
+  it('Timestamp, Duration, FieldMask, Struct, Value, ListValue, wrappers, Empty, Any', () => {
+    const json = JSON.stringify({
+      wTimestamp: '0001-01-01T00:00:00Z',
+      wDuration: '-315576000000.999999999s',
+      wStruct: { a: [1, 'x', null, true, { b: {} }] },
+      wValue: 'str',
+      wList: [[], {}],
+      wFieldMask: 'fooBar.baz,q',
+      wEmpty: {},
+      wAny: { '@type': 'type.googleapis.com/google.protobuf.Duration', value: '1.500s' },
+      wDouble: 0,
+      wInt64: '-5',
+      wUint32: 7,
+      wBool: false,
+      wString: '',
+      wBytes: 'AQ==',
+      wTimestamps: ['9999-12-31T23:59:59.999999999Z', '1970-01-01T00:00:00.000001Z'],
+      wValues: { n: null, x: 1.5 },
+      wAnys: [{ '@type': 'type.googleapis.com/kitchen.Inner', name: 'n', id: '9' }, {}],
+    });
+    expect(JSON.parse(rt(json))).toEqual(JSON.parse(json));
+    expect(rt('{"wTimestamp":"2020-01-01T01:00:00.5+01:00"}')).toBe('{"wTimestamp":"2020-01-01T00:00:00.500Z"}');
+    expect(rt('{"wInt64":1}', { mapping: 'kitex' })).toBe('{"wInt64":1}');
+  });
+  it('a WKT as the top-level type', () => {
+    const T = reg.findMessage('google.protobuf.Timestamp')!;
+    const S = reg.findMessage('google.protobuf.Struct')!;
+    expect(codec.decodeToJson(T, codec.encodeJson(T, '"2001-02-03T04:05:06Z"'))).toBe('"2001-02-03T04:05:06Z"');
+    expect(codec.decodeToJson(S, codec.encodeJson(S, '{"a":{"b":[1]}}'))).toBe('{"a":{"b":[1]}}');
+  });
+});
+
+describe('kitex mapping', () => {
+  it('64-bit as exact JSON numbers, enums as integers, json names', () => {
+    const out = rt('{"fInt64":"9223372036854775807","fUint64":18446744073709551615,"fEnum":"BLUE","renamed":"x","rSint64":[-1,"-9007199254740993"],"mInt64":{"5":"RED"}}', { mapping: 'kitex' });
+    expect(out).toBe('{"fInt64":9223372036854775807,"fUint64":18446744073709551615,"fEnum":-3,"rSint64":[-1,-9007199254740993],"mInt64":{"5":1},"customName":"x"}');
+  });
+  it('int64As overrides either mapping', () => {
+    expect(rt('{"fInt64":5}', { int64As: 'number' })).toBe('{"fInt64":5}');
+    expect(rt('{"fInt64":5}', { mapping: 'kitex', int64As: 'string' })).toBe('{"fInt64":"5"}');
+  });
+  it('codec-level defaults apply, per-call options override', () => {
+    const c = new ProtoCodec(reg, { mapping: 'kitex' });
+    const b = c.encodeJson(K, '{"fInt64":1,"fEnum":1}');
+    expect(c.decodeToJson(K, b)).toBe('{"fInt64":1,"fEnum":1}');
+    expect(c.decodeToJson(K, b, { mapping: 'canonical' })).toBe('{"fInt64":"1","fEnum":"RED"}');
+  });
+});
+
+describe('object API', () => {
+  it('bigint out by default; bigint, Long, numbers and strings in', () => {
+    const b = codec.encodeObject(K, {
+      fInt64: -9223372036854775808n,
+      fUint64: Long.fromString('18446744073709551615', true),
+      fSint64: '5',
+      fInt32: 3,
+      fBytes: Uint8Array.of(1, 2),
+      rInt64: [1n, 2],
+      inner: { id: 7n, children: [{ id: '8' }] },
+      mInt64: new Map([['1', 'RED']]),
+      wInt64: 9n,
+      skipped: undefined,
+    } as Record<string, unknown> & { skipped?: undefined });
+    const o = codec.decodeToObject(K, b);
+    expect(o).toEqual({
+      fInt64: -9223372036854775808n,
+      fUint64: 18446744073709551615n,
+      fSint64: 5n,
+      fInt32: 3,
+      fBytes: Uint8Array.of(1, 2),
+      rInt64: [1n, 2n],
+      inner: { id: 7n, children: [{ id: 8n }] },
+      mInt64: { '1': 'RED' },
+      wInt64: 9n,
+    });
+    expect(codec.decodeToObject(K, b, { int64As: 'string' }).fInt64).toBe('-9223372036854775808');
+    expect(codec.decodeToObject(Inner, codec.encodeObject(Inner, { id: 5 }), { int64As: 'number' })).toEqual({ id: 5 });
+  });
+});
+
+describe('encodeJsonInto', () => {
+  it('writes after a reserved prefix and returns the byte count', () => {
+    const w = new ByteWriter(2);
+    w.pos = 5;
+    w.ensure(0);
+    const n = codec.encodeJsonInto(w, K, '{"fInt32":1,"fString":"' + 'x'.repeat(300) + '"}');
+    expect(n).toBe(w.pos - 5);
+    expect(codec.decodeToJson(K, w.buf.subarray(5, w.pos))).toBe('{"fInt32":1,"fString":"' + 'x'.repeat(300) + '"}');
+  });
+  it('length-delimited values longer than 127 bytes get widened length prefixes', () => {
+    for (const n of [126, 127, 128, 16383, 16384, 70000]) {
+      const json = `{"inner":{"name":"${'y'.repeat(n)}"},"inners":[{"children":[{"name":"${'z'.repeat(n)}"}]}]}`;
+      expect(rt(json)).toBe(json);
+    }
+  });
+});
