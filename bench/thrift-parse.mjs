@@ -83,7 +83,9 @@ const { ours, oursParse, theirs } = Object.fromEntries(Object.entries(runs).map(
 
 const row = (label, r) =>
   `${label.padEnd(42)} ${formatRate(r.median).padStart(8)} ops/s  (min ${formatRate(r.min)}, max ${formatRate(r.max)})`;
+const skipped = Object.keys(all).filter((n) => !names.includes(n));
 console.log(`thrift-parse: ${names.length} files (${(bytes / 1024).toFixed(1)} KiB) per op, median of ${ROUNDS * opts.runs} runs`);
+console.log(`(left out, @creditkarma/thrift-parser rejects them: ${skipped.join(', ') || 'none'})`);
 console.log(row('idlcall resolve (parse+includes+resolve)', ours));
 console.log(row('idlcall parse (lexer+parser only)', oursParse));
 console.log(row('@creditkarma/thrift-parser (parse only)', theirs));

@@ -19,6 +19,8 @@ export class GenericClient<Req, Res> {
   readonly transport: 'grpc' | PingPongTransport;
   private grpc: GrpcChannel | undefined;
   private pingPong: PingPongClient | undefined;
+  /** The generic whose codecs ping-pong calls use (compact Thrift when asked). */
+  private pingPongGeneric: Generic<Req, Res> | undefined;
   private closed = false;
 
   constructor(
@@ -30,10 +32,19 @@ export class GenericClient<Req, Res> {
   ) {
     if (!options.hostPorts?.length) throw new UsageError('hostPorts must name at least one host:port');
     this.transport = options.transport ?? defaultTransport;
-    if (this.transport === 'grpc') return;
+    const compact = options.thriftProtocol === 'compact';
+    if (compact && generic.idl !== 'thrift') throw new UsageError("thriftProtocol 'compact' needs a Thrift generic");
+    if (this.transport === 'grpc') {
+      if (compact) throw new UsageError("Thrift over gRPC is binary; thriftProtocol 'compact' needs framed, buffered or theader");
+      return;
+    }
     if (generic.idl === 'proto' && this.transport !== 'ttheader' && this.transport !== 'framed') {
       throw new UsageError(`protobuf ping-pong travels over 'ttheader' or 'framed', not '${this.transport}'`);
     }
+    if (compact && this.transport.startsWith('ttheader')) {
+      throw new UsageError("Kitex's TTHeader carries Thrift binary; use framed, buffered or theader for compact");
+    }
+    this.pingPongGeneric = compact ? generic.withThriftProtocol('compact') : generic;
   }
 
   /** Opens a client-streaming call: `send` × n, then `closeAndRecv`. */
@@ -60,7 +71,7 @@ export class GenericClient<Req, Res> {
 
   /** A unary call over gRPC, or a ping-pong call over TTHeader/Framed/Buffered/THeader. */
   async genericCall(method: string, req: Req, opts: CallOptions = {}): Promise<Res> {
-    const codec = this.generic.method(method);
+    const codec = (this.pingPongGeneric ?? this.generic).method(method);
     if (codec.mode !== 'unary' && codec.mode !== 'pingpong') {
       throw new UsageError(`${method} is a ${describeMode(codec.mode)} method; use ${streamingCallName(codec.mode)}`);
     }
@@ -117,7 +128,8 @@ export class GenericClient<Req, Res> {
     this.pingPong ??= new PingPongClient({
       hostPorts: this.options.hostPorts,
       transport: this.transport as PingPongTransport,
-      payloadProtocol: this.generic.idl === 'proto' ? 'kitex-protobuf' : 'thrift-binary',
+      payloadProtocol:
+        this.generic.idl === 'proto' ? 'kitex-protobuf' : this.options.thriftProtocol === 'compact' ? 'thrift-compact' : 'thrift-binary',
       ...pick(this.options, ['connectTimeoutMs', 'maxConnectionsPerHost', 'fromService']),
     });
     const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs;

@@ -35,6 +35,11 @@ export interface ClientOptions {
   maxReceiveMessageBytes?: number;
   /** Largest message sent. */
   maxSendMessageBytes?: number;
+  /**
+   * Thrift payload protocol for ping-pong: `'binary'` (default; what Kitex speaks) or
+   * `'compact'` (for Apache Thrift peers over Framed, Buffered or THeader).
+   */
+  thriftProtocol?: 'binary' | 'compact';
   /** Ping-pong transports: connections kept per address (one outstanding request each). */
   maxConnectionsPerHost?: number;
 }

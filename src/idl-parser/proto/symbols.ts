@@ -76,22 +76,9 @@ export class SymbolTable {
     typesOnly: boolean,
     fromFile: string,
   ): Sym | LookupMiss {
-    let hidden: Sym | undefined;
-    const find = (full: string): Sym | undefined => {
-      const s = this.syms.get(full);
-      if (!s) return undefined;
-      if (this.isVisible(s, visible)) return s;
-      hidden ??= s;
-      return undefined;
-    };
-    const miss = (reason: string): LookupMiss => ({ found: undefined, reason });
-    const notImported = (): string | undefined =>
-      hidden
-        ? `"${name}" seems to be defined in "${hidden.file}", which is not imported by "${fromFile}"; add the import to use it here`
-        : undefined;
-    if (name.startsWith('.')) {
-      const s = find(name.slice(1));
-      return s ?? miss(notImported() ?? `"${name}" is not defined`);
+    this.hidden = undefined;
+    if (name.charCodeAt(0) === 46) {
+      return this.find(name.slice(1), visible) ?? this.miss(name, fromFile, `"${name}" is not defined`);
     }
     const dot = name.indexOf('.');
     const first = dot < 0 ? name : name.slice(0, dot);
@@ -99,23 +86,24 @@ export class SymbolTable {
     for (;;) {
       const cut = scope.lastIndexOf('.');
       if (cut < 0) {
-        const s = find(name);
+        const s = this.find(name, visible);
         if (s && (!typesOnly || s.kind === 'message' || s.kind === 'enum')) return s;
-        if (s) return miss(`"${name}" is not a type (it names ${s.kind === 'enumValue' ? 'an enum value' : `a ${s.kind}`})`);
-        return miss(notImported() ?? this.unknownReason(name, relativeTo, visible, typesOnly));
+        if (s) return { found: undefined, reason: `"${name}" is not a type (it names ${s.kind === 'enumValue' ? 'an enum value' : `a ${s.kind}`})` };
+        return this.miss(name, fromFile, undefined, relativeTo, visible, typesOnly);
       }
       scope = scope.slice(0, cut);
-      const candidate = scope + '.' + first;
-      const s = find(candidate);
+      const s = this.find(scope + '.' + first, visible);
       if (s) {
         if (dot >= 0) {
           if (AGGREGATES.has(s.kind)) {
             const full = scope + '.' + name;
-            const r = find(full);
-            if (r) return r;
-            return miss(
-              notImported() ??
+            return (
+              this.find(full, visible) ??
+              this.miss(
+                name,
+                fromFile,
                 `"${name}" is resolved to "${full}", which is not defined; the innermost scope is searched first, so use a leading dot (".${name}") to start from the outermost scope`,
+              )
             );
           }
         } else if (!typesOnly || s.kind === 'message' || s.kind === 'enum') {
@@ -123,6 +111,35 @@ export class SymbolTable {
         }
       }
     }
+  }
+
+  /** A symbol found during the current lookup but not visible from the importing file. */
+  private hidden: Sym | undefined;
+
+  private find(full: string, visible: ReadonlySet<string>): Sym | undefined {
+    const s = this.syms.get(full);
+    if (!s) return undefined;
+    if (this.isVisible(s, visible)) return s;
+    this.hidden ??= s;
+    return undefined;
+  }
+
+  private miss(
+    name: string,
+    fromFile: string,
+    reason: string | undefined,
+    relativeTo = '',
+    visible: ReadonlySet<string> = new Set(),
+    typesOnly = false,
+  ): LookupMiss {
+    const hidden = this.hidden;
+    if (hidden) {
+      return {
+        found: undefined,
+        reason: `"${name}" seems to be defined in "${hidden.file}", which is not imported by "${fromFile}"; add the import to use it here`,
+      };
+    }
+    return { found: undefined, reason: reason ?? this.unknownReason(name, relativeTo, visible, typesOnly) };
   }
 
   private unknownReason(name: string, relativeTo: string, visible: ReadonlySet<string>, typesOnly: boolean): string {

@@ -7,6 +7,7 @@ import type {
   ThriftConst, ThriftConstValue, ThriftEnum, ThriftField, ThriftFile, ThriftService, ThriftStruct, ThriftType, ThriftTypedef,
 } from './descriptor.js';
 import { buildService } from './service.js';
+import { didYouMean } from './suggest.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -216,7 +217,7 @@ class FileResolver {
       sym = inc.types.get(name.slice(dot + 1));
       typedefOwner = undefined;
     }
-    if (sym === undefined) throw this.err(pos, `unknown type ${name}`);
+    if (sym === undefined) throw this.err(pos, `unknown type ${name}${didYouMean(name, this.typeNames())}`);
     switch (sym.kind) {
       case 'struct':
         return { kind: 'struct', struct: sym.struct };
@@ -263,7 +264,7 @@ class FileResolver {
           throw this.err(pos, `enum value ${name} must be qualified: ${sym.enum.name}.${name}`);
         }
       }
-      throw this.err(pos, `unknown constant ${name}`);
+      throw this.err(pos, `unknown constant ${name}${didYouMean(name, this.consts.keys())}`);
     }
     if (parts.length === 2) {
       const sym = this.types.get(parts[0]!);
@@ -278,6 +279,12 @@ class FileResolver {
       if (sym?.kind === 'enum') return enumRef(sym.enum, parts[2]!, () => this.err(pos, `enum ${parts[0]}.${parts[1]} has no value ${parts[2]}`));
     }
     throw this.err(pos, `unknown constant ${name}`);
+  }
+
+  /** Type names as this file may write them: local, then qualified by include name. */
+  private *typeNames(): Iterable<string> {
+    for (const [n, sym] of this.types) if (sym.kind !== 'service') yield n;
+    for (const [inc, scope] of this.includes) for (const [n, sym] of scope.types) if (sym.kind !== 'service') yield `${inc}.${n}`;
   }
 
   private service(name: string, pos: Pos): ThriftService {

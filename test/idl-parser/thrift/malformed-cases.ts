@@ -21,6 +21,7 @@ export const malformed: MalformedCase[] = [
   { name: 'bad escape in a string', src: 'const string S = "a\\qb"', line: 1, column: 20, message: 'bad escape character \'\\q\' in string literal' },
   { name: 'unterminated block comment', src: 'struct A {}\n/* never\nclosed', line: 2, column: 1, message: 'unterminated comment' },
   { name: 'integer beyond 64 bits', src: 'const i64 X = 9223372036854775808', line: 1, column: 15, message: 'integer 9223372036854775808 does not fit in 64 bits' },
+  { name: 'position after a multi-line comment', src: '/* one\n * two\n */ struct A {\n\t1: i32 a ?\n}', line: 4, column: 11, message: "unexpected character '?'" },
   // Syntax errors.
   { name: 'struct without a name', src: 'struct {\n}', line: 1, column: 8, message: 'expected the struct name, found \'{\'' },
   { name: 'struct without braces', src: 'struct A 1: i32 a }', line: 1, column: 10, message: 'expected \'{\', found \'1\'' },
@@ -49,6 +50,9 @@ export const malformed: MalformedCase[] = [
   { name: 'xsd_optional on a field', src: 'struct A {\n  1: i32 a xsd_optional\n}', line: 2, column: 12, message: "'xsd_optional' is no longer supported" },
   // Resolution errors.
   { name: 'unknown type', src: 'struct A {\n  1: Missing m\n}', line: 2, column: 6, message: 'unknown type Missing' },
+  { name: 'misspelled type', src: 'struct Request {}\nservice S {\n  void f(1: Reqest r)\n}', line: 3, column: 13, message: 'unknown type Reqest (did you mean Request?)' },
+  { name: 'misspelled included type', src: 'include "base.thrift"\nstruct A { 1: base.Stauts s }', files: { 'base.thrift': 'enum Status { OK }' }, line: 2, column: 15, message: 'unknown type base.Stauts (did you mean base.Status?)' },
+  { name: 'misspelled constant', src: 'const i32 LIMIT = 1\nconst i32 X = LIMT', line: 2, column: 15, message: 'unknown constant LIMT (did you mean LIMIT?)' },
   { name: 'qualified type without such include', src: 'struct A { 1: other.Thing t }', line: 1, column: 15, message: 'unknown type other.Thing: no include named other' },
   { name: 'unknown type in an include', src: 'include "base.thrift"\nstruct A { 1: base.Missing m }', files: { 'base.thrift': 'struct Thing {}' }, line: 2, column: 15, message: 'unknown type base.Missing' },
   { name: 'service used as a type', src: 'service S {}\nstruct A { 1: S s }', line: 2, column: 15, message: 'S is a service, not a type' },

@@ -212,6 +212,14 @@ describe('parseThriftContent', () => {
     expect(() => parseThriftContent('\uFEFF@')).toThrow('main.thrift:1:1: unexpected character');
   });
 
+  test('an absolute include path is used as is', async () => {
+    const abs = join(INC, 'diamond_root.thrift');
+    const r = parseThriftContent(`include "${abs}"\nconst i32 N = diamond_root.ROOT_CONST`, { files: { [abs]: 'const i32 ROOT_CONST = 3' } });
+    expect(r.findConst('N')!.value).toEqual({ kind: 'int', value: 3n });
+    const d = await loadThriftFile(join(PARITY, 'includes-diamond.thrift'), { includeDirs: [INC] });
+    expect(d.files.filter((f) => f.path === abs)).toHaveLength(1);
+  });
+
   test('an empty file is a valid file', () => {
     const r = parseThriftContent('');
     expect(r.mainFile).toMatchObject({ includeName: 'main', structs: [], services: [], constants: [] });
