@@ -5,7 +5,9 @@ import type { MethodCodec } from './method-codec.js';
 
 /** What every open gRPC stream exposes besides its messages. */
 abstract class StreamBase<Req, Res> {
+  /** Set at the clean end of the stream (or once the single response was read). */
   protected ended = false;
+  private cancelled = false;
 
   constructor(
     protected readonly call: ClientCall,
@@ -24,7 +26,7 @@ abstract class StreamBase<Req, Res> {
 
   /** Cancels the call: the server sees RST_STREAM(CANCEL), pending operations reject with CANCELLED. */
   cancel(reason?: string): void {
-    this.ended = true;
+    this.cancelled = true;
     this.call.cancel(reason);
   }
 
@@ -64,7 +66,7 @@ abstract class StreamBase<Req, Res> {
         yield res;
       }
     } finally {
-      if (!this.ended) this.cancel('the caller stopped reading');
+      if (!this.ended && !this.cancelled) this.cancel('the caller stopped reading');
     }
   }
 }

@@ -58,24 +58,25 @@ export function createGrpcServer(
   server.on('session', (s: Http2Session) => {
     sessions.add(s);
     s.on('error', noop);
-    s.once('connect', () => {
-      try {
-        s.setLocalWindowSize(8 << 20);
-      } catch {
-        // Not fatal.
-      }
-    });
+    // A larger connection window than HTTP/2's 64 KiB default, so streaming clients are
+    // not throttled by round trips (the session is already set up when 'session' fires).
+    try {
+      s.setLocalWindowSize(8 << 20);
+    } catch {
+      // Not fatal: only slower.
+    }
     s.on('close', () => sessions.delete(s));
   });
   server.on('sessionError', noop);
   server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
-    stream.on('error', noop);
     if (headers[':method'] !== 'POST') {
+      stream.on('error', noop);
       stream.respond({ ':status': 405 }, { endStream: true });
       return;
     }
     const ct = headers['content-type'];
     if (typeof ct !== 'string' || !ct.startsWith('application/grpc')) {
+      stream.on('error', noop);
       stream.respond({ ':status': 415, 'grpc-status': String(Code.INTERNAL), 'grpc-message': 'unsupported content-type' }, { endStream: true });
       return;
     }
@@ -95,7 +96,6 @@ export function createGrpcServer(
     }
   });
 
-  const onListening = server as unknown as { address(): AddressInfo | string | null };
   return {
     handleSocket(socket: Socket): void {
       server.emit('connection', socket);
@@ -105,7 +105,7 @@ export function createGrpcServer(
         server.once('error', reject);
         server.listen(port, host, () => {
           server.off('error', reject);
-          const a = onListening.address();
+          const a: AddressInfo | string | null = server.address();
           resolve({ port: typeof a === 'object' && a !== null ? a.port : port });
         });
       });

@@ -83,6 +83,14 @@ describe('differential vs Apache Thrift (Python)', () => {
           cases.push({ type, proto, json: g.json, canon: g.canon });
         }
       }
+      // Big containers: compact's long-form list/set/map headers and shifted elements.
+      gen.maxItems = 40;
+      const type = reg.findStruct('Everything')!;
+      for (let i = 0; i < 10; i++) {
+        const g = gen.struct(type, 0);
+        cases.push({ type, proto, json: g.json, canon: g.canon });
+      }
+      gen.maxItems = 4;
     }
     // Ours → Python decodes; Python encodes the canonical value → ours decodes.
     const reqs: Req[] = [];

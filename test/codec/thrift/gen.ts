@@ -23,6 +23,9 @@ export interface Generated {
 const STRINGS = ['', 'a', 'hello', 'ünïcødé', '日本語', '😀 emoji', 'quote " backslash \\ slash /', 'ctl \u0001\n\t\r', 'x'.repeat(70)];
 
 export class Gen {
+  /** Upper bound for container sizes near the top (≥ 15 exercises the compact long-form headers). */
+  maxItems = 4;
+
   constructor(private readonly r: () => number) {}
 
   int(lo: number, hi: number): number {
@@ -117,7 +120,7 @@ export class Gen {
       }
       case 'list':
       case 'set': {
-        const n = depth > 3 ? 0 : this.int(0, 4);
+        const n = depth > 3 ? 0 : this.int(0, depth <= 1 ? this.maxItems : 4);
         const items: Generated[] = [];
         const seen = new Set<string>();
         for (let i = 0; i < n; i++) {
@@ -130,7 +133,7 @@ export class Gen {
         return { json: '[' + items.map((g) => g.json).join(',') + ']', canon: items.map((g) => g.canon) };
       }
       case 'map': {
-        const n = depth > 3 ? 0 : this.int(0, 3);
+        const n = depth > 3 ? 0 : this.int(0, depth <= 1 ? this.maxItems : 3);
         const parts: string[] = [];
         const pairs: unknown[] = [];
         const seen = new Set<string>();
