@@ -256,7 +256,8 @@ export function serveClient(setup) {
       for (let k = 0; k < MAX_OPS_PER_WORKER; k++) {
         const t0 = performance.now();
         if (t0 >= deadline) break;
-        n += await w.op();
+        const done = await w.op(); // not `n += await …`: that reads n before the await and loses updates
+        n += done;
         if (record) hist.record(performance.now() - t0);
       }
     };

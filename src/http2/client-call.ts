@@ -138,6 +138,8 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
   private trailersD: Deferred<Record<string, string | string[]>> | undefined;
   private statusD: Deferred<CallStatus> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** performance.now() at which the deadline passes, when there is one. */
+  private deadlineAt: number | undefined;
 
   /** Builds and validates the request; throws RpcError INTERNAL on bad metadata before anything is sent. */
   constructor(host: CallHost, opts: CallOptions) {
@@ -155,7 +157,7 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
     };
     if (host.authority !== undefined) h[':authority'] = host.authority;
     if (this.compression !== 'identity') h['grpc-encoding'] = this.compression;
-    if (opts.timeoutMs !== undefined) h['grpc-timeout'] = encodeTimeout(opts.timeoutMs);
+    if (opts.timeoutMs !== undefined) this.deadlineAt = performance.now() + opts.timeoutMs;
     if (opts.extraHeaders) {
       for (const k of Object.keys(opts.extraHeaders)) h[k.toLowerCase()] = opts.extraHeaders[k];
     }
@@ -185,6 +187,8 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
       return;
     }
     this.session = session;
+    // The time left now, not at creation: the call may have waited for a connection or a slot.
+    if (this.deadlineAt !== undefined) this.reqHeaders['grpc-timeout'] = encodeTimeout(this.deadlineAt - performance.now());
     let stream: ClientHttp2Stream;
     try {
       stream = session.request(this.reqHeaders, { endStream: false });

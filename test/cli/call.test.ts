@@ -26,7 +26,7 @@ afterAll(async () => {
   await servers?.close();
 });
 
-describe('idlcall call: protobuf over gRPC, every mode (seed streaming.proto)', () => {
+describe.concurrent('idlcall call: protobuf over gRPC, every mode (seed streaming.proto)', () => {
   it('unary: one JSON line out, exit 0', async () => {
     const r = await runCli(['call', servers.seedProto, 'pb.StreamingService/UnaryEcho', '--idl', SEED_PROTO, '-d', '{"message":"hi"}']);
     expect(r.stderr).toBe('');
@@ -77,7 +77,7 @@ describe('idlcall call: protobuf over gRPC, every mode (seed streaming.proto)', 
   });
 });
 
-describe('idlcall call: Thrift (seed streaming.thrift and cli_test.thrift)', () => {
+describe.concurrent('idlcall call: Thrift (seed streaming.thrift and cli_test.thrift)', () => {
   it('ping-pong over TTHeader with --transport ttheader', async () => {
     const r = await runCli(['call', servers.seedThrift, 'TestService/EchoPingPong', '--idl', SEED_THRIFT, '--transport', 'ttheader', '-d', '{"message":"hi"}']);
     expect(r.stderr).toBe('');
@@ -112,7 +112,7 @@ describe('idlcall call: Thrift (seed streaming.thrift and cli_test.thrift)', () 
   });
 });
 
-describe('idlcall call: exit codes and messages', () => {
+describe.concurrent('idlcall call: exit codes and messages', () => {
   it('NOT_FOUND exits 69 (64 + 5) with a grpcurl-style line', async () => {
     const r = await runCli(['call', servers.items, 'clitest.ItemService/Find', '--idl', ITEMS_PROTO, '-d', '{"name":"nope"}']);
     expect(r.code).toBe(69);

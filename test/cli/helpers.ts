@@ -4,7 +4,7 @@
  * ones (serve, incremental stdin).
  */
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +35,7 @@ export async function ensureBuilt(): Promise<void> {
   const lock = `${BUILD_ROOT}.lock`;
   const stamp = join(BUILD_ROOT, 'built');
   if (existsSync(stamp)) return;
+  removeStaleBuilds();
   try {
     mkdirSync(lock);
   } catch {
@@ -59,6 +60,19 @@ export async function ensureBuilt(): Promise<void> {
     writeFileSync(stamp, 'ok');
   } finally {
     rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** Removes private builds of earlier vitest runs whose process is gone. */
+function removeStaleBuilds(): void {
+  for (const name of readdirSync(tmpdir())) {
+    const m = /^idlcall-cli-test-(\d+)$/.exec(name);
+    if (!m || Number(m[1]) === process.ppid) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch {
+      rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    }
   }
 }
 

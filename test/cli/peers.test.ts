@@ -28,7 +28,7 @@ afterAll(async () => {
   await peer?.stop();
 });
 
-describe('idlcall call ⇄ grpc-python (search.gpt_engine.GPTStreamService)', () => {
+describe.concurrent('idlcall call ⇄ grpc-python (search.gpt_engine.GPTStreamService)', () => {
   it('unary Ask with -H metadata; -v shows the echoed header and trailer; int64 as a string', async () => {
     const r = await runCli(['call', target, 'search.gpt_engine.GPTStreamService/Ask', '--idl', GPT_PROTO, '-H', 'x-echo: abc', '-v', '-d', '{"prompt":"why","requestId":"9007199254740993"}']);
     expect(r.code).toBe(0);
@@ -78,7 +78,7 @@ describe('idlcall call ⇄ grpc-python (search.gpt_engine.GPTStreamService)', ()
   });
 });
 
-describe('idlcall serve --echo as a subprocess', () => {
+describe.concurrent('idlcall serve --echo as a subprocess', () => {
   it('prints its address, echoes every mode (unary re-encoded as the response type), stops on SIGTERM', async () => {
     const server = startCli(['serve', '--idl', ITEMS_PROTO, '--echo', '--listen', '127.0.0.1:0']);
     live.push(server);

@@ -40,7 +40,7 @@ beforeAll(async () => {
   await ensureBuilt();
 });
 
-describe('idlcall list', () => {
+describe.concurrent('idlcall list', () => {
   it('lists services, methods and streaming modes of a .proto', async () => {
     const r = await runCli(['list', '--idl', SEED_PROTO]);
     expect(r.code).toBe(0);
@@ -67,7 +67,7 @@ describe('idlcall list', () => {
   });
 });
 
-describe('idlcall describe', () => {
+describe.concurrent('idlcall describe', () => {
   it('a message, with nested types, maps and enums', async () => {
     const r = await runCli(['describe', '--idl', ITEMS_PROTO, 'Item']);
     expect(r.code).toBe(0);
@@ -106,7 +106,7 @@ describe('idlcall describe', () => {
   });
 });
 
-describe('idlcall encode / decode against protoc 3.21', () => {
+describe.concurrent('idlcall encode / decode against protoc 3.21', () => {
   it('encode --out raw equals protoc --encode byte for byte', async () => {
     const r = await runCli(['encode', '--idl', ITEMS_PROTO, 'clitest.Item', '-d', JSON.stringify(ITEM_JSON), '--out', 'raw']);
     expect(r.stderr).toBe('');
@@ -154,7 +154,7 @@ describe('idlcall encode / decode against protoc 3.21', () => {
   });
 });
 
-describe('--help', () => {
+describe.concurrent('--help', () => {
   it.each(['call', 'list', 'describe', 'encode', 'decode', 'serve', 'bench'])('idlcall %s --help shows usage and examples', async (cmd) => {
     const r = await runCli([cmd, '--help']);
     expect(r.code).toBe(0);

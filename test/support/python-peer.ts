@@ -38,7 +38,11 @@ export function startPythonPeer(scriptPath: string, args: string[] = [], opts: P
   });
   const exited = new Promise<void>((resolve) => {
     if (proc.exitCode !== null || proc.signalCode !== null) resolve();
-    else proc.once('exit', () => resolve());
+    else {
+      proc.once('exit', () => resolve());
+      // A process that could not be spawned never exits.
+      proc.once('error', () => resolve());
+    }
   });
   const stop = async (): Promise<void> => {
     proc.stdin!.end();

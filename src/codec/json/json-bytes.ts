@@ -222,9 +222,12 @@ export function utf8Text(buf: Uint8Array, end: number, nonAscii: readonly number
     for (let i = 0; i < nonAscii.length; i += 2) {
       const a = nonAscii[i]!;
       const b = nonAscii[i + 1]!;
-      if (a > p) {
+      if (a - p > 96) {
         o16.set(buf.subarray(p, a), o);
         o += a - p;
+      } else {
+        // Short ASCII stretch: a loop beats allocating a subarray.
+        for (let q = p; q < a; q++) o16[o++] = buf[q]!;
       }
       o = widen(buf, a, b, o16, o);
       p = b;
@@ -341,7 +344,8 @@ function writeFixed(w: ByteWriter, neg: boolean, m: number, k: number): void {
   if (w.pos + 26 > w.buf.length) w.ensure(26);
   const b = w.buf;
   let digits = 1;
-  for (let t = m; t >= 10; t = Math.floor(t / 10)) digits++;
+  if (m <= 0x7fffffff) for (let t = m; t >= 10; t = (t / 10) | 0) digits++;
+  else for (let t = m; t >= 10; t = Math.floor(t / 10)) digits++;
   let p = w.pos;
   if (neg) b[p++] = 45;
   const intDigits = digits - k;

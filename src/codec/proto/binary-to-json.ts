@@ -17,6 +17,13 @@ const h64: Int64Halves = { lo: 0, hi: 0 };
 /** A map field's entries while a message is decoded: key JSON → value JSON (last one wins). */
 type MapSlot = Map<string, string>;
 
+/** Reusable per-depth state of the slot mode. */
+interface SlotFrame {
+  slots: Array<string | MapSlot | undefined>;
+  mark: Uint32Array;
+  touched: number[];
+}
+
 /**
  * Protobuf binary → JSON text, written directly as string pieces (no object
  * model). Fields are collected per message in declaration-indexed slots so
@@ -34,6 +41,8 @@ export class BinaryToJson {
   /** Set by `scalar()`: whether the value read was the type's default. */
   private zero = false;
   private readonly rangeStack: Int32Array[] = [];
+  private readonly frames: Array<SlotFrame | undefined> = [];
+  private slotStamp = 0;
 
   /** Decodes `bytes` as a `plan` message. */
   decode(plan: MessagePlan, bytes: Uint8Array): string {
@@ -264,7 +273,14 @@ export class BinaryToJson {
     const r = this.r;
     const fields = plan.fields;
     const n = fields.length;
-    const slots: Array<string | MapSlot | undefined> = new Array(n);
+    // Slots are reused per depth; a stamp says which ones this message has touched.
+    const frame = this.frameFor(depth, n);
+    const slots = frame.slots;
+    const mark = frame.mark;
+    const touched = frame.touched;
+    touched.length = 0;
+    if (this.slotStamp >= 0xfffffffe) this.resetFrames();
+    const stamp = ++this.slotStamp;
     const byNumber = plan.byNumber;
     const byNumberMap = plan.byNumberMap;
     let rng: Int32Array | undefined;
@@ -277,11 +293,16 @@ export class BinaryToJson {
       const f = byNumberMap === undefined ? byNumber[num] : byNumberMap.get(num);
       if (f === undefined) {
         if (wt === 4) {
-          if (num === groupNo) return this.emit(plan, slots);
+          if (num === groupNo) return this.emit(plan, frame, stamp);
           throw new CodecError('', `unexpected end-group tag for field ${num}`, r.pos);
         }
         r.skip(tag, depth);
         continue;
+      }
+      if (mark[f.index] !== stamp) {
+        mark[f.index] = stamp;
+        slots[f.index] = undefined;
+        touched.push(f.index);
       }
       try {
         if (f.kind === K.MESSAGE && !f.isMap) {
@@ -327,7 +348,22 @@ export class BinaryToJson {
       }
     }
     if (groupNo > 0) throw new CodecError('', `group ${groupNo} is not closed`, r.pos);
-    return this.emit(plan, slots);
+    return this.emit(plan, frame, stamp);
+  }
+
+  private frameFor(depth: number, n: number): SlotFrame {
+    let f = this.frames[depth];
+    if (f === undefined) {
+      f = this.frames[depth] = { slots: [], mark: new Uint32Array(Math.max(n, 64)), touched: [] };
+    } else if (f.mark.length < n) {
+      f.mark = new Uint32Array(n);
+    }
+    return f;
+  }
+
+  private resetFrames(): void {
+    for (const f of this.frames) if (f !== undefined) f.mark.fill(0);
+    this.slotStamp = 0;
   }
 
   private rangesFor(depth: number, n: number): Int32Array {
@@ -534,14 +570,42 @@ export class BinaryToJson {
     }
   }
 
-  private emit(plan: MessagePlan, slots: Array<string | MapSlot | undefined>): string {
+  private emit(plan: MessagePlan, frame: SlotFrame, stamp: number): string {
     const fields = plan.fields;
-    const n = fields.length;
+    const slots = frame.slots;
     const protoNames = this.protoNames;
     let out = '{';
     let sep = false;
+    if (!this.emitDefaults) {
+      // Only the touched slots, in declaration order (insertion sort: the list is short and mostly sorted).
+      const t = frame.touched;
+      const m = t.length;
+      for (let a = 1; a < m; a++) {
+        const x = t[a]!;
+        let b = a - 1;
+        while (b >= 0 && t[b]! > x) {
+          t[b + 1] = t[b]!;
+          b--;
+        }
+        t[b + 1] = x;
+      }
+      for (let k = 0; k < m; k++) {
+        const i = t[k]!;
+        const v = slots[i];
+        slots[i] = undefined;
+        if (v === undefined) continue;
+        const f = fields[i]!;
+        const j = typeof v === 'string' ? (f.repeated ? '[' + v + ']' : v) : mapJson(v);
+        out += (sep ? ',' : '') + (protoNames ? f.protoKeyOut : f.jsonKeyOut) + j;
+        sep = true;
+      }
+      return out + '}';
+    }
+    const n = fields.length;
+    const mark = frame.mark;
     for (let i = 0; i < n; i++) {
-      const v = slots[i];
+      const v = mark[i] === stamp ? slots[i] : undefined;
+      slots[i] = undefined;
       const f = fields[i]!;
       let j: string;
       if (v === undefined) {

@@ -1,6 +1,13 @@
 import { CodecError } from '../../errors/codec-error.js';
 import { VarintReader } from '../bytes/varint.js';
 
+// Scratch for floats: the platform is little-endian like the wire (checked below).
+const f32 = new Float32Array(1);
+const f32b = new Uint8Array(f32.buffer);
+const f64 = new Float64Array(1);
+const f64b = new Uint8Array(f64.buffer);
+if (new Uint8Array(Uint16Array.of(1).buffer)[0] !== 1) throw new Error('idlcall: big-endian platforms are not supported');
+
 /** Deepest nesting of messages (and groups) the codec accepts, as protobuf runtimes do. */
 export const MAX_DEPTH = 100;
 
@@ -10,13 +17,6 @@ export const MAX_DEPTH = 100;
  * add the field path.
  */
 export class ProtoReader extends VarintReader {
-  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(8));
-
-  override reset(buf: Uint8Array, start = 0, end = buf.length): this {
-    super.reset(buf, start, end);
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    return this;
-  }
 
   /** Reads a tag; checks the field number and wire type are possible. */
   tag(): number {
@@ -53,7 +53,12 @@ export class ProtoReader extends VarintReader {
     const p = this.pos;
     if (p + 4 > this.end) throw this.truncated();
     this.pos = p + 4;
-    return this.view.getFloat32(p, true);
+    const b = this.buf;
+    f32b[0] = b[p]!;
+    f32b[1] = b[p + 1]!;
+    f32b[2] = b[p + 2]!;
+    f32b[3] = b[p + 3]!;
+    return f32[0]!;
   }
 
   /** Little-endian double. */
@@ -61,7 +66,9 @@ export class ProtoReader extends VarintReader {
     const p = this.pos;
     if (p + 8 > this.end) throw this.truncated();
     this.pos = p + 8;
-    return this.view.getFloat64(p, true);
+    const b = this.buf;
+    for (let i = 0; i < 8; i++) f64b[i] = b[p + i]!;
+    return f64[0]!;
   }
 
   /** Skips the value of a field with the given tag (an unknown field); groups are skipped whole. */

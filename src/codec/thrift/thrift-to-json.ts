@@ -76,9 +76,17 @@ export class ThriftToJson {
         if (out.pos >= out.buf.length) out.ensure(1);
         out.buf[out.pos++] = 44; // ,
       }
-      writeRaw(out, goTag ? fp.keyBytesAlias : fp.keyBytesName);
+      const key = goTag ? fp.keyBytesAlias : fp.keyBytesName;
+      const kn = key.length;
+      if (out.pos + kn > out.buf.length) out.ensure(kn);
+      const ob = out.buf;
+      let op = out.pos;
+      for (let k = 0; k < kn; k++) ob[op++] = key[k]!;
+      out.pos = op;
       try {
-        this.readValue(fp.type, depth, fp.jsConv);
+        // Strings are the most common value: skip the generic dispatch.
+        if (fp.type.kind === Kind.STRING) this.string();
+        else this.readValue(fp.type, depth, fp.jsConv);
       } catch (e) {
         throw withSegment(e, '.' + fp.name);
       }
@@ -146,16 +154,9 @@ export class ThriftToJson {
         if (jsConv) out.writeByte(34);
         return;
       }
-      case Kind.STRING: {
-        const start = r.bytesBegin();
-        const at = out.pos;
-        const res = writeJsonStringUtf8(out, r.buf, start, start + r.len);
-        if (res !== -1) {
-          if (res >= 0) throw new CodecError('', 'invalid UTF-8 in string', res);
-          this.nonAscii.push(at, out.pos);
-        }
+      case Kind.STRING:
+        this.string();
         return;
-      }
       case Kind.BINARY: {
         const start = r.bytesBegin();
         if (this.flags & F_BASE64) writeJsonBase64(out, r.buf, start, start + r.len);
@@ -231,6 +232,19 @@ export class ThriftToJson {
         return;
     }
     throw new CodecError('', `unsupported type ${t.desc}`);
+  }
+
+  /** Copies a wire string into the output as a JSON string literal. */
+  private string(): void {
+    const r = this.r;
+    const out = this.out;
+    const start = r.bytesBegin();
+    const at = out.pos;
+    const res = writeJsonStringUtf8(out, r.buf, start, start + r.len);
+    if (res !== -1) {
+      if (res >= 0) throw new CodecError('', 'invalid UTF-8 in string', res);
+      this.nonAscii.push(at, out.pos);
+    }
   }
 
   private int(v: number, jsConv: boolean): void {

@@ -30,12 +30,18 @@ export type BidiStreamingHandler<Req, Res> = (
   ctx: ServerContext,
 ) => AsyncIterable<Res> | Iterable<Res>;
 
-/** Any handler; which one a method takes follows from its call mode in the IDL. */
-export type Handler<Req, Res> =
-  | UnaryHandler<Req, Res>
-  | ClientStreamingHandler<Req, Res>
-  | ServerStreamingHandler<Req, Res>
-  | BidiStreamingHandler<Req, Res>;
+/**
+ * Any handler; which shape a method takes follows from its call mode in the
+ * IDL. The first argument is the request (unary, ping-pong and
+ * server-streaming methods) or an async iterable of requests (client and
+ * bidirectional streaming); its static type admits both uses so that inline
+ * handlers type-check without annotations. Annotate with the specific handler
+ * types above for stricter checks.
+ */
+export type Handler<Req, Res> = (
+  input: Req & AsyncIterable<Req>,
+  ctx: ServerContext,
+) => Res | Promise<Res> | AsyncIterable<Res> | Iterable<Res>;
 
 /** Handlers by method name. Methods without one answer UNIMPLEMENTED. */
 export type Handlers<Req, Res> = Record<string, Handler<Req, Res>>;

@@ -107,8 +107,6 @@ export function validateMessage(b: FileBuild, m: BuiltMessage): void {
   for (const o of node.oneofs) {
     if (o.fields.length === 0) fail(fileName, o.pos, `oneof "${o.name}" must have at least one field`);
   }
-  const explicitEntry = node.options.find((o) => o.name === 'map_entry');
-  if (explicitEntry) fail(fileName, explicitEntry.pos, 'map_entry should not be set explicitly; use map<KeyType, ValueType> instead');
 }
 
 function checkMapEntry(fileName: string, f: BuiltField): void {
