@@ -258,7 +258,7 @@ async function main() {
   const { quick } = benchArgs();
   if (!existsSync(join(ROOT, 'dist/index.js'))) throw new Error('build first: npm run build');
   const pinned = pinSelf(0);
-  const timing = quick ? { warmupMs: 250, runMs: 400, runs: 3 } : { warmupMs: 700, runMs: 1000, runs: 5 };
+  const timing = quick ? { warmupMs: 200, runMs: 300, runs: 3 } : { warmupMs: 700, runMs: 1000, runs: 5 };
   const tmp = mkdtempSync(join(tmpdir(), 'idlcall-bench-grpc-'));
   const rows = [];
   try {
@@ -371,4 +371,7 @@ function summaryLine(res) {
 // ------------------------------------------------------------------ entry (last: every declaration above is initialised)
 if (mode === 'server') await runServer(process.argv[3]);
 else if (mode === 'client') serveClient(() => setupClient(JSON.parse(process.argv[3])));
-else await main();
+else {
+  await main();
+  process.exit(); // with process.exitCode; the exit handler kills any child left
+}

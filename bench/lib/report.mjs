@@ -69,7 +69,7 @@ export function ratioOf(row, peer) {
 
 const fmtRatio = (x) => (x === undefined || !Number.isFinite(x) ? '–' : `${x.toFixed(2)}×`);
 const fmtMs = (x) => (x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
-const range = (m) => (m && Number.isFinite(m.min) ? `${formatRate(m.min)}–${formatRate(m.max)}` : '');
+const range = (m) => (m?.median && Number.isFinite(m.min) ? `${formatRate(m.min)}–${formatRate(m.max)}` : '');
 const cell = (s) => String(s ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** Details column: latency percentiles, client peak RSS, CPU per op, server CPU. */

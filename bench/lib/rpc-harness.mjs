@@ -39,6 +39,12 @@ function track(child) {
   return child;
 }
 
+/** BENCH_CPU_PROF=dir: every Node client and server child writes a V8 CPU profile there (open in Chrome DevTools). */
+function profileArgs() {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 /** Whether `taskset` can pin processes here. */
 export const hasTaskset = (() => {
   try {
@@ -76,7 +82,18 @@ export function processCpuSeconds(pid) {
  * and exit when its stdin closes (bench/*.mjs `server` modes and test/peers/*.py do).
  * @returns {Promise<{ port: number, pid: number, stop: () => Promise<void>, stderr: () => string }>}
  */
-export async function startServer(cmd, args, { cpu = 1, timeoutMs = 60000, env } = {}) {
+export async function startServer(cmd, args, opts = {}) {
+  try {
+    return await startServerOnce(cmd, args, opts);
+  } catch (e) {
+    // One retry: a concurrent `npm run build` can leave dist/ half-written for a moment.
+    await new Promise((r) => setTimeout(r, 3000));
+    return startServerOnce(cmd, args, opts);
+  }
+}
+
+async function startServerOnce(cmd, args, { cpu = 1, timeoutMs = 60000, env } = {}) {
+  if (cmd === process.execPath) args = [...profileArgs(), ...args];
   const [file, argv] = hasTaskset ? ['taskset', ['-c', String(cpu), cmd, ...args]] : [cmd, args];
   const child = track(spawn(file, argv, { stdio: ['pipe', 'pipe', 'pipe'], env: env ?? process.env }));
   let err = '';
@@ -99,7 +116,7 @@ export async function startServer(cmd, args, { cpu = 1, timeoutMs = 60000, env }
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`${cmd} ${args.join(' ')} exited (${code}) before printing its port\n${err}`));
+      reject(new Error(`${cmd} ${args.join(' ')} exited (${code}) before printing its port: ${lastLine(err)}\n${err}`));
     });
     child.once('error', (e) => {
       clearTimeout(timer);
@@ -124,7 +141,7 @@ export async function startServer(cmd, args, { cpu = 1, timeoutMs = 60000, env }
 
 /** Forks a client child (`script client <config JSON>`) and waits for it to be ready. */
 async function startClient(script, config, timeoutMs = 60000) {
-  const child = track(fork(script, ['client', JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  const child = track(fork(script, ['client', JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...profileArgs()] }));
   let nextId = 1;
   const pending = new Map();
   let dead;
@@ -156,10 +173,18 @@ async function startClient(script, config, timeoutMs = 60000) {
       pending.set(id, { resolve, reject, timer });
       child.send({ id, op, ...args });
     });
-  await request('ready');
+  try {
+    await request('ready');
+  } catch (e) {
+    child.kill('SIGKILL'); // a client whose setup failed would otherwise keep its IPC channel (and us) alive
+    throw e;
+  }
+  const exited = new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', r)));
   return {
     request,
-    kill: () => {
+    /** Kills the child, after `graceMs` for it to exit by itself (and write a CPU profile). */
+    kill: async (graceMs = 0) => {
+      if (graceMs) await Promise.race([exited, new Promise((r) => setTimeout(r, graceMs))]);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
   };
@@ -222,11 +247,12 @@ export async function measureRow({ script, clients, warmupMs, runMs, runs, serve
       }
     }
   } finally {
-    for (const c of Object.values(live)) c.kill();
+    await Promise.all(Object.values(live).map((c) => c.kill(5000))); // after 'finish' they exit by themselves
   }
   return out;
 }
 
+const lastLine = (text) => text.trim().split('\n').filter((l) => /error/i.test(l)).pop() ?? text.trim().split('\n').pop() ?? '';
 const firstLine = (e) => String(e?.message ?? e).split('\n')[0];
 
 // ------------------------------------------------------------------ client side
@@ -287,7 +313,8 @@ export function serveClient(setup) {
         process.exit(0);
       }
     } catch (e) {
-      process.send({ id: m.id, error: String(e?.stack ?? e) });
+      // name and message first (a SyntaxError's stack starts with the source line instead)
+      process.send({ id: m.id, error: e instanceof Error ? `${e.name}: ${e.message}\n${e.stack}` : String(e) });
     }
   });
   process.on('disconnect', () => process.exit(0));

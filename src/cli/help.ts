@@ -54,7 +54,7 @@ Calls one method. The method's streaming mode comes from the IDL:
   unary, ping-pong, server streaming   one JSON request (-d); {} when -d is absent
   client, bidirectional streaming       JSON requests one after another (NDJSON: one per line),
                                         each sent as soon as it is read; with -d @- responses are
-                                        printed while stdin still flows
+                                        printed while stdin still flows; one {} when -d is absent
 Every response is printed as one JSON document per line, as it arrives.
 Service may carry its package (search.gpt_engine.GPTStreamService/Ask), or be left out (Ask)
 to use the file's last service.
@@ -62,7 +62,7 @@ to use the file's last service.
 Flags:
   -d, --data JSON|@FILE|@-  the request(s): inline JSON, a file, or stdin
   --format json|pretty      one line per response (default) or indented
-  -v, --verbose             print response headers and trailers on stderr
+  -v, --verbose             print response headers and trailers on stderr (gRPC only)
 ${CLIENT_OPTIONS}
 Examples:
   idlcall call 127.0.0.1:8888 pb.StreamingService/UnaryEcho --idl streaming.proto -d '{"message":"hi"}'

@@ -56,6 +56,9 @@ async function run(argv: readonly string[]): Promise<number> {
   }
 }
 
+// A reader that went away (`idlcall call … | head -1`) is not an error worth a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => process.exit(err.code === 'EPIPE' ? Exit.OK : Exit.USAGE));
+
 // Exit explicitly: stdin may still be open (a stream the server ended early) and would keep
 // the process alive. Wait for stdout to take everything first.
 run(process.argv.slice(2)).then(

@@ -54,8 +54,12 @@ export class ProtoProvider {
     const pkg = this.registry.mainFile.package;
     const found = this.registry.findMessage(name) ?? (pkg ? this.registry.findMessage(`${pkg}.${name}`) : undefined);
     if (found) return found;
+    // Name types the way the caller may: relative to the main package where that applies.
+    const prefix = pkg ? `${pkg}.` : '';
     const known: string[] = [];
-    for (const f of this.registry.files) for (const m of f.messages) known.push(m.fullName);
+    for (const m of this.registry.messages()) {
+      if (!m.mapEntry) known.push(prefix && m.fullName.startsWith(prefix) ? m.fullName.slice(prefix.length) : m.fullName);
+    }
     throw new UsageError(`unknown message type "${typeName}"; ${unknownNameHint(name, known)}`);
   }
 

@@ -4,7 +4,8 @@ import { Code, RpcError } from '../errors/index.js';
 import type { Metadata, StatusDetail } from '../errors/index.js';
 import { ACCEPT_ENCODING, compress, decompress } from './compression.js';
 import type { Compression } from './compression.js';
-import { COPY_THRESHOLD, FLAG_COMPRESSED, encodeEnvelope, encodePrefix } from './envelope.js';
+import { FLAG_COMPRESSED, encodeEnvelope } from './envelope.js';
+import { FrameWriter } from './frame-writer.js';
 import { EnvelopeDecoder } from './envelope-decoder.js';
 import type { EnvelopeSink } from './envelope-decoder.js';
 import { codeFromHttpStatus, codeFromRstCode } from './http-status.js';
@@ -122,6 +123,8 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
   /** The peer ended its side without a status (decided at 'close'). */
   private remoteEnded = false;
   private drainListening = false;
+  /** Writes (and batches) outgoing frames once the stream exists. */
+  private writer: FrameWriter | undefined;
   /** Frames written before the stream existed. */
   private pendingOut: Buffer[] | undefined;
   private startWait: Deferred<void> | undefined;
@@ -204,6 +207,7 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
       return;
     }
     this.stream = stream;
+    this.writer = new FrameWriter(stream);
     // Module-level handlers find the call through a symbol: no closures per call.
     (stream as CallStream)[CALL] = this;
     stream.on('response', streamOnResponse);
@@ -223,6 +227,7 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
       if (w !== undefined) {
         if (ok) w.resolve();
         else {
+          this.writer!.needDrain = true;
           this.drainWait = w;
           void this.waitDrain(stream);
         }
@@ -257,17 +262,7 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
       (this.pendingOut ??= []).push(encodeEnvelope(flags, payload));
       return (this.startWait ??= deferred<void>()).promise;
     }
-    let ok: boolean;
-    if (payload.length <= COPY_THRESHOLD) {
-      ok = stream.write(encodeEnvelope(flags, payload));
-    } else {
-      // Large: prefix and payload as one writev, no copy of the payload.
-      stream.cork();
-      stream.write(encodePrefix(flags, payload.length));
-      ok = stream.write(payload);
-      stream.uncork();
-    }
-    if (ok) return RESOLVED;
+    if (this.writer!.write(flags, payload)) return RESOLVED;
     return this.waitDrain(stream);
   }
 
@@ -283,7 +278,11 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
   closeSend(): void {
     if (this.halfClosed || this.done) return;
     this.halfClosed = true;
-    if (this.stream !== undefined) this.stream.end();
+    const stream = this.stream;
+    if (stream !== undefined) {
+      this.writer!.flush();
+      stream.end();
+    }
   }
 
   recv(): Promise<Uint8Array | undefined> {
@@ -337,18 +336,21 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
     if (this.headersD !== undefined) this.headersD.resolve(headersToMetadata(headers, true));
     const enc = headers['grpc-encoding'];
     if (typeof enc === 'string') this.encoding = enc;
-    // END_STREAM on the first HEADERS: a trailers-only response.
-    if ((flags & 0x1) !== 0) this.respTrailers = headers;
+    // END_STREAM on the first HEADERS: a trailers-only response. If it carries a
+    // grpc-status, that status is authoritative (onEnd reports it), whatever the HTTP
+    // status or content-type say.
+    if ((flags & 0x1) !== 0) {
+      this.respTrailers = headers;
+      if (headers['grpc-status'] !== undefined) return;
+    }
     const httpStatus = Number(headers[':status']);
-    const status = parseTrailerStatus(headers);
-    if (httpStatus !== 200 && status === undefined) {
+    if (httpStatus !== 200) {
       this.finish(codeFromHttpStatus(httpStatus), `received HTTP status ${httpStatus}`, undefined, false);
       return;
     }
     const ct = headers['content-type'];
     if (typeof ct !== 'string' || !ct.startsWith('application/grpc')) {
-      const code = httpStatus === 200 ? Code.UNKNOWN : codeFromHttpStatus(httpStatus);
-      this.finish(code, `received unexpected content-type "${ct ?? ''}" (HTTP ${httpStatus})`, undefined, false);
+      this.finish(Code.UNKNOWN, `received unexpected content-type "${ct ?? ''}"`, undefined, false);
     }
   }
 
@@ -414,6 +416,7 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
 
   /** @internal */
   onDrain(): void {
+    this.writer?.drained();
     const w = this.drainWait;
     if (w !== undefined) {
       this.drainWait = undefined;
@@ -497,6 +500,7 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
       if (this.paused || !remote) stream.resume();
     }
     this.pendingOut = undefined;
+    this.writer?.discard();
     const err = this.error;
     const rw = this.recvWait;
     if (rw !== undefined) {

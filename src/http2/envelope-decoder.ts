@@ -1,6 +1,9 @@
 import { Code, RpcError } from '../errors/index.js';
 import { PREFIX_SIZE } from './envelope.js';
 
+/** First allocation for a message split across chunks; it grows as its bytes arrive. */
+const INITIAL_BODY = 1024 * 1024;
+
 /** Receives whole messages from an {@link EnvelopeDecoder}. */
 export interface EnvelopeSink {
   /** One complete message; `data` may be a view into the chunk it arrived in. */
@@ -11,8 +14,8 @@ export interface EnvelopeSink {
  * Streaming decoder for gRPC length-prefixed messages. Chunks may split messages (and
  * even the 5-byte prefix) anywhere, or carry many messages; a message that lies inside
  * one chunk is handed over as a view with no copy, a split one is assembled into a buffer
- * allocated once at its announced size — after the size was checked against the limit,
- * so a hostile length never allocates.
+ * that grows as its bytes arrive (after the announced size was checked against the
+ * limit), so a hostile length costs no memory beyond the bytes really sent.
  */
 export class EnvelopeDecoder {
   private readonly sink: EnvelopeSink;
@@ -23,6 +26,8 @@ export class EnvelopeDecoder {
   /** Body being assembled across chunks (undefined when none). */
   private body: Buffer | undefined;
   private bodyLen = 0;
+  /** Announced length of the body being assembled. */
+  private want = 0;
   private flags = 0;
 
   constructor(sink: EnvelopeSink, maxMessageBytes: number) {
@@ -43,17 +48,24 @@ export class EnvelopeDecoder {
     let pos = 0;
     const end = chunk.length;
     while (pos < end) {
-      const body = this.body;
+      let body = this.body;
       if (body !== undefined) {
         // Continue a message that started in an earlier chunk.
-        const take = Math.min(body.length - this.bodyLen, end - pos);
+        const take = Math.min(this.want - this.bodyLen, end - pos);
+        if (this.bodyLen + take > body.length) {
+          // Grow geometrically: memory follows the bytes that really arrived, not the
+          // length a peer announced.
+          const grown = Buffer.allocUnsafe(Math.min(this.want, Math.max(this.bodyLen + take, body.length * 2)));
+          grown.set(body.subarray(0, this.bodyLen));
+          this.body = body = grown;
+        }
         body.set(chunk.subarray(pos, pos + take), this.bodyLen);
         this.bodyLen += take;
         pos += take;
-        if (this.bodyLen === body.length) {
+        if (this.bodyLen === this.want) {
           this.body = undefined;
           this.bodyLen = 0;
-          this.sink.onEnvelope(this.flags, body);
+          this.sink.onEnvelope(this.flags, body.length === this.want ? body : body.subarray(0, this.want));
         }
         continue;
       }
@@ -89,7 +101,8 @@ export class EnvelopeDecoder {
         this.sink.onEnvelope(flags, view);
       } else {
         this.flags = flags;
-        this.body = Buffer.allocUnsafe(len);
+        this.want = len;
+        this.body = Buffer.allocUnsafe(Math.min(len, INITIAL_BODY));
         this.bodyLen = 0;
       }
     }

@@ -3,7 +3,8 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from
 import { Code, RpcError } from '../errors/index.js';
 import type { StatusDetail } from '../errors/index.js';
 import { ACCEPT_ENCODING, compress, decompress } from './compression.js';
-import { COPY_THRESHOLD, FLAG_COMPRESSED, encodeEnvelope, encodePrefix } from './envelope.js';
+import { FLAG_COMPRESSED } from './envelope.js';
+import { FrameWriter } from './frame-writer.js';
 import { EnvelopeDecoder } from './envelope-decoder.js';
 import type { EnvelopeSink } from './envelope-decoder.js';
 import { addMetadata, headersToMetadata } from './metadata.js';
@@ -97,6 +98,8 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
   private pendingTrailers: OutgoingHttpHeaders | undefined;
   private timer: NodeJS.Timeout | undefined;
   private drainListening = false;
+  /** Writes (and batches) response messages. */
+  private writer: FrameWriter | undefined;
 
   constructor(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, cfg: ServerCallConfig) {
     this.stream = stream;
@@ -174,16 +177,7 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
       flags = FLAG_COMPRESSED;
     }
     const stream = this.stream;
-    let ok: boolean;
-    if (payload.length <= COPY_THRESHOLD) {
-      ok = stream.write(encodeEnvelope(flags, payload));
-    } else {
-      stream.cork();
-      stream.write(encodePrefix(flags, payload.length));
-      ok = stream.write(payload);
-      stream.uncork();
-    }
-    if (ok) return RESOLVED;
+    if ((this.writer ??= new FrameWriter(stream)).write(flags, payload)) return RESOLVED;
     if (!this.drainListening) {
       this.drainListening = true;
       stream.on('drain', streamOnDrain);
@@ -208,6 +202,7 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
       stream.respond(h, { endStream: true });
     } else {
       this.pendingTrailers = t;
+      this.writer?.flush();
       stream.end();
     }
     // Whatever the client still sends is of no interest now.
@@ -283,6 +278,7 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
 
   /** @internal */
   onDrain(): void {
+    this.writer?.drained();
     const w = this.drainWait;
     if (w !== undefined) {
       this.drainWait = undefined;

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, ensureBuilt, runCli } from './helpers.js';
+import { FIXTURES, runCli } from './helpers.js';
 import { startServers, type TestServers } from './servers.js';
 
 const ITEMS_PROTO = join(FIXTURES, 'cli_test.proto');
@@ -29,7 +29,6 @@ interface Summary {
 let servers: TestServers;
 
 beforeAll(async () => {
-  await ensureBuilt();
   servers = await startServers();
 });
 

@@ -5,7 +5,9 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, ROOT, ensureBuilt, jsonLines, runCli, startCli, type LiveCli } from './helpers.js';
+import { jsonPbGeneric, newGenericServer, protoFileProvider, type GenericServer } from '../../src/index.js';
+import { makeTestCert, type TestCert } from '../support/tls-cert.js';
+import { FIXTURES, ROOT, jsonLines, runCli, startCli, type LiveCli } from './helpers.js';
 import { startServers, type TestServers } from './servers.js';
 
 const SEED_PROTO = join(ROOT, 'examples/idl/streaming.proto');
@@ -14,16 +16,24 @@ const ITEMS_PROTO = join(FIXTURES, 'cli_test.proto');
 const ITEMS_THRIFT = join(FIXTURES, 'cli_test.thrift');
 
 let servers: TestServers;
+let cert: TestCert;
+let tlsServer: GenericServer<string, string>;
 const live: LiveCli[] = [];
 
 beforeAll(async () => {
-  await ensureBuilt();
   servers = await startServers();
+  cert = makeTestCert();
+  tlsServer = newGenericServer(jsonPbGeneric(await protoFileProvider(SEED_PROTO)), { UnaryEcho: (req: string) => req }, {
+    tls: { key: cert.key, cert: cert.cert },
+  });
+  await tlsServer.start();
 });
 
 afterAll(async () => {
   await Promise.all(live.map((c) => c.stop()));
   await servers?.close();
+  await tlsServer?.close();
+  cert?.cleanup();
 });
 
 describe.concurrent('idlcall call: protobuf over gRPC, every mode (seed streaming.proto)', () => {
@@ -109,6 +119,10 @@ describe.concurrent('idlcall call: Thrift (seed streaming.thrift and cli_test.th
     expect(r.code).toBe(3);
     expect(jsonLines(r.stdout)).toEqual([{ what: 'missing', code: 404 }]);
     expect(r.stderr).toContain('NotFound');
+    // Over gRPC the exception travels in-band (status OK): still exit 3, not 0.
+    const g = await runCli(['call', servers.thriftItems, 'ItemService/Get', '--idl', ITEMS_THRIFT, '-t', 'grpc', '-d', '{"name":"missing"}']);
+    expect(g.code).toBe(3);
+    expect(jsonLines(g.stdout)).toEqual([{ what: 'missing', code: 404 }]);
   });
 });
 
@@ -169,6 +183,19 @@ describe.concurrent('idlcall call: exit codes and messages', () => {
     expect(r.stdout).toContain('"id":"-9007199254740993"');
     expect(r.stdout).toContain('"name":""');
     expect(r.stdout).toContain('"scores":[]');
+  });
+
+  it('TLS: --cacert verifies the server; without it the handshake fails (UNAVAILABLE)', async () => {
+    const args = ['call', tlsServer.hostPort, 'UnaryEcho', '--idl', SEED_PROTO, '-d', '{"message":"secret"}'];
+    const [ok, untrusted, insecure] = await Promise.all([
+      runCli([...args, '--cacert', cert.certPath, '--servername', 'localhost']),
+      runCli([...args, '--tls']),
+      runCli([...args, '--insecure']),
+    ]);
+    expect(ok.stderr).toBe('');
+    expect(jsonLines(ok.stdout)).toEqual([{ message: 'secret' }]);
+    expect(untrusted.code).toBe(78);
+    expect(jsonLines(insecure.stdout)).toEqual([{ message: 'secret' }]);
   });
 
   it('--compress gzip works against our server', async () => {

@@ -1,80 +1,19 @@
 /**
- * Helpers for the CLI tests: build the CLI once per vitest run (the test
- * files share a lock), run it as a subprocess, and talk to long-running
- * ones (serve, incremental stdin).
+ * Helpers for the CLI tests: run the built CLI as a subprocess, and talk to
+ * long-running ones (serve, incremental stdin).
  */
-import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/**
- * Where this vitest run builds to: a private copy of dist/ (with a
- * node_modules link and a package.json saying ESM), because other work in
- * this checkout rebuilds dist/ at any moment and a half-written dist/ breaks
- * a subprocess at import time.
- */
-const BUILD_ROOT = join(tmpdir(), `idlcall-cli-test-${process.ppid}`);
-/** The built CLI (dist/cli/main.js of the private build). */
-export const CLI = join(BUILD_ROOT, 'dist/cli/main.js');
+/** The built CLI; vitest's global setup (test/global-setup.ts) builds dist/ once per run. */
+export const CLI = join(ROOT, 'dist/cli/main.js');
 /** Fixtures of these tests. */
 export const FIXTURES = join(ROOT, 'test/fixtures/cli');
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/**
- * Runs `npm run build -- --outDir <private dir>` once per vitest run: the first test file to get the
- * lock builds, the others wait for its stamp. Type errors elsewhere in the
- * tree (other work in progress) do not stop the tests as long as src/cli
- * itself is clean and was emitted.
- */
-export async function ensureBuilt(): Promise<void> {
-  const lock = `${BUILD_ROOT}.lock`;
-  const stamp = join(BUILD_ROOT, 'built');
-  if (existsSync(stamp)) return;
-  removeStaleBuilds();
-  try {
-    mkdirSync(lock);
-  } catch {
-    for (let i = 0; i < 1200 && !existsSync(stamp); i++) await sleep(100);
-    if (!existsSync(stamp)) throw new Error('another test file did not finish building the CLI in 120 s');
-    return;
-  }
-  try {
-    rmSync(BUILD_ROOT, { recursive: true, force: true });
-    mkdirSync(BUILD_ROOT, { recursive: true });
-    writeFileSync(join(BUILD_ROOT, 'package.json'), '{"type":"module"}\n');
-    symlinkSync(join(ROOT, 'node_modules'), join(BUILD_ROOT, 'node_modules'), 'dir');
-    const outDir = join(BUILD_ROOT, 'dist');
-    const out = await new Promise<string>((resolve) => {
-      execFile('npm', ['run', 'build', '--', '--outDir', outDir], { cwd: ROOT, maxBuffer: 16 << 20 }, (_err, stdout, stderr) =>
-        resolve(stdout + stderr),
-      );
-    });
-    const cliErrors = out.split('\n').filter((l) => l.includes('src/cli/'));
-    if (cliErrors.length) throw new Error(`src/cli does not compile:\n${cliErrors.join('\n')}`);
-    if (!existsSync(CLI)) throw new Error(`the build did not produce ${CLI}:\n${out}`);
-    writeFileSync(stamp, 'ok');
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
-
-/** Removes private builds of earlier vitest runs whose process is gone. */
-function removeStaleBuilds(): void {
-  for (const name of readdirSync(tmpdir())) {
-    const m = /^idlcall-cli-test-(\d+)$/.exec(name);
-    if (!m || Number(m[1]) === process.ppid) continue;
-    try {
-      process.kill(Number(m[1]), 0);
-    } catch {
-      rmSync(join(tmpdir(), name), { recursive: true, force: true });
-    }
-  }
-}
 
 /** What a finished CLI run left behind. */
 export interface CliResult {

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPythonPeer, type PythonPeer } from '../support/python-peer.js';
-import { FIXTURES, ROOT, ensureBuilt, jsonLines, runCli, startCli, type LiveCli } from './helpers.js';
+import { FIXTURES, ROOT, jsonLines, runCli, startCli, type LiveCli } from './helpers.js';
 
 const GPT_PROTO = join(ROOT, 'test/fixtures/generic/gpt_engine.proto');
 const SEED_PROTO = join(ROOT, 'examples/idl/streaming.proto');
@@ -18,8 +18,7 @@ let target: string;
 const live: LiveCli[] = [];
 
 beforeAll(async () => {
-  const [p] = await Promise.all([startPythonPeer(join(ROOT, 'test/peers/grpc_pb_server.py'), [GPT_PROTO]), ensureBuilt()]);
-  peer = p;
+  peer = await startPythonPeer(join(ROOT, 'test/peers/grpc_pb_server.py'), [GPT_PROTO]);
   target = `127.0.0.1:${peer.port}`;
 });
 
@@ -112,7 +111,7 @@ describe.concurrent('idlcall serve --echo as a subprocess', () => {
     await server.stop();
   });
 
-  it('serve without --echo, or with a busy port, exits 1', async () => {
+  it('serve without --echo exits 1 and says what to add', async () => {
     const r = await runCli(['serve', '--idl', SEED_PROTO]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('--echo');

@@ -197,3 +197,11 @@ describe('client lifecycle and usage errors', () => {
     expect(() => newStreamingClient('s', pb, { hostPorts: [] })).toThrow(/hostPorts/);
   });
 });
+
+describe('provider type names', () => {
+  it('an unknown type name gets the closest name, relative to the package', async () => {
+    const p = await protoFileProvider('test/fixtures/generic/gpt_engine.proto');
+    expect(() => p.encodeJson('GPTRequst', '{}')).toThrow(/unknown message type "GPTRequst"; did you mean "GPTRequest"\?/);
+    expect(p.encodeJson('search.gpt_engine.GPTRequest', '{"prompt":"x"}')).toEqual(p.encodeJson('GPTRequest', '{"prompt":"x"}'));
+  });
+});

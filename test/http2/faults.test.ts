@@ -151,6 +151,13 @@ describe('status from the wire', () => {
     }
   });
 
+  it('a grpc-status in a trailers-only response wins over the HTTP status', async () => {
+    srv.handler = (stream) => stream.respond({ ':status': 503, 'grpc-status': '8', 'grpc-message': 'slow down' }, { endStream: true });
+    const err = (await unaryCall(open(), { path: '/t.S/M' }, Buffer.from('x')).catch((e: unknown) => e)) as RpcError;
+    expect(err.code).toBe(Code.RESOURCE_EXHAUSTED);
+    expect(err.rawMessage).toBe('slow down');
+  });
+
   it('wrong content-type with HTTP 200 → UNKNOWN', async () => {
     srv.handler = (stream) => {
       stream.respond({ ':status': 200, 'content-type': 'text/html' });
@@ -268,6 +275,25 @@ describe('deadlines, cancellation, back-pressure', () => {
     // Flow control stopped it after a few windows' worth, not 256 MB.
     expect(sent).toBeLessThan(32);
     expect(after.arrayBuffers + after.heapUsed - before.arrayBuffers - before.heapUsed).toBeLessThan(48 << 20);
+  });
+
+  it('back-pressure holds for a burst of small (batched) messages too', async () => {
+    srv.handler = (stream) => stream.pause();
+    const call = open().call({ path: '/t.S/M', timeoutMs: 800 });
+    const msg = Buffer.alloc(64, 2);
+    let sent = 0;
+    let code: number = Code.OK;
+    try {
+      for (let i = 0; i < 2_000_000; i++) {
+        await call.send(msg);
+        sent++;
+      }
+    } catch (e) {
+      code = (e as RpcError).code;
+    }
+    expect(code).toBe(Code.DEADLINE_EXCEEDED);
+    // About a flow-control window's worth (64 KiB / 69 bytes), not 2 million.
+    expect(sent).toBeLessThan(50_000);
   });
 
   it('a slow reader pushes back on the server instead of buffering everything', async () => {

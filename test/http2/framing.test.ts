@@ -61,6 +61,26 @@ describe('envelope framing', () => {
     }
   });
 
+  it('under a huge limit, a huge announced length costs only the bytes that arrived', () => {
+    const { dec, out } = collect(0xffffffff);
+    const before = process.memoryUsage().arrayBuffers;
+    dec.push(Buffer.from([0, 0xff, 0xff, 0xff, 0xff, 1, 2, 3]));
+    expect(dec.partial).toBe(true);
+    expect(out).toEqual([]);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 << 20);
+  });
+
+  it('assembles a message bigger than the first allocation from small chunks', () => {
+    const big = Buffer.alloc(3 << 20);
+    for (let i = 0; i < big.length; i++) big[i] = i & 0xff;
+    const wire2 = encodeEnvelope(0, big);
+    const got: Uint8Array[] = [];
+    const dec = new EnvelopeDecoder({ onEnvelope: (_f, d) => got.push(d) }, 4 << 20);
+    for (let i = 0; i < wire2.length; i += 16384) dec.push(wire2.subarray(i, i + 16384));
+    expect(got).toHaveLength(1);
+    expect(Buffer.compare(Buffer.from(got[0]!), big)).toBe(0);
+  });
+
   it('reports a partial message and refuses oversize lengths before allocating', () => {
     const { dec } = collect(100);
     dec.push(encodeEnvelope(0, Buffer.alloc(50)).subarray(0, 20));

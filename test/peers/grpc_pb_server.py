@@ -11,7 +11,9 @@ Behaviour (asserted by the tests):
   Chat(stream)        -> one response per request {text: "chat: <prompt>", request_id, index: i}
   Fail(req)           -> status NOT_FOUND "not here: <prompt>"
 """
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -22,6 +24,7 @@ from grpc_tools import protoc
 
 proto_path = sys.argv[1]
 out = tempfile.mkdtemp(prefix="idlcall-pb-")
+atexit.register(shutil.rmtree, out, True)
 rc = protoc.main(["protoc", "-I" + os.path.dirname(proto_path), "--python_out=" + out,
                   "--grpc_python_out=" + out, proto_path])
 if rc != 0:

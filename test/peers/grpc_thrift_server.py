@@ -12,7 +12,9 @@ Replies, as the Kitex example server gives them:
   EchoUnary        -> "server unary: <m>"
   EchoPingPong     -> "server pong: <m>"
 """
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,6 +27,7 @@ from thrift.TSerialization import deserialize, serialize
 
 idl = sys.argv[1]
 out = tempfile.mkdtemp(prefix="idlcall-thrift-")
+atexit.register(shutil.rmtree, out, True)
 subprocess.check_call(["thrift", "--gen", "py", "-out", out, idl], stdout=subprocess.DEVNULL)
 sys.path.insert(0, out)
 module = os.path.splitext(os.path.basename(idl))[0]

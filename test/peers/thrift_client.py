@@ -6,7 +6,9 @@ Stubs come from the Thrift compiler at start-up. Each line printed is {"call": .
 or {"call": ..., "error": <exception class>, "fields": {...}}, in the order below.
 """
 import json
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -18,6 +20,7 @@ from thrift.transport.THeaderTransport import THeaderClientType, THeaderSubproto
 
 idl, port, transport_name, protocol_name = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 out = tempfile.mkdtemp(prefix="idlcall-thrift-client-")
+atexit.register(shutil.rmtree, out, True)
 subprocess.check_call(["thrift", "--gen", "py", "-I", os.path.dirname(idl), "-r", "-out", out, idl], stdout=subprocess.DEVNULL)
 sys.path.insert(0, out)
 from kitchen import KitchenService  # noqa: E402

@@ -1,5 +1,4 @@
 const encoder = new TextEncoder();
-const fatalDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Writes `s` as UTF-8 into `buf` at `pos` (the caller made room: up to 3
@@ -58,33 +57,65 @@ export function utf8Length(s: string): number {
   return n;
 }
 
+// Node's native slicers: fast, but they do not validate (hence isValidUtf8).
+const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
+const utf8Slice = Buffer.prototype.utf8Slice as (this: Uint8Array, start: number, end: number) => string;
+
 /**
  * Decodes UTF-8 bytes `[start, end)` to a string; returns undefined if they
  * are not valid UTF-8 (the caller reports where).
  */
 export function readUtf8(buf: Uint8Array, start: number, end: number): string | undefined {
-  if (end - start > 32) {
-    try {
-      return fatalDecoder.decode(buf.subarray(start, end));
-    } catch {
-      return undefined;
-    }
+  let p = start;
+  while (p < end && buf[p]! < 0x80) p++;
+  if (p === end) return asciiString(buf, start, end);
+  if (!isValidUtf8(buf, p, end)) return undefined;
+  return utf8Slice.call(buf, start, end);
+}
+
+/** Bytes known to be ASCII as a string (short ones built directly, longer ones natively). */
+export function asciiString(buf: Uint8Array, start: number, end: number): string {
+  if (end - start <= 8) {
+    let out = '';
+    for (let p = start; p < end; p++) out += String.fromCharCode(buf[p]!);
+    return out;
   }
-  let out = '';
+  return latin1Slice.call(buf, start, end);
+}
+
+/**
+ * Strict UTF-8 validation (RFC 3629): no overlong forms, no surrogates, nothing
+ * above U+10FFFF, no truncated sequences.
+ */
+export function isValidUtf8(buf: Uint8Array, start: number, end: number): boolean {
   let p = start;
   while (p < end) {
     const b = buf[p]!;
     if (b < 0x80) {
-      out += String.fromCharCode(b);
       p++;
       continue;
     }
-    // Short non-ASCII strings: validate and decode through the native decoder.
-    try {
-      return out + fatalDecoder.decode(buf.subarray(p, end));
-    } catch {
-      return undefined;
+    if (b < 0xc2) return false; // continuation byte or overlong 2-byte lead
+    if (b < 0xe0) {
+      if (p + 1 >= end || (buf[p + 1]! & 0xc0) !== 0x80) return false;
+      p += 2;
+      continue;
     }
+    if (b < 0xf0) {
+      if (p + 2 >= end) return false;
+      const b1 = buf[p + 1]!;
+      if ((b1 & 0xc0) !== 0x80 || (buf[p + 2]! & 0xc0) !== 0x80) return false;
+      if (b === 0xe0 && b1 < 0xa0) return false; // overlong
+      if (b === 0xed && b1 >= 0xa0) return false; // surrogate
+      p += 3;
+      continue;
+    }
+    if (b > 0xf4 || p + 3 >= end) return false;
+    const b1 = buf[p + 1]!;
+    if ((b1 & 0xc0) !== 0x80 || (buf[p + 2]! & 0xc0) !== 0x80 || (buf[p + 3]! & 0xc0) !== 0x80) return false;
+    if (b === 0xf0 && b1 < 0x90) return false; // overlong
+    if (b === 0xf4 && b1 >= 0x90) return false; // above U+10FFFF
+    p += 4;
   }
-  return out;
+  return true;
 }

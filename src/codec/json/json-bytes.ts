@@ -210,11 +210,17 @@ export function utf8Text(buf: Uint8Array, end: number, nonAscii: readonly number
   const view = Buffer.from(buf.buffer, buf.byteOffset, end);
   if (nonAscii !== null && nonAscii.length === 0) return view.toString('latin1', 0, end);
   if (end < 64) return view.toString('utf8', 0, end);
-  if (u16.length < end) {
-    u16 = new Uint16Array(Math.max(end, u16.length * 2));
-    u16bytes = Buffer.from(u16.buffer);
+  let o16 = u16;
+  let o16bytes = u16bytes;
+  if (o16.length < end) {
+    o16 = new Uint16Array(Math.max(end, o16.length * 2));
+    o16bytes = Buffer.from(o16.buffer);
+    // Keep the scratch for next time unless it is huge.
+    if (end <= 1 << 20) {
+      u16 = o16;
+      u16bytes = o16bytes;
+    }
   }
-  const o16 = u16;
   let o = 0;
   if (nonAscii === null) o = widen(buf, 0, end, o16, 0);
   else {
@@ -237,7 +243,7 @@ export function utf8Text(buf: Uint8Array, end: number, nonAscii: readonly number
       o += end - p;
     }
   }
-  return u16bytes.toString('utf16le', 0, o * 2);
+  return o16bytes.toString('utf16le', 0, o * 2);
 }
 
 /** Decodes valid UTF-8 `buf[p, end)` into UTF-16 units at `o16[o]`; returns the new `o`. */

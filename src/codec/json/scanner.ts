@@ -201,6 +201,44 @@ export class JsonScanner {
     return this.readQuoted();
   }
 
+  /**
+   * Reads a string value that has no escapes as a span of the source:
+   * `spanStart`/`spanEnd` delimit its contents (quotes excluded). Returns false,
+   * consuming nothing, when the string contains escapes (use `readString()`).
+   */
+  readStringSpan(): boolean {
+    if (this.skipSpace() !== CH_QUOTE) throw this.error(`expected a string, found ${this.describeNext()}`);
+    const text = this.text;
+    const len = text.length;
+    const start = this.pos + 1;
+    let p = start;
+    while (p < len) {
+      const c = text.charCodeAt(p);
+      if (c === CH_QUOTE) {
+        this.spanStart = start;
+        this.spanEnd = p;
+        this.pos = p + 1;
+        return true;
+      }
+      if (c === CH_BACKSLASH) return false;
+      if (c < 0x20) throw this.errorAt(p, 'control character in string (must be escaped)');
+      p++;
+    }
+    throw this.errorAt(this.pos, 'unterminated string');
+  }
+
+  /**
+   * If the next value is exactly `literal` (such as a quoted enum name the
+   * reader expects), consumes it and returns true; otherwise consumes only
+   * white space.
+   */
+  valueIs(literal: string): boolean {
+    this.skipSpace();
+    if (!this.text.startsWith(literal, this.pos)) return false;
+    this.pos += literal.length;
+    return true;
+  }
+
   /** Reads `true` or `false`. */
   readBoolean(): boolean {
     const c = this.skipSpace();

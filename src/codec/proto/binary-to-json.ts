@@ -1,6 +1,6 @@
 import { CodecError } from '../../errors/codec-error.js';
 import { encodeBase64 } from '../bytes/base64.js';
-import { readUtf8 } from '../bytes/utf8.js';
+import { asciiString, readUtf8 } from '../bytes/utf8.js';
 import { int64ToNumber, int64ToString, zigzagDecode32, zigzagDecode64, type Int64Halves } from '../bytes/varint.js';
 import { formatJsonDouble, quoteJsonString } from '../json/quote.js';
 import type { TypeResolver } from './json-to-binary.js';
@@ -22,6 +22,9 @@ interface SlotFrame {
   slots: Array<string | MapSlot | undefined>;
   mark: Uint32Array;
   touched: number[];
+  /** Map keys seen in the open map field (fast path): the first 16 in a list, all in a Set beyond. */
+  keys: Set<string>;
+  keyList: string[];
 }
 
 /**
@@ -38,8 +41,16 @@ export class BinaryToJson {
   enumNames = true;
   protoNames = false;
   emitDefaults = false;
+  /**
+   * Kitex mapping (dynamicgo's p2j): well-known types are plain messages,
+   * NullValue is a number, and zero values present on the wire are written.
+   */
+  kitex = false;
   /** Set by `scalar()`: whether the value read was the type's default. */
   private zero = false;
+  /** Set by `mapEntry()`. */
+  private entryKey = '';
+  private entryValue = '';
   private readonly rangeStack: Int32Array[] = [];
   private readonly frames: Array<SlotFrame | undefined> = [];
   private slotStamp = 0;
@@ -61,7 +72,7 @@ export class BinaryToJson {
     const r = this.r;
     const saveEnd = r.end;
     r.end = end;
-    const json = this.messageValue(plan, end, depth);
+    const json = plan.wkt === W.NONE || this.kitex ? this.message(plan, end, depth, 0) : this.messageValue(plan, end, depth);
     r.end = saveEnd;
     r.pos = end;
     return json;
@@ -81,7 +92,7 @@ export class BinaryToJson {
 
   private messageValue(plan: MessagePlan, end: number, depth: number): string {
     if (depth > MAX_DEPTH) throw new CodecError('', `nesting deeper than ${MAX_DEPTH}`, this.r.pos);
-    switch (plan.wkt) {
+    switch (this.kitex ? W.NONE : plan.wkt) {
       case W.NONE:
       case W.EMPTY:
         return this.message(plan, end, depth, 0);
@@ -109,27 +120,34 @@ export class BinaryToJson {
 
   /**
    * A message's fields up to `end`, or (for a group, `groupNo > 0`) up to its
-   * end-group tag. Fast path: while fields arrive in declaration order, each
-   * at most once (repeated ones contiguously), JSON is written as it is read.
-   * Anything else (out of order, a repeated singular field, a second oneof
-   * member) restarts the message in the slot mode, which handles every case.
+   * end-group tag. Fast path: each field is written as it is read, in wire
+   * order (declaration order for data from protobuf runtimes, which write in
+   * field order), while every field occurs once (repeated ones contiguously)
+   * and map keys do not repeat. Anything else (a singular field seen twice,
+   * a repeated field split up, a second oneof member, a repeated map key)
+   * restarts the message in the slot mode, which applies protobuf's
+   * last-one-wins and merge rules and writes declaration order.
    */
   private message(plan: MessagePlan, end: number, depth: number, groupNo: number): string {
     const r = this.r;
+    if (depth > MAX_DEPTH) throw new CodecError('', `nesting deeper than ${MAX_DEPTH}`, r.pos);
     const start = r.pos;
     const fields = plan.fields;
     const byNumber = plan.byNumber;
     const byNumberMap = plan.byNumberMap;
     const protoNames = this.protoNames;
     const emitDefaults = this.emitDefaults;
+    const frame = this.frameFor(depth, fields.length);
+    const mark = frame.mark;
+    if (this.slotStamp >= 0xfffffffe) this.resetFrames();
+    const stamp = ++this.slotStamp;
     let out = '{';
     let sep = false;
     let cur = -1;
-    /** 1: an array is open; 2: a map is being collected. */
+    /** 1: an array is open; 2: a map object is open. */
     let open = 0;
     let itemSep = false;
     let items = 0;
-    let map: MapSlot | undefined;
     let oneofs = 0;
     let closed = groupNo === 0;
     while (r.pos < end) {
@@ -150,10 +168,11 @@ export class BinaryToJson {
       }
       const i = f.index;
       if (i !== cur) {
-        if (i < cur) {
+        if (mark[i] === stamp) {
           r.pos = start;
           return this.messageSlots(plan, end, depth, groupNo);
         }
+        mark[i] = stamp;
         if (f.oneof >= 0) {
           const bit = f.oneof < 31 ? 1 << f.oneof : 0;
           if (bit === 0 || (oneofs & bit) !== 0) {
@@ -163,29 +182,15 @@ export class BinaryToJson {
           oneofs |= bit;
         }
         if (open === 1) out += ']';
-        else if (open === 2) out += mapJson(map!);
+        else if (open === 2) out += '}';
         open = 0;
-        if (emitDefaults) {
-          for (let k = cur + 1; k < i; k++) {
-            const d = fields[k]!;
-            if (d.presence) continue;
-            out += (sep ? ',' : '') + (protoNames ? d.protoKeyOut : d.jsonKeyOut) + this.defaultJson(d);
-            sep = true;
-          }
-        }
         cur = i;
         if (f.repeated) {
-          out += (sep ? ',' : '') + (protoNames ? f.protoKeyOut : f.jsonKeyOut);
+          out += (sep ? ',' : '') + (protoNames ? f.protoKeyOut : f.jsonKeyOut) + (f.isMap ? '{' : '[');
           sep = true;
-          if (f.isMap) {
-            open = 2;
-            map = new Map();
-          } else {
-            open = 1;
-            itemSep = false;
-            items = 0;
-            out += '[';
-          }
+          open = f.isMap ? 2 : 1;
+          itemSep = false;
+          items = 0;
         }
       } else if (!f.repeated) {
         r.pos = start;
@@ -196,7 +201,33 @@ export class BinaryToJson {
         if (f.repeated) {
           if (open === 2) {
             if (wt !== 2) throw this.wireTypeError(f, wt);
-            this.mapEntry(f, map!, r.lengthEnd(), depth);
+            this.mapEntry(f, r.lengthEnd(), depth);
+            const k = this.entryKey;
+            // Duplicate keys: a linear scan for small maps (most are), a Set beyond.
+            if (items < 16) {
+              const list = frame.keyList;
+              for (let q = 0; q < items; q++) {
+                if (list[q] === k) {
+                  r.pos = start;
+                  return this.messageSlots(plan, end, depth, groupNo);
+                }
+              }
+              list[items] = k;
+            } else {
+              const keys = frame.keys;
+              if (items === 16) {
+                keys.clear();
+                for (let q = 0; q < 16; q++) keys.add(frame.keyList[q]!);
+              }
+              if (keys.has(k)) {
+                r.pos = start;
+                return this.messageSlots(plan, end, depth, groupNo);
+              }
+              keys.add(k);
+            }
+            items++;
+            out += (itemSep ? ',' : '') + k + ':' + this.entryValue;
+            itemSep = true;
           } else if (kind === K.MESSAGE) {
             if (wt !== 2) throw this.wireTypeError(f, wt);
             const subEnd = r.lengthEnd();
@@ -206,7 +237,7 @@ export class BinaryToJson {
             } catch (e) {
               throw prefixPath(e, `[${items}]`);
             }
-            out += (itemSep ? ',' : '') + j;
+            out += itemSep ? ',' + j : j;
             itemSep = true;
             items++;
           } else if (kind === K.GROUP) {
@@ -217,21 +248,20 @@ export class BinaryToJson {
             } catch (e) {
               throw prefixPath(e, `[${items}]`);
             }
-            out += (itemSep ? ',' : '') + j;
+            out += itemSep ? ',' + j : j;
             itemSep = true;
             items++;
           } else if (wt === f.wireType) {
-            out += (itemSep ? ',' : '') + this.scalar(f, kind);
+            const j = this.scalar(f, kind);
+            out += itemSep ? ',' + j : j;
             itemSep = true;
           } else if (wt === 2 && f.packable) {
             const pend = r.lengthEnd();
-            const saveEnd = r.end;
-            r.end = pend;
-            while (r.pos < pend) {
-              out += (itemSep ? ',' : '') + this.scalar(f, kind);
+            if (pend > r.pos) {
+              const j = this.packed(f, kind, pend);
+              out += itemSep ? ',' + j : j;
               itemSep = true;
             }
-            r.end = saveEnd;
           } else throw this.wireTypeError(f, wt);
         } else {
           let j: string;
@@ -245,9 +275,9 @@ export class BinaryToJson {
           } else {
             if (wt !== f.wireType) throw this.wireTypeError(f, wt);
             j = this.scalar(f, kind);
-            if (this.zero && !f.presence && !emitDefaults) continue;
+            if (this.zero && !f.presence && !emitDefaults && !this.kitex) continue;
           }
-          out += (sep ? ',' : '') + (protoNames ? f.protoKeyOut : f.jsonKeyOut) + j;
+          out += (sep ? (protoNames ? f.protoKeyOutComma : f.jsonKeyOutComma) : protoNames ? f.protoKeyOut : f.jsonKeyOut) + j;
           sep = true;
         }
       } catch (e) {
@@ -256,11 +286,11 @@ export class BinaryToJson {
     }
     if (!closed) throw new CodecError('', `group ${groupNo} is not closed`, r.pos);
     if (open === 1) out += ']';
-    else if (open === 2) out += mapJson(map!);
+    else if (open === 2) out += '}';
     if (emitDefaults) {
-      for (let k = cur + 1; k < fields.length; k++) {
+      for (let k = 0; k < fields.length; k++) {
         const d = fields[k]!;
-        if (d.presence) continue;
+        if (d.presence || mark[k] === stamp) continue;
         out += (sep ? ',' : '') + (protoNames ? d.protoKeyOut : d.jsonKeyOut) + this.defaultJson(d);
         sep = true;
       }
@@ -354,7 +384,7 @@ export class BinaryToJson {
   private frameFor(depth: number, n: number): SlotFrame {
     let f = this.frames[depth];
     if (f === undefined) {
-      f = this.frames[depth] = { slots: [], mark: new Uint32Array(Math.max(n, 64)), touched: [] };
+      f = this.frames[depth] = { slots: [], mark: new Uint32Array(Math.max(n, 64)), touched: [], keys: new Set(), keyList: [] };
     } else if (f.mark.length < n) {
       f.mark = new Uint32Array(n);
     }
@@ -381,7 +411,8 @@ export class BinaryToJson {
       const entryEnd = r.lengthEnd();
       let m = slots[i] as MapSlot | undefined;
       if (m === undefined) slots[i] = m = new Map();
-      this.mapEntry(f, m, entryEnd, depth);
+      this.mapEntry(f, entryEnd, depth);
+      m.set(this.entryKey, this.entryValue);
       return;
     }
     if (kind === K.GROUP) {
@@ -404,23 +435,72 @@ export class BinaryToJson {
       } else if (f.presence) {
         slots[i] = j;
         if (f.oneof >= 0) clearSiblings(f, slots);
-      } else slots[i] = this.zero ? undefined : j;
+      } else slots[i] = this.zero && !this.kitex ? undefined : j;
       return;
     }
     if (wt === 2 && f.repeated && f.packable) {
       const end = r.lengthEnd();
-      const saveEnd = r.end;
-      r.end = end;
-      let acc = slots[i] as string | undefined;
-      while (r.pos < end) {
-        const j = this.scalar(f, kind);
-        acc = acc === undefined ? j : acc + ',' + j;
+      if (end > r.pos) {
+        const acc = slots[i] as string | undefined;
+        const j = this.packed(f, kind, end);
+        slots[i] = acc === undefined ? j : acc + ',' + j;
       }
-      r.end = saveEnd;
-      slots[i] = acc;
       return;
     }
     throw this.wireTypeError(f, wt);
+  }
+
+  /**
+   * The items of a packed run `[r.pos, pend)` joined by commas. Common kinds
+   * get their own loops (no per-item dispatch); the rest go through `scalar()`.
+   */
+  private packed(f: FieldPlan, kind: number, pend: number): string {
+    const r = this.r;
+    const saveEnd = r.end;
+    r.end = pend;
+    let out = '';
+    switch (kind) {
+      case K.INT32:
+      case K.UINT32:
+      case K.SINT32: {
+        const b = r.buf;
+        let first = true;
+        while (r.pos < pend) {
+          const c = b[r.pos]!;
+          let v: number;
+          if (c < 0x80) {
+            r.pos++;
+            v = c;
+          } else v = r.varint32();
+          if (kind === K.INT32) v |= 0;
+          else if (kind === K.SINT32) v = zigzagDecode32(v);
+          out += first ? String(v) : ',' + v;
+          first = false;
+        }
+        break;
+      }
+      case K.DOUBLE:
+        out = formatFloat(r.double());
+        while (r.pos < pend) out += ',' + formatFloat(r.double());
+        break;
+      case K.FLOAT:
+        out = formatFloat(r.float());
+        while (r.pos < pend) out += ',' + formatFloat(r.float());
+        break;
+      case K.FIXED32:
+        out = String(r.fixed32());
+        while (r.pos < pend) out += ',' + r.fixed32();
+        break;
+      case K.SFIXED32:
+        out = String(r.fixed32() | 0);
+        while (r.pos < pend) out += ',' + (r.fixed32() | 0);
+        break;
+      default:
+        out = this.scalar(f, kind);
+        while (r.pos < pend) out += ',' + this.scalar(f, kind);
+    }
+    r.end = saveEnd;
+    return out;
   }
 
   /** Reads one scalar value (wire type already checked) and returns its JSON. */
@@ -445,7 +525,7 @@ export class BinaryToJson {
         const v = r.varint32() | 0;
         this.zero = v === 0;
         const e = f.enumPlan!;
-        if (e.isNullValue) return 'null';
+        if (e.isNullValue && !this.kitex) return 'null';
         if (!this.enumNames) return String(v);
         const q = e.quotedByNumber.get(v);
         return q !== undefined ? q : String(v);
@@ -515,7 +595,8 @@ export class BinaryToJson {
     }
   }
 
-  private mapEntry(f: FieldPlan, m: MapSlot, end: number, depth: number): void {
+  /** Reads one map entry into `entryKey` (a JSON string literal) and `entryValue`. */
+  private mapEntry(f: FieldPlan, end: number, depth: number): void {
     const r = this.r;
     const kf = f.mapKey!;
     const vf = f.mapValue!;
@@ -539,12 +620,13 @@ export class BinaryToJson {
       } else r.skip(tag, depth);
     }
     r.end = saveEnd;
-    if (key === undefined) key = kf.kind === K.STRING ? '""' : kf.kind === K.BOOL ? 'false' : '0';
+    if (key === undefined) key = kf.kind === K.STRING ? '""' : kf.kind === K.BOOL ? '"false"' : '"0"';
     else if (key.charCodeAt(0) !== 34) key = '"' + key + '"';
     if (value === undefined) {
       value = vf.kind === K.MESSAGE ? this.detached(planOf(vf.message!), EMPTY, depth + 1) : this.defaultJson(vf);
     }
-    m.set(key, value);
+    this.entryKey = key;
+    this.entryValue = value;
   }
 
   /** The JSON of a field's default (for emitDefaults and missing map values). */
@@ -558,7 +640,7 @@ export class BinaryToJson {
       case K.BOOL:
         return 'false';
       case K.ENUM:
-        return f.enumPlan!.isNullValue ? 'null' : this.enumNames ? f.enumPlan!.zeroQuoted : '0';
+        return f.enumPlan!.isNullValue && !this.kitex ? 'null' : this.enumNames ? f.enumPlan!.zeroQuoted : '0';
       case K.INT64:
       case K.UINT64:
       case K.SINT64:
@@ -885,34 +967,20 @@ export function formatFloat(v: number): string {
 }
 
 /**
- * UTF-8 bytes → a quoted JSON string in one step. Plain printable ASCII (the
- * common case) is built directly; anything else is validated and decoded,
- * then escaped. Undefined for invalid UTF-8.
+ * UTF-8 bytes → a quoted JSON string in one step. Printable ASCII without
+ * quotes or backslashes (the common case) is sliced directly; other text is
+ * validated, decoded natively, then escaped only if it needs to be.
+ * Undefined for invalid UTF-8.
  */
 export function jsonStringFromUtf8(buf: Uint8Array, start: number, end: number): string | undefined {
-  const n = end - start;
-  if (n <= 24) {
-    let out = '"';
-    for (let p = start; p < end; p++) {
-      const b = buf[p]!;
-      if (b < 0x20 || b >= 0x80 || b === 34 || b === 92) return slowString(buf, start, end);
-      out += String.fromCharCode(b);
-    }
-    return out + '"';
+  let p = start;
+  let b = 0;
+  while (p < end) {
+    b = buf[p]!;
+    if (b < 0x20 || b >= 0x7f || b === 34 || b === 92) break;
+    p++;
   }
-  for (let p = start; p < end; p++) {
-    const b = buf[p]!;
-    if (b < 0x20 || b >= 0x80 || b === 34 || b === 92) return slowString(buf, start, end);
-  }
-  return '"' + latin1(buf, start, end) + '"';
-}
-
-const latin1Decoder = new TextDecoder('latin1');
-function latin1(buf: Uint8Array, start: number, end: number): string {
-  return latin1Decoder.decode(buf.subarray(start, end));
-}
-
-function slowString(buf: Uint8Array, start: number, end: number): string | undefined {
+  if (p === end) return '"' + asciiString(buf, start, end) + '"';
   const s = readUtf8(buf, start, end);
   return s === undefined ? undefined : quoteJsonString(s);
 }

@@ -3,11 +3,14 @@ import { ByteWriter } from '../bytes/byte-writer.js';
 import { BinaryToJson } from './binary-to-json.js';
 import { JsonToBinary } from './json-to-binary.js';
 import { convertMessage, objectToJson, type Int64Output } from './object.js';
-import { resolveOptions, type ProtoJsonOptions } from './options.js';
+import { resolveOptions, type ProtoJsonOptions, type ResolvedOptions } from './options.js';
 import { planOf } from './plan.js';
 
 export type { ProtoJsonOptions } from './options.js';
 export type { Int64Output } from './object.js';
+
+const SLAB_SIZE = 32 * 1024;
+const SLAB_RESERVE = 1024;
 
 /** Finds message types by full name, for `google.protobuf.Any` (a `ProtoRegistry` fits). */
 export interface ProtoTypeResolver {
@@ -26,9 +29,10 @@ export interface ProtoObjectOptions extends Omit<ProtoJsonOptions, 'int64As'> {
  * reentrant; use one per concurrent user, which in Node means one per module).
  */
 export class ProtoCodec {
-  private readonly writer = new ByteWriter(4096);
+  private slab = new ByteWriter(SLAB_SIZE);
   private readonly enc = new JsonToBinary();
   private readonly dec = new BinaryToJson();
+  private resolvedDefaults: ResolvedOptions | undefined;
 
   constructor(
     resolver?: ProtoTypeResolver,
@@ -40,11 +44,19 @@ export class ProtoCodec {
 
   /** JSON text → protobuf bytes (a fresh copy). Throws `CodecError` with the field path. */
   encodeJson(type: ProtoMessage, json: string, opts?: ProtoJsonOptions): Uint8Array {
-    const w = this.writer.reset();
+    // Results are carved from a slab, like Node's Buffer pool: no copy per call.
+    // Each result is a view the caller owns; the slab is never written twice.
+    let w = this.slab;
+    const start = w.pos;
+    const size = w.buf.length;
     this.encodeJsonInto(w, type, json, opts);
-    // A pooled Buffer copies small results about twice as fast as Uint8Array#slice.
-    const out = Buffer.allocUnsafe(w.pos);
-    out.set(w.buf.subarray(0, w.pos));
+    const out = w.buf.subarray(start, w.pos);
+    if (w.buf.length !== size || w.pos > size - SLAB_RESERVE) {
+      // Grown (the result owns that buffer now) or nearly full: start a new slab.
+      w = this.slab = new ByteWriter(SLAB_SIZE);
+    } else {
+      w.pos = (w.pos + 7) & ~7;
+    }
     return out;
   }
 
@@ -52,6 +64,7 @@ export class ProtoCodec {
   encodeJsonInto(writer: ByteWriter, type: ProtoMessage, json: string, opts?: ProtoJsonOptions): number {
     const o = opts === undefined && this.defaults === undefined ? undefined : resolveOptions(this.defaults, opts);
     this.enc.ignoreUnknown = o !== undefined && o.ignoreUnknown;
+    this.enc.plainWkt = o !== undefined && o.kitex;
     const start = writer.pos;
     this.enc.encode(writer, planOf(type), json);
     return writer.pos - start;
@@ -59,12 +72,13 @@ export class ProtoCodec {
 
   /** Protobuf bytes → JSON text. Throws `CodecError` with the field path. */
   decodeToJson(type: ProtoMessage, bytes: Uint8Array, opts?: ProtoJsonOptions): string {
-    const o = resolveOptions(this.defaults, opts);
+    const o = opts === undefined ? (this.resolvedDefaults ??= resolveOptions(this.defaults, undefined)) : resolveOptions(this.defaults, opts);
     const d = this.dec;
     d.int64AsString = o.int64AsString;
     d.enumNames = o.enumNames;
     d.protoNames = o.protoNames;
     d.emitDefaults = o.emitDefaults;
+    d.kitex = o.kitex;
     return d.decode(planOf(type), bytes);
   }
 

@@ -54,6 +54,8 @@ export class JsonToBinary {
   w: ByteWriter = new ByteWriter();
   resolver: TypeResolver | undefined;
   ignoreUnknown = false;
+  /** Kitex mapping: well-known types are read as plain messages, as dynamicgo does. */
+  plainWkt = false;
   private stamp = 0;
   private readonly seenStack: Uint32Array[] = [];
   private readonly h: Int64Halves = { lo: 0, hi: 0 };
@@ -86,7 +88,7 @@ export class JsonToBinary {
   /** A message value: a JSON object, or a well-known type's special form. */
   private messageValue(plan: MessagePlan, depth: number): void {
     if (depth > MAX_DEPTH) throw this.s.error(`nesting deeper than ${MAX_DEPTH}`);
-    switch (plan.wkt) {
+    switch (this.plainWkt ? W.NONE : plan.wkt) {
       case W.NONE:
       case W.EMPTY:
         this.object(plan, depth, false);
@@ -230,7 +232,7 @@ export class JsonToBinary {
   private field(f: FieldPlan, depth: number): boolean {
     const s = this.s;
     if (s.peek() === JsonKind.Null) {
-      if (!f.repeated) {
+      if (!f.repeated && !this.plainWkt) {
         if (f.kind === K.MESSAGE && planOf(f.message!).wkt === W.VALUE) {
           s.readNullIf();
           this.tag(f.lenTag);
@@ -328,7 +330,7 @@ export class JsonToBinary {
       try {
         if (kind === K.MESSAGE) {
           const plan = planOf(f.message!);
-          if (s.peek() === JsonKind.Null && plan.wkt !== W.VALUE) throw s.error('null is not allowed in a repeated field');
+          if (s.peek() === JsonKind.Null && (plan.wkt !== W.VALUE || this.plainWkt)) throw s.error('null is not allowed in a repeated field');
           this.tag(f.lenTag);
           const at = this.beginLen();
           this.messageValue(plan, depth + 1);
@@ -367,7 +369,7 @@ export class JsonToBinary {
         this.writeNum(kind, this.readBool());
         return;
       case K.ENUM: {
-        const v = this.readEnum(f.enumPlan!);
+        const v = this.readEnum(f.enumPlan!, f);
         if (v !== undefined) this.writeNum(kind, v);
         return;
       }
@@ -423,7 +425,7 @@ export class JsonToBinary {
         return;
       }
       case K.ENUM: {
-        const v = this.readEnum(f.enumPlan!);
+        const v = this.readEnum(f.enumPlan!, f);
         if (v === undefined || (implicit && v === 0)) return;
         this.tag(tag);
         writeVarintInt32(this.w, v);
@@ -571,14 +573,20 @@ export class JsonToBinary {
     return v | 0;
   }
 
-  private readEnum(e: EnumPlan): number | undefined {
+  private readEnum(e: EnumPlan, f?: FieldPlan): number | undefined {
     const s = this.s;
     const k = s.peek();
     if (k === JsonKind.String) {
+      // Enum fields tend to repeat values: try the last one in place before slicing.
+      const last = f !== undefined ? f.lastEnum : undefined;
+      if (last !== undefined && s.valueIs(last.quoted)) return last.value;
       const at = s.pos;
       const name = s.readString();
-      const v = e.byName.get(name);
-      if (v !== undefined) return v;
+      const g = e.guessByName.get(name);
+      if (g !== undefined) {
+        if (f !== undefined) f.lastEnum = g;
+        return g.value;
+      }
       if (this.ignoreUnknown) return undefined;
       // Numbers in strings are accepted too (some encoders quote them).
       if (/^-?\d+$/.test(name)) {
@@ -639,6 +647,9 @@ export class JsonToBinary {
       return;
     }
     if (k === JsonKind.String) {
+      // Digits in quotes: parse them in place.
+      if (s.readStringSpan() && parseInt64Decimal(s.text, s.spanStart, s.spanEnd, signed, this.h)) return;
+      s.pos = at;
       const str = s.readString();
       if (parseInt64Decimal(str, 0, str.length, signed, this.h)) return;
       if (!JSON_NUMBER.test(str)) throw new CodecError('', `invalid ${KIND_NAMES[kind]} ${quoteJsonString(str)}`, at);
@@ -676,13 +687,13 @@ export class JsonToBinary {
         this.mapKey(kf, key);
         if (vf.kind === K.MESSAGE) {
           const plan = planOf(vf.message!);
-          if (s.peek() === JsonKind.Null && plan.wkt !== W.VALUE) throw s.error('null is not allowed as a map value');
+          if (s.peek() === JsonKind.Null && (plan.wkt !== W.VALUE || this.plainWkt)) throw s.error('null is not allowed as a map value');
           this.tag(vf.lenTag);
           const at2 = this.beginLen();
           this.messageValue(plan, depth + 1);
           this.endLen(at2);
         } else {
-          if (s.peek() === JsonKind.Null && !(vf.kind === K.ENUM && vf.enumPlan!.isNullValue)) {
+          if (s.peek() === JsonKind.Null && !(vf.kind === K.ENUM && vf.enumPlan!.isNullValue && !this.plainWkt)) {
             throw s.error('null is not allowed as a map value');
           }
           if (s.readNullIf()) {

@@ -21,6 +21,12 @@ export interface ResolvedOptions {
   readonly protoNames: boolean;
   readonly emitDefaults: boolean;
   readonly ignoreUnknown: boolean;
+  /**
+   * The kitex mapping, as dynamicgo does it: well-known types are plain
+   * messages (Timestamp is `{"seconds":…,"nanos":…}`), and every field present
+   * on the wire is written, zero values included.
+   */
+  readonly kitex: boolean;
 }
 
 /** Merges per-call options over codec defaults and applies the mapping's rules. */
@@ -33,5 +39,6 @@ export function resolveOptions(defaults: ProtoJsonOptions | undefined, opts: Pro
     protoNames: o.useProtoNames === true,
     emitDefaults: o.emitDefaults === true,
     ignoreUnknown: o.ignoreUnknownFields === true,
+    kitex,
   };
 }

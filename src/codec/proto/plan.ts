@@ -92,10 +92,18 @@ const WKT_BY_NAME: Record<string, number> = {
   'google.protobuf.BytesValue': W.WRAPPER,
 };
 
+/** An enum value as the JSON reader tries it: the quoted name and its number. */
+export interface EnumGuess {
+  readonly quoted: string;
+  readonly value: number;
+}
+
 /** Enum lookups in both directions, with the JSON text of each name. */
 export interface EnumPlan {
   readonly desc: ProtoEnum;
   readonly byName: Map<string, number>;
+  /** Each name with its JSON-quoted form, for the JSON reader's guesses. */
+  readonly guessByName: Map<string, EnumGuess>;
   /** First name of each number, JSON-quoted (aliases: the first declared wins, as protoc does). */
   readonly quotedByNumber: Map<number, string>;
   readonly nameByNumber: Map<number, string>;
@@ -137,12 +145,17 @@ export interface FieldPlan {
   /** Map fields: the entry's key and value fields. */
   readonly mapKey: FieldPlan | undefined;
   readonly mapValue: FieldPlan | undefined;
+  /** The enum value last read for this field (JSON-quoted name, number): tried first next time. */
+  lastEnum: EnumGuess | undefined;
   /** Guesses for the JSON reader: this field's key as written with either name. */
   readonly jsonGuess: KeyGuess;
   readonly protoGuess: KeyGuess;
   /** `"jsonName":` and `"name":` ready to write. */
   readonly jsonKeyOut: string;
   readonly protoKeyOut: string;
+  /** The same with a leading comma. */
+  readonly jsonKeyOutComma: string;
+  readonly protoKeyOutComma: string;
 }
 
 /** A key the JSON reader tries first (`"name"` with quotes) and the field it means. */
@@ -188,8 +201,10 @@ export function enumPlanOf(desc: ProtoEnum): EnumPlan {
     const byName = new Map<string, number>();
     const quotedByNumber = new Map<number, string>();
     const nameByNumber = new Map<number, string>();
+    const guessByName = new Map<string, EnumGuess>();
     for (const v of desc.values) {
       byName.set(v.name, v.number);
+      guessByName.set(v.name, { quoted: quoteJsonString(v.name), value: v.number });
       if (!nameByNumber.has(v.number)) {
         nameByNumber.set(v.number, v.name);
         quotedByNumber.set(v.number, quoteJsonString(v.name));
@@ -198,6 +213,7 @@ export function enumPlanOf(desc: ProtoEnum): EnumPlan {
     p = {
       desc,
       byName,
+      guessByName,
       quotedByNumber,
       nameByNumber,
       isNullValue: desc.fullName === 'google.protobuf.NullValue',
@@ -292,6 +308,9 @@ function compileField(f: ProtoField, index: number, oneofMembers: Map<number, nu
     mapValue,
     jsonKeyOut: quoteJsonString(f.jsonName) + ':',
     protoKeyOut: quoteJsonString(f.name) + ':',
+    jsonKeyOutComma: ',' + quoteJsonString(f.jsonName) + ':',
+    protoKeyOutComma: ',' + quoteJsonString(f.name) + ':',
+    lastEnum: undefined,
     jsonGuess: undefined as unknown as KeyGuess,
     protoGuess: undefined as unknown as KeyGuess,
   };

@@ -87,11 +87,21 @@ export class ThriftCodec {
     return w.pos - start;
   }
 
-  /** Encodes a JSON document as a bare struct (gRPC streaming messages, provider.encodeJson). */
+  /**
+   * Encodes a JSON document as a bare struct (gRPC streaming messages,
+   * provider.encodeJson). The result may be a view on a pooled buffer.
+   */
   encodeJson(type: ThriftStruct, json: string, opts?: ThriftJsonOptions): Uint8Array {
+    const o = this.opts(opts);
     const w = this.out.reset();
-    this.encodeJsonInto(w, type, json, opts);
-    return w.finish();
+    const sp = structPlan(type);
+    try {
+      this.prepJ2t(o, w, json).struct(sp);
+    } catch (e) {
+      w.pos = 0;
+      throw e;
+    }
+    return copyOut(w);
   }
 
   /** Like `encodeJson`, appending to `writer`; returns the number of bytes written. */
@@ -114,7 +124,7 @@ export class ThriftCodec {
   encodeArgsJson(fn: ThriftFunction, json: string, opts?: ThriftJsonOptions): Uint8Array {
     const w = this.out.reset();
     this.encodeArgsJsonInto(w, fn, json, opts);
-    return w.finish();
+    return copyOut(w);
   }
 
   /** Like `encodeArgsJson`, appending to `writer`; returns the number of bytes written. */
@@ -190,7 +200,8 @@ export class ThriftCodec {
       r.structEnd();
       if (r.pos !== r.end) throw new CodecError(sp.name, `${r.end - r.pos} bytes after the end of the result`, r.pos);
     } catch (e) {
-      throw e instanceof CodecError ? e : withSegment(e, sp.name);
+      // Value errors already carry their root; struct-level ones get the result struct's name.
+      throw e instanceof CodecError && e.path !== '' ? e : withSegment(e, sp.name);
     }
     if (exc !== undefined) throw new DeclaredException(typeName(fn, exc), exc.name, exc.id, excJson);
     if (fn.returnType.kind === 'void') return undefined;
@@ -248,7 +259,7 @@ export class ThriftCodec {
       }
       j.w.structEnd();
     });
-    return w.finish();
+    return copyOut(w);
   }
 
   /** Server side: encodes a result struct carrying a declared exception, chosen by field name or type name. */
@@ -273,7 +284,7 @@ export class ThriftCodec {
       }
       j.w.structEnd();
     });
-    return w.finish();
+    return copyOut(w);
   }
 
   /** Encodes a plain object as a bare struct (i64 as bigint, binary as Uint8Array, maps as Map or object). */
@@ -285,7 +296,7 @@ export class ThriftCodec {
     e.flags = o.flags;
     e.compact = o.compact;
     this.into(w, () => e.struct(structPlan(type), value));
-    return w.finish();
+    return copyOut(w);
   }
 
   /** Decodes a bare struct to a plain object (i64 as bigint, binary as Uint8Array, maps as Map). */
@@ -296,6 +307,23 @@ export class ThriftCodec {
     d.flags = o.flags;
     return d.struct(structPlan(type));
   }
+}
+
+/**
+ * A copy of what `w` holds. Small results come from Node's pooled allocator
+ * (a Buffer view on a shared slab): allocating a fresh ArrayBuffer per
+ * message costs more than encoding a small struct. The result is a plain
+ * Uint8Array; for small sizes its `.buffer` is a shared slab (use byteOffset).
+ */
+function copyOut(w: ByteWriter): Uint8Array {
+  const n = w.pos;
+  const pooled = Buffer.allocUnsafe(n);
+  // A plain Uint8Array view (not a Buffer), so callers see the documented type.
+  const out = new Uint8Array(pooled.buffer, pooled.byteOffset, n);
+  const b = w.buf;
+  if (n <= 64) for (let i = 0; i < n; i++) out[i] = b[i]!;
+  else out.set(b.subarray(0, n));
+  return out;
 }
 
 function firstNonSpace(s: string): number {

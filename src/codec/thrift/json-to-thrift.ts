@@ -7,7 +7,7 @@ import { F_BASE64, F_REJECT_UNKNOWN, F_WRITE_DEFAULTS } from './options.js';
 import { mapSegment, withSegment } from './path.js';
 import type { FieldPlan, StructPlan, TypePlan } from './plan.js';
 import type { ThriftWriter } from './protocol.js';
-import { isIntegerText, parseNumberText, parseUuid, rangeError } from './scalars.js';
+import { isIntegerText, parseDecimalFast, parseNumberText, parseUuid, rangeError } from './scalars.js';
 import { Kind, MAX_DEPTH } from './types.js';
 
 const TWO32 = 4294967296;
@@ -355,7 +355,8 @@ export class JsonToThrift {
     let v: number;
     if (k === JsonKind.Number) {
       s.readNumberSpan();
-      v = parseSpanAsDouble(s.text, s.spanStart, s.spanEnd);
+      v = parseDecimalFast(s.text, s.spanStart, s.spanEnd);
+      if (v !== v) v = parseSpanAsDouble(s.text, s.spanStart, s.spanEnd);
     } else if (k === JsonKind.String) {
       const str = s.readString();
       v = str === '' && jsConv ? 0 : parseNumberText(str);

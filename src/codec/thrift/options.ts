@@ -32,14 +32,22 @@ export interface ResolvedOptions {
   readonly compact: boolean;
 }
 
-/** Resolves options over defaults (call-level options win). */
+const TABLE: ResolvedOptions[] = [];
+for (let i = 0; i < FLAG_COMBINATIONS * 2; i++) TABLE.push(Object.freeze({ flags: i % FLAG_COMBINATIONS, compact: i >= FLAG_COMBINATIONS }));
+
+function pick<K extends keyof ThriftJsonOptions>(defaults: ThriftJsonOptions, opts: ThriftJsonOptions | undefined, k: K): ThriftJsonOptions[K] {
+  const v = opts === undefined ? undefined : opts[k];
+  return v === undefined ? defaults[k] : v;
+}
+
+/** Resolves options over defaults (call-level options win); allocation-free (shared frozen results). */
 export function resolveOptions(defaults: ThriftJsonOptions, opts: ThriftJsonOptions | undefined): ResolvedOptions {
-  const o = opts === undefined ? defaults : { ...defaults, ...opts };
   let flags = 0;
-  if (o.useGoTagJsonName !== false) flags |= F_GO_TAG;
-  if (o.i64AsString === true) flags |= F_I64_STRING;
-  if (o.binaryAsBase64 !== false) flags |= F_BASE64;
-  if (o.rejectUnknownFields === true) flags |= F_REJECT_UNKNOWN;
-  if (o.writeDefaults !== false) flags |= F_WRITE_DEFAULTS;
-  return { flags, compact: o.protocol === 'compact' };
+  if (pick(defaults, opts, 'useGoTagJsonName') !== false) flags |= F_GO_TAG;
+  if (pick(defaults, opts, 'i64AsString') === true) flags |= F_I64_STRING;
+  if (pick(defaults, opts, 'binaryAsBase64') !== false) flags |= F_BASE64;
+  if (pick(defaults, opts, 'rejectUnknownFields') === true) flags |= F_REJECT_UNKNOWN;
+  if (pick(defaults, opts, 'writeDefaults') !== false) flags |= F_WRITE_DEFAULTS;
+  const compact = pick(defaults, opts, 'protocol') === 'compact';
+  return TABLE[flags + (compact ? FLAG_COMBINATIONS : 0)]!;
 }

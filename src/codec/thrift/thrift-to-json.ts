@@ -84,8 +84,10 @@ export class ThriftToJson {
       for (let k = 0; k < kn; k++) ob[op++] = key[k]!;
       out.pos = op;
       try {
-        // Strings are the most common value: skip the generic dispatch.
-        if (fp.type.kind === Kind.STRING) this.string();
+        // The most common values skip the generic dispatch.
+        const kind = fp.type.kind;
+        if (kind === Kind.STRING) this.string();
+        else if (kind === Kind.I32 && !fp.jsConv) writeIntText(out, r.i32());
         else this.readValue(fp.type, depth, fp.jsConv);
       } catch (e) {
         throw withSegment(e, '.' + fp.name);
@@ -122,9 +124,26 @@ export class ThriftToJson {
     const r = this.r;
     const out = this.out;
     switch (t.kind) {
-      case Kind.BOOL:
-        writeAscii(out, r.bool() ? 'true' : 'false');
+      case Kind.BOOL: {
+        const v = r.bool();
+        if (out.pos + 5 > out.buf.length) out.ensure(5);
+        const b = out.buf;
+        let p = out.pos;
+        if (v) {
+          b[p++] = 116; // true
+          b[p++] = 114;
+          b[p++] = 117;
+          b[p++] = 101;
+        } else {
+          b[p++] = 102; // false
+          b[p++] = 97;
+          b[p++] = 108;
+          b[p++] = 115;
+          b[p++] = 101;
+        }
+        out.pos = p;
         return;
+      }
       case Kind.BYTE:
         this.int(r.byte(), jsConv);
         return;
@@ -183,10 +202,12 @@ export class ThriftToJson {
         }
         if (et !== elem.ttype) throw new CodecError('', `expected ${t.desc} elements of wire type ${ttypeName(elem.ttype)}, got ${ttypeName(et)}`, at);
         out.writeByte(91); // [
+        const strings = elem.kind === Kind.STRING;
         for (let i = 0; i < n; i++) {
           if (i !== 0) out.writeByte(44);
           try {
-            this.readValue(elem, depth + 1, jsConv);
+            if (strings) this.string();
+            else this.readValue(elem, depth + 1, jsConv);
           } catch (e) {
             throw withSegment(e, `[${i}]`);
           }
@@ -261,6 +282,8 @@ export class ThriftToJson {
     const out = this.out;
     switch (t.kind) {
       case Kind.STRING:
+        this.string();
+        return;
       case Kind.BINARY:
         this.readValue(t, 0, false);
         return;

@@ -2,7 +2,7 @@ import { CodecError } from '../../errors/codec-error.js';
 import { readUtf8 } from '../bytes/utf8.js';
 import { BinaryReader } from './binary-reader.js';
 import { defaultBytes } from './defaults.js';
-import { F_GO_TAG, F_REJECT_UNKNOWN, F_WRITE_DEFAULTS } from './options.js';
+import { F_REJECT_UNKNOWN, F_WRITE_DEFAULTS } from './options.js';
 import { withSegment } from './path.js';
 import type { FieldPlan, StructPlan, TypePlan } from './plan.js';
 import type { ThriftReader } from './protocol.js';
@@ -11,7 +11,8 @@ import { Kind, MAX_DEPTH, ttypeName } from './types.js';
 
 /**
  * Thrift → plain JavaScript values (the object API): structs as objects keyed
- * by field name (go.tag alias with that option), i64 as bigint, binary as a
+ * by IDL field name (go.tag aliases are a JSON concern; the encoder accepts
+ * both), i64 as bigint, binary as a
  * Uint8Array (a copy), maps as `Map` with typed keys, lists and sets as arrays.
  * Absent fields follow the same default rules as the JSON decoder.
  */
@@ -34,7 +35,6 @@ export class ThriftToObject {
   readStruct(sp: StructPlan, depth: number): Record<string, unknown> {
     if (depth >= MAX_DEPTH) throw new CodecError('', `nesting deeper than ${MAX_DEPTH}`, this.r.pos);
     const r = this.r;
-    const goTag = (this.flags & F_GO_TAG) !== 0;
     const out: Record<string, unknown> = {};
     const seen = new Uint8Array(sp.fields.length);
     r.structBegin();
@@ -49,7 +49,7 @@ export class ThriftToObject {
       }
       seen[fp.index] = 1;
       try {
-        out[goTag ? fp.alias : fp.name] = this.readValue(fp.type, depth);
+        out[fp.name] = this.readValue(fp.type, depth);
       } catch (e) {
         throw withSegment(e, '.' + fp.name);
       }
@@ -60,7 +60,7 @@ export class ThriftToObject {
         if (seen[fp.index] === 1) continue;
         if (fp.required && !this.lenient) throw new CodecError('.' + fp.name, 'required field is missing', r.pos);
         if (fp.field.defaultValue === undefined && (fp.optional || (this.flags & F_WRITE_DEFAULTS) === 0)) continue;
-        out[goTag ? fp.alias : fp.name] = this.defaultValue(fp);
+        out[fp.name] = this.defaultValue(fp);
       }
     }
     return out;
@@ -109,7 +109,8 @@ export class ThriftToObject {
       }
       case Kind.BINARY: {
         const start = r.bytesBegin();
-        return r.buf.slice(start, start + r.len);
+        // A copy (Buffer#slice would share memory with the input).
+        return new Uint8Array(r.buf.subarray(start, start + r.len));
       }
       case Kind.UUID:
         return formatUuid(r.buf, r.uuidBegin());

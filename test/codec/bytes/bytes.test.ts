@@ -83,3 +83,27 @@ describe('ByteWriter', () => {
     expect(w.pos).toBe(1000);
   });
 });
+
+describe('readUtf8 agrees with a fatal TextDecoder on random bytes', () => {
+  it('10k random sequences', () => {
+    const fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+    let seed = 12345;
+    const next = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed >>> 16;
+    };
+    const interesting = [0x00, 0x41, 0x7f, 0x80, 0xbf, 0xc0, 0xc2, 0xdf, 0xe0, 0xa0, 0xed, 0x9f, 0xef, 0xf0, 0x90, 0xf4, 0x8f, 0xf5, 0xff];
+    for (let i = 0; i < 10000; i++) {
+      const n = next() % 12;
+      const b = new Uint8Array(n);
+      for (let k = 0; k < n; k++) b[k] = next() % 3 === 0 ? next() & 0xff : interesting[next() % interesting.length]!;
+      let want: string | undefined;
+      try {
+        want = fatal.decode(b);
+      } catch {
+        want = undefined;
+      }
+      expect(readUtf8(b, 0, n), Buffer.from(b).toString('hex')).toBe(want);
+    }
+  });
+});

@@ -52,7 +52,7 @@ describe('spot checks against protoc --encode / --decode', () => {
     const json = c2.decodeToJson(Legacy, theirs);
     expect(JSON.parse(json)).toEqual({ id: 1, zero: 0, numbers: [1, 2], packedNumbers: [3], result: { url: 'u', snippets: ['a', 'b'] }, item: [{ value: '-1' }, { value: '2' }] });
     const ours = c2.encodeJson(Legacy, '{"id":1,"zero":0,"result":{"url":"u","snippets":["a","b"]},"item":[{"value":"-1"},{"value":2}],"numbers":[1,2],"packedNumbers":[3]}');
-    expect(c2.decodeToJson(Legacy, ours)).toBe(json);
+    expect(JSON.parse(c2.decodeToJson(Legacy, ours))).toEqual(JSON.parse(json));
     const back = protoc('decode', 'kitchen2.Legacy', Buffer.from(ours), 'kitchen2.proto').toString();
     expect(back).toContain('Result {');
     expect(back).toContain('value: -1');
@@ -83,7 +83,7 @@ describe('integer boundaries', () => {
     });
   }
   it('accepts integral exponent and fraction forms', () => {
-    expect(rt('{"fInt32":1e2,"fInt64":"1.5e3","fUint32":4.0}')).toBe('{"fInt64":"1500","fInt32":100,"fUint32":4}');
+    expect(rt('{"fInt32":1e2,"fInt64":"1.5e3","fUint32":4.0}')).toBe('{"fInt32":100,"fInt64":"1500","fUint32":4}');
   });
   it('reads the 5-byte negative int32 and enum form Kitex writes', () => {
     // f_int32 = -1 and f_enum = BLUE (-3) as 5-byte varints; packed r_int32 likewise.
@@ -132,6 +132,19 @@ describe('strings', () => {
   });
 });
 
+describe('output order', () => {
+  it('follows the wire (declaration order for field-ordered data); duplicates fall back to declaration order', () => {
+    // Wire in field order (as protobuf runtimes write): declaration order out.
+    expect(codec.decodeToJson(K, Buffer.from('2801' + '4a0161' + '8001' + '02', 'hex'))).toBe('{"fInt32":1,"fString":"a","fEnum":"GREEN"}');
+    // Out of order, no duplicates: wire order out (JSON member order carries no meaning).
+    expect(codec.decodeToJson(K, Buffer.from('4a0161' + '2801', 'hex'))).toBe('{"fString":"a","fInt32":1}');
+    // A repeated singular field: slot mode, last one wins, declaration order.
+    expect(codec.decodeToJson(K, Buffer.from('4a0161' + '2801' + '4a0162', 'hex'))).toBe('{"fInt32":1,"fString":"b"}');
+    // A repeated field split by another field: joined up.
+    expect(codec.decodeToJson(K, Buffer.from('c80101' + '2801' + 'c80102', 'hex'))).toBe('{"fInt32":1,"rInt32":[1,2]}');
+  });
+});
+
 describe('JSON semantics', () => {
   it('null means default; duplicate keys: last one wins (scalars, messages, lists)', () => {
     expect(rt('{"fInt32":null,"inner":null,"rInt32":null,"mString":null,"wValue":null}')).toBe('{"wValue":null}');
@@ -144,7 +157,7 @@ describe('JSON semantics', () => {
   });
   it('either field name on input; json_name and proto names on output', () => {
     expect(rt('{"renamed":"a"}')).toBe('{"customName":"a"}');
-    expect(rt('{"customName":"a","f_int32":1}', { useProtoNames: true })).toBe('{"f_int32":1,"renamed":"a"}');
+    expect(rt('{"customName":"a","f_int32":1}', { useProtoNames: true })).toBe('{"renamed":"a","f_int32":1}');
   });
   it('enums: names, numbers, unknown numbers kept', () => {
     expect(rt('{"fEnum":2,"rEnum":["BLUE",1,99]}')).toBe('{"fEnum":"GREEN","rEnum":["BLUE","RED",99]}');
@@ -152,7 +165,7 @@ describe('JSON semantics', () => {
     expect(rt('{"oEnum":"COLOR_UNSPECIFIED"}')).toBe('{"oEnum":"COLOR_UNSPECIFIED"}');
   });
   it('proto3 optional presence; oneof zero values kept', () => {
-    expect(rt('{"oInt32":0,"oString":"","oInt64":0,"choiceNum":0}')).toBe('{"choiceNum":"0","oInt32":0,"oString":"","oInt64":"0"}');
+    expect(rt('{"oInt32":0,"oString":"","oInt64":0,"choiceNum":0}')).toBe('{"oInt32":0,"oString":"","oInt64":"0","choiceNum":"0"}');
     expect(rt('{"fInt32":0,"fString":""}')).toBe('{}');
   });
   it('emitDefaults writes implicit-presence fields only', () => {
@@ -226,7 +239,7 @@ describe('well-known types', () => {
     });
     expect(JSON.parse(rt(json))).toEqual(JSON.parse(json));
     expect(rt('{"wTimestamp":"2020-01-01T01:00:00.5+01:00"}')).toBe('{"wTimestamp":"2020-01-01T00:00:00.500Z"}');
-    expect(rt('{"wInt64":1}', { mapping: 'kitex' })).toBe('{"wInt64":1}');
+    expect(rt('{"wInt64":1}', { int64As: 'number' })).toBe('{"wInt64":1}');
   });
   it('a WKT as the top-level type', () => {
     const T = reg.findMessage('google.protobuf.Timestamp')!;
@@ -239,7 +252,19 @@ describe('well-known types', () => {
 describe('kitex mapping', () => {
   it('64-bit as exact JSON numbers, enums as integers, json names', () => {
     const out = rt('{"fInt64":"9223372036854775807","fUint64":18446744073709551615,"fEnum":"BLUE","renamed":"x","rSint64":[-1,"-9007199254740993"],"mInt64":{"5":"RED"}}', { mapping: 'kitex' });
-    expect(out).toBe('{"fInt64":9223372036854775807,"fUint64":18446744073709551615,"fEnum":-3,"rSint64":[-1,-9007199254740993],"mInt64":{"5":1},"customName":"x"}');
+    expect(out).toBe('{"fInt64":9223372036854775807,"fUint64":18446744073709551615,"fEnum":-3,"customName":"x","rSint64":[-1,-9007199254740993],"mInt64":{"5":1}}');
+  });
+  it('well-known types are plain messages (dynamicgo has no special forms); zero values on the wire are written', () => {
+    const k = { mapping: 'kitex' } as const;
+    const b = codec.encodeJson(K, '{"wTimestamp":{"seconds":1,"nanos":5},"wInt64":{"value":"7"},"wValue":{"nullValue":0},"wAny":{"typeUrl":"x/y","value":"AQ=="}}', k);
+    expect(codec.decodeToJson(K, b, k)).toBe('{"wTimestamp":{"seconds":1,"nanos":5},"wInt64":{"value":7},"wValue":{"nullValue":0},"wAny":{"typeUrl":"x/y","value":"AQ=="}}');
+    const c = codec.encodeJson(K, '{"wTimestamp":{"seconds":1,"nanos":5},"wInt64":{"value":"7"},"wValue":{"nullValue":0}}', k);
+    expect(codec.decodeToJson(K, c)).toBe('{"wTimestamp":"1970-01-01T00:00:01.000000005Z","wInt64":"7","wValue":null}');
+  });
+  it('zero values present on the wire are written in the kitex mapping only', () => {
+    const b = Buffer.from('2800' + '4a00' + '8001' + '00', 'hex'); // f_int32 = 0, f_string = "", f_enum = 0
+    expect(codec.decodeToJson(K, b, { mapping: 'kitex' })).toBe('{"fInt32":0,"fString":"","fEnum":0}');
+    expect(codec.decodeToJson(K, b)).toBe('{}');
   });
   it('int64As overrides either mapping', () => {
     expect(rt('{"fInt64":5}', { int64As: 'number' })).toBe('{"fInt64":5}');
@@ -298,5 +323,36 @@ describe('encodeJsonInto', () => {
       const json = `{"inner":{"name":"${'y'.repeat(n)}"},"inners":[{"children":[{"name":"${'z'.repeat(n)}"}]}]}`;
       expect(rt(json)).toBe(json);
     }
+  });
+});
+
+describe('map key de-duplication on decode', () => {
+  it('finds repeated keys in small and large maps (last one wins)', () => {
+    for (const n of [2, 15, 16, 17, 40]) {
+      let hex = '';
+      for (let i = 0; i < n; i++) {
+        const key = Buffer.from('k' + i).toString('hex');
+        const body = '0a' + (key.length / 2).toString(16).padStart(2, '0') + key + '1201' + '76';
+        hex += 'ca02' + (body.length / 2).toString(16).padStart(2, '0') + body;
+      }
+      const dup = '0a026b30' + '120177'; // key "k0" again, value "w"
+      hex += 'ca02' + (dup.length / 2).toString(16).padStart(2, '0') + dup;
+      const out = JSON.parse(codec.decodeToJson(K, Buffer.from(hex, 'hex'))) as { mString: Record<string, string> };
+      expect(Object.keys(out.mString).length).toBe(n);
+      expect(out.mString.k0).toBe('w');
+    }
+  });
+});
+
+describe('encodeJson results', () => {
+  it('stay intact across later calls (slab allocation never reuses bytes)', () => {
+    const c = new ProtoCodec(reg);
+    const outs: Array<[Uint8Array, string]> = [];
+    for (let i = 0; i < 3000; i++) {
+      const json = `{"fInt32":${i + 1},"fString":"${'s'.repeat((i % 300) + 1)}"}`;
+      outs.push([c.encodeJson(K, json), json]);
+      if (i % 500 === 0) expect(() => c.encodeJson(K, '{"fInt32":"bad"}')).toThrow();
+    }
+    for (const [b, json] of outs) expect(c.decodeToJson(K, b)).toBe(json);
   });
 });

@@ -400,3 +400,11 @@ describe('malformed compact protocol', () => {
 it('has at least 150 malformed cases', () => {
   expect(jsonCases.length + 5 + 10 + binaryCases.length + 4 + compactCases.length).toBeGreaterThanOrEqual(150);
 });
+
+it('result-struct framing errors name the result struct', async () => {
+  const r = await fixture();
+  const e = failure(() => codec.decodeResultToJson(fnOf(r, 'two'), unhex('0a')));
+  expect([e.path, e.reason]).toEqual(['CodecService_two_result', 'truncated data']);
+  const t = failure(() => codec.decodeResultToJson(fnOf(r, 'two'), unhex('0a0000' + '0000000000000001' + '00' + 'ff')));
+  expect([t.path, t.reason]).toEqual(['CodecService_two_result', '1 bytes after the end of the result']);
+});

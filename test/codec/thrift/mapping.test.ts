@@ -339,3 +339,11 @@ describe('nesting', () => {
     expect(d.reason).toMatch(/nesting deeper than 64/);
   });
 });
+
+describe('object API keys', () => {
+  it('uses IDL names on output and accepts go.tag aliases on input', () => {
+    const s = st(reg, 'Aliased');
+    const b = codec.encodeObject(s, { userName: 'u', big_id: 5n, id_list: [1n] });
+    expect(codec.decodeToObject(s, b)).toEqual({ user_name: 'u', big_id: 5n, id_list: [1n] });
+  });
+});

@@ -4,8 +4,9 @@
  * input with any offset. Range 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z.
  */
 
-/** Seconds of 0001-01-01T00:00:00Z and just after 9999-12-31T23:59:59Z. */
+/** Seconds of 0001-01-01T00:00:00Z. */
 export const TIMESTAMP_MIN_SECONDS = -62135596800;
+/** Seconds of 9999-12-31T23:59:59Z (nanos may add up to a second more). */
 export const TIMESTAMP_MAX_SECONDS = 253402300799;
 
 /** Formats nanoseconds as `.123`, `.123456` or `.123456789` (empty for 0). */

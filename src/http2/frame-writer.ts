@@ -1,0 +1,93 @@
+import type { Writable } from 'node:stream';
+import { COPY_THRESHOLD, PREFIX_SIZE, encodePrefix } from './envelope.js';
+
+/** Size of the buffers small frames are batched into (node pools allocations this small). */
+const BATCH_CHUNK = 4096;
+
+/**
+ * Writes gRPC messages to one HTTP/2 stream. Small messages are copied behind their prefix
+ * into a batch that is written on the next tick, together with whatever else was sent
+ * meanwhile: a loop of awaited sends runs entirely in microtasks, so a burst becomes one
+ * write instead of one per message. Large messages go out at once as prefix + payload in
+ * one writev, uncopied. `needDrain` mirrors the stream's back-pressure.
+ */
+export class FrameWriter {
+  /** The last write returned false: the caller should wait for 'drain'. */
+  needDrain = false;
+  private readonly stream: Writable;
+  /** Frames not yet written: batch[start, end). The written part is a view node keeps. */
+  private batch: Buffer | undefined;
+  private start = 0;
+  private end = 0;
+  private scheduled = false;
+
+  constructor(stream: Writable) {
+    this.stream = stream;
+  }
+
+  /** Queues or writes one message; returns false when the caller should wait for 'drain'. */
+  write(flags: number, payload: Uint8Array): boolean {
+    const n = payload.length;
+    if (n > COPY_THRESHOLD) {
+      this.flush();
+      const stream = this.stream;
+      stream.cork();
+      stream.write(encodePrefix(flags, n));
+      if (!stream.write(payload)) this.needDrain = true;
+      stream.uncork();
+      return !this.needDrain;
+    }
+    const size = PREFIX_SIZE + n;
+    let b = this.batch;
+    if (b === undefined || this.end + size > b.length) {
+      this.flush();
+      b = this.batch = Buffer.allocUnsafe(Math.max(size, BATCH_CHUNK));
+      this.start = this.end = 0;
+    }
+    let o = this.end;
+    b[o] = flags;
+    b[o + 1] = n >>> 24;
+    b[o + 2] = (n >>> 16) & 0xff;
+    b[o + 3] = (n >>> 8) & 0xff;
+    b[o + 4] = n & 0xff;
+    o += PREFIX_SIZE;
+    if (n > 0) b.set(payload, o);
+    this.end = o + n;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      process.nextTick(flushTick, this);
+    }
+    return !this.needDrain;
+  }
+
+  /** Writes the batched frames now (before ending the stream, or before a large message). */
+  flush(): void {
+    if (this.end === this.start) return;
+    const s = this.stream;
+    const chunk = this.batch!.subarray(this.start, this.end);
+    this.start = this.end;
+    if (s.writableEnded || s.destroyed) return;
+    if (!s.write(chunk)) this.needDrain = true;
+  }
+
+  /** The stream drained. */
+  drained(): void {
+    this.needDrain = false;
+  }
+
+  /** Drops whatever is batched (the call ended). */
+  discard(): void {
+    this.batch = undefined;
+    this.start = this.end = 0;
+  }
+
+  /** @internal next-tick flush. */
+  tick(): void {
+    this.scheduled = false;
+    this.flush();
+  }
+}
+
+function flushTick(w: FrameWriter): void {
+  w.tick();
+}
