@@ -1,6 +1,7 @@
 // Full-stack gRPC at the generic-client level: JSON strings in and out, as users call it.
 //
-//   npm run build && node bench/rpc-grpc.mjs [--quick] [--json-out file]
+//   npm run build && node bench/rpc-grpc.mjs [--quick] [--json-out file] [--filter text]
+//   (--filter: only the rows whose workload or server contains the text, e.g. "bidi", "python")
 //
 // Clients, each in its own child process on CPU 0 (so peak RSS and CPU are its own):
 //   idlcall   newStreamingClient(…, jsonPbGeneric(protoFileProvider(file))): JSON text ⇄ wire directly.
@@ -303,7 +304,11 @@ async function main() {
     ];
 
     console.log(`rpc-grpc: clients in child processes${pinned ? ' on CPU 0' : ''}, servers${hasTaskset ? ' on CPU 1' : ''}; ${timing.runs} interleaved runs of ${timing.runMs} ms after ${timing.warmupMs} ms warm-up`);
+    const fi = process.argv.indexOf('--filter');
+    const filter = fi > 0 ? process.argv[fi + 1].toLowerCase() : undefined;
     for (const pass of passes) {
+      if (filter) pass.rows = pass.rows.filter((r) => `${pass.label} ${r.workload}`.toLowerCase().includes(filter));
+      if (!pass.rows.length) continue;
       let server;
       try {
         server = await pass.start();

@@ -1,6 +1,7 @@
 // Full-stack Thrift ping-pong at the generic-client level: JSON strings in and out.
 //
-//   npm run build && node bench/rpc-pingpong.mjs [--quick] [--json-out file]
+//   npm run build && node bench/rpc-pingpong.mjs [--quick] [--json-out file] [--filter text]
+//   (--filter: only the rows whose workload or server contains the text, e.g. "64", "Python")
 //
 // Method: TestService.EchoPingPong of test/fixtures/ttheader/streaming.thrift (the seed's
 // "KitexThrift" ping-pong), one Request{message} each way.
@@ -155,8 +156,11 @@ async function main() {
     ];
 
     console.log(`rpc-pingpong: clients in child processes${pinned ? ' on CPU 0' : ''}, servers${hasTaskset ? ' on CPU 1' : ''}; ${timing.runs} interleaved runs of ${timing.runMs} ms after ${timing.warmupMs} ms warm-up`);
+    const fi = process.argv.indexOf('--filter');
+    const filter = fi > 0 ? process.argv[fi + 1].toLowerCase() : undefined;
     for (const pass of passes) {
       for (const concurrency of [1, 64]) {
+        if (filter && !`${pass.label} concurrency ${concurrency}`.toLowerCase().includes(filter)) continue;
         const names = pass.transports.map((t) => `idlcall ${t}`);
         // A fresh server per row: the Python peer exits by itself after 120 s.
         let server;

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Code,
+  DeclaredException,
+  thriftException,
   RpcError,
   UsageError,
   binaryPbGeneric,
@@ -203,5 +205,27 @@ describe('provider type names', () => {
     const p = await protoFileProvider('test/fixtures/generic/gpt_engine.proto');
     expect(() => p.encodeJson('GPTRequst', '{}')).toThrow(/unknown message type "GPTRequst"; did you mean "GPTRequest"\?/);
     expect(p.encodeJson('search.gpt_engine.GPTRequest', '{"prompt":"x"}')).toEqual(p.encodeJson('GPTRequest', '{"prompt":"x"}'));
+  });
+});
+
+describe('declared Thrift exceptions over gRPC', () => {
+  it('arrive in-band (status OK, exception field set) and reject as DeclaredException, never as success', async () => {
+    const g = jsonThriftGeneric(await thriftFileProvider('test/fixtures/generic/kitchen.thrift'));
+    const server = newGenericServer(g, {
+      Cook: (item) => {
+        if ((JSON.parse(item) as { name: string }).name === 'burnt') throw thriftException('KitchenError', '{"code":7,"message":"boom"}');
+        return item;
+      },
+    });
+    servers.push(server as never);
+    await server.start();
+    const cli = newStreamingClient('KitchenService', g, { hostPorts: [server.hostPort] });
+    const err = await cli.genericCall('Cook', '{"name":"burnt"}').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DeclaredException);
+    expect((err as DeclaredException).typeName).toBe('KitchenError');
+    expect((err as DeclaredException).fieldName).toBe('err');
+    expect(JSON.parse((err as DeclaredException).json)).toEqual({ code: 7, message: 'boom' });
+    expect(JSON.parse(await cli.genericCall('Cook', '{"name":"soup"}'))).toMatchObject({ name: 'soup' });
+    await cli.close();
   });
 });
