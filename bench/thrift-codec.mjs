@@ -3,7 +3,8 @@
 // TBinaryProtocol write; read + JSON.stringify), on small (~100 B), medium
 // (~2 KB) and large (~200 KB) structs. Run after `npm run build`:
 //   node bench/thrift-codec.mjs [--quick] [--ascii]
-// Prints ops/s (median of runs) and the ratio idlcall ÷ thrift per row.
+// Prints ops/s (medians) and the ratio idlcall ÷ thrift per row, measured in
+// alternating rounds so load from other processes hits both sides alike.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,7 +16,9 @@ import { formatRate, measure } from './lib/measure.mjs';
 
 const require = createRequire(import.meta.url);
 const thrift = require('thrift');
-const Int64 = require('node-int64');
+// node-int64 comes with thrift (its dependency, not ours): resolve it from there.
+const requireFromThrift = createRequire(require.resolve('thrift'));
+const Int64 = requireFromThrift('node-int64');
 
 const IDL = `
 namespace js bench
@@ -107,7 +110,7 @@ execFileSync('thrift', ['--gen', 'js:node', '-out', dir, join(dir, 'bench.thrift
 const typesFile = join(dir, 'bench_types.js');
 writeFileSync(typesFile, readFileSync(typesFile, 'utf8')
     .replace(/require\('thrift'\)/g, `require(${JSON.stringify(require.resolve('thrift'))})`)
-    .replace(/require\('node-int64'\)/g, `require(${JSON.stringify(require.resolve('node-int64'))})`));
+    .replace(/require\('node-int64'\)/g, `require(${JSON.stringify(requireFromThrift.resolve('node-int64'))})`));
 const types = require(typesFile);
 // Give Int64 a JSON form so JSON.stringify writes numbers (the cheapest fair way).
 Int64.prototype.toJSON = function () {

@@ -95,7 +95,7 @@ export class ProtoCodec {
     const plan = planOf(type);
     if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
       const o = resolveOptions(this.defaults, opts as ProtoJsonOptions | undefined);
-      convertMessage(plan, parsed as Record<string, unknown>, int64As ?? 'bigint', o.protoNames);
+      convertMessage(plan, parsed as Record<string, unknown>, int64As ?? 'bigint', o.protoNames, o.kitex);
       return parsed as Record<string, unknown>;
     }
     // Well-known types with a non-object JSON form (Timestamp, wrappers…) come back under "value".

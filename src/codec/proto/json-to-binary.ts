@@ -1,7 +1,7 @@
 import type { ProtoMessage } from '../../idl-parser/proto/descriptor.js';
 import { CodecError } from '../../errors/codec-error.js';
 import { ByteWriter } from '../bytes/byte-writer.js';
-import { decodeBase64 } from '../bytes/base64.js';
+import { base64DecodedLength, decodeBase64Into } from '../bytes/base64.js';
 import { utf8Length, writeUtf8 } from '../bytes/utf8.js';
 import {
   parseInt64Decimal,
@@ -391,11 +391,19 @@ export class JsonToBinary {
         return;
       }
       case K.BYTES: {
-        const bytes = this.readBytes();
-        if (implicit && bytes.length === 0) return;
+        const s = this.s;
+        if (s.peek() !== JsonKind.String) throw this.typeError('a base64 string');
+        const at = s.pos;
+        const str = s.readString();
+        const n = base64DecodedLength(str);
+        if (n < 0) throw this.base64Error(str, at);
+        if (implicit && n === 0) return;
         this.tag(tag);
-        writeVarint32(this.w, bytes.length);
-        this.w.writeBytes(bytes);
+        const w = this.w;
+        writeVarint32(w, n);
+        w.ensure(n);
+        if (decodeBase64Into(str, w.buf, w.pos) < 0) throw this.base64Error(str, at);
+        w.pos += n;
         return;
       }
       case K.DOUBLE:
@@ -534,14 +542,8 @@ export class JsonToBinary {
     throw this.typeError('a boolean');
   }
 
-  private readBytes(): Uint8Array {
-    const s = this.s;
-    if (s.peek() !== JsonKind.String) throw this.typeError('a base64 string');
-    const at = s.pos;
-    const str = s.readString();
-    const bytes = decodeBase64(str);
-    if (bytes === undefined) throw new CodecError('', `invalid base64 ${quoteJsonString(str.length > 40 ? str.slice(0, 40) + '…' : str)}`, at);
-    return bytes;
+  private base64Error(str: string, at: number): CodecError {
+    return new CodecError('', `invalid base64 ${quoteJsonString(str.length > 40 ? str.slice(0, 40) + '…' : str)}`, at);
   }
 
   /** A number from JSON number or numeric string (int and float fields accept both). */
@@ -580,6 +582,17 @@ export class JsonToBinary {
       // Enum fields tend to repeat values: try the last one in place before slicing.
       const last = f !== undefined ? f.lastEnum : undefined;
       if (last !== undefined && s.valueIs(last.quoted)) return last.value;
+      const guesses = e.guesses;
+      if (guesses.length <= 8) {
+        // Few names: comparing in place beats slicing and hashing.
+        for (let g = 0; g < guesses.length; g++) {
+          const guess = guesses[g]!;
+          if (s.valueIs(guess.quoted)) {
+            if (f !== undefined) f.lastEnum = guess;
+            return guess.value;
+          }
+        }
+      }
       const at = s.pos;
       const name = s.readString();
       const g = e.guessByName.get(name);

@@ -68,41 +68,37 @@ function isLong(v: object): v is { toString(): string } {
  * Converts a parsed JSON message (64-bit as decimal strings) in place: 64-bit
  * fields to the requested form, bytes to Uint8Array.
  */
-export function convertMessage(plan: MessagePlan, obj: Record<string, unknown>, int64: Int64Output, protoNames: boolean): void {
-  if (plan.wkt === W.WRAPPER) return;
+export function convertMessage(plan: MessagePlan, obj: Record<string, unknown>, int64: Int64Output, protoNames: boolean, plainWkt = false): void {
+  if (plan.wkt !== W.NONE && plan.wkt !== W.EMPTY && !plainWkt) return;
   for (const f of plan.fields) {
     const key = protoNames ? f.name : f.jsonName;
     const v = obj[key];
     if (v === undefined || v === null) continue;
-    obj[key] = convertField(f, v, int64, protoNames);
+    obj[key] = convertField(f, v, int64, protoNames, plainWkt);
   }
 }
 
-function convertField(f: FieldPlan, v: unknown, int64: Int64Output, protoNames: boolean): unknown {
+function convertField(f: FieldPlan, v: unknown, int64: Int64Output, protoNames: boolean, plainWkt: boolean): unknown {
   if (f.isMap) {
     const m = v as Record<string, unknown>;
     const vf = f.mapValue!;
-    for (const k of Object.keys(m)) m[k] = convertValue(vf, m[k], int64, protoNames);
+    for (const k of Object.keys(m)) m[k] = convertValue(vf, m[k], int64, protoNames, plainWkt);
     return m;
   }
-  if (f.repeated) return (v as unknown[]).map((x) => convertValue(f, x, int64, protoNames));
-  return convertValue(f, v, int64, protoNames);
+  if (f.repeated) return (v as unknown[]).map((x) => convertValue(f, x, int64, protoNames, plainWkt));
+  return convertValue(f, v, int64, protoNames, plainWkt);
 }
 
-function convertValue(f: FieldPlan, v: unknown, int64: Int64Output, protoNames: boolean): unknown {
+function convertValue(f: FieldPlan, v: unknown, int64: Int64Output, protoNames: boolean, plainWkt: boolean): unknown {
   const kind = f.kind;
   if (is64(kind)) return convert64(v, int64);
   if (kind === K.BYTES && typeof v === 'string') {
     const b = Buffer.from(v, 'base64');
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   }
-  if ((kind === K.MESSAGE || kind === K.GROUP) && v !== null && typeof v === 'object') {
-    const plan = planOf(f.message!);
-    if (plan.wkt === W.WRAPPER) {
-      const inner = plan.fields[0]!;
-      return is64(inner.kind) ? convert64(v, int64) : v;
-    }
-    if (plan.wkt === W.NONE || plan.wkt === W.EMPTY) convertMessage(plan, v as Record<string, unknown>, int64, protoNames);
+  if ((kind === K.MESSAGE || kind === K.GROUP) && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    // Messages, and (kitex mapping) well-known types in their plain message form.
+    convertMessage(planOf(f.message!), v as Record<string, unknown>, int64, protoNames, plainWkt);
   } else if (kind === K.MESSAGE && planOf(f.message!).wkt === W.WRAPPER) {
     const inner = planOf(f.message!).fields[0]!;
     if (is64(inner.kind)) return convert64(v, int64);

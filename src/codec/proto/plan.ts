@@ -104,6 +104,8 @@ export interface EnumPlan {
   readonly byName: Map<string, number>;
   /** Each name with its JSON-quoted form, for the JSON reader's guesses. */
   readonly guessByName: Map<string, EnumGuess>;
+  /** All names, quoted (tried in place by the JSON reader when there are few). */
+  readonly guesses: readonly EnumGuess[];
   /** First name of each number, JSON-quoted (aliases: the first declared wins, as protoc does). */
   readonly quotedByNumber: Map<number, string>;
   readonly nameByNumber: Map<number, string>;
@@ -214,6 +216,7 @@ export function enumPlanOf(desc: ProtoEnum): EnumPlan {
       desc,
       byName,
       guessByName,
+      guesses: [...guessByName.values()],
       quotedByNumber,
       nameByNumber,
       isNullValue: desc.fullName === 'google.protobuf.NullValue',

@@ -107,3 +107,25 @@ describe('readUtf8 agrees with a fatal TextDecoder on random bytes', () => {
     }
   });
 });
+
+describe('decodeBase64Into / base64DecodedLength', () => {
+  it('agree with decodeBase64 on valid and invalid input', async () => {
+    const { decodeBase64Into, base64DecodedLength } = await import('../../../src/codec/bytes/base64.js');
+    const inputs: string[] = ['', 'QQ==', 'QUI=', 'QUJD', 'QUJDRA', '-_8', '+/8=', 'a', 'ab=c', 'QUJD=', '*abc', 'QUJD\u00e9', 'ab==', 'abc='];
+    for (let n = 0; n < 40; n++) {
+      const b = Uint8Array.from({ length: n }, (_, i) => (i * 131 + n) & 255);
+      inputs.push(Buffer.from(b).toString('base64'), Buffer.from(b).toString('base64url'));
+    }
+    for (const s of inputs) {
+      const want = decodeBase64(s);
+      const n = base64DecodedLength(s);
+      const buf = new Uint8Array(Math.max(n, 0) + 4);
+      const got = n < 0 ? -1 : decodeBase64Into(s, buf, 2);
+      if (want === undefined) expect(got, s).toBe(-1);
+      else {
+        expect(got, s).toBe(want.length);
+        expect(Buffer.from(buf.subarray(2, 2 + got)).equals(Buffer.from(want)), s).toBe(true);
+      }
+    }
+  });
+});

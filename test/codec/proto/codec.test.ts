@@ -356,3 +356,13 @@ describe('encodeJson results', () => {
     for (const [b, json] of outs) expect(c.decodeToJson(K, b)).toBe(json);
   });
 });
+
+describe('object API with the kitex mapping and well-known types', () => {
+  it('converts 64-bit fields inside plain-form WKTs (kitex) and leaves canonical WKT forms alone', () => {
+    const k = { mapping: 'kitex' } as const;
+    const b = codec.encodeObject(K, { wTimestamp: { seconds: 5n }, wInt64: { value: 9007199254740993n } }, k);
+    expect(codec.decodeToObject(K, b, k)).toEqual({ wTimestamp: { seconds: 5n }, wInt64: { value: 9007199254740993n } });
+    const c = codec.encodeObject(K, { wAny: { '@type': 'type.googleapis.com/google.protobuf.Duration', value: '1.500s' }, wInt64: 3n, wStruct: { a: '1' } });
+    expect(codec.decodeToObject(K, c)).toEqual({ wAny: { '@type': 'type.googleapis.com/google.protobuf.Duration', value: '1.500s' }, wInt64: 3n, wStruct: { a: '1' } });
+  });
+});
