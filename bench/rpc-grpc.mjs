@@ -293,7 +293,7 @@ async function main() {
       },
       {
         label: 'grpc-python server',
-        group: 'gRPC generic client, JSON in/out (server: grpc-python, bounds every client)',
+        group: 'gRPC generic client, JSON in/out (server: grpc-python, 8 worker threads behind the GIL)',
         idl: GPT,
         start: () => startServer('/usr/bin/python3', [join(ROOT, 'test/peers/grpc_pb_server.py'), GPT.proto]),
         rows: [

@@ -145,7 +145,7 @@ async function main() {
       },
       {
         label: 'Apache Thrift Python server',
-        group: 'Thrift ping-pong generic client, JSON in/out (server: Apache Thrift Python TThreadedServer, framed; bounds both clients)',
+        group: 'Thrift ping-pong generic client, JSON in/out (server: Apache Thrift Python TThreadedServer, framed; slow, it caps both clients)',
         start: () => {
           if (pySkip) throw new Error(pySkip);
           return startServer('/usr/bin/python3', [join(ROOT, 'test/peers/thrift_pingpong_server.py'), pyGenDir, 'streaming', 'framed', 'binary']);

@@ -11,6 +11,7 @@ import {
   thriftFileProvider,
   type GenericServer,
 } from '../src/index.js';
+import { seedProtoHandlers, seedThriftHandlers } from '../src/demo/seed-handlers.js';
 
 // The README's TypeScript examples run exactly as written (against the built package), so
 // the documentation cannot drift from the API.
@@ -28,29 +29,12 @@ function runBlock(code: string, target: string, extra = ''): Promise<string> {
   );
 }
 
-const reply = (message: string): string => JSON.stringify({ message });
-const messageOf = (json: string): string => (JSON.parse(json) as { message: string }).message;
 let pb: GenericServer<string, string>;
 let thrift: GenericServer<string, string>;
 
 beforeAll(async () => {
-  pb = newGenericServer(jsonPbGeneric(await protoFileProvider('examples/idl/streaming.proto')), {
-    UnaryEcho: (r) => reply(`Echo: ${messageOf(r)}`),
-    async StreamRequestEcho(rs) {
-      let n = 0;
-      for await (const _ of rs) n++;
-      return reply(`Received ${n} messages`);
-    },
-    async *StreamResponseEcho(r) {
-      for (let i = 0; i < 2; i++) yield reply(`${i}: ${messageOf(r)}`);
-    },
-    async *BidirectionalEcho(rs) {
-      for await (const r of rs) yield reply(`Echo: ${messageOf(r)}`);
-    },
-  });
-  thrift = newGenericServer(jsonThriftGeneric(await thriftFileProvider('examples/idl/streaming.thrift')), {
-    EchoPingPong: (r) => reply(`server pong: ${messageOf(r)}`),
-  });
+  pb = newGenericServer(jsonPbGeneric(await protoFileProvider('examples/idl/streaming.proto')), seedProtoHandlers);
+  thrift = newGenericServer(jsonThriftGeneric(await thriftFileProvider('examples/idl/streaming.thrift')), seedThriftHandlers);
   await Promise.all([pb.start(), thrift.start()]);
 });
 
@@ -66,9 +50,8 @@ describe('README examples', () => {
   it("the seed's four protobuf examples print every reply", async () => {
     const out = (await runBlock(blocks[0]!, pb.hostPort)).trim().split('\n').map((l) => JSON.parse(l) as unknown);
     expect(out).toEqual([
-      { message: 'Received 3 messages' },
-      { message: '0: grpc server streaming generic request' },
-      { message: '1: grpc server streaming generic request' },
+      { message: `Received 3 messages: [${[0, 1, 2].map((i) => `grpc client streaming generic ${i}th request`).join(' ')}]` },
+      ...[0, 1, 2].map((i) => ({ message: `stream response ${i}: grpc server streaming generic request` })),
       ...[0, 1, 2].map((i) => ({ message: `Echo: grpc bidirectional streaming generic ${i}th request` })),
       { message: 'Echo: unary request' },
     ]);

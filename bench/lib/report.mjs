@@ -91,7 +91,11 @@ function details(row) {
   if (rss) parts.push(`client RSS MB ${rss}`);
   const cpu = each('cpuUsPerOp', (x) => x.toFixed(1));
   if (cpu) parts.push(`client CPU µs/op ${cpu}`);
-  if (row.extra?.serverCpuPct !== undefined) parts.push(`server CPU ${row.extra.serverCpuPct.toFixed(0)}%`);
+  if (row.extra?.serverCpuPct !== undefined) {
+    // near a full core the server, not the client, sets the pace: ratios understate the client gap
+    const bound = row.extra.serverCpuPct >= 85 ? ' (server-bound)' : '';
+    parts.push(`server CPU ${row.extra.serverCpuPct.toFixed(0)}%${bound}`);
+  }
   if (row.note) parts.push(row.note);
   return parts.join('; ');
 }

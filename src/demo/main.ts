@@ -17,6 +17,7 @@ import {
   thriftFileProvider,
   type GenericClient,
 } from '../index.js';
+import { seedProtoHandlers, seedThriftHandlers } from './seed-handlers.js';
 
 const idlDir = fileURLToPath(new URL('../../examples/idl/', import.meta.url));
 
@@ -37,20 +38,7 @@ function show(label: string, sent: string[], received: string[], expected: strin
 async function protobufExamples(): Promise<void> {
   const provider = await protoFileProvider(`${idlDir}streaming.proto`);
   const generic = jsonPbGeneric(provider);
-  const server = newGenericServer(generic, {
-    UnaryEcho: (req: string) => reply(`Echo: ${messageOf(req)}`),
-    async StreamRequestEcho(requests: AsyncIterable<string>) {
-      const got: string[] = [];
-      for await (const r of requests) got.push(messageOf(r));
-      return reply(`Received ${got.length} messages: [${got.join(' ')}]`);
-    },
-    async *StreamResponseEcho(req: string) {
-      for (let i = 0; i < 3; i++) yield reply(`stream response ${i}: ${messageOf(req)}`);
-    },
-    async *BidirectionalEcho(requests: AsyncIterable<string>) {
-      for await (const r of requests) yield reply(`Echo: ${messageOf(r)}`);
-    },
-  });
+  const server = newGenericServer(generic, seedProtoHandlers);
   const { port } = await server.start();
   console.log(`\n== protobuf: pb.StreamingService on 127.0.0.1:${port} (gRPC and Kitex protobuf over TTHeader)`);
   const cli = newStreamingClient('streaming', generic, { hostPorts: [`127.0.0.1:${port}`] });
@@ -75,21 +63,7 @@ async function protobufExamples(): Promise<void> {
 async function thriftExamples(): Promise<void> {
   const provider = await thriftFileProvider(`${idlDir}streaming.thrift`);
   const generic = jsonThriftGeneric(provider);
-  const server = newGenericServer(generic, {
-    async *Echo(requests: AsyncIterable<string>) {
-      for await (const r of requests) yield reply(`server echo: ${messageOf(r)}`);
-    },
-    async EchoClient(requests: AsyncIterable<string>) {
-      let n = 0;
-      for await (const _ of requests) n++;
-      return reply(`server received ${n} messages`);
-    },
-    async *EchoServer(req: string) {
-      for (let i = 0; i < 3; i++) yield reply(`server streaming response ${i} for request: ${messageOf(req)}`);
-    },
-    EchoUnary: (req: string) => reply(`server unary: ${messageOf(req)}`),
-    EchoPingPong: (req: string) => reply(`server pong: ${messageOf(req)}`),
-  });
+  const server = newGenericServer(generic, seedThriftHandlers);
   const { port } = await server.start();
   console.log(`\n== thrift: TestService on 127.0.0.1:${port} (gRPC, TTHeader, Framed and Buffered on one port)`);
   const cli = newStreamingClient('streaming_service', generic, { hostPorts: [`127.0.0.1:${port}`] });

@@ -16,10 +16,9 @@ import {
   type GenericServer,
   type ServerContext,
 } from '../../src/index.js';
+import { seedProtoHandlers, seedThriftHandlers } from '../../src/demo/seed-handlers.js';
 import { FIXTURES, ROOT } from './helpers.js';
 
-const messageOf = (json: string): string => (JSON.parse(json) as { message: string }).message;
-const reply = (message: string): string => JSON.stringify({ message });
 
 /** Started servers and what they counted. */
 export interface TestServers {
@@ -42,38 +41,10 @@ export async function startServers(): Promise<TestServers> {
   };
 
   const seedProto = await start(
-    newGenericServer(jsonPbGeneric(await protoFileProvider(join(ROOT, 'examples/idl/streaming.proto'))), {
-      UnaryEcho: (req: string) => reply(`Echo: ${messageOf(req)}`),
-      async StreamRequestEcho(requests: AsyncIterable<string>) {
-        const got: string[] = [];
-        for await (const r of requests) got.push(messageOf(r));
-        return reply(`Received ${got.length} messages: [${got.join(' ')}]`);
-      },
-      async *StreamResponseEcho(req: string) {
-        for (let i = 0; i < 3; i++) yield reply(`stream response ${i}: ${messageOf(req)}`);
-      },
-      async *BidirectionalEcho(requests: AsyncIterable<string>) {
-        for await (const r of requests) yield reply(`Echo: ${messageOf(r)}`);
-      },
-    }),
+    newGenericServer(jsonPbGeneric(await protoFileProvider(join(ROOT, 'examples/idl/streaming.proto'))), seedProtoHandlers),
   );
-
   const seedThrift = await start(
-    newGenericServer(jsonThriftGeneric(await thriftFileProvider(join(ROOT, 'examples/idl/streaming.thrift'))), {
-      async *Echo(requests: AsyncIterable<string>) {
-        for await (const r of requests) yield reply(`server echo: ${messageOf(r)}`);
-      },
-      async EchoClient(requests: AsyncIterable<string>) {
-        let n = 0;
-        for await (const _ of requests) n++;
-        return reply(`server received ${n} messages`);
-      },
-      async *EchoServer(req: string) {
-        for (let i = 0; i < 3; i++) yield reply(`server streaming response ${i} for request: ${messageOf(req)}`);
-      },
-      EchoUnary: (req: string) => reply(`server unary: ${messageOf(req)}`),
-      EchoPingPong: (req: string) => reply(`server pong: ${messageOf(req)}`),
-    }),
+    newGenericServer(jsonThriftGeneric(await thriftFileProvider(join(ROOT, 'examples/idl/streaming.thrift'))), seedThriftHandlers),
   );
 
   const items = await start(

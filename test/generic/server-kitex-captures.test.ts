@@ -9,24 +9,19 @@ import {
   thriftFileProvider,
   type GenericServer,
 } from '../../src/index.js';
+import { seedProtoHandlers, seedThriftHandlers } from '../../src/demo/seed-handlers.js';
 
 // Requests captured from real Kitex v0.14.1 clients are replayed against our generic server
 // (with the replies the Kitex example server gives); our answers must equal the bytes the
 // real Kitex server sent back.
 const WIRE = '../shared/wire';
-const reply = (message: string): string => JSON.stringify({ message });
-const messageOf = (json: string): string => (JSON.parse(json) as { message: string }).message;
 
 let thriftServer: GenericServer<string, string>;
 let pbServer: GenericServer<string, string>;
 
 beforeAll(async () => {
-  thriftServer = newGenericServer(jsonThriftGeneric(await thriftFileProvider('examples/idl/streaming.thrift')), {
-    EchoPingPong: (req) => reply(`server pong: ${messageOf(req)}`),
-  });
-  pbServer = newGenericServer(jsonPbGeneric(await protoFileProvider('examples/idl/streaming.proto')), {
-    UnaryEcho: (req) => reply(`Echo: ${messageOf(req)}`),
-  });
+  thriftServer = newGenericServer(jsonThriftGeneric(await thriftFileProvider('examples/idl/streaming.thrift')), seedThriftHandlers);
+  pbServer = newGenericServer(jsonPbGeneric(await protoFileProvider('examples/idl/streaming.proto')), seedProtoHandlers);
   await Promise.all([thriftServer.start(), pbServer.start()]);
 });
 
