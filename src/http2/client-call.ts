@@ -13,6 +13,7 @@ import { addMetadata, headersToMetadata } from './metadata.js';
 import type { RequestMetadata } from './metadata.js';
 import { encodeTimeout } from './timeout.js';
 import { parseTrailerStatus } from './trailer-status.js';
+import { RECV_HIGH_WATER, RECV_LOW_WATER, RESOLVED, deferred, type Deferred } from './deferred.js';
 
 const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR } = http2.constants;
 
@@ -78,26 +79,6 @@ export interface CallHost {
   deathReason(session: ClientHttp2Session): string | undefined;
 }
 
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve: (v: T) => void;
-  reject: (e: unknown) => void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
-const RESOLVED: Promise<void> = Promise.resolve();
-/** Received bytes queued before the stream is paused (back-pressure to the server). */
-const RECV_HIGH_WATER = 1 << 20;
-const RECV_LOW_WATER = 1 << 18;
 const EMPTY: Record<string, string | string[]> = Object.freeze({}) as Record<string, string | string[]>;
 
 /**

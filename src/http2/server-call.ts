@@ -11,6 +11,7 @@ import { addMetadata, headersToMetadata } from './metadata.js';
 import type { RequestMetadata } from './metadata.js';
 import { parseTimeout } from './timeout.js';
 import { statusTrailers } from './trailer-status.js';
+import { RECV_HIGH_WATER, RECV_LOW_WATER, RESOLVED, deferred, type Deferred } from './deferred.js';
 
 const { NGHTTP2_CANCEL } = http2.constants;
 
@@ -52,25 +53,6 @@ export interface ServerCallConfig {
   responseCompression: 'gzip' | 'deflate' | undefined;
 }
 
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve: (v: T) => void;
-  reject: (e: unknown) => void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
-const RESOLVED: Promise<void> = Promise.resolve();
-const RECV_HIGH_WATER = 1 << 20;
-const RECV_LOW_WATER = 1 << 18;
 
 /** Server call over one node:http2 stream. */
 export class ServerCallImpl implements ServerCall, EnvelopeSink {
