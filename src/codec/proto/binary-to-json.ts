@@ -980,7 +980,37 @@ export function jsonStringFromUtf8(buf: Uint8Array, start: number, end: number):
     if (b < 0x20 || b >= 0x7f || b === 34 || b === 92) break;
     p++;
   }
-  if (p === end) return '"' + asciiString(buf, start, end) + '"';
+  if (p === end) {
+    // Short ASCII: the quoted string in one allocation.
+    const b = buf;
+    const q = start;
+    switch (end - start) {
+      case 0:
+        return '""';
+      case 1:
+        return String.fromCharCode(34, b[q]!, 34);
+      case 2:
+        return String.fromCharCode(34, b[q]!, b[q + 1]!, 34);
+      case 3:
+        return String.fromCharCode(34, b[q]!, b[q + 1]!, b[q + 2]!, 34);
+      case 4:
+        return String.fromCharCode(34, b[q]!, b[q + 1]!, b[q + 2]!, b[q + 3]!, 34);
+      case 5:
+        return String.fromCharCode(34, b[q]!, b[q + 1]!, b[q + 2]!, b[q + 3]!, b[q + 4]!, 34);
+      case 6:
+        return String.fromCharCode(34, b[q]!, b[q + 1]!, b[q + 2]!, b[q + 3]!, b[q + 4]!, b[q + 5]!, 34);
+      case 7:
+        return String.fromCharCode(34, b[q]!, b[q + 1]!, b[q + 2]!, b[q + 3]!, b[q + 4]!, b[q + 5]!, b[q + 6]!, 34);
+      case 8:
+        return String.fromCharCode(34, b[q]!, b[q + 1]!, b[q + 2]!, b[q + 3]!, b[q + 4]!, b[q + 5]!, b[q + 6]!, b[q + 7]!, 34);
+      case 9:
+        return String.fromCharCode(34, b[q]!, b[q + 1]!, b[q + 2]!, b[q + 3]!, b[q + 4]!, b[q + 5]!, b[q + 6]!, b[q + 7]!, b[q + 8]!, 34);
+      case 10:
+        return String.fromCharCode(34, b[q]!, b[q + 1]!, b[q + 2]!, b[q + 3]!, b[q + 4]!, b[q + 5]!, b[q + 6]!, b[q + 7]!, b[q + 8]!, b[q + 9]!, 34);
+      default:
+        return '"' + asciiString(buf, start, end) + '"';
+    }
+  }
   const s = readUtf8(buf, start, end);
   return s === undefined ? undefined : quoteJsonString(s);
 }

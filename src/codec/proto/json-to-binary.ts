@@ -265,9 +265,9 @@ export class JsonToBinary {
   }
 
   private group(f: FieldPlan, depth: number): void {
-    this.tag((f.number << 3) | 3);
+    this.tag(((f.number << 3) | 3) >>> 0);
     this.messageValue(planOf(f.message!), depth + 1);
-    this.tag((f.number << 3) | 4);
+    this.tag(((f.number << 3) | 4) >>> 0);
   }
 
   private tag(t: number): void {
