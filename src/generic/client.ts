@@ -19,8 +19,8 @@ export class GenericClient<Req, Res> {
   readonly transport: 'grpc' | PingPongTransport;
   private grpc: GrpcChannel | undefined;
   private pingPong: PingPongClient | undefined;
-  /** The generic whose codecs ping-pong calls use (compact Thrift when asked). */
-  private pingPongGeneric: Generic<Req, Res> | undefined;
+  /** The generic whose codecs `genericCall` uses (compact Thrift when asked). */
+  private readonly callGeneric: Generic<Req, Res>;
   private closed = false;
 
   constructor(
@@ -34,17 +34,13 @@ export class GenericClient<Req, Res> {
     this.transport = options.transport ?? defaultTransport;
     const compact = options.thriftProtocol === 'compact';
     if (compact && generic.idl !== 'thrift') throw new UsageError("thriftProtocol 'compact' needs a Thrift generic");
-    if (this.transport === 'grpc') {
-      if (compact) throw new UsageError("Thrift over gRPC is binary; thriftProtocol 'compact' needs framed, buffered or theader");
-      return;
+    if (compact && (this.transport === 'grpc' || this.transport.startsWith('ttheader'))) {
+      throw new UsageError(`Thrift over ${this.transport === 'grpc' ? 'gRPC' : "Kitex's TTHeader"} is binary; use framed, buffered or theader for compact`);
     }
-    if (generic.idl === 'proto' && this.transport !== 'ttheader' && this.transport !== 'framed') {
+    if (generic.idl === 'proto' && this.transport !== 'grpc' && this.transport !== 'ttheader' && this.transport !== 'framed') {
       throw new UsageError(`protobuf ping-pong travels over 'ttheader' or 'framed', not '${this.transport}'`);
     }
-    if (compact && this.transport.startsWith('ttheader')) {
-      throw new UsageError("Kitex's TTHeader carries Thrift binary; use framed, buffered or theader for compact");
-    }
-    this.pingPongGeneric = compact ? generic.withThriftProtocol('compact') : generic;
+    this.callGeneric = compact ? generic.withThriftProtocol('compact') : generic;
   }
 
   /** Opens a client-streaming call: `send` × n, then `closeAndRecv`. */
@@ -71,7 +67,7 @@ export class GenericClient<Req, Res> {
 
   /** A unary call over gRPC, or a ping-pong call over TTHeader/Framed/Buffered/THeader. */
   async genericCall(method: string, req: Req, opts: CallOptions = {}): Promise<Res> {
-    const codec = (this.pingPongGeneric ?? this.generic).method(method);
+    const codec = this.callGeneric.method(method);
     if (codec.mode !== 'unary' && codec.mode !== 'pingpong') {
       throw new UsageError(`${method} is a ${describeMode(codec.mode)} method; use ${streamingCallName(codec.mode)}`);
     }

@@ -193,7 +193,7 @@ describe('client lifecycle and usage errors', () => {
     const g = jsonThriftGeneric(await thriftFileProvider('examples/idl/streaming.thrift'));
     const cli = newClient('s', g, { hostPorts: ['127.0.0.1:1'] });
     await expect(cli.bidiStreaming('Echo')).rejects.toThrow(/needs the 'grpc' transport/);
-    expect(() => newClient('s', g, { hostPorts: ['127.0.0.1:1'], thriftProtocol: 'compact' })).toThrow(/TTHeader carries Thrift binary/);
+    expect(() => newClient('s', g, { hostPorts: ['127.0.0.1:1'], thriftProtocol: 'compact' })).toThrow(/TTHeader is binary; use framed, buffered or theader/);
     const pb = jsonPbGeneric(await protoFileProvider('examples/idl/streaming.proto'));
     expect(() => newClient('s', pb, { hostPorts: ['127.0.0.1:1'], transport: 'buffered' })).toThrow(/'ttheader' or 'framed'/);
     expect(() => newStreamingClient('s', pb, { hostPorts: [] })).toThrow(/hostPorts/);
