@@ -1,4 +1,7 @@
 import http2 from 'node:http2';
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
 import type { ClientHttp2Session, SecureClientSessionOptions } from 'node:http2';
 import { Code, RpcError } from '../errors/index.js';
 import { ClientCallImpl } from './client-call.js';
@@ -242,12 +245,26 @@ export class GrpcChannel implements CallHost {
     }
   }
 
+  /**
+   * The TCP (or TLS) connection under a session, opened here rather than by
+   * node:http2 so that Nagle's algorithm is off: it would hold small gRPC
+   * frames back until the previous ones are acknowledged.
+   */
+  private openSocket(target: Target): Duplex {
+    const { hostname, port } = new URL(target.url);
+    const host = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+    const base = { host, port: Number(port), noDelay: true };
+    if (!this.tls) return net.connect(base);
+    const servername = this.tls.servername ?? (net.isIP(host) ? undefined : host);
+    return tls.connect({ ...this.tls, ...base, ALPNProtocols: ['h2'], ...(servername ? { servername } : {}) });
+  }
+
   private connect(target: Target): SessionEntry {
     const opts: SecureClientSessionOptions = {
       ...this.tls,
       settings: { enablePush: false, initialWindowSize: STREAM_WINDOW },
     };
-    const session = http2.connect(target.url, opts);
+    const session = http2.connect(target.url, { ...opts, createConnection: () => this.openSocket(target) });
     const e: SessionEntry = {
       target,
       session,
@@ -340,7 +357,12 @@ export class GrpcChannel implements CallHost {
     this.clearTimers(e);
     // A session still connecting has nothing to drain: drop it at once.
     if (destroy || !e.ready) e.session.destroy();
-    else if (!e.session.closed) e.session.close();
+    else if (!e.session.closed) {
+      // An idle session is unref'd; a closing one must keep the process alive until
+      // it has closed, or whoever awaits close() is cut off with the event loop.
+      e.session.ref();
+      e.session.close();
+    }
   }
 
   private clearTimers(e: SessionEntry): void {

@@ -68,6 +68,8 @@ export function createGrpcServer(
     s.on('close', () => sessions.delete(s));
   });
   server.on('sessionError', noop);
+  // Small gRPC frames must not wait for Nagle's algorithm (node:http2 leaves it on).
+  server.on('connection', (socket: Socket) => socket.setNoDelay(true));
   server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
     if (headers[':method'] !== 'POST') {
       stream.on('error', noop);
