@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromBinary } from '@bufbuild/protobuf';
@@ -18,9 +18,14 @@ export async function loadOurs(dir: string, file: string): Promise<ProtoRegistry
 
 /** Builds a @bufbuild/protobuf registry from protoc's descriptor set for the same files. */
 export function loadBuf(dir: string, files: string[]): FileRegistry {
-  const out = join(mkdtempSync(join(tmpdir(), 'idlcall-pc-')), 'set.pb');
-  execFileSync('protoc', ['-I', dir, '-I', '/usr/include', `--descriptor_set_out=${out}`, '--include_imports', ...files]);
-  return createFileRegistry(fromBinary(FileDescriptorSetSchema, readFileSync(out)));
+  const tmp = mkdtempSync(join(tmpdir(), 'idlcall-pc-'));
+  try {
+    const out = join(tmp, 'set.pb');
+    execFileSync('protoc', ['-I', dir, '-I', '/usr/include', `--descriptor_set_out=${out}`, '--include_imports', ...files]);
+    return createFileRegistry(fromBinary(FileDescriptorSetSchema, readFileSync(out)));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 /** Deterministic PRNG (mulberry32) so failures reproduce from the seed. */
