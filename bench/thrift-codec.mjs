@@ -105,6 +105,8 @@ const data = { Small: small(1), Medium: medium(1), Large: large };
 // --- peer: thrift --gen js:node --------------------------------------------
 const dir = mkdtempSync(join(tmpdir(), 'idlcall-bench-thrift-'));
 writeFileSync(join(dir, 'bench.thrift'), IDL);
+// The generated code is CommonJS: say so, whatever package.json sits above the temp dir.
+writeFileSync(join(dir, 'package.json'), '{"type":"commonjs"}');
 execFileSync('thrift', ['--gen', 'js:node', '-out', dir, join(dir, 'bench.thrift')]);
 // The generated module lives in a temp dir: point its requires at our node_modules.
 const typesFile = join(dir, 'bench_types.js');

@@ -60,15 +60,26 @@ export function writeIntText(w: ByteWriter, v: number): void {
     b[--q] = 48 + v;
     return;
   }
-  for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+  // Above 2^31: split into a high part and nine low digits so both loops run
+  // on small integers (v < 2^53, so hi·1e9 + lo is exact).
+  const hi = Math.floor(v / 1e9);
+  let lo = v - hi * 1e9;
+  let h = hi;
+  for (let t = h; t >= 10; t = (t / 10) | 0) digits++;
   let q = p + digits;
-  w.pos = q;
-  while (v >= 10) {
-    const d = Math.floor(v / 10);
-    b[--q] = 48 + (v - d * 10);
-    v = d;
+  const end = q + 9;
+  w.pos = end;
+  while (h >= 10) {
+    const d = (h / 10) | 0;
+    b[--q] = 48 + h - d * 10;
+    h = d;
   }
-  b[--q] = 48 + v;
+  b[--q] = 48 + h;
+  for (let e = end; e > p + digits; ) {
+    const d = (lo / 10) | 0;
+    b[--e] = 48 + lo - d * 10;
+    lo = d;
+  }
 }
 
 /**

@@ -136,6 +136,13 @@ export class FieldPlan {
   /** The same as UTF-8 bytes, for the byte-level JSON writer. */
   readonly keyBytesName: Uint8Array;
   readonly keyBytesAlias: Uint8Array;
+  /** `,"name":` and `,"alias":` as UTF-16 units for the Thrift → JSON writer (the first field starts at index 1). */
+  readonly keyUnitsName: Uint16Array;
+  readonly keyUnitsAlias: Uint16Array;
+  /** The type's wire type, copied here to save a load per decoded field. */
+  readonly ttype: number;
+  /** Decode shortcut: 1 string, 2 i32/enum as a number, 3 struct, 0 anything else. */
+  readonly fast: number;
   /** Lazily built default-value caches (owned by defaults.ts). */
   defaultBytes: [Uint8Array | null, Uint8Array | null] = [null, null];
   defaultJson: Array<string | undefined> = [];
@@ -154,10 +161,21 @@ export class FieldPlan {
     this.jsonKeyAlias = quoteJsonString(this.alias) + ':';
     this.keyBytesName = utf8.encode(this.jsonKeyName);
     this.keyBytesAlias = utf8.encode(this.jsonKeyAlias);
+    this.keyUnitsName = units(',' + this.jsonKeyName);
+    this.keyUnitsAlias = units(',' + this.jsonKeyAlias);
+    this.ttype = this.type.ttype;
+    const k = this.type.kind;
+    this.fast = k === Kind.STRING ? 1 : (k === Kind.I32 || k === Kind.ENUM) && !this.jsConv ? 2 : k === Kind.STRUCT ? 3 : 0;
   }
 }
 
 const utf8 = new TextEncoder();
+
+function units(s: string): Uint16Array {
+  const u = new Uint16Array(s.length);
+  for (let i = 0; i < s.length; i++) u[i] = s.charCodeAt(i);
+  return u;
+}
 
 function hasJsConv(f: ThriftField): boolean {
   for (const a of f.annotations) {

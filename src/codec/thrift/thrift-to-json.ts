@@ -1,8 +1,7 @@
 import { CodecError } from '../../errors/codec-error.js';
-import { ByteWriter } from '../bytes/byte-writer.js';
 import { int64ToString } from '../bytes/varint.js';
-import { utf8Text, writeAscii, writeDoubleText, writeIntText, writeJsonBase64, writeJsonString, writeJsonStringUtf8, writeRaw } from '../json/json-bytes.js';
 import { defaultJson } from './defaults.js';
+import { CharWriter, writeChars, writeDoubleChars, writeIntChars, writeJsonBase64Chars, writeJsonStringChars, writeJsonStringUtf8Chars, writeUnits } from './json-chars.js';
 import { F_BASE64, F_GO_TAG, F_I64_STRING, F_REJECT_UNKNOWN, F_WRITE_DEFAULTS } from './options.js';
 import { mapSegment, withSegment } from './path.js';
 import type { FieldPlan, StructPlan, TypePlan } from './plan.js';
@@ -14,39 +13,35 @@ const lossyDecoder = new TextDecoder('utf-8');
 const TWO32 = 4294967296;
 
 /**
- * Thrift → JSON text, in one pass: the JSON is written as UTF-8 bytes into a
- * reused buffer while the wire is read (wire strings are copied and escaped
- * byte for byte, validated on the way, never decoded one by one), then turned
- * into one string at the end. Fields sent with the wrong wire type are skipped
- * (as Apache Thrift does), unknown ids skipped, absent fields get defaults per
- * the options.
+ * Thrift → JSON text, in one pass: the JSON is written as UTF-16 units into a
+ * reused buffer while the wire is read (wire strings are validated, decoded
+ * and escaped as they are copied, never made into JS strings one by one),
+ * then turned into a string at the end. Fields sent with the wrong wire type
+ * are skipped (as Apache Thrift does), unknown ids skipped, absent fields get
+ * defaults per the options.
  */
 export class ThriftToJson {
   r!: ThriftReader;
   flags = 0;
-  readonly out = new ByteWriter(4096);
-  /** Output byte ranges (start, end pairs) that may hold non-ASCII text, for the final decode. */
-  private readonly nonAscii: number[] = [];
+  readonly out = new CharWriter(4096);
 
   /** Decodes a whole struct; the path starts with the struct's name. */
   struct(sp: StructPlan): string {
     const out = this.out.reset();
-    this.nonAscii.length = 0;
     try {
       this.readStruct(sp, 0);
       if (this.r.pos !== this.r.end) throw new CodecError('', `${this.r.end - this.r.pos} bytes after the end of the struct`, this.r.pos);
     } catch (e) {
       throw withSegment(e, sp.name);
     }
-    return utf8Text(out.buf, out.pos, this.nonAscii);
+    return out.text();
   }
 
   /** Decodes one value as a separate JSON text (wrapped args and results); no path prefix. */
   valueText(t: TypePlan, jsConv: boolean): string {
     const out = this.out.reset();
-    this.nonAscii.length = 0;
     this.readValue(t, 0, jsConv);
-    return utf8Text(out.buf, out.pos, this.nonAscii);
+    return out.text();
   }
 
   readStruct(sp: StructPlan, depth: number): void {
@@ -64,7 +59,7 @@ export class ThriftToJson {
       const t = r.fieldBegin();
       if (t === 0) break;
       const fp = sp.byId(r.fieldId);
-      if (fp === undefined || fp.type.ttype !== t) {
+      if (fp === undefined || fp.ttype !== t) {
         if (fp === undefined && this.flags & F_REJECT_UNKNOWN) throw new CodecError('', `unknown field id ${r.fieldId}`, r.pos);
         r.skip(t, depth + 1);
         continue;
@@ -72,22 +67,20 @@ export class ThriftToJson {
       const i = fp.index;
       if (i < 31) seen |= 1 << i;
       else (seenMore ??= new Uint8Array(sp.fields.length))[i] = 1;
-      if (count !== 0) {
-        if (out.pos >= out.buf.length) out.ensure(1);
-        out.buf[out.pos++] = 44; // ,
-      }
-      const key = goTag ? fp.keyBytesAlias : fp.keyBytesName;
+      // `,"key":` in one copy; the first field skips the comma.
+      const key = goTag ? fp.keyUnitsAlias : fp.keyUnitsName;
       const kn = key.length;
       if (out.pos + kn > out.buf.length) out.ensure(kn);
       const ob = out.buf;
       let op = out.pos;
-      for (let k = 0; k < kn; k++) ob[op++] = key[k]!;
+      for (let k = count === 0 ? 1 : 0; k < kn; k++) ob[op++] = key[k]!;
       out.pos = op;
       try {
         // The most common values skip the generic dispatch.
-        const kind = fp.type.kind;
-        if (kind === Kind.STRING) this.string();
-        else if (kind === Kind.I32 && !fp.jsConv) writeIntText(out, r.i32());
+        const fast = fp.fast;
+        if (fast === 1) this.string();
+        else if (fast === 2) writeIntChars(out, r.i32());
+        else if (fast === 3) this.readStruct(fp.type.structPlan(), depth + 1);
         else this.readValue(fp.type, depth, fp.jsConv);
       } catch (e) {
         throw withSegment(e, '.' + fp.name);
@@ -111,11 +104,9 @@ export class ThriftToJson {
       const fp: FieldPlan = fields[i]!;
       if (fp.required) throw new CodecError('.' + fp.name, 'required field is missing', this.r.pos);
       if (fp.field.defaultValue === undefined && (fp.optional || (flags & F_WRITE_DEFAULTS) === 0)) continue;
-      if (count !== 0) out.writeByte(44);
-      writeRaw(out, goTag ? fp.keyBytesAlias : fp.keyBytesName);
-      const at = out.pos;
-      out.writeString(defaultJson(fp, flags));
-      this.nonAscii.push(at, out.pos); // defaults may hold any text
+      const key = goTag ? fp.keyUnitsAlias : fp.keyUnitsName;
+      writeUnits(out, count !== 0 ? key : key.subarray(1));
+      writeChars(out, defaultJson(fp, flags));
       count++;
     }
   }
@@ -158,19 +149,19 @@ export class ThriftToJson {
         const lo = r.i64();
         const hi = r.hi;
         const quote = jsConv || (this.flags & F_I64_STRING) !== 0;
-        if (quote) out.writeByte(34);
-        if (hi === lo >> 31) writeIntText(out, lo);
-        else if (hi >= -0x200000 && hi < 0x200000) writeIntText(out, hi * TWO32 + (lo >>> 0));
-        else writeAscii(out, int64ToString(lo, hi, true));
-        if (quote) out.writeByte(34);
+        if (quote) writeByte(out, 34);
+        if (hi === lo >> 31) writeIntChars(out, lo);
+        else if (hi >= -0x200000 && hi < 0x200000) writeIntChars(out, hi * TWO32 + (lo >>> 0));
+        else writeChars(out, int64ToString(lo, hi, true));
+        if (quote) writeByte(out, 34);
         return;
       }
       case Kind.DOUBLE: {
         const v = r.double();
         if (!Number.isFinite(v)) throw new CodecError('', `${v} has no JSON form`, r.pos - 8);
-        if (jsConv) out.writeByte(34);
-        writeDoubleText(out, v);
-        if (jsConv) out.writeByte(34);
+        if (jsConv) writeByte(out, 34);
+        writeDoubleChars(out, v);
+        if (jsConv) writeByte(out, 34);
         return;
       }
       case Kind.STRING:
@@ -178,16 +169,12 @@ export class ThriftToJson {
         return;
       case Kind.BINARY: {
         const start = r.bytesBegin();
-        if (this.flags & F_BASE64) writeJsonBase64(out, r.buf, start, start + r.len);
-        else {
-          const at = out.pos;
-          writeJsonString(out, lossyDecoder.decode(r.buf.subarray(start, start + r.len)));
-          this.nonAscii.push(at, out.pos);
-        }
+        if (this.flags & F_BASE64) writeJsonBase64Chars(out, r.buf, start, start + r.len);
+        else writeJsonStringChars(out, lossyDecoder.decode(r.buf.subarray(start, start + r.len)));
         return;
       }
       case Kind.UUID:
-        writeAscii(out, '"' + formatUuid(r.buf, r.uuidBegin()) + '"');
+        writeChars(out, '"' + formatUuid(r.buf, r.uuidBegin()) + '"');
         return;
       case Kind.LIST:
       case Kind.SET: {
@@ -197,22 +184,26 @@ export class ThriftToJson {
         const n = r.size;
         const elem = t.elem!;
         if (n === 0) {
-          writeAscii(out, '[]');
+          writeChars(out, '[]');
           return;
         }
         if (et !== elem.ttype) throw new CodecError('', `expected ${t.desc} elements of wire type ${ttypeName(elem.ttype)}, got ${ttypeName(et)}`, at);
-        out.writeByte(91); // [
-        const strings = elem.kind === Kind.STRING;
+        writeByte(out, 91); // [
+        // Common element kinds skip the generic dispatch (same depth and paths as through it).
+        const ek = elem.kind === Kind.STRING ? 1 : elem.kind === Kind.STRUCT ? 2 : (elem.kind === Kind.I32 || elem.kind === Kind.ENUM) && !jsConv ? 3 : 0;
+        const esp = ek === 2 ? elem.structPlan() : null;
         for (let i = 0; i < n; i++) {
-          if (i !== 0) out.writeByte(44);
+          if (i !== 0) writeByte(out, 44);
           try {
-            if (strings) this.string();
+            if (ek === 1) this.string();
+            else if (ek === 2) this.readStruct(esp!, depth + 2);
+            else if (ek === 3) writeIntChars(out, r.i32());
             else this.readValue(elem, depth + 1, jsConv);
           } catch (e) {
             throw withSegment(e, `[${i}]`);
           }
         }
-        out.writeByte(93); // ]
+        writeByte(out, 93); // ]
         return;
       }
       case Kind.MAP: {
@@ -222,7 +213,7 @@ export class ThriftToJson {
         const vt = r.valueType;
         const n = r.size;
         if (n === 0) {
-          writeAscii(out, '{}');
+          writeChars(out, '{}');
           return;
         }
         const key = t.key!;
@@ -231,21 +222,23 @@ export class ThriftToJson {
           throw new CodecError('', `expected ${t.desc} (wire ${ttypeName(key.ttype)}/${ttypeName(val.ttype)}), got ${ttypeName(kt)}/${ttypeName(vt)}`, at);
         }
         if (!key.scalarKey) throw new CodecError('', `map keys of type ${key.desc} have no JSON form (only scalar keys are supported)`, at);
-        out.writeByte(123);
+        writeByte(out, 123);
         for (let i = 0; i < n; i++) {
-          if (i !== 0) out.writeByte(44);
+          if (i !== 0) writeByte(out, 44);
           const keyStart = out.pos;
-          this.readKey(key);
+          if (key.kind === Kind.STRING) this.string();
+          else this.readKey(key);
           const keyEnd = out.pos;
-          out.writeByte(58); // :
+          writeByte(out, 58); // :
           try {
-            this.readValue(val, depth + 1, jsConv);
+            if (val.kind === Kind.STRING) this.string();
+            else this.readValue(val, depth + 1, jsConv);
           } catch (e) {
-            const k = JSON.parse(utf8Text(out.buf.subarray(keyStart), keyEnd - keyStart)) as string;
+            const k = JSON.parse(out.text(keyStart, keyEnd)) as string;
             throw withSegment(e, mapSegment(k));
           }
         }
-        out.writeByte(125);
+        writeByte(out, 125);
         return;
       }
       case Kind.STRUCT:
@@ -260,20 +253,16 @@ export class ThriftToJson {
     const r = this.r;
     const out = this.out;
     const start = r.bytesBegin();
-    const at = out.pos;
-    const res = writeJsonStringUtf8(out, r.buf, start, start + r.len);
-    if (res !== -1) {
-      if (res >= 0) throw new CodecError('', 'invalid UTF-8 in string', res);
-      this.nonAscii.push(at, out.pos);
-    }
+    const res = writeJsonStringUtf8Chars(out, r.buf, start, start + r.len);
+    if (res !== -1) throw new CodecError('', 'invalid UTF-8 in string', res);
   }
 
   private int(v: number, jsConv: boolean): void {
     if (jsConv) {
-      this.out.writeByte(34);
-      writeIntText(this.out, v);
-      this.out.writeByte(34);
-    } else writeIntText(this.out, v);
+      writeByte(this.out, 34);
+      writeIntChars(this.out, v);
+      writeByte(this.out, 34);
+    } else writeIntChars(this.out, v);
   }
 
   /** A map key as a quoted JSON object key. */
@@ -288,7 +277,7 @@ export class ThriftToJson {
         this.readValue(t, 0, false);
         return;
       case Kind.BOOL:
-        writeAscii(out, r.bool() ? '"true"' : '"false"');
+        writeChars(out, r.bool() ? '"true"' : '"false"');
         return;
       case Kind.BYTE:
         this.int(r.byte(), true);
@@ -302,15 +291,15 @@ export class ThriftToJson {
         return;
       case Kind.I64: {
         const lo = r.i64();
-        writeAscii(out, '"' + int64ToString(lo, r.hi, true) + '"');
+        writeChars(out, '"' + int64ToString(lo, r.hi, true) + '"');
         return;
       }
       case Kind.DOUBLE: {
         const v = r.double();
         if (!Number.isFinite(v)) throw new CodecError('', `${v} has no JSON form`, r.pos - 8);
-        out.writeByte(34);
-        writeDoubleText(out, v);
-        out.writeByte(34);
+        writeByte(out, 34);
+        writeDoubleChars(out, v);
+        writeByte(out, 34);
         return;
       }
       case Kind.UUID:
@@ -319,4 +308,10 @@ export class ThriftToJson {
     }
     throw new CodecError('', `map keys of type ${t.desc} have no JSON form`);
   }
+}
+
+/** One ASCII unit (punctuation). */
+function writeByte(out: CharWriter, c: number): void {
+  if (out.pos >= out.buf.length) out.ensure(1);
+  out.buf[out.pos++] = c;
 }
