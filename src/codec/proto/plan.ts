@@ -158,6 +158,11 @@ export interface FieldPlan {
   /** The same with a leading comma. */
   readonly jsonKeyOutComma: string;
   readonly protoKeyOutComma: string;
+  /** The four keys above as UTF-16 units, for the char writer. */
+  readonly jsonKey: Uint16Array;
+  readonly protoKey: Uint16Array;
+  readonly jsonKeyComma: Uint16Array;
+  readonly protoKeyComma: Uint16Array;
 }
 
 /** A key the JSON reader tries first (`"name"` with quotes) and the field it means. */
@@ -313,6 +318,10 @@ function compileField(f: ProtoField, index: number, oneofMembers: Map<number, nu
     protoKeyOut: quoteJsonString(f.name) + ':',
     jsonKeyOutComma: ',' + quoteJsonString(f.jsonName) + ':',
     protoKeyOutComma: ',' + quoteJsonString(f.name) + ':',
+    jsonKey: units(quoteJsonString(f.jsonName) + ':'),
+    protoKey: units(quoteJsonString(f.name) + ':'),
+    jsonKeyComma: units(',' + quoteJsonString(f.jsonName) + ':'),
+    protoKeyComma: units(',' + quoteJsonString(f.name) + ':'),
     lastEnum: undefined,
     jsonGuess: undefined as unknown as KeyGuess,
     protoGuess: undefined as unknown as KeyGuess,
@@ -320,4 +329,10 @@ function compileField(f: ProtoField, index: number, oneofMembers: Map<number, nu
   fp.jsonGuess = { quoted: quoteJsonString(f.jsonName), field: fp };
   fp.protoGuess = { quoted: quoteJsonString(f.name), field: fp };
   return fp;
+}
+
+function units(s: string): Uint16Array {
+  const u = new Uint16Array(s.length);
+  for (let i = 0; i < s.length; i++) u[i] = s.charCodeAt(i);
+  return u;
 }

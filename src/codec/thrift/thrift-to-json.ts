@@ -1,7 +1,7 @@
 import { CodecError } from '../../errors/codec-error.js';
 import { int64ToString } from '../bytes/varint.js';
 import { defaultJson } from './defaults.js';
-import { CharWriter, writeChars, writeDoubleChars, writeIntChars, writeJsonBase64Chars, writeJsonStringChars, writeJsonStringUtf8Chars, writeUnits } from './json-chars.js';
+import { CharWriter, writeChars, writeDoubleChars, writeIntChars, writeJsonBase64Chars, writeJsonStringChars, writeJsonStringUtf8Chars, writeUnits } from '../json/json-chars.js';
 import { F_BASE64, F_GO_TAG, F_I64_STRING, F_REJECT_UNKNOWN, F_WRITE_DEFAULTS } from './options.js';
 import { mapSegment, withSegment } from './path.js';
 import type { FieldPlan, StructPlan, TypePlan } from './plan.js';

@@ -1,5 +1,5 @@
 /*
- * Writing JSON text as UTF-16 code units, for Thrift → JSON. The JS string is
+ * Writing JSON text as UTF-16 code units (Thrift and protobuf → JSON). The JS string is
  * the end product, so the text is built in its final encoding: wire strings
  * are validated and decoded from UTF-8 while they are copied and escaped, and
  * the finished buffer becomes a string in one native copy. (Writing UTF-8 and
@@ -104,38 +104,55 @@ export function writeIntChars(w: CharWriter, v: number): void {
     w.pos = p;
     return;
   }
-  let digits = 1;
   if (v <= 0x7fffffff) {
-    for (let t = v; t >= 10; t = (t / 10) | 0) digits++;
-    let q = p + digits;
-    w.pos = q;
-    while (v >= 10) {
-      const d = (v / 10) | 0;
-      b[--q] = 48 + v - d * 10;
-      v = d;
-    }
-    b[--q] = 48 + v;
+    w.pos = writeSmall(b, p, v);
     return;
   }
   // Above 2^31: a high part and nine low digits, so both loops run on small
   // integers (v < 2^53, so hi·1e9 + lo is exact).
-  let h = Math.floor(v / 1e9);
+  const h = Math.floor(v / 1e9);
   let lo = v - h * 1e9;
-  for (let t = h; t >= 10; t = (t / 10) | 0) digits++;
-  let q = p + digits;
-  const end = q + 9;
-  w.pos = end;
-  while (h >= 10) {
-    const d = (h / 10) | 0;
-    b[--q] = 48 + h - d * 10;
-    h = d;
-  }
-  b[--q] = 48 + h;
-  for (let e = end; e > p + digits; ) {
+  const q = writeSmall(b, p, h);
+  let e = q + 9;
+  w.pos = e;
+  while (e > q) {
     const d = (lo / 10) | 0;
     b[--e] = 48 + lo - d * 10;
     lo = d;
   }
+}
+
+/** Writes 0 ≤ v < 2^31 at `p`; returns the end. Digits counted by comparisons, not divisions. */
+function writeSmall(b: Uint16Array, p: number, v: number): number {
+  const digits =
+    v < 100000
+      ? v < 100
+        ? v < 10
+          ? 1
+          : 2
+        : v < 1000
+          ? 3
+          : v < 10000
+            ? 4
+            : 5
+      : v < 10000000
+        ? v < 1000000
+          ? 6
+          : 7
+        : v < 100000000
+          ? 8
+          : v < 1000000000
+            ? 9
+            : 10;
+  const end = p + digits;
+  let q = end;
+  while (v >= 10) {
+    const d = (v / 10) | 0;
+    b[--q] = 48 + v - d * 10;
+    v = d;
+  }
+  b[--q] = 48 + v;
+  return end;
 }
 
 const HEX = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102];
