@@ -308,6 +308,8 @@ async function main() {
     process.exit(1);
   }
   const { formatRate } = await import('./lib/measure.mjs').catch(() => ({ formatRate: (r) => r.toFixed(0) }));
+  const { emitRows } = await import('./lib/report.mjs');
+  const reportRows = []; // for bench/run.mjs
   const mod = await import('../dist/http2/index.js');
   const grpc = await import('@grpc/grpc-js');
   let pinned = false;
@@ -333,6 +335,17 @@ async function main() {
   const table = [];
   for (const row of rows) {
     const [ours, gjs, raw] = await timedInterleaved(clients.map((c) => row.make(c)), warm, runMs, runs);
+    const m = (x) => ({ median: x.rate, min: x.min, max: x.max });
+    reportRows.push({
+      group: 'gRPC transport (pre-encoded 64-byte messages, no codec)',
+      workload: row.name,
+      unit: row.name.startsWith('unary') ? 'calls/s' : row.name.startsWith('bidi') ? 'round trips/s' : 'msgs/s',
+      idlcall: m(ours),
+      peers: { '@grpc/grpc-js': m(gjs) },
+      ceiling: { name: 'raw node:http2', ...m(raw) },
+      extra: { cpuUsPerOp: ours.cpuUs },
+      peerExtra: { '@grpc/grpc-js': { cpuUsPerOp: gjs.cpuUs } },
+    });
     table.push({
       row: row.name,
       'idlcall msg/s': formatRate(ours.rate),
@@ -348,6 +361,7 @@ async function main() {
     console.log(`${row.name}: idlcall ${formatRate(ours.rate)} (${formatRate(ours.min)}–${formatRate(ours.max)}), grpc-js ${formatRate(gjs.rate)}, raw ${formatRate(raw.rate)}`);
   }
   console.table(table);
+  emitRows(reportRows);
   for (const c of clients) await c.close();
   child.stdin.end();
 }

@@ -17,6 +17,7 @@ import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import { ProtoCodec } from '../dist/codec/proto/index.js';
 import { loadProtoFile } from '../dist/idl-parser/proto/index.js';
 import { measure, formatRate } from './lib/measure.mjs';
+import { emitRows } from './lib/report.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = join(here, '../test/fixtures/proto-codec');
@@ -36,7 +37,7 @@ function compare(ops) {
   const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
   const out = {};
   for (const n of names) {
-    out[n] = { median: median(rates[n]), ratio: median(rates.idlcall.map((v, i) => v / rates[n][i])) };
+    out[n] = { median: median(rates[n]), ratio: median(rates.idlcall.map((v, i) => v / rates[n][i])), min: Math.min(...rates[n]), max: Math.max(...rates[n]) };
   }
   return out;
 }
@@ -96,6 +97,7 @@ const sizes = [
 ];
 
 const rows = [];
+const reportRows = []; // for bench/run.mjs (emitRows)
 for (const [label, obj] of sizes) {
   const json = JSON.stringify(obj);
   const bytes = codec.encodeJson(ours, json);
@@ -120,6 +122,15 @@ for (const [label, obj] of sizes) {
     floor: () => JSON.stringify(JSON.parse(json)),
   });
   for (const [dir, m] of [['JSON→binary', enc], ['binary→JSON', dec]]) {
+    const r = (x, ratio) => ({ median: x.median, min: x.min ?? x.median, max: x.max ?? x.median, ...(ratio ? { ratio: x.ratio } : {}) });
+    reportRows.push({
+      group: 'proto codec (kitchen.Kitchen, every non-WKT field kind)',
+      workload: `${dir}, ${label} (${bytes.length} B)`,
+      unit: 'ops/s',
+      idlcall: r(m.idlcall),
+      peers: { protobufjs: r(m.protobufjs, true), '@bufbuild/protobuf': r(m.bufbuild, true) },
+      ceiling: { name: 'JSON.parse+stringify', ...r(m.floor) },
+    });
     rows.push({
       size: `${label} (${bytes.length} B)`,
       direction: dir,
@@ -135,3 +146,4 @@ for (const [label, obj] of sizes) {
 }
 console.log(`ops/s, median of ${rounds} interleaved rounds; ratios = median per-round idlcall ÷ peer (higher is better)`);
 console.table(rows);
+emitRows(reportRows);

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseProtoContent } from '../dist/idl-parser/proto/index.js';
 import { parseProto } from '../dist/idl-parser/proto/parser.js';
 import { measure, formatRate } from './lib/measure.mjs';
+import { benchArgs, emitRows, stat } from './lib/report.mjs';
 
 const require = createRequire(import.meta.url);
 const protobuf = require('protobufjs');
@@ -45,18 +46,25 @@ const names = Object.keys(all).filter((name) => {
   }
 });
 
+// --quick (bench/run.mjs): fewer, shorter runs; the default is unchanged.
+const mopts = benchArgs().quick ? { warmupMs: 150, runMs: 200, runs: 3 } : {};
+const reportRows = []; // for bench/run.mjs (emitRows)
+
 function compare(label, texts) {
   const list = texts.map((n) => [n, all[n]]);
   const theirs = measure(() => {
     for (const [, t] of list) protobuf.parse(t, { keepCase: true });
-  });
+  }, mopts);
   const parse = measure(() => {
     for (const [n, t] of list) parseProto(t, n);
-  });
+  }, mopts);
   const resolve = measure(() => {
     for (const [n, t] of list) parseProtoContent(t, { files: all, mainName: n });
-  });
+  }, mopts);
   console.log(`${label} (${list.length} file${list.length === 1 ? '' : 's'})`);
+  const what = `${label} (${list.length} file${list.length === 1 ? '' : 's'})`;
+  reportRows.push({ group: 'proto parse', workload: `${what}: lexer+parser`, unit: 'ops/s', idlcall: stat(parse), peers: { 'protobufjs parse()': stat(theirs) } });
+  reportRows.push({ group: 'proto parse', workload: `${what}: parse + imports + resolve + validate`, unit: 'ops/s', idlcall: stat(resolve), peers: { 'protobufjs parse()': stat(theirs) }, note: 'idlcall does more here than protobufjs parse() (one file, unresolved)' });
   console.log(`  protobufjs parse()   ${formatRate(theirs.median).padStart(8)} ops/s`);
   console.log(`  idlcall parse        ${formatRate(parse.median).padStart(8)} ops/s   ratio ${(parse.median / theirs.median).toFixed(2)}x`);
   console.log(`  idlcall resolve      ${formatRate(resolve.median).padStart(8)} ops/s   ratio ${(resolve.median / theirs.median).toFixed(2)}x`);
@@ -64,4 +72,5 @@ function compare(label, texts) {
 
 compare('descriptor.proto', ['google/protobuf/descriptor.proto']);
 compare('corpus', names);
+emitRows(reportRows);
 console.log(`skipped (rejected by protobufjs): ${Object.keys(all).filter((n) => !names.includes(n)).join(', ') || 'none'}`);

@@ -2,7 +2,7 @@
 // benchmark in bench/ as its own child process, collects their rows, prints one Markdown
 // table, and writes bench/results/latest.json and bench/results/latest.md.
 //
-//   npm run bench                 full run (~10 minutes)
+//   npm run bench                 full run (~8 minutes)
 //   npm run bench -- --quick      smoke run (~1–2 minutes): fewer, shorter runs
 //   npm run bench -- --only rpc   only the scripts whose name contains "rpc" (repeatable)
 //

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { ThriftCodec } from '../dist/codec/thrift/index.js';
 import { parseThriftContent } from '../dist/idl-parser/thrift/index.js';
 import { formatRate, measure } from './lib/measure.mjs';
+import { emitRows } from './lib/report.mjs';
 
 const require = createRequire(import.meta.url);
 const thrift = require('thrift');
@@ -77,7 +78,7 @@ function sideBySide(ours, peer) {
     ratios.push(x / y);
   }
   const med = (xs) => [...xs].sort((p, q) => p - q)[xs.length >> 1];
-  return { ours: med(a), peer: med(b), ratio: med(ratios) };
+  return { ours: med(a), peer: med(b), ratio: med(ratios), a, b };
 }
 
 // --- data -------------------------------------------------------------------
@@ -177,3 +178,17 @@ for (const r of rows) {
     ].join(' '),
   );
 }
+
+// For bench/run.mjs: the same figures as rows (ratio = median of per-round ratios).
+const spread = (xs, median) => ({ median, min: Math.min(...xs), max: Math.max(...xs) });
+emitRows(
+  rows.flatMap((r) =>
+    [['JSON→binary', r.enc], ['binary→JSON', r.dec]].map(([dir, m]) => ({
+      group: 'thrift codec',
+      workload: `${dir}, ${r.name} (${r.size} B)`,
+      unit: 'ops/s',
+      idlcall: spread(m.a, m.ours),
+      peers: { 'npm thrift': { ...spread(m.b, m.peer), ratio: m.ratio } },
+    })),
+  ),
+);

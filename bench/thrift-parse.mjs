@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseThriftContent } from '../dist/idl-parser/thrift/index.js';
 import { parseDocument } from '../dist/idl-parser/thrift/parser.js';
 import { measure, formatRate, summarize } from './lib/measure.mjs';
+import { benchArgs, emitRows, stat } from './lib/report.mjs';
 
 const require = createRequire(import.meta.url);
 const { parse: ckParse } = require('@creditkarma/thrift-parser');
@@ -73,8 +74,10 @@ const ops = {
 };
 // Rounds alternate between the three so that load drift on a shared machine
 // hits all of them alike; each figure is the median over every timed run.
-const ROUNDS = 3;
-const opts = { warmupMs: 300, runMs: 300, runs: 5 };
+// --quick (bench/run.mjs): one round of 3 shorter runs; the default is unchanged.
+const quick = benchArgs().quick;
+const ROUNDS = quick ? 1 : 3;
+const opts = quick ? { warmupMs: 150, runMs: 200, runs: 3 } : { warmupMs: 300, runMs: 300, runs: 5 };
 const runs = { ours: [], oursParse: [], theirs: [] };
 for (let r = 0; r < ROUNDS; r++) {
   for (const k of Object.keys(ops)) runs[k].push(...measure(ops[k], opts).runs);
@@ -91,3 +94,8 @@ console.log(row('idlcall parse (lexer+parser only)', oursParse));
 console.log(row('@creditkarma/thrift-parser (parse only)', theirs));
 console.log(`ratio idlcall resolve ÷ creditkarma: ${(ours.median / theirs.median).toFixed(2)}×`);
 console.log(`ratio idlcall parse   ÷ creditkarma: ${(oursParse.median / theirs.median).toFixed(2)}×`);
+const what = `corpus (${names.length} files, ${(bytes / 1024).toFixed(1)} KiB)`;
+emitRows([
+  { group: 'thrift parse', workload: `${what}: lexer+parser`, unit: 'ops/s', idlcall: stat(oursParse), peers: { '@creditkarma/thrift-parser': stat(theirs) } },
+  { group: 'thrift parse', workload: `${what}: parse + includes + resolve`, unit: 'ops/s', idlcall: stat(ours), peers: { '@creditkarma/thrift-parser': stat(theirs) }, note: 'idlcall does more here than thrift-parser (parse only)' },
+]);

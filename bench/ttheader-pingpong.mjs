@@ -61,6 +61,12 @@ async function main() {
   const { PingPongClient } = await import('../dist/ttheader/index.js');
 
   const child = fork(fileURLToPath(import.meta.url), ['server'], { stdio: 'inherit' });
+  // bench/run.mjs pins this process to CPU 0; the server goes to the other core (when taskset exists).
+  try {
+    execFileSync('taskset', ['-p', '-c', '1', String(child.pid)], { stdio: 'ignore' });
+  } catch {
+    // no taskset, or one core: unpinned
+  }
   const port = await new Promise((r) => child.once('message', (m) => r(m.port)));
 
   // npm thrift: generated code in a temp dir, its requires pointed at our node_modules
@@ -113,13 +119,16 @@ async function main() {
     return conc * per;
   };
   // runs alternate between the two clients so that load drift on a shared machine hits both alike
-  const opts = { warmupMs: 200, runMs: 700, runs: 1 };
+  // --quick (bench/run.mjs): 3 shorter rounds; the default is unchanged.
+  const quick = process.argv.includes('--quick');
+  const ROUNDS = quick ? 3 : 7;
+  const opts = quick ? { warmupMs: 150, runMs: 300, runs: 1 } : { warmupMs: 200, runMs: 700, runs: 1 };
   const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   const rows = [];
   for (const conc of [1, 64]) {
     const t = [];
     const o = [];
-    for (let r = 0; r < 7; r++) {
+    for (let r = 0; r < ROUNDS; r++) {
       t.push((await measureAsync(batch(conc, thriftCall), opts)).median);
       o.push((await measureAsync(batch(conc, (m) => oursCall(ours[conc], m)), opts)).median);
     }
@@ -134,7 +143,7 @@ async function main() {
     };
     const cpuT = await cpu(thriftCall);
     const cpuO = await cpu((m) => oursCall(ours[conc], m));
-    rows.push({ conc, idlcall: median(o), thrift: median(t), ratio: median(o.map((x, i) => x / t[i])), cpuO, cpuT });
+    rows.push({ conc, idlcall: median(o), thrift: median(t), ratio: median(o.map((x, i) => x / t[i])), cpuO, cpuT, o, t });
   }
   console.log(`Thrift ping-pong, Framed binary, calls/s (median of 7 alternating runs; ratio = median of per-run ratios; server ${process.env.BENCH_COALESCE === '1' ? 'coalesces' : 'writes each'} reply)`);
   for (const r of rows) {
@@ -144,6 +153,17 @@ async function main() {
   conn.end();
   for (const c of Object.values(ours)) await c.close();
   child.disconnect();
+  const { emitRows } = await import('./lib/report.mjs');
+  const spread = (xs, m) => ({ median: m, min: Math.min(...xs), max: Math.max(...xs) });
+  emitRows(rows.map((r) => ({
+    group: 'Thrift ping-pong transport (Framed, hand-written codec, Node echo server)',
+    workload: `EchoPingPong, concurrency ${r.conc}`,
+    unit: 'calls/s',
+    idlcall: spread(r.o, r.idlcall),
+    peers: { 'npm thrift': { ...spread(r.t, r.thrift), ratio: r.ratio } },
+    extra: { cpuUsPerOp: r.cpuO },
+    peerExtra: { 'npm thrift': { cpuUsPerOp: r.cpuT } },
+  })));
   rmSync(gen, { recursive: true, force: true });
 }
 
