@@ -145,6 +145,11 @@ export class JsonScanner {
     throw this.error(`expected ',' or '}', found ${this.describeNext()}`);
   }
 
+  /** After a member's value: whether `}` comes next (consumes white space only). */
+  atObjectEnd(): boolean {
+    return this.skipSpace() === CH_RBRACE;
+  }
+
   /** Reads a key and its `:` (after `objectFirst`/`objectNext`). */
   key(): string {
     return this.readKey(this.skipSpace());

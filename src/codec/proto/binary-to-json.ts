@@ -53,6 +53,15 @@ export class BinaryToJson {
    * NullValue is a number, and zero values present on the wire are written.
    */
   kitex = false;
+  /** Unknown fields pass through: each message object gets a last member `"$unknown":"<base64>"`. */
+  keepUnknown = false;
+  /**
+   * Unknown fields' bytes (tag and value) while messages are decoded, used as a
+   * stack: a message claims the top from its first unknown field on and gives it
+   * back when it writes `$unknown` (nested messages finish before it goes on).
+   */
+  private unk = EMPTY;
+  private unkTop = 0;
   /** Set by `scalar()`: whether the value read was the type's default. */
   private zero = false;
   /** Set by `mapEntry()`. */
@@ -66,6 +75,7 @@ export class BinaryToJson {
   decode(plan: MessagePlan, bytes: Uint8Array): string {
     const r = this.r.reset(bytes);
     const w = this.w.reset();
+    this.unkTop = 0;
     try {
       if (plan.wkt === W.NONE || this.kitex) this.writeMessage(plan, bytes.length, 0, 0);
       else writeChars(w, this.messageValue(plan, bytes.length, 0));
@@ -163,6 +173,8 @@ export class BinaryToJson {
     let items = 0;
     let oneofs = 0;
     let closed = groupNo === 0;
+    /** Where this message's unknown fields start on the `unk` stack (-1: none kept). */
+    let ubase = -1;
     while (r.pos < end) {
       const tag = r.tag();
       const num = tag >>> 3;
@@ -176,16 +188,19 @@ export class BinaryToJson {
           }
           throw new CodecError('', `unexpected end-group tag for field ${num}`, r.pos);
         }
-        r.skip(tag, depth);
+        if (this.keepUnknown && (plan.wkt === W.NONE || this.kitex)) {
+          if (ubase < 0) ubase = this.unkTop;
+          this.keepField(tag, depth);
+        } else r.skip(tag, depth);
         continue;
       }
       const i = f.index;
       if (i !== cur) {
-        if (mark[i] === stamp) return this.restartInSlots(plan, start, outStart, end, depth, groupNo);
+        if (mark[i] === stamp) return this.restartInSlots(plan, start, outStart, end, depth, groupNo, ubase);
         mark[i] = stamp;
         if (f.oneof >= 0) {
           const bit = f.oneof < 31 ? 1 << f.oneof : 0;
-          if (bit === 0 || (oneofs & bit) !== 0) return this.restartInSlots(plan, start, outStart, end, depth, groupNo);
+          if (bit === 0 || (oneofs & bit) !== 0) return this.restartInSlots(plan, start, outStart, end, depth, groupNo, ubase);
           oneofs |= bit;
         }
         if (open === 1) putUnit(w, 93); // ]
@@ -200,7 +215,7 @@ export class BinaryToJson {
           itemSep = false;
           items = 0;
         }
-      } else if (!f.repeated) return this.restartInSlots(plan, start, outStart, end, depth, groupNo);
+      } else if (!f.repeated) return this.restartInSlots(plan, start, outStart, end, depth, groupNo, ubase);
       try {
         const kind = f.kind;
         if (f.repeated) {
@@ -212,7 +227,7 @@ export class BinaryToJson {
             if (items < 16) {
               const list = frame.keyList;
               for (let q = 0; q < items; q++) {
-                if (list[q] === k) return this.restartInSlots(plan, start, outStart, end, depth, groupNo);
+                if (list[q] === k) return this.restartInSlots(plan, start, outStart, end, depth, groupNo, ubase);
               }
               list[items] = k;
             } else {
@@ -223,7 +238,7 @@ export class BinaryToJson {
               }
               // One hash lookup: a key already there leaves the size unchanged.
               const size = keys.size;
-              if (keys.add(k).size === size) return this.restartInSlots(plan, start, outStart, end, depth, groupNo);
+              if (keys.add(k).size === size) return this.restartInSlots(plan, start, outStart, end, depth, groupNo, ubase);
             }
             items++;
             itemSep = true;
@@ -292,11 +307,50 @@ export class BinaryToJson {
         sep = true;
       }
     }
+    if (ubase >= 0) this.writeUnknown(ubase, sep);
     putUnit(w, 125);
   }
 
+  /** Skips an unknown field, pushing its tag (in shortest form) and value bytes onto the `unk` stack. */
+  private keepField(tag: number, depth: number): void {
+    const r = this.r;
+    const at = r.pos;
+    r.skip(tag, depth);
+    const n = r.pos - at;
+    let top = this.unkTop;
+    let u = this.unk;
+    if (top + n + 5 > u.length) {
+      const bigger = new Uint8Array(Math.max(2 * u.length, top + n + 5, 256));
+      bigger.set(u.subarray(0, top));
+      this.unk = u = bigger;
+    }
+    let t = tag >>> 0;
+    while (t > 0x7f) {
+      u[top++] = (t & 0x7f) | 0x80;
+      t >>>= 7;
+    }
+    u[top++] = t;
+    u.set(r.buf.subarray(at, r.pos), top);
+    this.unkTop = top + n;
+  }
+
+  /** Writes the member `"$unknown":"<base64>"` of the bytes from `base` up, and pops them. */
+  private writeUnknown(base: number, sep: boolean): void {
+    writeChars(this.w, sep ? ',"$unknown":' : '"$unknown":');
+    writeJsonBase64Chars(this.w, this.unk, base, this.unkTop);
+    this.unkTop = base;
+  }
+
+  /** Slot mode: `json` (an object) with the `$unknown` member from `base` up added last. */
+  private withUnknown(json: string, base: number): string {
+    const b64 = encodeBase64(this.unk.subarray(base, this.unkTop));
+    this.unkTop = base;
+    return json.slice(0, -1) + (json.length > 2 ? ',"$unknown":"' : '"$unknown":"') + b64 + '"}';
+  }
+
   /** Drops what the fast path wrote for this message and decodes it again in the slot mode. */
-  private restartInSlots(plan: MessagePlan, start: number, outStart: number, end: number, depth: number, groupNo: number): void {
+  private restartInSlots(plan: MessagePlan, start: number, outStart: number, end: number, depth: number, groupNo: number, ubase: number): void {
+    if (ubase >= 0) this.unkTop = ubase;
     this.r.pos = start;
     this.w.pos = outStart;
     writeChars(this.w, this.messageSlots(plan, end, depth, groupNo));
@@ -384,6 +438,7 @@ export class BinaryToJson {
     let rng: Int32Array | undefined;
     let merged: Array<Uint8Array | undefined> | undefined;
     let counts: Int32Array | undefined;
+    let ubase = -1;
     while (r.pos < end) {
       const tag = r.tag();
       const num = tag >>> 3;
@@ -391,10 +446,16 @@ export class BinaryToJson {
       const f = byNumberMap === undefined ? byNumber[num] : byNumberMap.get(num);
       if (f === undefined) {
         if (wt === 4) {
-          if (num === groupNo) return this.emit(plan, frame, stamp);
+          if (num === groupNo) {
+            const j = this.emit(plan, frame, stamp);
+            return ubase < 0 ? j : this.withUnknown(j, ubase);
+          }
           throw new CodecError('', `unexpected end-group tag for field ${num}`, r.pos);
         }
-        r.skip(tag, depth);
+        if (this.keepUnknown && (plan.wkt === W.NONE || this.kitex)) {
+          if (ubase < 0) ubase = this.unkTop;
+          this.keepField(tag, depth);
+        } else r.skip(tag, depth);
         continue;
       }
       if (mark[f.index] !== stamp) {
@@ -446,7 +507,8 @@ export class BinaryToJson {
       }
     }
     if (groupNo > 0) throw new CodecError('', `group ${groupNo} is not closed`, r.pos);
-    return this.emit(plan, frame, stamp);
+    const j = this.emit(plan, frame, stamp);
+    return ubase < 0 ? j : this.withUnknown(j, ubase);
   }
 
   private frameFor(depth: number, n: number): SlotFrame {

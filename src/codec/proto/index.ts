@@ -65,6 +65,7 @@ export class ProtoCodec {
     const o = opts === undefined && this.defaults === undefined ? undefined : resolveOptions(this.defaults, opts);
     this.enc.ignoreUnknown = o !== undefined && o.ignoreUnknown;
     this.enc.plainWkt = o !== undefined && o.kitex;
+    this.enc.keepUnknown = o !== undefined && o.keepUnknown;
     const start = writer.pos;
     this.enc.encode(writer, planOf(type), json);
     return writer.pos - start;
@@ -79,6 +80,7 @@ export class ProtoCodec {
     d.protoNames = o.protoNames;
     d.emitDefaults = o.emitDefaults;
     d.kitex = o.kitex;
+    d.keepUnknown = o.keepUnknown;
     return d.decode(planOf(type), bytes);
   }
 

@@ -17,7 +17,7 @@ import { JsonKind, JsonScanner, parseSpanAsDouble } from '../json/scanner.js';
 import { quoteJsonString } from '../json/quote.js';
 import { K, W, planOf, type EnumPlan, type FieldPlan, type MessagePlan } from './plan.js';
 import { prefixPath } from './path.js';
-import { MAX_DEPTH } from './reader.js';
+import { MAX_DEPTH, ProtoReader } from './reader.js';
 import { parseTimestamp } from './well-known/timestamp.js';
 import { parseDuration } from './well-known/duration.js';
 import { pathFromJson } from './well-known/field-mask.js';
@@ -28,6 +28,7 @@ export interface TypeResolver {
 }
 
 const TWO32 = 4294967296;
+const NO_BYTES = new Uint8Array(0);
 const FLOAT32_MAX = 3.4028234663852886e38;
 const INTEGER = /^-?\d+$/;
 const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
@@ -56,6 +57,9 @@ export class JsonToBinary {
   ignoreUnknown = false;
   /** Kitex mapping: well-known types are read as plain messages, as dynamicgo does. */
   plainWkt = false;
+  /** Unknown fields pass through: a `$unknown` member (base64 wire data) is written after the known fields. */
+  keepUnknown = false;
+  private readonly unknownReader = new ProtoReader();
   private stamp = 0;
   private readonly seenStack: Uint32Array[] = [];
   private readonly h: Int64Halves = { lo: 0, hi: 0 };
@@ -153,7 +157,13 @@ export class JsonToBinary {
         const key = s.key();
         f = byKey.get(key);
         if (f === undefined) {
-          this.unknownKey(plan, key, skipAtType);
+          if (this.unknownKey(plan, key, skipAtType, depth)) {
+            // `$unknown` before other members: start over in the mode that writes it last.
+            this.w.pos = wStart;
+            s.pos = objStart;
+            this.objectLastWins(plan, depth, skipAtType);
+            return;
+          }
           continue;
         }
         nextKey[prev] = key === f.jsonName ? f.jsonGuess : key === f.name ? f.protoGuess : undefined;
@@ -197,10 +207,14 @@ export class JsonToBinary {
     }
     s.pos = objStart + 1;
     const oneofSet = new Uint8Array(plan.oneofCount);
+    let unknownAt = -1;
     for (let key = s.firstKey(); key !== undefined; key = s.nextKey()) {
       const f = plan.byKey.get(key);
       if (f === undefined) {
-        this.unknownKey(plan, key, skipAtType);
+        if (key === '$unknown' && this.keepsUnknown(plan)) {
+          unknownAt = s.pos;
+          s.skipValue();
+        } else this.unknownKey(plan, key, skipAtType, depth);
         continue;
       }
       if (last[f.index] !== s.pos) {
@@ -218,14 +232,76 @@ export class JsonToBinary {
         oneofSet[f.oneof] = 1;
       }
     }
+    if (unknownAt >= 0) {
+      // The last `$unknown`, after the known fields.
+      const endPos = s.pos;
+      s.pos = unknownAt;
+      this.unknownFields(depth);
+      s.pos = endPos;
+    }
   }
 
-  private unknownKey(plan: MessagePlan, key: string, skipAtType: boolean): void {
+  /**
+   * A key that names no field: `$unknown` when unknown fields pass through
+   * (returns true when more members follow it, so the caller redoes the object
+   * to write it last), skipped if unknown keys are ignored, else an error.
+   */
+  private unknownKey(plan: MessagePlan, key: string, skipAtType: boolean, depth: number): boolean {
+    if (key === '$unknown' && this.keepsUnknown(plan)) {
+      this.unknownFields(depth);
+      return !this.s.atObjectEnd();
+    }
     if (this.ignoreUnknown || (skipAtType && key === '@type')) {
       this.s.skipValue();
-      return;
+      return false;
     }
     throw new CodecError(key, `unknown field ${quoteJsonString(key)} in ${plan.desc.fullName}`, this.s.pos);
+  }
+
+  /** Whether `plan`'s JSON objects carry `$unknown` (not well-known types with a JSON form of their own). */
+  private keepsUnknown(plan: MessagePlan): boolean {
+    return this.keepUnknown && (plan.wkt === W.NONE || this.plainWkt);
+  }
+
+  /**
+   * The value of `$unknown`: base64 (standard or URL-safe) of protobuf wire
+   * data, checked to be well-formed and written as it is; null writes nothing.
+   */
+  private unknownFields(depth: number): void {
+    const s = this.s;
+    if (s.readNullIf()) return;
+    const at = s.pos;
+    try {
+      if (s.peek() !== JsonKind.String) throw this.typeError('a base64 string');
+      const str = s.readString();
+      const n = base64DecodedLength(str);
+      if (n < 0) throw this.base64Error(str, at);
+      const w = this.w;
+      w.ensure(n);
+      if (decodeBase64Into(str, w.buf, w.pos) < 0) throw this.base64Error(str, at);
+      this.checkWireData(w.buf, w.pos, w.pos + n, at, depth);
+      w.pos += n;
+    } catch (e) {
+      throw prefixPath(e, '$unknown');
+    }
+  }
+
+  /** Checks that `[start, end)` is a sequence of whole protobuf fields (groups closed). */
+  private checkWireData(buf: Uint8Array, start: number, end: number, at: number, depth: number): void {
+    const r = this.unknownReader.reset(buf, start, end);
+    try {
+      while (r.pos < end) {
+        const t = r.tag();
+        if ((t & 7) === 4) throw new CodecError('', `unexpected end-group tag for field ${t >>> 3}`, r.pos);
+        r.skip(t, depth + 1);
+      }
+    } catch (e) {
+      if (!(e instanceof CodecError)) throw e;
+      const byte = e.offset === undefined ? '' : ` at byte ${e.offset - start}`;
+      throw new CodecError('', `invalid wire data${byte}: ${e.reason}`, at);
+    } finally {
+      r.reset(NO_BYTES);
+    }
   }
 
   /** Encodes one field's value; returns false when it was `null` (left unset). */

@@ -66,7 +66,7 @@ function isLong(v: object): v is { toString(): string } {
 
 /**
  * Converts a parsed JSON message (64-bit as decimal strings) in place: 64-bit
- * fields to the requested form, bytes to Uint8Array.
+ * fields to the requested form, bytes (and `$unknown`) to Uint8Array.
  */
 export function convertMessage(plan: MessagePlan, obj: Record<string, unknown>, int64: Int64Output, protoNames: boolean, plainWkt = false): void {
   if (plan.wkt !== W.NONE && plan.wkt !== W.EMPTY && !plainWkt) return;
@@ -76,6 +76,14 @@ export function convertMessage(plan: MessagePlan, obj: Record<string, unknown>, 
     if (v === undefined || v === null) continue;
     obj[key] = convertField(f, v, int64, protoNames, plainWkt);
   }
+  // Unknown fields kept for pass-through (keepUnknownFields): base64 → bytes.
+  const u = obj['$unknown'];
+  if (typeof u === 'string') obj['$unknown'] = base64Bytes(u);
+}
+
+function base64Bytes(s: string): Uint8Array {
+  const b = Buffer.from(s, 'base64');
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
 function convertField(f: FieldPlan, v: unknown, int64: Int64Output, protoNames: boolean, plainWkt: boolean): unknown {
@@ -92,10 +100,7 @@ function convertField(f: FieldPlan, v: unknown, int64: Int64Output, protoNames: 
 function convertValue(f: FieldPlan, v: unknown, int64: Int64Output, protoNames: boolean, plainWkt: boolean): unknown {
   const kind = f.kind;
   if (is64(kind)) return convert64(v, int64);
-  if (kind === K.BYTES && typeof v === 'string') {
-    const b = Buffer.from(v, 'base64');
-    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  }
+  if (kind === K.BYTES && typeof v === 'string') return base64Bytes(v);
   if ((kind === K.MESSAGE || kind === K.GROUP) && v !== null && typeof v === 'object' && !Array.isArray(v)) {
     // Messages, and (kitex mapping) well-known types in their plain message form.
     convertMessage(planOf(f.message!), v as Record<string, unknown>, int64, protoNames, plainWkt);

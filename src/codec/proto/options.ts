@@ -12,6 +12,15 @@ export interface ProtoJsonOptions {
   ignoreUnknownFields?: boolean;
   /** Output override for 64-bit integers: JSON strings or JSON numbers (exact in the text either way). */
   int64As?: 'string' | 'number';
+  /**
+   * Unknown fields pass through. Output: the wire bytes of fields the descriptor does not
+   * know (tag and value, in wire order) come out as a last member `"$unknown":"<base64>"`
+   * of each message object (not of well-known types with a special JSON form). Input: a
+   * `$unknown` member (base64, or null) is checked to be well-formed wire data and its bytes
+   * are written after the message's known fields. Off: unknown fields are skipped on output
+   * and `$unknown` is an unknown key on input.
+   */
+  keepUnknownFields?: boolean;
 }
 
 /** Options with every choice made, for the transcoders. */
@@ -21,6 +30,8 @@ export interface ResolvedOptions {
   readonly protoNames: boolean;
   readonly emitDefaults: boolean;
   readonly ignoreUnknown: boolean;
+  /** Unknown fields pass through as `$unknown` (base64 wire bytes). */
+  readonly keepUnknown: boolean;
   /**
    * The kitex mapping, as dynamicgo does it: well-known types are plain
    * messages (Timestamp is `{"seconds":…,"nanos":…}`), and every field present
@@ -39,6 +50,7 @@ export function resolveOptions(defaults: ProtoJsonOptions | undefined, opts: Pro
     protoNames: o.useProtoNames === true,
     emitDefaults: o.emitDefaults === true,
     ignoreUnknown: o.ignoreUnknownFields === true,
+    keepUnknown: o.keepUnknownFields === true,
     kitex,
   };
 }
