@@ -135,7 +135,7 @@ export class GenericClient<Req, Res> {
       oneway: codec.oneway,
       toService: this.serviceName,
       idlServiceName: this.generic.serviceName,
-      metadata: stringMetadata(mergeMetadata(this.options.metadata, opts.metadata)),
+      ...(this.options.metadata || opts.metadata ? { metadata: stringMetadata(mergeMetadata(this.options.metadata, opts.metadata)) } : {}),
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });

@@ -7,7 +7,7 @@ import { RpcError, Code } from '../errors/index.js';
 import { CallGuard } from './call-guard.js';
 import { HostPool } from './pool.js';
 import type { Connection } from './connection.js';
-import { encodeEnvelope, decodeEnvelope, checkCombination, type PingPongTransport, type PayloadProtocol, type DecodedEnvelope } from './envelope.js';
+import { encodeEnvelope, decodeEnvelope, checkCombination, EnvelopeTemplate, type EnvelopeFields, type PingPongTransport, type PayloadProtocol, type DecodedEnvelope } from './envelope.js';
 import { MessageType } from './tmessage.js';
 import { IntInfoKey, StrInfoKey, TRANSPORT_TYPE_FRAMED, TRANSPORT_TYPE_UNFRAMED, putMetainfo, GDPR_TOKEN_KEY } from './info-keys.js';
 import { applicationExceptionToError, ThriftApplicationError } from './application-exception.js';
@@ -73,9 +73,24 @@ export interface PingPongReply {
   headers: PingPongHeaders;
 }
 
+interface CachedHeader {
+  toService: string;
+  idl: string;
+  timeout: number;
+  oneway: boolean;
+  /** Undefined where the layout cannot be patched (compact, THeader): encoded every call. */
+  template: EnvelopeTemplate | undefined;
+}
+
 interface Target {
   host: string;
   port: number;
+}
+
+function hasEntries(o: Record<string, string> | undefined): boolean {
+  if (o === undefined) return false;
+  for (const _ in o) return true;
+  return false;
 }
 
 /** Parses `host:port` / `[v6]:port`. */
@@ -102,6 +117,8 @@ export class PingPongClient {
   private readonly payload: PayloadProtocol;
   private readonly fromService: string;
   private readonly fromMethod: string;
+  /** Encoded headers per method, for calls without per-call metadata. */
+  private readonly templates = new Map<string, CachedHeader>();
 
   constructor(opts: PingPongClientOptions) {
     if (!opts.hostPorts || opts.hostPorts.length === 0) throw new TypeError('hostPorts must name at least one host:port');
@@ -178,8 +195,26 @@ export class PingPongClient {
   }
 
   private encode(req: PingPongRequest, seqId: number): Uint8Array {
+    if (hasEntries(req.metadata) || hasEntries(req.persistentMetadata)) return encodeEnvelope({ ...this.headerFields(req), seqId, body: req.body });
+    // Without per-call metadata the header only depends on these, which rarely change per method.
+    const toService = req.toService ?? req.idlServiceName ?? '';
+    const idl = req.idlServiceName ?? '';
+    const timeout = req.timeoutMs !== undefined && req.timeoutMs > 0 ? Math.ceil(req.timeoutMs) : 0;
+    const oneway = req.oneway === true;
+    let c = this.templates.get(req.method);
+    if (c === undefined || c.toService !== toService || c.idl !== idl || c.timeout !== timeout || c.oneway !== oneway) {
+      if (this.templates.size >= 256) this.templates.clear(); // bounded however many method names callers invent
+      c = { toService, idl, timeout, oneway, template: EnvelopeTemplate.of(this.headerFields(req)) };
+      this.templates.set(req.method, c);
+    }
+    return c.template ? c.template.fill(seqId, req.body) : encodeEnvelope({ ...this.headerFields(req), seqId, body: req.body });
+  }
+
+  /** Everything of the request's envelope but its body and sequence id. */
+  private headerFields(req: PingPongRequest): Omit<EnvelopeFields, 'body' | 'seqId'> {
     const type = req.oneway ? MessageType.ONEWAY : MessageType.CALL;
     const t = this.transport;
+    const base = { transport: t, payloadProtocol: this.payload, name: req.method, type };
     if (t === 'ttheader' || t === 'ttheader-unframed') {
       const intInfo = new Map<number, string>();
       // the order Kitex happened to use in the captures (Go map order is free)
@@ -203,21 +238,15 @@ export class PingPongClient {
           aclToken = tok;
         }
       }
-      return encodeEnvelope({
-        transport: t, payloadProtocol: this.payload, name: req.method, type, seqId, body: req.body, intInfo,
-        ...(strInfo ? { strInfo } : {}), ...(aclToken !== undefined ? { aclToken } : {}),
-      });
+      return { ...base, intInfo, ...(strInfo ? { strInfo } : {}), ...(aclToken !== undefined ? { aclToken } : {}) };
     }
-    if (t === 'theader') {
-      let headers: Map<string, string> | undefined;
-      if (req.metadata || req.persistentMetadata) {
-        headers = new Map();
-        for (const [k, v] of Object.entries(req.metadata ?? {})) headers.set(k, v);
-        for (const [k, v] of Object.entries(req.persistentMetadata ?? {})) headers.set(k, v);
-      }
-      return encodeEnvelope({ transport: t, payloadProtocol: this.payload, name: req.method, type, seqId, body: req.body, ...(headers ? { strInfo: headers } : {}) });
+    if (t === 'theader' && (req.metadata || req.persistentMetadata)) {
+      const headers = new Map<string, string>();
+      for (const [k, v] of Object.entries(req.metadata ?? {})) headers.set(k, v);
+      for (const [k, v] of Object.entries(req.persistentMetadata ?? {})) headers.set(k, v);
+      return { ...base, strInfo: headers };
     }
-    return encodeEnvelope({ transport: t, payloadProtocol: this.payload, name: req.method, type, seqId, body: req.body });
+    return base;
   }
 
   /** Protocol checks on a reply; throws (and the caller breaks the connection). */

@@ -36,6 +36,8 @@ export class Connection {
   onBroken: ((c: Connection) => void) | undefined;
   /** Idle timer owned by the pool. */
   idleTimer: NodeJS.Timeout | undefined;
+  /** When the pool last put it back (ms since the epoch); -1 while lent out. */
+  idleSince = -1;
 
   constructor(readonly socket: net.Socket, readonly address: string, delimiting: Delimiting, maxFrameBytes: number) {
     this.decoder = new FrameDecoder(delimiting, maxFrameBytes);

@@ -13,6 +13,7 @@ import {
 import { kitexProtobufHeaderSize, writeKitexProtobufHeader, decodeKitexProtobufHeader } from './kitex-protobuf.js';
 import { encodeTTHeaderPrefix, decodeTTHeaderFrame, isTTHeader, TTHeaderProtocolId } from './ttheader-frame.js';
 import { encodeTHeaderPrefix, decodeTHeaderFrame, isTHeader, THeaderProtocolId, applyTHeaderTransforms } from './theader-frame.js';
+import { encodeText } from './text.js';
 
 /**
  * Ping-pong transports. `ttheader` is Kitex's default: TTHeader with a Framed
@@ -63,14 +64,13 @@ export interface DecodedEnvelope {
   theaderTransforms: number[];
 }
 
-const encoder = new TextEncoder();
 
 /** UTF-8 of recent method names: a client calls few methods many times. */
 const nameCache = new Map<string, Uint8Array>();
 function nameBytesOf(name: string): Uint8Array {
   let b = nameCache.get(name);
   if (b === undefined) {
-    b = encoder.encode(name);
+    b = encodeText(name);
     if (nameCache.size >= 512) nameCache.clear(); // bounded: hostile or generated names cannot grow it
     nameCache.set(name, b);
   }
@@ -229,4 +229,56 @@ export function decodeEnvelope(frame: Uint8Array, buffered = false): DecodedEnve
     transport, payloadProtocol, frameSeqId, name: m.name, type: m.type, seqId: m.seqId,
     body: payload.subarray(m.bodyOffset), intInfo, strInfo, aclToken, theaderTransforms,
   };
+}
+
+const NO_BODY = new Uint8Array(0);
+
+/**
+ * A message minus its body, for calls that repeat the same header: from one
+ * call to the next only the lengths and the sequence ids change, so they are
+ * patched into a copy instead of encoding the header again. Only for layouts
+ * with fixed-width fields (not compact TMessages or THeader, whose varints
+ * change size).
+ */
+export class EnvelopeTemplate {
+  private constructor(
+    private readonly head: Uint8Array,
+    /** Offsets of u32 lengths, each counting the bytes after itself. */
+    private readonly lengthsAt: readonly number[],
+    private readonly seqIdsAt: readonly number[],
+  ) {}
+
+  /** The template for these fields, or undefined when the layout has varints. */
+  static of(f: Omit<EnvelopeFields, 'body' | 'seqId'>): EnvelopeTemplate | undefined {
+    if (f.payloadProtocol === 'thrift-compact' || f.transport === 'theader') return undefined;
+    const head = encodeEnvelope({ ...f, seqId: 0, body: NO_BODY });
+    const lengthsAt: number[] = [];
+    const seqIdsAt = [head.length - 4]; // binary and Kitex protobuf headers end with the seq id
+    if (f.transport === 'ttheader' || f.transport === 'ttheader-unframed') {
+      lengthsAt.push(0);
+      seqIdsAt.push(8);
+      if (f.transport === 'ttheader') lengthsAt.push(14 + ((head[12]! << 8) | head[13]!) * 4);
+    } else if (f.transport === 'framed') {
+      lengthsAt.push(0);
+    }
+    return new EnvelopeTemplate(head, lengthsAt, seqIdsAt);
+  }
+
+  /** The whole message for this call. */
+  fill(seqId: number, body: Uint8Array): Uint8Array {
+    const head = this.head;
+    const out = new Uint8Array(head.length + body.length);
+    out.set(head);
+    out.set(body, head.length);
+    for (const at of this.lengthsAt) writeU32(out, at, head.length - at - 4 + body.length);
+    for (const at of this.seqIdsAt) writeU32(out, at, seqId);
+    return out;
+  }
+}
+
+function writeU32(b: Uint8Array, at: number, v: number): void {
+  b[at] = v >>> 24;
+  b[at + 1] = (v >>> 16) & 0xff;
+  b[at + 2] = (v >>> 8) & 0xff;
+  b[at + 3] = v & 0xff;
 }

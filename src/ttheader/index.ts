@@ -4,7 +4,7 @@
  * the codec encodes the args struct, this module frames and delivers it.
  */
 export { PingPongClient, parseHostPort, type PingPongClientOptions, type PingPongRequest, type PingPongReply, type PingPongHeaders } from './client.js';
-export { type PingPongTransport, type PayloadProtocol, encodeEnvelope, decodeEnvelope, checkCombination, type EnvelopeFields, type DecodedEnvelope } from './envelope.js';
+export { type PingPongTransport, type PayloadProtocol, encodeEnvelope, decodeEnvelope, checkCombination, EnvelopeTemplate, type EnvelopeFields, type DecodedEnvelope } from './envelope.js';
 export { MessageType, encodeBinaryMessageHeader, decodeBinaryMessageHeader, encodeCompactMessageHeader, decodeCompactMessageHeader, type MessageHeader } from './tmessage.js';
 export { encodeTTHeaderPrefix, decodeTTHeaderFrame, isTTHeader, TTHeaderProtocolId, InfoId, TTHEADER_MAGIC, type TTHeaderFields, type TTHeaderFrame } from './ttheader-frame.js';
 export { encodeTHeaderPrefix, decodeTHeaderFrame, isTHeader, THeaderProtocolId, THeaderTransform, THEADER_MAGIC, type THeaderFields, type THeaderFrame } from './theader-frame.js';

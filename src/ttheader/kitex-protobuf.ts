@@ -8,6 +8,7 @@
  */
 import { protocolError } from './errors.js';
 import { readVarint32, type MessageHeader } from './tmessage.js';
+import { decodeText, encodeText } from './text.js';
 
 /** High 16 bits of the first word of a Kitex protobuf message. */
 export const KITEX_PROTOBUF_MAGIC = 0x9001;
@@ -33,7 +34,7 @@ export function writeKitexProtobufHeader(out: Uint8Array, offset: number, nameBy
 
 /** The envelope header as its own byte array. */
 export function encodeKitexProtobufHeader(name: string, type: number, seqId: number): Uint8Array {
-  const nb = encoder.encode(name);
+  const nb = encodeText(name);
   const out = new Uint8Array(kitexProtobufHeaderSize(nb));
   writeKitexProtobufHeader(out, 0, nb, type, seqId);
   return out;
@@ -52,7 +53,7 @@ export function decodeKitexProtobufHeader(bytes: Uint8Array, offset = 0, end = b
   if ((word & 0xffff0000) >>> 0 !== MAGIC_WORD) throw protocolError(`bad Kitex protobuf magic 0x${word.toString(16)}`);
   const nameLen = dv.getUint32(offset + 4);
   if (nameLen > end - offset - 12) throw protocolError('Kitex protobuf method name longer than the message');
-  const name = decoder.decode(bytes.subarray(offset + 8, offset + 8 + nameLen));
+  const name = decodeText(bytes, offset + 8, offset + 8 + nameLen);
   const seqId = dv.getInt32(offset + 8 + nameLen);
   return { name, type: word & 0xff, seqId, bodyOffset: offset + 12 + nameLen };
 }

@@ -105,8 +105,7 @@ export class HostPool {
   }
 
   private activate(c: Connection): void {
-    if (c.idleTimer) clearTimeout(c.idleTimer);
-    c.idleTimer = undefined;
+    c.idleSince = -1;
     c.socket.ref();
   }
 
@@ -126,10 +125,22 @@ export class HostPool {
     // idle sockets must not keep the process alive
     c.socket.unref();
     if (this.opts.idleTimeoutMs > 0) {
-      c.idleTimer = setTimeout(() => c.fail(unavailable('idle timeout')), this.opts.idleTimeoutMs);
-      c.idleTimer.unref();
+      c.idleSince = Date.now();
+      // One timer per idle stretch, not one per call: it re-checks when it fires.
+      if (c.idleTimer === undefined) this.armIdleTimer(c, this.opts.idleTimeoutMs);
     }
     this.idle.push(c);
+  }
+
+  private armIdleTimer(c: Connection, ms: number): void {
+    c.idleTimer = setTimeout(() => {
+      c.idleTimer = undefined;
+      if (c.broken || c.idleSince < 0) return; // busy: its next release arms a new timer
+      const left = c.idleSince + this.opts.idleTimeoutMs - Date.now();
+      if (left > 0) this.armIdleTimer(c, left);
+      else c.fail(unavailable('idle timeout'));
+    }, ms);
+    c.idleTimer.unref();
   }
 
   /** After a slot frees up, open a connection for the first waiter. */

@@ -8,7 +8,7 @@
 import { ByteQueue, DEFAULT_MAX_FRAME_BYTES } from './frame-decoder.js';
 import { MessageSkipper } from './buffered-length.js';
 import { limitError, protocolError } from './errors.js';
-import { decodeEnvelope, encodeEnvelope, type DecodedEnvelope, type PingPongTransport, type PayloadProtocol } from './envelope.js';
+import { decodeEnvelope, encodeEnvelope, EnvelopeTemplate, type DecodedEnvelope, type PingPongTransport, type PayloadProtocol } from './envelope.js';
 import { MessageType, COMPACT_PROTOCOL_ID } from './tmessage.js';
 import { IntInfoKey } from './info-keys.js';
 import { encodeApplicationException } from './application-exception.js';
@@ -119,6 +119,10 @@ export interface ServerReply {
 /** Encodes a reply to `req` in the same transport and payload protocol, with its sequence id. */
 export function encodeServerReply(req: ServerRequest, reply: ServerReply): Uint8Array {
   const type = reply.messageType === 'exception' ? MessageType.EXCEPTION : MessageType.REPLY;
+  if (reply.intInfo === undefined && reply.strInfo === undefined && type === MessageType.REPLY) {
+    const template = replyTemplate(req);
+    if (template) return template.fill(req.seqId, reply.body);
+  }
   const isTT = req.transport === 'ttheader' || req.transport === 'ttheader-unframed';
   let intInfo: Map<number, string> | undefined;
   if (isTT) {
@@ -136,6 +140,27 @@ export function encodeServerReply(req: ServerRequest, reply: ServerReply): Uint8
     ...(reply.strInfo && (isTT || req.transport === 'theader') ? { strInfo: reply.strInfo } : {}),
     ...(req.transport === 'theader' ? { theaderTransforms: req.theaderTransforms } : {}),
   });
+}
+
+/** Plain REPLY headers per transport, payload protocol and method: the same for every call. */
+const replyTemplates = new Map<string, EnvelopeTemplate | undefined>();
+
+function replyTemplate(req: ServerRequest): EnvelopeTemplate | undefined {
+  const key = `${req.transport} ${req.payloadProtocol} ${req.name}`;
+  let t = replyTemplates.get(key);
+  if (t === undefined && !replyTemplates.has(key)) {
+    const isTT = req.transport === 'ttheader' || req.transport === 'ttheader-unframed';
+    t = EnvelopeTemplate.of({
+      transport: req.transport,
+      payloadProtocol: req.payloadProtocol,
+      name: req.name,
+      type: MessageType.REPLY,
+      ...(isTT ? { intInfo: new Map([[IntInfoKey.MsgType, String(MessageType.REPLY)]]) } : {}),
+    });
+    if (replyTemplates.size >= 512) replyTemplates.clear(); // bounded: method names come from peers
+    replyTemplates.set(key, t);
+  }
+  return t;
 }
 
 /**

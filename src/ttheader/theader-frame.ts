@@ -13,6 +13,7 @@
 import { inflateSync, deflateSync } from 'node:zlib';
 import { protocolError, limitError } from './errors.js';
 import { readVarint32 } from './tmessage.js';
+import { decodeText, encodeText } from './text.js';
 
 /** THeader magic, the high 16 bits of the second word. */
 export const THEADER_MAGIC = 0x0fff;
@@ -46,8 +47,6 @@ export interface THeaderFrame {
   payload: Uint8Array;
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 function varintLen(v: number): number {
   let n = 1;
@@ -89,7 +88,7 @@ export function encodeTHeaderPrefix(fields: THeaderFields, payloadLength: number
   if (fields.headers && fields.headers.size > 0) {
     pushVarint(h, THeaderInfoType.KeyValue);
     pushVarint(h, fields.headers.size);
-    for (const [k, v] of fields.headers) kvs.push(encoder.encode(k), encoder.encode(v));
+    for (const [k, v] of fields.headers) kvs.push(encodeText(k), encodeText(v));
   }
   let infoSize = h.length;
   for (const b of kvs) infoSize += varintLen(b.length) + b.length;
@@ -146,7 +145,7 @@ export function decodeTHeaderFrame(frame: Uint8Array, maxPayloadBytes = 64 * 102
     const [len, q] = readVarint32(frame, p, headerEnd);
     if (len > headerEnd - q) throw protocolError('THeader info string exceeds the header');
     p = q + len;
-    return decoder.decode(frame.subarray(q, p));
+    return decodeText(frame, q, p);
   };
   while (p < headerEnd) {
     const type = frame[p]!;

@@ -5,6 +5,7 @@
  * the codec.
  */
 import { RpcError, Code } from '../errors/index.js';
+import { decodeText, encodeText } from './text.js';
 
 /** Thrift message types as they appear on the wire. */
 export const MessageType = { CALL: 1, REPLY: 2, EXCEPTION: 3, ONEWAY: 4 } as const;
@@ -20,8 +21,6 @@ export interface MessageHeader {
   readonly bodyOffset: number;
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: false });
 
 /** Strict binary version word: the high bits of the first i32. */
 export const BINARY_VERSION_1 = 0x80010000;
@@ -46,7 +45,7 @@ export function writeBinaryMessageHeader(out: Uint8Array, offset: number, nameBy
 
 /** A strict binary message header as its own byte array. */
 export function encodeBinaryMessageHeader(name: string, type: number, seqId: number): Uint8Array {
-  const nb = encoder.encode(name);
+  const nb = encodeText(name);
   const out = new Uint8Array(binaryMessageHeaderSize(nb));
   writeBinaryMessageHeader(out, 0, nb, type, seqId);
   return out;
@@ -71,13 +70,13 @@ export function decodeBinaryMessageHeader(bytes: Uint8Array, offset = 0, end = b
     if (end - offset < 12) throw protocolError('truncated header');
     const nameLen = dv.getUint32(offset + 4);
     if (nameLen > end - offset - 12) throw protocolError('method name longer than the message');
-    const name = decoder.decode(bytes.subarray(offset + 8, offset + 8 + nameLen));
+    const name = decodeText(bytes, offset + 8, offset + 8 + nameLen);
     const seqId = dv.getInt32(offset + 8 + nameLen);
     return { name, type, seqId, bodyOffset: offset + 12 + nameLen };
   }
   const nameLen = first;
   if (nameLen > end - offset - 9) throw protocolError('method name longer than the message');
-  const name = decoder.decode(bytes.subarray(offset + 4, offset + 4 + nameLen));
+  const name = decodeText(bytes, offset + 4, offset + 4 + nameLen);
   const type = bytes[offset + 4 + nameLen]!;
   const seqId = dv.getInt32(offset + 5 + nameLen);
   return { name, type, seqId, bodyOffset: offset + 9 + nameLen };
@@ -113,7 +112,7 @@ export function writeCompactMessageHeader(out: Uint8Array, offset: number, nameB
 
 /** A compact message header as its own byte array. */
 export function encodeCompactMessageHeader(name: string, type: number, seqId: number): Uint8Array {
-  const nb = encoder.encode(name);
+  const nb = encodeText(name);
   const out = new Uint8Array(compactMessageHeaderSize(nb, seqId));
   writeCompactMessageHeader(out, 0, nb, type, seqId);
   return out;
@@ -144,6 +143,6 @@ export function decodeCompactMessageHeader(bytes: Uint8Array, offset = 0, end = 
   const [nameLen, p2] = readVarint32(bytes, p, end);
   p = p2;
   if (nameLen > end - p) throw protocolError('method name longer than the message');
-  const name = decoder.decode(bytes.subarray(p, p + nameLen));
+  const name = decodeText(bytes, p, p + nameLen);
   return { name, type, seqId: seq | 0, bodyOffset: p + nameLen };
 }

@@ -12,6 +12,7 @@
  * Not to be confused with Apache THeader (`theader-frame.ts`, magic 0x0FFF, varints).
  */
 import { protocolError, limitError } from './errors.js';
+import { decodeText, encodeText } from './text.js';
 
 /** TTHeader magic, the high 16 bits of the second word. */
 export const TTHEADER_MAGIC = 0x1000;
@@ -60,11 +61,9 @@ export interface TTHeaderFrame {
   payload: Uint8Array;
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 function str16(s: string, what: string): Uint8Array {
-  const b = encoder.encode(s);
+  const b = encodeText(s);
   if (b.length > 0xffff) throw limitError(`TTHeader ${what} is ${b.length} bytes; the limit is 65535`);
   return b;
 }
@@ -187,7 +186,7 @@ export function decodeTTHeaderFrame(frame: Uint8Array): TTHeaderFrame {
     const len = dv.getUint16(p);
     p += 2;
     need(len);
-    const s = decoder.decode(frame.subarray(p, p + len));
+    const s = decodeText(frame, p, p + len);
     p += len;
     return s;
   };

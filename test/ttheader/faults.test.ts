@@ -189,6 +189,23 @@ describe('connections and the pool', () => {
     expect(srv.connections).toBe(3);
   });
 
+  it('closes a connection idle for idleTimeoutMs, but never one whose call outlasts it', async () => {
+    const slow: Behaviour = (sock, _r, reply) => { setTimeout(() => sock.write(reply), 800); };
+    const srv = await scripted([ok, slow]);
+    toClose.push(srv);
+    const c = newClient(srv.port, 'framed', { idleTimeoutMs: 400, maxConnectionsPerHost: 1 });
+    await call(c); // idle from here: its timer is armed
+    await new Promise((r) => setTimeout(r, 20));
+    await call(c); // lent out again long before the timer fires, and busy for 800 ms, past it
+    expect(srv.connections).toBe(1);
+    await new Promise((r) => setTimeout(r, 20));
+    await call(c); // idle for 20 ms only: still the same connection
+    expect(srv.connections).toBe(1);
+    await new Promise((r) => setTimeout(r, 900));
+    await call(c); // idle past the timeout: closed, a new one opened
+    expect(srv.connections).toBe(2);
+  });
+
   it('an unsolicited frame breaks only that connection', async () => {
     const srv = await scripted([(sock, _r, reply) => { sock.write(reply); setTimeout(() => sock.write(reply), 5); }]);
     toClose.push(srv);
