@@ -4,6 +4,8 @@
 //
 //   npm run build && node bench/ttheader-pingpong.mjs
 //
+// A third client is the ceiling: bare node:net sockets writing a pre-encoded frame and
+// counting reply bytes (no codec, no checks), what any Node client could at best reach.
 // Both sides encode the args struct and decode the result struct for each call:
 // npm thrift with its generated code, idlcall with a hand-written encoder standing in
 // for the Thrift codec (the transport under test takes bytes). Concurrency 1 and 64:
@@ -108,13 +110,35 @@ async function main() {
   };
   const oursCall = (c, msg) => c.call({ method: 'EchoPingPong', body: encodeArgs(msg) }).then((r) => decodeResult(r.body));
 
+  // The ceiling: a bare node:net client writing one pre-encoded request frame and waiting
+  // for as many reply bytes (the echo server's reply has the request's length); no seq ids,
+  // no checks, no codec. One connection per concurrent caller, like idlcall.
+  const { encodeEnvelope } = await import('../dist/ttheader/index.js');
+  const rawFrame = encodeEnvelope({ transport: 'framed', payloadProtocol: 'thrift-binary', name: 'EchoPingPong', type: 1, seqId: 1, body: encodeArgs('hello 0') });
+  const rawConns = await Promise.all(Array.from({ length: 64 }, () => new Promise((resolve, reject) => {
+    const c = { got: 0, done: undefined, sock: net.connect({ host: '127.0.0.1', port }) };
+    c.sock.setNoDelay(true);
+    c.sock.on('data', (d) => {
+      c.got += d.length;
+      if (c.got >= rawFrame.length) {
+        c.got -= rawFrame.length;
+        c.done();
+      }
+    });
+    c.sock.once('connect', () => resolve(c)).once('error', reject);
+  })));
+  const rawCall = (c) => new Promise((resolve) => {
+    c.done = resolve;
+    c.sock.write(rawFrame);
+  });
+
   // sanity: both get the echo
   if ((await thriftCall('hello')) !== 'hello' || (await oursCall(ours[1], 'hello')) !== 'hello') throw new Error('echo mismatch');
 
   const batch = (conc, fn) => async () => {
     const per = conc === 1 ? 200 : 8;
     await Promise.all(Array.from({ length: conc }, async (_, w) => {
-      for (let i = 0; i < per; i++) await fn(`hello ${w}`);
+      for (let i = 0; i < per; i++) await fn(`hello ${w}`, w);
     }));
     return conc * per;
   };
@@ -128,9 +152,11 @@ async function main() {
   for (const conc of [1, 64]) {
     const t = [];
     const o = [];
+    const raw = [];
     for (let r = 0; r < ROUNDS; r++) {
       t.push((await measureAsync(batch(conc, thriftCall), opts)).median);
       o.push((await measureAsync(batch(conc, (m) => oursCall(ours[conc], m)), opts)).median);
+      raw.push((await measureAsync(batch(conc, (_m, w) => rawCall(rawConns[w])), opts)).median);
     }
     // client-side CPU per call (user+system of this process; the server runs in the child)
     const cpu = async (fn) => {
@@ -143,14 +169,15 @@ async function main() {
     };
     const cpuT = await cpu(thriftCall);
     const cpuO = await cpu((m) => oursCall(ours[conc], m));
-    rows.push({ conc, idlcall: median(o), thrift: median(t), ratio: median(o.map((x, i) => x / t[i])), cpuO, cpuT, o, t });
+    rows.push({ conc, idlcall: median(o), thrift: median(t), raw: median(raw), ratio: median(o.map((x, i) => x / t[i])), rawRatio: median(raw.map((x, i) => x / t[i])), cpuO, cpuT, o, t, rawRuns: raw });
   }
   console.log(`Thrift ping-pong, Framed binary, calls/s (median of 7 alternating runs; ratio = median of per-run ratios; server ${process.env.BENCH_COALESCE === '1' ? 'coalesces' : 'writes each'} reply)`);
   for (const r of rows) {
-    console.log(`  concurrency ${String(r.conc).padStart(2)}: idlcall ${formatRate(r.idlcall).padStart(7)}  npm thrift ${formatRate(r.thrift).padStart(7)}  ratio ${r.ratio.toFixed(2)}x   client CPU/call: idlcall ${r.cpuO.toFixed(1)} µs, npm thrift ${r.cpuT.toFixed(1)} µs`);
+    console.log(`  concurrency ${String(r.conc).padStart(2)}: idlcall ${formatRate(r.idlcall).padStart(7)}  npm thrift ${formatRate(r.thrift).padStart(7)}  ratio ${r.ratio.toFixed(2)}x   raw node:net ${formatRate(r.raw).padStart(7)} (${r.rawRatio.toFixed(2)}x npm thrift)   client CPU/call: idlcall ${r.cpuO.toFixed(1)} µs, npm thrift ${r.cpuT.toFixed(1)} µs`);
   }
 
   conn.end();
+  for (const c of rawConns) c.sock.destroy();
   for (const c of Object.values(ours)) await c.close();
   child.disconnect();
   const { emitRows } = await import('./lib/report.mjs');
@@ -161,6 +188,7 @@ async function main() {
     unit: 'calls/s',
     idlcall: spread(r.o, r.idlcall),
     peers: { 'npm thrift': { ...spread(r.t, r.thrift), ratio: r.ratio } },
+    ceiling: { name: 'raw node:net', ...spread(r.rawRuns, r.raw) },
     extra: { cpuUsPerOp: r.cpuO },
     peerExtra: { 'npm thrift': { cpuUsPerOp: r.cpuT } },
   })));

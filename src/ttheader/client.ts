@@ -87,6 +87,12 @@ interface Target {
   port: number;
 }
 
+function metadataOf(env: DecodedEnvelope): Record<string, string> {
+  const meta: Record<string, string> = {};
+  for (const [k, v] of env.strInfo) meta[k] = v;
+  return meta;
+}
+
 function hasEntries(o: Record<string, string> | undefined): boolean {
   if (o === undefined) return false;
   for (const _ in o) return true;
@@ -153,7 +159,8 @@ export class PingPongClient {
     if (guard?.reason) throw guard.reason;
     let conn: Connection | undefined;
     try {
-      conn = await pool.acquire(guard);
+      // An idle connection is taken without waiting a turn of the event loop.
+      conn = pool.takeIdle() ?? (await pool.acquire(guard));
       if (guard) {
         const c = conn;
         if (guard.reason) {
@@ -263,9 +270,8 @@ export class PingPongClient {
   }
 
   private toReply(env: DecodedEnvelope): PingPongReply {
-    const meta: Record<string, string> = {};
-    for (const [k, v] of env.strInfo) meta[k] = v;
     if (env.type === MessageType.EXCEPTION) {
+      const meta = metadataOf(env);
       if (env.payloadProtocol === 'kitex-protobuf') {
         const e = decodeKitexProtobufError(env.body);
         throw new ThriftApplicationError(e.type, e.message, meta);
@@ -275,7 +281,7 @@ export class PingPongClient {
     const biz = env.strInfo.get(StrInfoKey.BizStatus);
     if (biz !== undefined) {
       const code = Number.parseInt(biz, 10);
-      if (Number.isFinite(code) && code !== 0) throw new RpcError(code, env.strInfo.get(StrInfoKey.BizMessage) ?? '', { metadata: meta });
+      if (Number.isFinite(code) && code !== 0) throw new RpcError(code, env.strInfo.get(StrInfoKey.BizMessage) ?? '', { metadata: metadataOf(env) });
     }
     return { messageType: 'reply', body: env.body, headers: { intInfo: env.intInfo, strInfo: env.strInfo } };
   }

@@ -267,7 +267,8 @@ export class EnvelopeTemplate {
   /** The whole message for this call. */
   fill(seqId: number, body: Uint8Array): Uint8Array {
     const head = this.head;
-    const out = new Uint8Array(head.length + body.length);
+    // A Buffer (from Node's pool when small): sockets take it as is, no zero-filling.
+    const out = Buffer.allocUnsafe(head.length + body.length);
     out.set(head);
     out.set(body, head.length);
     for (const at of this.lengthsAt) writeU32(out, at, head.length - at - 4 + body.length);

@@ -41,15 +41,23 @@ export class HostPool {
     return this.idle.length;
   }
 
-  /** A connection for one request; give it back with {@link release}. */
-  acquire(guard?: CallGuard): Promise<Connection> {
-    if (this.closed) return Promise.reject(unavailable('client is closed'));
+  /** An idle connection, now lent out, or undefined (then {@link acquire}). */
+  takeIdle(): Connection | undefined {
+    if (this.closed) return undefined;
     while (this.idle.length > 0) {
       const c = this.idle.pop()!;
       if (c.broken) continue;
       this.activate(c);
-      return Promise.resolve(c);
+      return c;
     }
+    return undefined;
+  }
+
+  /** A connection for one request; give it back with {@link release}. */
+  acquire(guard?: CallGuard): Promise<Connection> {
+    if (this.closed) return Promise.reject(unavailable('client is closed'));
+    const idle = this.takeIdle();
+    if (idle !== undefined) return Promise.resolve(idle);
     if (this.size < this.opts.maxConnections) return this.open(guard);
     return new Promise<Connection>((resolve, reject) => {
       const w: Waiter = { resolve, reject, guard };
