@@ -5,7 +5,7 @@ import { int64ToNumber, int64ToString, zigzagDecode32, zigzagDecode64, type Int6
 import { CharWriter, writeChars, writeDoubleChars, writeIntChars, writeJsonBase64Chars, writeJsonStringUtf8Chars, writeUnits } from '../json/json-chars.js';
 import { formatJsonDouble, quoteJsonString } from '../json/quote.js';
 import type { TypeResolver } from './json-to-binary.js';
-import { K, W, planOf, type FieldPlan, type MessagePlan } from './plan.js';
+import { K, W, is64, planOf, type FieldPlan, type MessagePlan } from './plan.js';
 import { prefixPath } from './path.js';
 import { MAX_DEPTH, ProtoReader } from './reader.js';
 import { formatTimestamp } from './well-known/timestamp.js';
@@ -23,9 +23,15 @@ interface SlotFrame {
   slots: Array<string | MapSlot | undefined>;
   mark: Uint32Array;
   touched: number[];
-  /** Map keys seen in the open map field (fast path): the first 16 in a list, all in a Set beyond. */
-  keys: Set<string>;
-  keyList: string[];
+  /**
+   * Keys of the open map field (fast path), as hash and place of their JSON
+   * text in the output, per entry; a linear scan finds duplicates among the
+   * first 16, an open-addressing table of entry numbers beyond.
+   */
+  keyHash: Int32Array;
+  keyAt: Int32Array;
+  keyLen: Int32Array;
+  keyTable: Int32Array;
 }
 
 /**
@@ -62,6 +68,9 @@ export class BinaryToJson {
    */
   private unk = EMPTY;
   private unkTop = 0;
+  /** Set by `writeMapEntry()`: where the entry's key text lies in the output. */
+  private keyStart = 0;
+  private keyEnd = 0;
   /** Set by `scalar()`: whether the value read was the type's default. */
   private zero = false;
   /** Set by `mapEntry()`. */
@@ -222,24 +231,9 @@ export class BinaryToJson {
           if (itemSep) putUnit(w, 44); // ,
           if (open === 2) {
             if (wt !== 2) throw this.wireTypeError(f, wt);
-            const k = this.writeMapEntry(f, r.lengthEnd(), depth);
-            // Duplicate keys: a linear scan for small maps (most are), a Set beyond.
-            if (items < 16) {
-              const list = frame.keyList;
-              for (let q = 0; q < items; q++) {
-                if (list[q] === k) return this.restartInSlots(plan, start, outStart, end, depth, groupNo, ubase);
-              }
-              list[items] = k;
-            } else {
-              const keys = frame.keys;
-              if (items === 16) {
-                keys.clear();
-                for (let q = 0; q < 16; q++) keys.add(frame.keyList[q]!);
-              }
-              // One hash lookup: a key already there leaves the size unchanged.
-              const size = keys.size;
-              if (keys.add(k).size === size) return this.restartInSlots(plan, start, outStart, end, depth, groupNo, ubase);
-            }
+            this.writeMapEntry(f, r.lengthEnd(), depth);
+            // A key seen before in this map: the last entry wins, which the slot mode sorts out.
+            if (this.seenKey(frame, items)) return this.restartInSlots(plan, start, outStart, end, depth, groupNo, ubase);
             items++;
             itemSep = true;
           } else if (kind === K.MESSAGE) {
@@ -378,12 +372,13 @@ export class BinaryToJson {
   }
 
   /**
-   * Writes one map entry as `key:value` and returns the key's JSON (for the
-   * duplicate check). Entries laid out as protobuf runtimes write them (key,
-   * then value, nothing else) are written in place; others go through
-   * `mapEntry()`, which handles any order, missing parts and unknown fields.
+   * Writes one map entry as `key:value`; the key's JSON text is left at
+   * `keyStart`..`keyEnd` of the output (for the duplicate check). Entries laid
+   * out as protobuf runtimes write them (key, then value, nothing else) are
+   * written in place; others go through `mapEntry()`, which handles any order,
+   * missing parts and unknown fields.
    */
-  private writeMapEntry(f: FieldPlan, end: number, depth: number): string {
+  private writeMapEntry(f: FieldPlan, end: number, depth: number): void {
     const r = this.r;
     const w = this.w;
     const kf = f.mapKey!;
@@ -396,17 +391,18 @@ export class BinaryToJson {
     // Tags of fields 1 and 2 are one byte each.
     if (p0 < end && b[p0] === kf.tag) {
       r.pos = p0 + 1;
-      let key = this.scalar(kf, kf.kind);
+      this.writeKey(kf);
+      const ke = w.pos;
       if (r.pos < end && b[r.pos] === (vf.kind === K.MESSAGE ? vf.lenTag : vf.tag)) {
         r.pos++;
-        if (key.charCodeAt(0) !== 34) key = '"' + key + '"';
-        writeChars(w, key);
         putUnit(w, 58); // :
         if (vf.kind === K.MESSAGE) this.writeSub(planOf(vf.message!), r.lengthEnd(), depth + 1);
         else this.writeScalar(vf, vf.kind);
         if (r.pos === end) {
           r.end = saveEnd;
-          return key;
+          this.keyStart = o0;
+          this.keyEnd = ke;
+          return;
         }
       }
     }
@@ -415,9 +411,56 @@ export class BinaryToJson {
     w.pos = o0;
     this.mapEntry(f, end, depth);
     writeChars(w, this.entryKey);
+    this.keyStart = o0;
+    this.keyEnd = w.pos;
     putUnit(w, 58);
     writeChars(w, this.entryValue);
-    return this.entryKey;
+  }
+
+  /** A map key as JSON text: always a string (numbers and bools quoted). */
+  private writeKey(kf: FieldPlan): void {
+    const kind = kf.kind;
+    if (kind === K.STRING) this.writeScalar(kf, kind);
+    else if (is64(kind)) this.write64(kind, true);
+    else {
+      putUnit(this.w, 34);
+      this.writeScalar(kf, kind);
+      putUnit(this.w, 34);
+    }
+  }
+
+  /**
+   * Whether the key just written (`keyStart`..`keyEnd`) was already among
+   * the `n` earlier entries of the open map; records it if not.
+   */
+  private seenKey(frame: SlotFrame, n: number): boolean {
+    const buf = this.w.buf;
+    const ks = this.keyStart;
+    const kl = this.keyEnd - ks;
+    let h = 0x811c9dc5;
+    for (let p = ks; p < ks + kl; p++) h = Math.imul(h ^ buf[p]!, 0x01000193);
+    if (n === frame.keyHash.length) growKeys(frame);
+    const hashes = frame.keyHash;
+    const at = frame.keyAt;
+    const len = frame.keyLen;
+    if (n < 16) {
+      for (let q = 0; q < n; q++) if (hashes[q] === h && sameUnits(buf, at[q]!, len[q]!, ks, kl)) return true;
+    } else {
+      let table = frame.keyTable;
+      if (n === 16 || 2 * n > table.length) table = rebuildKeyTable(frame, n);
+      const mask = table.length - 1;
+      let i = h & mask;
+      for (let e = table[i]!; e !== 0; e = table[i]!) {
+        const q = e - 1;
+        if (hashes[q] === h && sameUnits(buf, at[q]!, len[q]!, ks, kl)) return true;
+        i = (i + 1) & mask;
+      }
+      table[i] = n + 1;
+    }
+    hashes[n] = h;
+    at[n] = ks;
+    len[n] = kl;
+    return false;
   }
 
   /** The general path: fields collected in declaration-indexed slots, then written out. */
@@ -514,7 +557,10 @@ export class BinaryToJson {
   private frameFor(depth: number, n: number): SlotFrame {
     let f = this.frames[depth];
     if (f === undefined) {
-      f = this.frames[depth] = { slots: [], mark: new Uint32Array(Math.max(n, 64)), touched: [], keys: new Set(), keyList: [] };
+      f = this.frames[depth] = {
+        slots: [], mark: new Uint32Array(Math.max(n, 64)), touched: [],
+        keyHash: new Int32Array(16), keyAt: new Int32Array(16), keyLen: new Int32Array(16), keyTable: new Int32Array(64),
+      };
     } else if (f.mark.length < n) {
       f.mark = new Uint32Array(n);
     }
@@ -754,34 +800,9 @@ export class BinaryToJson {
       case K.UINT64:
       case K.SINT64:
       case K.FIXED64:
-      case K.SFIXED64: {
-        let lo: number;
-        let hi: number;
-        if (kind === K.FIXED64 || kind === K.SFIXED64) {
-          lo = r.fixed32();
-          hi = r.fixed32();
-        } else {
-          lo = r.varint64();
-          hi = r.hi;
-          if (kind === K.SINT64) {
-            h64.lo = lo;
-            h64.hi = hi;
-            zigzagDecode64(h64);
-            lo = h64.lo;
-            hi = h64.hi;
-          }
-        }
-        this.zero = lo === 0 && hi === 0;
-        const quoted = this.int64AsString;
-        if (quoted) putUnit(w, 34);
-        // Below 2^53 in magnitude the digits come straight from a double.
-        const uh = hi >>> 0;
-        if (uh < 0x200000) writeIntChars(w, uh * 4294967296 + (lo >>> 0));
-        else if (uh > 0xffe00000 && kind !== K.UINT64 && kind !== K.FIXED64) writeIntChars(w, (uh - 4294967296) * 4294967296 + (lo >>> 0));
-        else writeChars(w, int64ToString(lo, hi, kind !== K.UINT64 && kind !== K.FIXED64));
-        if (quoted) putUnit(w, 34);
+      case K.SFIXED64:
+        this.write64(kind, this.int64AsString);
         return;
-      }
       case K.ENUM: {
         const v = r.varint32() | 0;
         this.zero = v === 0;
@@ -799,6 +820,36 @@ export class BinaryToJson {
         // Bools.
         writeChars(w, this.scalar(f, kind));
     }
+  }
+
+  /** Reads a 64-bit integer and writes its decimal text, quoted or not; sets `zero`. */
+  private write64(kind: number, quoted: boolean): void {
+    const r = this.r;
+    const w = this.w;
+    let lo: number;
+    let hi: number;
+    if (kind === K.FIXED64 || kind === K.SFIXED64) {
+      lo = r.fixed32();
+      hi = r.fixed32();
+    } else {
+      lo = r.varint64();
+      hi = r.hi;
+      if (kind === K.SINT64) {
+        h64.lo = lo;
+        h64.hi = hi;
+        zigzagDecode64(h64);
+        lo = h64.lo;
+        hi = h64.hi;
+      }
+    }
+    this.zero = lo === 0 && hi === 0;
+    if (quoted) putUnit(w, 34);
+    // Below 2^53 in magnitude the digits come straight from a double.
+    const uh = hi >>> 0;
+    if (uh < 0x200000) writeIntChars(w, uh * 4294967296 + (lo >>> 0));
+    else if (uh > 0xffe00000 && kind !== K.UINT64 && kind !== K.FIXED64) writeIntChars(w, (uh - 4294967296) * 4294967296 + (lo >>> 0));
+    else writeChars(w, int64ToString(lo, hi, kind !== K.UINT64 && kind !== K.FIXED64));
+    if (quoted) putUnit(w, 34);
   }
 
   /** Reads one scalar value (wire type already checked) and returns its JSON. */
@@ -1317,4 +1368,37 @@ export function jsonStringFromUtf8(buf: Uint8Array, start: number, end: number):
   }
   const s = readUtf8(buf, start, end);
   return s === undefined ? undefined : quoteJsonString(s);
+}
+
+function growKeys(frame: SlotFrame): void {
+  const n = frame.keyHash.length * 2;
+  const grow = (a: Int32Array): Int32Array => {
+    const b = new Int32Array(n);
+    b.set(a);
+    return b;
+  };
+  frame.keyHash = grow(frame.keyHash);
+  frame.keyAt = grow(frame.keyAt);
+  frame.keyLen = grow(frame.keyLen);
+}
+
+/** A table (at most half full) holding the first `n` keys of the open map. */
+function rebuildKeyTable(frame: SlotFrame, n: number): Int32Array {
+  let size = frame.keyTable.length;
+  while (size < 4 * n) size *= 2;
+  const table = size === frame.keyTable.length ? frame.keyTable.fill(0) : (frame.keyTable = new Int32Array(size));
+  const mask = size - 1;
+  const hashes = frame.keyHash;
+  for (let q = 0; q < n; q++) {
+    let i = hashes[q]! & mask;
+    while (table[i] !== 0) i = (i + 1) & mask;
+    table[i] = q + 1;
+  }
+  return table;
+}
+
+function sameUnits(buf: Uint16Array, a: number, alen: number, b: number, blen: number): boolean {
+  if (alen !== blen) return false;
+  for (let i = 0; i < alen; i++) if (buf[a + i] !== buf[b + i]) return false;
+  return true;
 }

@@ -337,9 +337,35 @@ describe('map key de-duplication on decode', () => {
       }
       const dup = '0a026b30' + '120177'; // key "k0" again, value "w"
       hex += 'ca02' + (dup.length / 2).toString(16).padStart(2, '0') + dup;
-      const out = JSON.parse(codec.decodeToJson(K, Buffer.from(hex, 'hex'))) as { mString: Record<string, string> };
+      const text = codec.decodeToJson(K, Buffer.from(hex, 'hex'));
+      expect(text.split('"k0":').length - 1).toBe(1);
+      const out = JSON.parse(text) as { mString: Record<string, string> };
       expect(Object.keys(out.mString).length).toBe(n);
       expect(out.mString.k0).toBe('w');
+    }
+  });
+
+  it('finds them for every key kind and map size, wherever the repeat falls (concatenated messages merge)', () => {
+    const fields: Array<[string, (k: string) => string, (i: number) => string | number | boolean]> = [
+      ['mInt64', (k) => k, (i) => (i % 2 ? 'RED' : 'GREEN')],
+      ['mString', (k) => `s${k}`, (i) => `v${i}`],
+      ['mInt32', (k) => String(Number(BigInt(k) % 2_000_000_000n)), (i) => ({ name: `n${i}` }) as never],
+    ];
+    for (const [field, keyOf, value] of fields) {
+      for (const n of [3, 16, 17, 33, 300]) {
+        const keys = Array.from({ length: n }, (_, i) => keyOf(String(BigInt(i) * 1_000_000_000_007n - 9_000_000_000_000_000_000n)));
+        const map = Object.fromEntries(keys.map((k, i) => [k, value(i)]));
+        const first = codec.encodeJson(K, JSON.stringify({ [field]: map }));
+        expect(JSON.parse(codec.decodeToJson(K, first))).toEqual({ [field]: map });
+        for (const repeat of [0, n >> 1, n - 1]) {
+          // the repeated key's entry follows directly: one run of the same map field
+          const second = codec.encodeJson(K, JSON.stringify({ [field]: { [keys[repeat]!]: value(n + 1) } }));
+          const text = codec.decodeToJson(K, Buffer.concat([first, second]));
+          // JSON.parse would hide a key written twice: count in the text
+          expect(text.split(`"${keys[repeat]}":`).length - 1).toBe(1);
+          expect(JSON.parse(text)).toEqual({ [field]: { ...map, [keys[repeat]!]: value(n + 1) } });
+        }
+      }
     }
   });
 });
