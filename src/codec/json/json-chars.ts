@@ -115,11 +115,14 @@ export function writeIntChars(w: CharWriter, v: number): void {
   const q = writeSmall(b, p, h);
   let e = q + 9;
   w.pos = e;
-  while (e > q) {
-    const d = (lo / 10) | 0;
-    b[--e] = 48 + lo - d * 10;
+  while (e > q + 1) {
+    const d = (lo / 100) | 0;
+    const r = (lo - d * 100) << 1;
+    b[--e] = DIGIT_PAIRS[r + 1]!;
+    b[--e] = DIGIT_PAIRS[r]!;
     lo = d;
   }
+  b[q] = 48 + lo;
 }
 
 /** Writes 0 ≤ v < 2^31 at `p`; returns the end. Digits counted by comparisons, not divisions. */
@@ -146,13 +149,26 @@ function writeSmall(b: Uint16Array, p: number, v: number): number {
             : 10;
   const end = p + digits;
   let q = end;
-  while (v >= 10) {
-    const d = (v / 10) | 0;
-    b[--q] = 48 + v - d * 10;
+  // Two digits per division, from a table of the pairs 00…99.
+  while (v >= 100) {
+    const d = (v / 100) | 0;
+    const r = (v - d * 100) << 1;
+    b[--q] = DIGIT_PAIRS[r + 1]!;
+    b[--q] = DIGIT_PAIRS[r]!;
     v = d;
   }
-  b[--q] = 48 + v;
+  if (v >= 10) {
+    b[--q] = DIGIT_PAIRS[(v << 1) + 1]!;
+    b[--q] = DIGIT_PAIRS[v << 1]!;
+  } else b[--q] = 48 + v;
   return end;
+}
+
+/** The character codes of "00", "01", … "99". */
+const DIGIT_PAIRS = new Uint16Array(200);
+for (let i = 0; i < 100; i++) {
+  DIGIT_PAIRS[2 * i] = 48 + ((i / 10) | 0);
+  DIGIT_PAIRS[2 * i + 1] = 48 + (i % 10);
 }
 
 const HEX = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102];
