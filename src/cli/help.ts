@@ -62,7 +62,8 @@ to use the file's last service.
 Flags:
   -d, --data JSON|@FILE|@-  the request(s): inline JSON, a file, or stdin
   --format json|pretty      one line per response (default) or indented
-  -v, --verbose             print response headers and trailers on stderr (gRPC only)
+  -v, --verbose             print response headers and trailers on stderr; ping-pong replies
+                            have headers only (TTHeader info, THeader headers)
 ${CLIENT_OPTIONS}
 Examples:
   idlcall call 127.0.0.1:8888 pb.StreamingService/UnaryEcho --idl streaming.proto -d '{"message":"hi"}'

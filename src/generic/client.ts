@@ -6,6 +6,7 @@ import { UsageError } from '../errors/usage-error.js';
 import { describeMode, type CallMode } from './call-mode.js';
 import type { Generic, MethodCodec } from './method-codec.js';
 import type { CallOptions, ClientOptions, RequestMetadata } from './options.js';
+import { pingPongReplyMetadata } from './reply-metadata.js';
 import { BidiStream, ClientStream, ServerStream, receiveSingle } from './streams.js';
 
 /**
@@ -141,7 +142,9 @@ export class GenericClient<Req, Res> {
     });
     if (reply === undefined) return undefined as Res; // oneway: nothing comes back
     if (reply.messageType !== 'reply') throw new RpcError(Code.INTERNAL, `${codec.name}: unexpected ${reply.messageType} message`);
-    return codec.decodeResponse(reply.body);
+    const res = codec.decodeResponse(reply.body);
+    if (opts.onResponseMetadata) opts.onResponseMetadata(pingPongReplyMetadata(reply.headers), {});
+    return res;
   }
 }
 

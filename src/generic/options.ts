@@ -53,9 +53,18 @@ export interface CallOptions {
   signal?: AbortSignal;
   compression?: Compression;
   /**
-   * For `genericCall` over gRPC: receives the response headers and trailers
-   * once the call succeeds (streams expose them as `headers`/`trailers`;
-   * failures carry them in `RpcError.metadata`).
+   * For `genericCall`: receives the response headers and trailers once the
+   * call succeeds (streams expose them as `headers`/`trailers`; failures
+   * carry them in `RpcError.metadata`; a declared exception is a failure).
+   *
+   * Over gRPC these are the HTTP/2 response headers and trailers. Over the
+   * ping-pong transports the reply's headers are the headers and the
+   * trailers are always empty: TTHeader string info under its own keys
+   * (metainfo as sent, e.g. `RPC_TRANSIT_<key>`) and int info under Kitex's
+   * key names (`MsgType`, `TransportType`, `ToService`…, or the key number in
+   * decimal for keys Kitex does not name), or THeader's headers; Framed and
+   * Buffered replies carry none (`{}`). A oneway call gets no reply, so the
+   * callback is not called.
    */
   onResponseMetadata?: (headers: Metadata, trailers: Metadata) => void;
 }

@@ -111,6 +111,19 @@ describe.concurrent('idlcall call: Thrift (seed streaming.thrift and cli_test.th
     expect(jsonLines(b.stdout)).toEqual([{ message: 'server echo: 1' }, { message: 'server echo: 2' }]);
   });
 
+  it('-v over TTHeader prints the reply info as headers (int keys by Kitex name); -H travels as metainfo', async () => {
+    const r = await runCli(['call', servers.thriftItems, 'ItemService/Echo', '--idl', ITEMS_THRIFT, '-H', 'x-echo: hello', '-v', '-d', '{"name":"n"}']);
+    expect(r.code).toBe(0);
+    expect(jsonLines(r.stdout)).toEqual([{ name: 'n', id: 0, scores: [] }]);
+    expect(r.stderr).toBe('Response headers:\n  MsgType: 2\n  x-echo-header: hello\n');
+  });
+
+  it('-v over Framed: the reply has no headers, and says so', async () => {
+    const r = await runCli(['call', servers.thriftItems, 'ItemService/Echo', '--idl', ITEMS_THRIFT, '-t', 'framed', '-v', '-d', '{"name":"n"}']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('Response headers:\n  (none)\n');
+  });
+
   it('a declared exception prints its JSON on stdout and exits 3', async () => {
     const ok = await runCli(['call', servers.thriftItems, 'ItemService/Get', '--idl', ITEMS_THRIFT, '-d', '{"name":"x","id":9007199254740993}']);
     expect(ok.code).toBe(0);

@@ -90,7 +90,12 @@ export async function startServers(): Promise<TestServers> {
         const id = /"id":(-?\d+)/.exec(req)?.[1] ?? '0';
         return `{"name":${JSON.stringify(`got ${name}`)},"id":${id}}`;
       },
-      Echo: (req: string) => req,
+      Echo: (req: string, ctx: ServerContext) => {
+        // -H over TTHeader arrives as transient metainfo; over gRPC as a header.
+        const x = ctx.metadata['RPC_TRANSIT_x-echo'] ?? ctx.metadata['x-echo'];
+        if (typeof x === 'string') ctx.setHeader('x-echo-header', x);
+        return req;
+      },
       Count: (req: string) => {
         counts.thriftCount++;
         return req;

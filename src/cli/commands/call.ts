@@ -101,10 +101,19 @@ async function callByMode(
     case 'pingpong': {
       const req = await singleDocument(source);
       if (!grpc) {
-        const res = await client.genericCall(method, req);
-        if (res !== undefined) print(res); // a oneway call has no answer
-        // The library returns no reply metadata for ping-pong transports: say so rather than print nothing.
-        showMetadata('Response headers and trailers (not exposed for ping-pong transports)', {});
+        // Ping-pong replies have headers only (TTHeader info, THeader headers), no trailers.
+        let headers: Metadata | undefined;
+        const res = await client.genericCall(method, req, {
+          onResponseMetadata: (h) => {
+            headers = h;
+          },
+        });
+        if (res === undefined) {
+          showMetadata('Response headers (a oneway call gets no reply)', {});
+          return;
+        }
+        showMetadata('Response headers', headers ?? {});
+        print(res);
         return;
       }
       let headers: Metadata = {};

@@ -2,7 +2,10 @@
 export interface ThriftJsonOptions {
   /** Wire protocol; `binary` (strict TBinaryProtocol) by default. */
   protocol?: 'binary' | 'compact';
-  /** Use a field's `go.tag` json alias as its JSON key on output (input accepts both). Default true. */
+  /**
+   * Use a field's `go.tag` json alias as its JSON key on output (input accepts both). Default
+   * true. `json:"-"` is the key "-" (Kitex's dynamicgo), not a skipped field as in Go.
+   */
   useGoTagJsonName?: boolean;
   /** Write i64 values as JSON strings on output (input accepts both). Default false. */
   i64AsString?: boolean;

@@ -122,7 +122,10 @@ export class FieldPlan {
   readonly index: number;
   readonly id: number;
   readonly name: string;
-  /** go.tag json alias, or the name. */
+  /**
+   * go.tag json alias, or the name. `json:"-"` gives the literal key "-", as in Kitex's
+   * dynamicgo (its go.tag mapper turns the tag's name into `api.key`), not Go's skipping.
+   */
   readonly alias: string;
   readonly field: ThriftField;
   readonly type: TypePlan;

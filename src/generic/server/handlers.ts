@@ -12,9 +12,12 @@ export interface ServerContext {
   /** Absolute deadline (ms since epoch), when the client sent one. */
   readonly deadline: number | undefined;
   readonly transport: 'grpc' | PingPongTransport;
-  /** Adds a response header (gRPC; sent with the first message). */
+  /**
+   * Adds a response header (gRPC: sent with the first message). Ping-pong: a string info
+   * entry of the reply (TTHeader) or a THeader header; Framed and Buffered drop it.
+   */
   setHeader(name: string, value: string): void;
-  /** Adds a response trailer (gRPC). */
+  /** Adds a response trailer (gRPC). Ping-pong has no trailers: the same as `setHeader`. */
   setTrailer(name: string, value: string): void;
 }
 

@@ -14,19 +14,37 @@ import type { Handlers, ServerContext, UnaryHandler } from './handlers.js';
 
 const CONNECTION_RESET = new Map([['crrst', '1']]);
 
-/** A handler's context on a ping-pong transport (no headers or trailers to set). */
-function contextFor(req: ServerRequest, signal: AbortSignal): ServerContext {
-  const metadata: Metadata = Object.fromEntries(req.strInfo);
-  const timeout = Number(req.intInfo.get(12 /* RPCTimeout, ms */));
-  return {
-    method: req.name,
-    metadata,
-    signal,
-    deadline: timeout > 0 ? Date.now() + timeout : undefined,
-    transport: req.transport,
-    setHeader: () => undefined,
-    setTrailer: () => undefined,
-  };
+/**
+ * A handler's context on a ping-pong transport. Headers and trailers that the
+ * handler sets are collected into `replyInfo`, sent as the reply's string info
+ * (TTHeader) or headers (THeader); Framed and Buffered have nowhere to put them.
+ */
+class PingPongContext implements ServerContext {
+  readonly method: string;
+  readonly metadata: Metadata;
+  readonly deadline: number | undefined;
+  readonly transport: ServerContext['transport'];
+  /** Made on the first header set, so a plain call allocates nothing more. */
+  replyInfo: Map<string, string> | undefined = undefined;
+
+  constructor(
+    req: ServerRequest,
+    readonly signal: AbortSignal,
+  ) {
+    this.method = req.name;
+    this.metadata = Object.fromEntries(req.strInfo);
+    const timeout = Number(req.intInfo.get(12 /* RPCTimeout, ms */));
+    this.deadline = timeout > 0 ? Date.now() + timeout : undefined;
+    this.transport = req.transport;
+  }
+
+  setHeader(name: string, value: string): void {
+    (this.replyInfo ??= new Map()).set(name, value);
+  }
+
+  setTrailer(name: string, value: string): void {
+    this.setHeader(name, value);
+  }
 }
 
 /**
@@ -53,18 +71,21 @@ async function answer<Req, Res>(
     return encodeServerException(req, `${req.name} is a streaming method; call it over gRPC`, TApplicationExceptionType.UNKNOWN_METHOD);
   }
   if (!handler) return encodeServerException(req, `method ${req.name} is not implemented`, TApplicationExceptionType.UNKNOWN_METHOD);
+  const ctx = new PingPongContext(req, signal);
   try {
-    const res = await handler(codec.decodeRequest(req.body), contextFor(req, signal));
+    const res = await handler(codec.decodeRequest(req.body), ctx);
     if (oneway) return undefined;
-    return encodeServerReply(req, { body: codec.encodeResponse(res) });
+    // Only a reply with headers set leaves the per-method reply template.
+    const body = codec.encodeResponse(res);
+    return encodeServerReply(req, ctx.replyInfo ? { body, strInfo: ctx.replyInfo } : { body });
   } catch (err) {
     if (oneway) return undefined;
     if (err instanceof DeclaredException) {
       const body = codec.encodeDeclaredException(err.typeName || err.fieldName, err.json);
-      if (body) return encodeServerReply(req, { body });
+      if (body) return encodeServerReply(req, ctx.replyInfo ? { body, strInfo: ctx.replyInfo } : { body });
     }
     const message = err instanceof RpcError ? err.rawMessage : err instanceof Error ? err.message : String(err);
-    return encodeServerException(req, message, TApplicationExceptionType.INTERNAL_ERROR);
+    return encodeServerException(req, message, TApplicationExceptionType.INTERNAL_ERROR, ctx.replyInfo);
   }
 }
 

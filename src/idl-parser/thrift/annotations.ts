@@ -24,21 +24,36 @@ export function streamingModeOf(annotations: readonly AnnotationNode[], file: st
   return mode;
 }
 
+/** What a field's `go.tag` says about its JSON key. */
+export interface GoTagJson {
+  /**
+   * The name part of `json:"name,opts"` (the text before the first comma), or undefined when
+   * there is no json tag or the name is empty (the IDL name is kept).
+   */
+  readonly name: string | undefined;
+  /**
+   * True for exactly `json:"-"`, which Go's encoding/json skips. `json:"-,"` (and
+   * `json:"-,omitempty"`) name the key "-" and are false.
+   */
+  readonly ignored: boolean;
+}
+
+const NO_GO_TAG: GoTagJson = Object.freeze({ name: undefined, ignored: false });
+
 /**
- * The JSON key a `go.tag` annotation gives a field, as Go's encoding/json
- * reads `json:"alias,omitempty"`: the text before the first comma. `'-'`
- * means the field is skipped in JSON; an empty alias keeps the IDL name
- * (`undefined`).
+ * The JSON key a `go.tag` annotation gives a field, read as Go's
+ * `reflect.StructTag.Get("json")`: the text before the first comma of the
+ * value; an empty name keeps the IDL name. The last `go.tag` wins.
  */
-export function goTagJsonName(annotations: readonly AnnotationNode[]): string | undefined {
+export function goTagJson(annotations: readonly AnnotationNode[]): GoTagJson {
   let tag: string | undefined;
   for (const a of annotations) if (a.key === 'go.tag') tag = a.value;
-  if (tag === undefined) return undefined;
+  if (tag === undefined) return NO_GO_TAG;
   const value = structTagValue(tag, 'json');
-  if (value === undefined) return undefined;
+  if (value === undefined) return NO_GO_TAG;
   const comma = value.indexOf(',');
-  const alias = comma < 0 ? value : value.slice(0, comma);
-  return alias === '' ? undefined : alias;
+  const name = comma < 0 ? value : value.slice(0, comma);
+  return { name: name === '' ? undefined : name, ignored: value === '-' };
 }
 
 /** `reflect.StructTag.Get`: finds `key:"value"` among space-separated pairs. */

@@ -50,9 +50,16 @@ export interface ThriftField {
   readonly annotations: ThriftAnnotations;
   /**
    * The JSON key from a `go.tag` json alias (`go.tag = 'json:"alias,omitempty"'`: the text
-   * before the first comma), if any. `'-'` (from `json:"-"`) means Go skips the field in JSON.
+   * before the first comma), if any; undefined for an empty alias (`json:",omitempty"`).
+   * `json:"-"` and `json:"-,"` both give `'-'`: Kitex's JSON generic (dynamicgo, and Kitex's
+   * own descriptor) uses that as the literal key, and so does idlcall's codec.
    */
   readonly goTagJsonName: string | undefined;
+  /**
+   * True when the go.tag is exactly `json:"-"`, the tag Go's encoding/json skips (a generated
+   * Go struct never marshals the field). `json:"-,"` is false: Go's literal key "-".
+   */
+  readonly goTagJsonIgnored: boolean;
 }
 
 /** A struct, union or exception. */

@@ -1,7 +1,7 @@
 import { IdlError } from '../../errors/idl-error.js';
 import { toAnnotations } from './ast.js';
 import type { ConstDefNode, DocumentNode, EnumNode, FieldNode, Pos, ServiceNode, StructNode, TypeNode, TypedefNode } from './ast.js';
-import { goTagJsonName } from './annotations.js';
+import { goTagJson } from './annotations.js';
 import { evalConst, type ConstRef } from './const-value.js';
 import type {
   ThriftConst, ThriftConstValue, ThriftEnum, ThriftField, ThriftFile, ThriftService, ThriftStruct, ThriftType, ThriftTypedef,
@@ -164,6 +164,7 @@ class FileResolver {
       // optional argument or exception is treated as default.
       if (owner === 'union') requiredness = 'optional';
       else if ((owner === 'args' || owner === 'throws') && requiredness === 'optional') requiredness = 'default';
+      const goTag = goTagJson(n.annotations);
       out.push({
         id: n.id,
         name: n.name,
@@ -171,7 +172,8 @@ class FileResolver {
         requiredness,
         defaultValue: undefined,
         annotations: toAnnotations(n.annotations),
-        goTagJsonName: goTagJsonName(n.annotations),
+        goTagJsonName: goTag.name,
+        goTagJsonIgnored: goTag.ignored,
       });
     }
     return out;

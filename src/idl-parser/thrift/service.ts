@@ -69,7 +69,7 @@ function buildFunction(fn: FunctionNode, service: ThriftService, file: ThriftFil
   };
   const resultFields: ThriftField[] = [];
   if (returnType.kind !== 'void' && !fn.oneway) {
-    resultFields.push({ id: 0, name: 'success', type: returnType, requiredness: 'optional', defaultValue: undefined, annotations: [], goTagJsonName: undefined });
+    resultFields.push({ id: 0, name: 'success', type: returnType, requiredness: 'optional', defaultValue: undefined, annotations: [], goTagJsonName: undefined, goTagJsonIgnored: false });
   }
   // Only the thrown exception is ever present in a result.
   for (const t of throws) resultFields.push({ ...t, requiredness: 'optional' });

@@ -58,6 +58,7 @@ export function field(id: number, name: string, type: ThriftType, o: FieldOpts =
     defaultValue: o.def,
     annotations: o.annotations ?? [],
     goTagJsonName: o.alias,
+    goTagJsonIgnored: false,
   };
 }
 

@@ -153,16 +153,19 @@ describe('Kitex annotations', async () => {
   const r = await loadThriftFile(join(PARITY, 'kitex-http.thrift'));
   const s = await loadThriftFile(join(PARITY, 'kitex-streaming.thrift'), { includeDirs: [INC] });
 
-  test('go.tag json aliases: text before the first comma, "-" for skipped, none for an empty alias', () => {
+  test('go.tag json aliases: text before the first comma, "-" kept as a name (Kitex), none for an empty alias', () => {
     const req = s.findStruct('Request');
     expect(field(req, 'message').goTagJsonName).toBe('msg');
     expect(field(req, 'seq').goTagJsonName).toBe('seq_no');
     expect(field(req, 'hidden').goTagJsonName).toBe('-');
+    expect(field(req, 'hidden').goTagJsonIgnored).toBe(true);
+    expect(field(req, 'message').goTagJsonIgnored).toBe(false);
     expect(field(req, 'plain').goTagJsonName).toBeUndefined();
     expect(field(req, 'Base').goTagJsonName).toBeUndefined();
     const q = r.findStruct('QueryReq');
     expect(field(q, 'Keyword').goTagJsonName).toBe('keyword');
     expect(field(q, 'Secret').goTagJsonName).toBe('-');
+    expect(field(q, 'Secret').goTagJsonIgnored).toBe(true);
     expect(field(q, 'Odd').goTagJsonName).toBe('odd_name');
   });
 
