@@ -188,15 +188,16 @@ export class BinaryToJson {
       const tag = r.tag();
       const num = tag >>> 3;
       const wt = tag & 7;
+      // Before the field lookup: a group's end tag may share its number with a field inside it.
+      if (wt === 4) {
+        if (num === groupNo) {
+          closed = true;
+          break;
+        }
+        throw new CodecError('', `unexpected end-group tag for field ${num}`, r.pos);
+      }
       const f = byNumberMap === undefined ? byNumber[num] : byNumberMap.get(num);
       if (f === undefined) {
-        if (wt === 4) {
-          if (num === groupNo) {
-            closed = true;
-            break;
-          }
-          throw new CodecError('', `unexpected end-group tag for field ${num}`, r.pos);
-        }
         if (this.keepUnknown && (plan.wkt === W.NONE || this.kitex)) {
           if (ubase < 0) ubase = this.unkTop;
           this.keepField(tag, depth);
@@ -486,15 +487,15 @@ export class BinaryToJson {
       const tag = r.tag();
       const num = tag >>> 3;
       const wt = tag & 7;
+      if (wt === 4) {
+        if (num === groupNo) {
+          const j = this.emit(plan, frame, stamp);
+          return ubase < 0 ? j : this.withUnknown(j, ubase);
+        }
+        throw new CodecError('', `unexpected end-group tag for field ${num}`, r.pos);
+      }
       const f = byNumberMap === undefined ? byNumber[num] : byNumberMap.get(num);
       if (f === undefined) {
-        if (wt === 4) {
-          if (num === groupNo) {
-            const j = this.emit(plan, frame, stamp);
-            return ubase < 0 ? j : this.withUnknown(j, ubase);
-          }
-          throw new CodecError('', `unexpected end-group tag for field ${num}`, r.pos);
-        }
         if (this.keepUnknown && (plan.wkt === W.NONE || this.kitex)) {
           if (ubase < 0) ubase = this.unkTop;
           this.keepField(tag, depth);

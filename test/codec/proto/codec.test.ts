@@ -3,6 +3,7 @@ import Long from 'long';
 import { describe, expect, it } from 'vitest';
 import { ProtoCodec } from '../../../src/codec/proto/index.js';
 import { ByteWriter } from '../../../src/codec/bytes/byte-writer.js';
+import { parseProtoContent } from '../../../src/idl-parser/proto/index.js';
 import { FIXTURES, hex, loadOurs } from './helpers.js';
 
 const reg = await loadOurs(FIXTURES, 'kitchen.proto');
@@ -390,5 +391,21 @@ describe('object API with the kitex mapping and well-known types', () => {
     expect(codec.decodeToObject(K, b, k)).toEqual({ wTimestamp: { seconds: 5n }, wInt64: { value: 9007199254740993n } });
     const c = codec.encodeObject(K, { wAny: { '@type': 'type.googleapis.com/google.protobuf.Duration', value: '1.500s' }, wInt64: 3n, wStruct: { a: '1' } });
     expect(codec.decodeToObject(K, c)).toEqual({ wAny: { '@type': 'type.googleapis.com/google.protobuf.Duration', value: '1.500s' }, wInt64: 3n, wStruct: { a: '1' } });
+  });
+});
+
+describe('proto2 groups whose end tag shares a number with a field inside', () => {
+  const r = parseProtoContent('syntax = "proto2"; package g; message M { optional group G = 1 { optional int32 a = 1; repeated group H = 2 { optional string b = 2; } } }');
+  const M = r.findMessage('g.M')!;
+  it('decodes them (fast path and slot mode) and encodes them back', () => {
+    // G (1, start group) { a = 5; H (2) { b = "x" } H (2) { b = "y" } } end G
+    const bytes = Buffer.from('0b' + '0805' + '13' + '1201' + '78' + '14' + '13' + '1201' + '79' + '14' + '0c', 'hex');
+    expect(JSON.parse(codec.decodeToJson(M, bytes))).toEqual({ g: { a: 5, h: [{ b: 'x' }, { b: 'y' }] } });
+    expect(hex(codec.encodeJson(M, '{"g":{"a":5,"h":[{"b":"x"},{"b":"y"}]}}'))).toBe(bytes.toString('hex'));
+    // a repeated scalar inside sends the decoder to its slot mode
+    const twice = Buffer.from('0b' + '0805' + '0806' + '0c', 'hex');
+    expect(JSON.parse(codec.decodeToJson(M, twice))).toEqual({ g: { a: 6 } });
+    // an end tag for the wrong group is an error
+    expect(() => codec.decodeToJson(M, Buffer.from('0b08050b', 'hex'))).toThrow(/group|end/);
   });
 });
