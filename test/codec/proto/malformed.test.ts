@@ -266,7 +266,7 @@ binCases.push(
   ['wire type 6', '0e', 'Kitchen', /invalid wire type 6/],
   ['wire type 7', '0f', 'Kitchen', /invalid wire type 7/],
   ['stray end group', tagHex(300, 4), 'Kitchen', /unexpected end-group tag for field 300/],
-  ['end group on a known field', '0c', 'Kitchen.f_double', /wrong wire type end-group/],
+  ['end group on a known field', '0c', 'Kitchen', /unexpected end-group tag for field 1\b/],
   ['unknown group not closed', tagHex(200, 3) + '0801', 'Kitchen', /group 200 is not closed/],
   ['group end mismatch', tagHex(200, 3) + tagHex(201, 4), 'Kitchen', /does not match group 200/],
   ['truncated tag', 'ff', 'Kitchen', /truncated data/],
