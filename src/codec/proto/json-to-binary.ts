@@ -15,7 +15,7 @@ import {
 } from '../bytes/varint.js';
 import { JsonKind, JsonScanner, parseSpanAsDouble } from '../json/scanner.js';
 import { quoteJsonString } from '../json/quote.js';
-import { K, W, planOf, type EnumPlan, type FieldPlan, type MessagePlan } from './plan.js';
+import { K, W, planOf, type EnumPlan, type FieldPlan, type KeyGuess, type MessagePlan } from './plan.js';
 import { prefixPath } from './path.js';
 import { MAX_DEPTH, ProtoReader } from './reader.js';
 import { parseTimestamp } from './well-known/timestamp.js';
@@ -148,12 +148,18 @@ export class JsonToBinary {
     const stamp = ++this.stamp;
     const byKey = plan.byKey;
     const nextKey = plan.nextKey;
+    const nextKey2 = plan.nextKey2;
     let prev = nf;
     do {
       let f: FieldPlan | undefined;
       const guess = nextKey[prev];
+      let guess2: KeyGuess | undefined;
       if (guess !== undefined && s.keyIs(guess.quoted)) f = guess.field;
-      else {
+      else if ((guess2 = nextKey2[prev]) !== undefined && s.keyIs(guess2.quoted)) {
+        f = guess2.field;
+        nextKey2[prev] = guess;
+        nextKey[prev] = guess2;
+      } else {
         const key = s.key();
         f = byKey.get(key);
         if (f === undefined) {
@@ -166,6 +172,7 @@ export class JsonToBinary {
           }
           continue;
         }
+        nextKey2[prev] = guess;
         nextKey[prev] = key === f.jsonName ? f.jsonGuess : key === f.name ? f.protoGuess : undefined;
       }
       prev = f.index;

@@ -190,6 +190,8 @@ export interface MessagePlan {
    * type tend to repeat their key order, so most keys are matched in place.
    */
   readonly nextKey: Array<KeyGuess | undefined>;
+  /** The key that followed field `i` before `nextKey[i]` (types nested in themselves alternate). */
+  readonly nextKey2: Array<KeyGuess | undefined>;
 }
 
 const planCache = new WeakMap<ProtoMessage, MessagePlan>();
@@ -273,6 +275,7 @@ function compile(desc: ProtoMessage): MessagePlan {
     wkt: WKT_BY_NAME[desc.fullName] ?? W.NONE,
     hasMessageFields,
     nextKey: new Array<KeyGuess | undefined>(fields.length + 1).fill(undefined),
+    nextKey2: new Array<KeyGuess | undefined>(fields.length + 1).fill(undefined),
   };
   planCache.set(desc, plan);
   return plan;
