@@ -1,2 +1,2 @@
-export { JsonScanner, JsonKind, parseSpanAsDouble } from './scanner.js';
+export { JsonScanner, JsonKind } from './scanner.js';
 export { quoteJsonString, formatJsonDouble } from './quote.js';

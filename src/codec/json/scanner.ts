@@ -34,6 +34,9 @@ const CH_E_LOWER = 101;
 const CH_LBRACE = 123;
 const CH_RBRACE = 125;
 
+/** 10^0 … 10^22: the powers of ten a double holds exactly. */
+const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+
 /**
  * A pull scanner over JSON text, for transcoders that walk a schema and the
  * text together: values are read as the schema asks for them, so no object
@@ -51,6 +54,8 @@ export class JsonScanner {
   /** Start and end offsets of the last number read with `readNumberSpan()`. */
   spanStart = 0;
   spanEnd = 0;
+  /** The value of the last number read with `readNumberSpan()`, as the nearest double. */
+  numberValue = 0;
 
   /** Starts scanning a new document (the scanner is reusable). */
   reset(text: string): this {
@@ -269,35 +274,58 @@ export class JsonScanner {
     let p = this.pos;
     const start = p;
     let c = p < len ? text.charCodeAt(p) : -1;
-    if (c === CH_MINUS) c = ++p < len ? text.charCodeAt(p) : -1;
+    const neg = c === CH_MINUS;
+    if (neg) c = ++p < len ? text.charCodeAt(p) : -1;
+    // The digits are accumulated as they are checked (one pass): `m` is exact while `digits` ≤ 15.
+    let m = 0;
+    let digits = 0;
     if (c === CH_0) {
       c = ++p < len ? text.charCodeAt(p) : -1;
       if (c >= CH_0 && c <= CH_9) throw this.errorAt(p, 'leading zeros are not allowed in JSON numbers');
     } else if (c >= CH_0 + 1 && c <= CH_9) {
-      do c = ++p < len ? text.charCodeAt(p) : -1;
-      while (c >= CH_0 && c <= CH_9);
+      do {
+        m = m * 10 + (c - CH_0);
+        digits++;
+        c = ++p < len ? text.charCodeAt(p) : -1;
+      } while (c >= CH_0 && c <= CH_9);
     } else {
       throw this.errorAt(start, `expected a number, found ${describeChar(this.charAt(start))}`);
     }
     let integer = true;
+    let scale = 0;
     if (c === CH_DOT) {
       integer = false;
       c = ++p < len ? text.charCodeAt(p) : -1;
       if (!(c >= CH_0 && c <= CH_9)) throw this.errorAt(p, 'expected a digit after the decimal point');
-      do c = ++p < len ? text.charCodeAt(p) : -1;
-      while (c >= CH_0 && c <= CH_9);
+      do {
+        m = m * 10 + (c - CH_0);
+        digits++;
+        scale--;
+        c = ++p < len ? text.charCodeAt(p) : -1;
+      } while (c >= CH_0 && c <= CH_9);
     }
     if (c === CH_E_LOWER || c === CH_E_UPPER) {
       integer = false;
       c = ++p < len ? text.charCodeAt(p) : -1;
+      const expNeg = c === CH_MINUS;
       if (c === CH_PLUS || c === CH_MINUS) c = ++p < len ? text.charCodeAt(p) : -1;
       if (!(c >= CH_0 && c <= CH_9)) throw this.errorAt(p, 'expected a digit in the exponent');
-      do c = ++p < len ? text.charCodeAt(p) : -1;
-      while (c >= CH_0 && c <= CH_9);
+      let e = 0;
+      do {
+        if (e < 100000) e = e * 10 + (c - CH_0);
+        c = ++p < len ? text.charCodeAt(p) : -1;
+      } while (c >= CH_0 && c <= CH_9);
+      scale += expNeg ? -e : e;
     }
     this.spanStart = start;
     this.spanEnd = p;
     this.pos = p;
+    // An exact mantissa times or over an exact power of ten rounds once: the
+    // correctly rounded double (Clinger's fast path). Anything else: the engine.
+    let v: number;
+    if (digits <= 15 && scale >= -22 && scale <= 22) v = scale === 0 ? m : scale > 0 ? m * POW10[scale]! : m / POW10[-scale]!;
+    else v = +text.slice(neg ? start + 1 : start, p);
+    this.numberValue = neg ? -v : v;
     return integer;
   }
 
@@ -305,7 +333,7 @@ export class JsonScanner {
   readNumber(): number {
     if (this.skipSpace() === -1) throw this.error('expected a number, found end of input');
     this.readNumberSpan();
-    return parseSpanAsDouble(this.text, this.spanStart, this.spanEnd);
+    return this.numberValue;
   }
 
   /** The source text of the last number read with `readNumberSpan()`. */
@@ -544,30 +572,6 @@ function parseHex4(text: string, p: number): number {
     v = (v << 4) | d;
   }
   return v;
-}
-
-/**
- * Parses a JSON number span as a double. Short integers are accumulated
- * directly; everything else goes through the engine's correctly rounded parser.
- */
-export function parseSpanAsDouble(text: string, start: number, end: number): number {
-  const n = end - start;
-  if (n <= 15) {
-    let p = start;
-    let neg = false;
-    if (text.charCodeAt(p) === CH_MINUS) {
-      neg = true;
-      p++;
-    }
-    let v = 0;
-    for (; p < end; p++) {
-      const c = text.charCodeAt(p);
-      if (c < CH_0 || c > CH_9) return +text.slice(start, end);
-      v = v * 10 + (c - CH_0);
-    }
-    return neg ? (v === 0 ? -0 : -v) : v;
-  }
-  return +text.slice(start, end);
 }
 
 function describeChar(c: number): string {

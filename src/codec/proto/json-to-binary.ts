@@ -13,7 +13,7 @@ import {
   zigzagEncode64,
   type Int64Halves,
 } from '../bytes/varint.js';
-import { JsonKind, JsonScanner, parseSpanAsDouble } from '../json/scanner.js';
+import { JsonKind, JsonScanner } from '../json/scanner.js';
 import { quoteJsonString } from '../json/quote.js';
 import { K, W, planOf, type EnumPlan, type FieldPlan, type KeyGuess, type MessagePlan } from './plan.js';
 import { prefixPath } from './path.js';
@@ -635,7 +635,7 @@ export class JsonToBinary {
     const k = s.peek();
     if (k === JsonKind.Number) {
       s.readNumberSpan();
-      return parseSpanAsDouble(s.text, s.spanStart, s.spanEnd);
+      return s.numberValue;
     }
     if (k === JsonKind.String) {
       const at = s.pos;
@@ -694,7 +694,7 @@ export class JsonToBinary {
     if (k === JsonKind.Number) {
       const at = s.pos;
       s.readNumberSpan();
-      const v = parseSpanAsDouble(s.text, s.spanStart, s.spanEnd);
+      const v = s.numberValue;
       if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) {
         throw new CodecError('', `${s.text.slice(s.spanStart, s.spanEnd)} is not a valid number for enum ${e.desc.fullName}`, at);
       }
@@ -710,7 +710,7 @@ export class JsonToBinary {
     let v: number;
     if (k === JsonKind.Number) {
       s.readNumberSpan();
-      v = parseSpanAsDouble(s.text, s.spanStart, s.spanEnd);
+      v = s.numberValue;
       if (!Number.isFinite(v)) throw new CodecError('', `${s.text.slice(s.spanStart, s.spanEnd)} is out of range for ${KIND_NAMES[kind]}`, at);
     } else if (k === JsonKind.String) {
       const str = s.readString();
@@ -739,7 +739,7 @@ export class JsonToBinary {
         }
         return;
       }
-      this.int64FromDouble(parseSpanAsDouble(s.text, s.spanStart, s.spanEnd), kind, signed, at, s.text.slice(s.spanStart, s.spanEnd));
+      this.int64FromDouble(s.numberValue, kind, signed, at, s.text.slice(s.spanStart, s.spanEnd));
       return;
     }
     if (k === JsonKind.String) {

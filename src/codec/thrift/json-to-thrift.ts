@@ -1,13 +1,13 @@
 import { CodecError } from '../../errors/codec-error.js';
 import { decodeBase64 } from '../bytes/base64.js';
 import { parseInt64Decimal, type Int64Halves } from '../bytes/varint.js';
-import { JsonKind, JsonScanner, parseSpanAsDouble } from '../json/scanner.js';
+import { JsonKind, JsonScanner } from '../json/scanner.js';
 import { defaultBool, defaultBytes } from './defaults.js';
 import { F_BASE64, F_REJECT_UNKNOWN, F_WRITE_DEFAULTS } from './options.js';
 import { mapSegment, withSegment } from './path.js';
 import type { FieldPlan, StructPlan, TypePlan } from './plan.js';
 import type { ThriftWriter } from './protocol.js';
-import { isIntegerText, parseDecimalFast, parseNumberText, parseUuid, rangeError } from './scalars.js';
+import { isIntegerText, parseNumberText, parseUuid, rangeError } from './scalars.js';
 import { Kind, MAX_DEPTH } from './types.js';
 
 const TWO32 = 4294967296;
@@ -295,7 +295,7 @@ export class JsonToThrift {
     const k = s.peek();
     if (k === JsonKind.Number) {
       const integer = s.readNumberSpan();
-      const v = parseSpanAsDouble(s.text, s.spanStart, s.spanEnd);
+      const v = s.numberValue;
       if (!integer && !Number.isInteger(v)) throw s.errorAt(s.spanStart, `${s.spanText()} is not an integer`);
       return v;
     }
@@ -319,7 +319,7 @@ export class JsonToThrift {
       const b = s.spanEnd;
       if (integer) {
         if (b - a <= 15) {
-          const v = parseSpanAsDouble(s.text, a, b);
+          const v = s.numberValue;
           h.lo = v >>> 0;
           h.hi = Math.floor(v / TWO32) | 0;
           return;
@@ -327,7 +327,7 @@ export class JsonToThrift {
         if (!parseInt64Decimal(s.text, a, b, true, h)) throw s.errorAt(a, `${s.spanText()} is out of range for i64`);
         return;
       }
-      const v = parseSpanAsDouble(s.text, a, b);
+      const v = s.numberValue;
       if (!Number.isInteger(v)) throw s.errorAt(a, `${s.spanText()} is not an integer`);
       if (Math.abs(v) > Number.MAX_SAFE_INTEGER) throw s.errorAt(a, `${s.spanText()} is not exact: write large i64 values as integer literals`);
       h.lo = v >>> 0;
@@ -355,8 +355,7 @@ export class JsonToThrift {
     let v: number;
     if (k === JsonKind.Number) {
       s.readNumberSpan();
-      v = parseDecimalFast(s.text, s.spanStart, s.spanEnd);
-      if (v !== v) v = parseSpanAsDouble(s.text, s.spanStart, s.spanEnd);
+      v = s.numberValue;
     } else if (k === JsonKind.String) {
       const str = s.readString();
       v = str === '' && jsConv ? 0 : parseNumberText(str);

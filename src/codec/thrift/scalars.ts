@@ -57,35 +57,3 @@ export function parseNumberText(s: string): number {
 export function rangeError(v: number | string, desc: string): CodecError {
   return new CodecError('', `${v} is out of range for ${desc}`);
 }
-
-const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
-
-/**
- * Parses a JSON number span of the form `-?digits(.digits)?` with at most 15
- * digits in all, exactly: m / 10^k is correctly rounded when m < 2^53 and
- * 10^k is exact, so this equals the engine's parse. Returns NaN when the span
- * is not of that form (the caller falls back to the general parser).
- */
-export function parseDecimalFast(text: string, start: number, end: number): number {
-  let p = start;
-  let neg = false;
-  if (text.charCodeAt(p) === 45) {
-    neg = true;
-    p++;
-  }
-  let m = 0;
-  let digits = 0;
-  let frac = -1;
-  for (; p < end; p++) {
-    const c = text.charCodeAt(p);
-    if (c >= 48 && c <= 57) {
-      m = m * 10 + (c - 48);
-      digits++;
-    } else if (c === 46 && frac < 0) frac = p;
-    else return NaN;
-  }
-  if (digits > 15) return NaN;
-  const k = frac < 0 ? 0 : end - frac - 1;
-  const v = k === 0 ? m : m / POW10[k]!;
-  return neg ? -v : v;
-}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JsonKind, JsonScanner, parseSpanAsDouble } from '../../../src/codec/json/scanner.js';
+import { JsonKind, JsonScanner } from '../../../src/codec/json/scanner.js';
 import { CodecError } from '../../../src/errors/codec-error.js';
 
 /** Reads any JSON value with the scanner into plain JS (numbers via readNumber). */
@@ -87,16 +87,33 @@ describe('JsonScanner', () => {
     s.nextItem();
     s.peek();
     expect(s.readNumberSpan()).toBe(true);
-    expect(Object.is(parseSpanAsDouble(s.text, s.spanStart, s.spanEnd), -0)).toBe(true);
+    expect(Object.is(s.numberValue, -0)).toBe(true);
     s.nextItem();
     s.peek();
     expect(s.readNumberSpan()).toBe(false);
     expect(s.nextItem()).toBe(false);
   });
 
-  it('parseSpanAsDouble is correctly rounded', () => {
-    for (const t of ['0', '123', '-45', '9007199254740993', '0.1', '1e-7', '123456789012345', '1234567890123456789', '-0.0']) {
-      expect(parseSpanAsDouble(t, 0, t.length)).toBe(Number(t));
+  it('numberValue is the correctly rounded double, as Number() gives', () => {
+    const fixed = ['0', '123', '-45', '9007199254740993', '0.1', '1e-7', '123456789012345', '1234567890123456789', '-0.0', '-0', '1e22', '1e23',
+      '2.2250738585072014e-308', '5e-324', '1.7976931348623157e308', '1e309', '-1e-400', '0.30000000000000004', '123.456e-10', '9.999999999999999e22', '1E+2'];
+    // and seeded random decimals around the fast path's limits (15 digits, exponents ±22)
+    let seed = 7;
+    const r = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const random = Array.from({ length: 20000 }, () => {
+      const digits = 1 + Math.floor(r() * 19);
+      let t = String(1 + Math.floor(r() * 9));
+      for (let d = 1; d < digits; d++) t += String(Math.floor(r() * 10));
+      const dot = Math.floor(r() * (digits + 1));
+      let s = dot > 0 && dot < digits ? t.slice(0, dot) + '.' + t.slice(dot) : t;
+      if (r() < 0.5) s += 'e' + (r() < 0.5 ? '-' : '') + Math.floor(r() * 30);
+      return r() < 0.5 ? '-' + s : s;
+    });
+    for (const t of [...fixed, ...random]) {
+      const s = new JsonScanner().reset(t);
+      s.peek();
+      s.readNumberSpan();
+      expect(Object.is(s.numberValue, Number(t)), t).toBe(true);
     }
   });
 
