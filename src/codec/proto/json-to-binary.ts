@@ -743,6 +743,25 @@ export class JsonToBinary {
       return;
     }
     if (k === JsonKind.String) {
+      // Up to 15 digits in quotes (ids, mostly): valued in the one pass that finds the quote.
+      const text = s.text;
+      let p = at + 1;
+      const neg = text.charCodeAt(p) === 45;
+      if (neg) p++;
+      const d0 = p;
+      let v = 0;
+      let c = text.charCodeAt(p);
+      while (c >= 48 && c <= 57 && p - d0 < 15) {
+        v = v * 10 + (c - 48);
+        c = text.charCodeAt(++p);
+      }
+      if (c === 34 && p > d0 && (signed || !neg || v === 0)) {
+        if (neg) v = -v;
+        this.h.lo = v >>> 0;
+        this.h.hi = Math.floor(v / TWO32) >>> 0;
+        s.pos = p + 1;
+        return;
+      }
       // Digits in quotes: parse them in place.
       if (s.readStringSpan() && parseInt64Decimal(s.text, s.spanStart, s.spanEnd, signed, this.h)) return;
       s.pos = at;
