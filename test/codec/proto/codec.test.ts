@@ -409,3 +409,26 @@ describe('proto2 groups whose end tag shares a number with a field inside', () =
     expect(() => codec.decodeToJson(M, Buffer.from('0b08050b', 'hex'))).toThrow(/group|end/);
   });
 });
+
+describe('64-bit integers in quotes', () => {
+  it('read exactly on the short and the long path alike', () => {
+    const cases: Array<[string, string, string]> = [
+      ['fInt64', '"-123456789012345"', '-123456789012345'],
+      ['fInt64', '"123456789012345"', '123456789012345'],
+      ['fInt64', '"1234567890123456"', '1234567890123456'],
+      ['fInt64', '"-9223372036854775808"', '-9223372036854775808'],
+      ['fUint64', '"-0"', '0'],
+      ['fUint64', '"007"', '7'],
+      ['fUint64', '"18446744073709551615"', '18446744073709551615'],
+      ['fSint64', '"-4294967296"', '-4294967296'],
+      ['fSfixed64', '"-1"', '-1'],
+    ];
+    for (const [field, json, want] of cases) {
+      const out = JSON.parse(codec.decodeToJson(K, codec.encodeJson(K, `{"${field}":${json}}`, { emitDefaults: true }), { emitDefaults: true })) as Record<string, string>;
+      expect(out[field], `${field} ${json}`).toBe(want);
+    }
+    for (const [field, json] of [['fUint64', '"-1"'], ['fInt64', '"1 "'], ['fInt64', '"-"'], ['fInt64', '""'], ['fUint64', '"18446744073709551616"']]) {
+      expect(() => codec.encodeJson(K, `{"${field}":${json}}`), `${field} ${json}`).toThrow(/fInt64|fUint64|f_int64|f_uint64/);
+    }
+  });
+});
