@@ -665,9 +665,9 @@ export class JsonToBinary {
       // Enum fields tend to repeat values: try the last one in place before slicing.
       const last = f !== undefined ? f.lastEnum : undefined;
       if (last !== undefined && s.valueIs(last.quoted)) return last.value;
-      const guesses = e.guesses;
-      if (guesses.length <= 8) {
-        // Few names: comparing in place beats slicing and hashing.
+      // Then the names starting with the same character, compared in place (no slicing, no hashing).
+      const guesses = e.guessesByFirstChar[s.text.charCodeAt(s.pos + 1)];
+      if (guesses !== undefined) {
         for (let g = 0; g < guesses.length; g++) {
           const guess = guesses[g]!;
           if (s.valueIs(guess.quoted)) {

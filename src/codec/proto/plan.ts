@@ -104,8 +104,8 @@ export interface EnumPlan {
   readonly byName: Map<string, number>;
   /** Each name with its JSON-quoted form, for the JSON reader's guesses. */
   readonly guessByName: Map<string, EnumGuess>;
-  /** All names, quoted (tried in place by the JSON reader when there are few). */
-  readonly guesses: readonly EnumGuess[];
+  /** The names by their first character (an identifier's, so ASCII), tried in place by the JSON reader. */
+  readonly guessesByFirstChar: ReadonlyArray<readonly EnumGuess[] | undefined>;
   /** First name of each number, JSON-quoted (aliases: the first declared wins, as protoc does). */
   readonly quotedByNumber: Map<number, string>;
   readonly nameByNumber: Map<number, string>;
@@ -203,6 +203,12 @@ export function planOf(desc: ProtoMessage): MessagePlan {
   return cached !== undefined ? cached : compile(desc);
 }
 
+function byFirstChar(guesses: EnumGuess[]): Array<EnumGuess[] | undefined> {
+  const out = new Array<EnumGuess[] | undefined>(128).fill(undefined);
+  for (const g of guesses) (out[g.quoted.charCodeAt(1)] ??= []).push(g);
+  return out;
+}
+
 /** The plan of an enum, compiled on first use. */
 export function enumPlanOf(desc: ProtoEnum): EnumPlan {
   let p = enumCache.get(desc);
@@ -223,7 +229,7 @@ export function enumPlanOf(desc: ProtoEnum): EnumPlan {
       desc,
       byName,
       guessByName,
-      guesses: [...guessByName.values()],
+      guessesByFirstChar: byFirstChar([...guessByName.values()]),
       quotedByNumber,
       nameByNumber,
       isNullValue: desc.fullName === 'google.protobuf.NullValue',
