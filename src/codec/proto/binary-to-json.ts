@@ -811,9 +811,13 @@ export class BinaryToJson {
         if (e.isNullValue && !this.kitex) writeChars(w, 'null');
         else if (!this.enumNames) writeIntChars(w, v);
         else {
-          const q = e.quotedByNumber.get(v);
-          if (q !== undefined) writeChars(w, q);
-          else writeIntChars(w, v);
+          const u = v >= 0 && v < e.quotedUnits.length ? e.quotedUnits[v] : undefined;
+          if (u !== undefined) writeUnits(w, u);
+          else {
+            const q = e.quotedByNumber.get(v);
+            if (q !== undefined) writeChars(w, q);
+            else writeIntChars(w, v);
+          }
         }
         return;
       }

@@ -108,6 +108,8 @@ export interface EnumPlan {
   readonly guessesByFirstChar: ReadonlyArray<readonly EnumGuess[] | undefined>;
   /** First name of each number, JSON-quoted (aliases: the first declared wins, as protoc does). */
   readonly quotedByNumber: Map<number, string>;
+  /** The same as UTF-16 units, by number, for the numbers 0…1023 (the usual ones: an array beats a hash). */
+  readonly quotedUnits: ReadonlyArray<Uint16Array | undefined>;
   readonly nameByNumber: Map<number, string>;
   /** `google.protobuf.NullValue`: JSON `null`. */
   readonly isNullValue: boolean;
@@ -203,6 +205,14 @@ export function planOf(desc: ProtoMessage): MessagePlan {
   return cached !== undefined ? cached : compile(desc);
 }
 
+function quotedUnitsOf(quotedByNumber: Map<number, string>): Array<Uint16Array | undefined> {
+  let n = 0;
+  for (const k of quotedByNumber.keys()) if (k >= n && k < 1024) n = k + 1;
+  const out = new Array<Uint16Array | undefined>(n).fill(undefined);
+  for (const [k, q] of quotedByNumber) if (k >= 0 && k < n) out[k] = units(q);
+  return out;
+}
+
 function byFirstChar(guesses: EnumGuess[]): Array<EnumGuess[] | undefined> {
   const out = new Array<EnumGuess[] | undefined>(128).fill(undefined);
   for (const g of guesses) (out[g.quoted.charCodeAt(1)] ??= []).push(g);
@@ -231,6 +241,7 @@ export function enumPlanOf(desc: ProtoEnum): EnumPlan {
       guessByName,
       guessesByFirstChar: byFirstChar([...guessByName.values()]),
       quotedByNumber,
+      quotedUnits: quotedUnitsOf(quotedByNumber),
       nameByNumber,
       isNullValue: desc.fullName === 'google.protobuf.NullValue',
       zeroQuoted: quotedByNumber.get(0) ?? '0',
