@@ -5,7 +5,7 @@ import { int64ToNumber, int64ToString, zigzagDecode32, zigzagDecode64, type Int6
 import { CharWriter, writeChars, writeDoubleChars, writeIntChars, writeJsonBase64Chars, writeJsonStringUtf8Chars, writeUnits } from '../json/json-chars.js';
 import { formatJsonDouble, quoteJsonString } from '../json/quote.js';
 import type { TypeResolver } from './json-to-binary.js';
-import { K, W, is64, planOf, type FieldPlan, type MessagePlan } from './plan.js';
+import { K, W, is64, planOf, subPlanOf, type FieldPlan, type MessagePlan } from './plan.js';
 import { prefixPath } from './path.js';
 import { MAX_DEPTH, ProtoReader } from './reader.js';
 import { formatTimestamp } from './well-known/timestamp.js';
@@ -241,7 +241,7 @@ export class BinaryToJson {
             if (wt !== 2) throw this.wireTypeError(f, wt);
             const subEnd = r.lengthEnd();
             try {
-              this.writeSub(planOf(f.message!), subEnd, depth + 1);
+              this.writeSub(subPlanOf(f), subEnd, depth + 1);
             } catch (e) {
               throw prefixPath(e, `[${items}]`);
             }
@@ -250,7 +250,7 @@ export class BinaryToJson {
           } else if (kind === K.GROUP) {
             if (wt !== 3) throw this.wireTypeError(f, wt);
             try {
-              this.writeMessage(planOf(f.message!), r.end, depth + 1, f.number);
+              this.writeMessage(subPlanOf(f), r.end, depth + 1, f.number);
             } catch (e) {
               throw prefixPath(e, `[${items}]`);
             }
@@ -272,10 +272,10 @@ export class BinaryToJson {
           if (kind === K.MESSAGE) {
             if (wt !== 2) throw this.wireTypeError(f, wt);
             const subEnd = r.lengthEnd();
-            this.writeSub(planOf(f.message!), subEnd, depth + 1);
+            this.writeSub(subPlanOf(f), subEnd, depth + 1);
           } else if (kind === K.GROUP) {
             if (wt !== 3) throw this.wireTypeError(f, wt);
-            this.writeMessage(planOf(f.message!), r.end, depth + 1, f.number);
+            this.writeMessage(subPlanOf(f), r.end, depth + 1, f.number);
           } else {
             if (wt !== f.wireType) throw this.wireTypeError(f, wt);
             this.writeScalar(f, kind);
@@ -397,7 +397,7 @@ export class BinaryToJson {
       if (r.pos < end && b[r.pos] === (vf.kind === K.MESSAGE ? vf.lenTag : vf.tag)) {
         r.pos++;
         putUnit(w, 58); // :
-        if (vf.kind === K.MESSAGE) this.writeSub(planOf(vf.message!), r.lengthEnd(), depth + 1);
+        if (vf.kind === K.MESSAGE) this.writeSub(subPlanOf(vf), r.lengthEnd(), depth + 1);
         else this.writeScalar(vf, vf.kind);
         if (r.pos === end) {
           r.end = saveEnd;
@@ -512,7 +512,7 @@ export class BinaryToJson {
           if (wt !== 2) throw this.wireTypeError(f, wt);
           const subEnd = r.lengthEnd();
           const start = r.pos;
-          const mp = planOf(f.message!);
+          const mp = subPlanOf(f);
           const i = f.index;
           const prev = slots[i];
           if (f.repeated) {
@@ -594,7 +594,7 @@ export class BinaryToJson {
     }
     if (kind === K.GROUP) {
       if (wt !== 3) throw this.wireTypeError(f, wt);
-      const j = this.message(planOf(f.message!), r.end, depth + 1, f.number);
+      const j = this.message(subPlanOf(f), r.end, depth + 1, f.number);
       if (f.repeated) {
         const prev = slots[i];
         slots[i] = prev === undefined ? j : prev + ',' + j;
@@ -967,7 +967,7 @@ export class BinaryToJson {
       } else if (num === 2 && wt === vf.wireType) {
         if (vf.kind === K.MESSAGE) {
           const subEnd = r.lengthEnd();
-          value = this.sub(planOf(vf.message!), subEnd, depth + 1);
+          value = this.sub(subPlanOf(vf), subEnd, depth + 1);
         } else value = this.scalar(vf, vf.kind);
       } else if (num === 1 || num === 2) {
         throw this.wireTypeError(num === 1 ? kf : vf, wt);
@@ -977,7 +977,7 @@ export class BinaryToJson {
     if (key === undefined) key = kf.kind === K.STRING ? '""' : kf.kind === K.BOOL ? '"false"' : '"0"';
     else if (key.charCodeAt(0) !== 34) key = '"' + key + '"';
     if (value === undefined) {
-      value = vf.kind === K.MESSAGE ? this.detached(planOf(vf.message!), EMPTY, depth + 1) : this.defaultJson(vf);
+      value = vf.kind === K.MESSAGE ? this.detached(subPlanOf(vf), EMPTY, depth + 1) : this.defaultJson(vf);
     }
     this.entryKey = key;
     this.entryValue = value;

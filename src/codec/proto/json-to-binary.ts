@@ -15,7 +15,7 @@ import {
 } from '../bytes/varint.js';
 import { JsonKind, JsonScanner } from '../json/scanner.js';
 import { quoteJsonString } from '../json/quote.js';
-import { K, W, planOf, type EnumPlan, type FieldPlan, type KeyGuess, type MessagePlan } from './plan.js';
+import { K, W, planOf, subPlanOf, type EnumPlan, type FieldPlan, type KeyGuess, type MessagePlan } from './plan.js';
 import { prefixPath } from './path.js';
 import { MAX_DEPTH, ProtoReader } from './reader.js';
 import { parseTimestamp } from './well-known/timestamp.js';
@@ -316,7 +316,7 @@ export class JsonToBinary {
     const s = this.s;
     if (s.peek() === JsonKind.Null) {
       if (!f.repeated && !this.plainWkt) {
-        if (f.kind === K.MESSAGE && planOf(f.message!).wkt === W.VALUE) {
+        if (f.kind === K.MESSAGE && subPlanOf(f).wkt === W.VALUE) {
           s.readNullIf();
           this.tag(f.lenTag);
           this.w.writeByte(2);
@@ -339,7 +339,7 @@ export class JsonToBinary {
     else if (f.kind === K.MESSAGE) {
       this.tag(f.lenTag);
       const at = this.beginLen();
-      this.messageValue(planOf(f.message!), depth + 1);
+      this.messageValue(subPlanOf(f), depth + 1);
       this.endLen(at);
     } else if (f.kind === K.GROUP) {
       this.group(f, depth);
@@ -349,7 +349,7 @@ export class JsonToBinary {
 
   private group(f: FieldPlan, depth: number): void {
     this.tag(((f.number << 3) | 3) >>> 0);
-    this.messageValue(planOf(f.message!), depth + 1);
+    this.messageValue(subPlanOf(f), depth + 1);
     this.tag(((f.number << 3) | 4) >>> 0);
   }
 
@@ -412,7 +412,7 @@ export class JsonToBinary {
     do {
       try {
         if (kind === K.MESSAGE) {
-          const plan = planOf(f.message!);
+          const plan = subPlanOf(f);
           if (s.peek() === JsonKind.Null && (plan.wkt !== W.VALUE || this.plainWkt)) throw s.error('null is not allowed in a repeated field');
           this.tag(f.lenTag);
           const at = this.beginLen();
@@ -801,7 +801,7 @@ export class JsonToBinary {
         const at = this.beginLen();
         this.mapKey(kf, key);
         if (vf.kind === K.MESSAGE) {
-          const plan = planOf(vf.message!);
+          const plan = subPlanOf(vf);
           if (s.peek() === JsonKind.Null && (plan.wkt !== W.VALUE || this.plainWkt)) throw s.error('null is not allowed as a map value');
           this.tag(vf.lenTag);
           const at2 = this.beginLen();

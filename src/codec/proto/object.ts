@@ -1,6 +1,6 @@
 import { encodeBase64 } from '../bytes/base64.js';
 import { quoteJsonString } from '../json/quote.js';
-import { K, W, is64, planOf, type FieldPlan, type MessagePlan } from './plan.js';
+import { K, W, is64, subPlanOf, type FieldPlan, type MessagePlan } from './plan.js';
 
 /*
  * The object API rides on the text API: objects are written as JSON text
@@ -103,9 +103,9 @@ function convertValue(f: FieldPlan, v: unknown, int64: Int64Output, protoNames: 
   if (kind === K.BYTES && typeof v === 'string') return base64Bytes(v);
   if ((kind === K.MESSAGE || kind === K.GROUP) && v !== null && typeof v === 'object' && !Array.isArray(v)) {
     // Messages, and (kitex mapping) well-known types in their plain message form.
-    convertMessage(planOf(f.message!), v as Record<string, unknown>, int64, protoNames, plainWkt);
-  } else if (kind === K.MESSAGE && planOf(f.message!).wkt === W.WRAPPER) {
-    const inner = planOf(f.message!).fields[0]!;
+    convertMessage(subPlanOf(f), v as Record<string, unknown>, int64, protoNames, plainWkt);
+  } else if (kind === K.MESSAGE && subPlanOf(f).wkt === W.WRAPPER) {
+    const inner = subPlanOf(f).fields[0]!;
     if (is64(inner.kind)) return convert64(v, int64);
     if (inner.kind === K.BYTES && typeof v === 'string') return Uint8Array.from(Buffer.from(v, 'base64'));
   }

@@ -145,6 +145,8 @@ export interface FieldPlan {
   /** Slot indexes of the other members of the oneof. */
   readonly siblings: readonly number[];
   readonly message: ProtoMessage | undefined;
+  /** `planOf(message)`, filled in on first use by {@link subPlanOf}. */
+  subPlan: MessagePlan | undefined;
   readonly enumPlan: EnumPlan | undefined;
   /** Map fields: the entry's key and value fields. */
   readonly mapKey: FieldPlan | undefined;
@@ -217,6 +219,11 @@ function byFirstChar(guesses: EnumGuess[]): Array<EnumGuess[] | undefined> {
   const out = new Array<EnumGuess[] | undefined>(128).fill(undefined);
   for (const g of guesses) (out[g.quoted.charCodeAt(1)] ??= []).push(g);
   return out;
+}
+
+/** The plan of a message-typed field's type (cached on the field: no lookup per value). */
+export function subPlanOf(f: FieldPlan): MessagePlan {
+  return f.subPlan ?? (f.subPlan = planOf(f.message!));
 }
 
 /** The plan of an enum, compiled on first use. */
@@ -331,6 +338,7 @@ function compileField(f: ProtoField, index: number, oneofMembers: Map<number, nu
     oneof: members !== undefined ? f.oneofIndex! : -1,
     siblings: members !== undefined ? members.filter((m) => m !== index) : [],
     message: f.message ?? (isMap ? f.mapEntry : undefined),
+    subPlan: undefined,
     enumPlan: f.enum !== undefined ? enumPlanOf(f.enum) : undefined,
     mapKey,
     mapValue,
