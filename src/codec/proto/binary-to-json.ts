@@ -728,6 +728,19 @@ export class BinaryToJson {
           first = false;
         }
         break;
+      case K.INT64:
+      case K.UINT64:
+      case K.SINT64:
+      case K.FIXED64:
+      case K.SFIXED64: {
+        const quoted = this.int64AsString;
+        while (r.pos < pend) {
+          if (!first) putUnit(w, 44);
+          this.write64(kind, quoted);
+          first = false;
+        }
+        break;
+      }
       default:
         while (r.pos < pend) {
           if (!first) putUnit(w, 44);
