@@ -840,10 +840,9 @@ export class BinaryToJson {
     }
   }
 
-  /** Reads a 64-bit integer and writes its decimal text, quoted or not; sets `zero`. */
-  private write64(kind: number, quoted: boolean): void {
+  /** Reads a 64-bit integer of `kind`: returns the low half, leaves both halves in `h64`; sets `zero`. */
+  private read64(kind: number): number {
     const r = this.r;
-    const w = this.w;
     let lo: number;
     let hi: number;
     if (kind === K.FIXED64 || kind === K.SFIXED64) {
@@ -860,7 +859,17 @@ export class BinaryToJson {
         hi = h64.hi;
       }
     }
+    h64.lo = lo;
+    h64.hi = hi;
     this.zero = lo === 0 && hi === 0;
+    return lo;
+  }
+
+  /** Reads a 64-bit integer and writes its decimal text, quoted or not; sets `zero`. */
+  private write64(kind: number, quoted: boolean): void {
+    const w = this.w;
+    const lo = this.read64(kind);
+    const hi = h64.hi;
     if (quoted) putUnit(w, 34);
     // Below 2^53 in magnitude the digits come straight from a double.
     const uh = hi >>> 0;
@@ -938,23 +947,8 @@ export class BinaryToJson {
       }
       default: {
         // 64-bit integers.
-        let lo: number;
-        let hi: number;
-        if (kind === K.FIXED64 || kind === K.SFIXED64) {
-          lo = r.fixed32();
-          hi = r.fixed32();
-        } else {
-          lo = r.varint64();
-          hi = r.hi;
-          if (kind === K.SINT64) {
-            h64.lo = lo;
-            h64.hi = hi;
-            zigzagDecode64(h64);
-            lo = h64.lo;
-            hi = h64.hi;
-          }
-        }
-        this.zero = lo === 0 && hi === 0;
+        const lo = this.read64(kind);
+        const hi = h64.hi;
         if (hi === 0 && lo < 0x80000000 && !this.int64AsString) return String(lo);
         const s = int64ToString(lo, hi, kind !== K.UINT64 && kind !== K.FIXED64);
         return this.int64AsString ? '"' + s + '"' : s;

@@ -8,6 +8,7 @@ import { CodecError } from '../../../src/errors/codec-error.js';
 import { parseProtoContent } from '../../../src/idl-parser/proto/index.js';
 import { genMessage } from './generate.js';
 import { FIXTURES, hex, loadBuf, loadOurs, rng } from './helpers.js';
+import { codecError } from '../../support/codec-error.js';
 
 /*
  * Unknown-field pass-through (keepUnknownFields): bytes written with a "full"
@@ -104,15 +105,6 @@ function u8(bytes: number[]): Uint8Array {
   return Uint8Array.from(bytes);
 }
 
-function codecError(fn: () => unknown): CodecError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CodecError);
-    return e as CodecError;
-  }
-  throw new Error('expected a CodecError');
-}
 
 describe('decoding with keepUnknownFields', () => {
   it('writes the unknown fields of a simple message as "$unknown", last, in wire order', () => {

@@ -5,11 +5,11 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ThriftCodec } from '../../../src/codec/thrift/index.js';
-import { CodecError } from '../../../src/errors/codec-error.js';
 import { loadThriftFile, type ThriftRegistry } from '../../../src/idl-parser/thrift/index.js';
 import type { ThriftField, ThriftStruct } from '../../../src/idl-parser/thrift/descriptor.js';
 import { hex, unhex } from './build.js';
 import { FIXTURES } from './fixture.js';
+import { codecError } from '../../support/codec-error.js';
 
 let reg: ThriftRegistry;
 beforeAll(async () => {
@@ -31,15 +31,6 @@ function field(s: string, name: string): ThriftField {
   return f;
 }
 
-function codecError(f: () => unknown): CodecError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof CodecError) return e;
-    throw e;
-  }
-  throw new Error('expected a CodecError');
-}
 
 describe('descriptor', () => {
   it('json:"-" is the name "-" and marked ignored (Go would skip it); json:"-," and json:"-,omitempty" are the key "-"', () => {

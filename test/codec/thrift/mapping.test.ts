@@ -7,6 +7,7 @@ import { DeclaredException } from '../../../src/errors/declared-exception.js';
 import type { ThriftRegistry } from '../../../src/idl-parser/thrift/index.js';
 import { hex, unhex } from './build.js';
 import { fixture, fnOf, st } from './fixture.js';
+import { codecError } from '../../support/codec-error.js';
 
 let reg: ThriftRegistry;
 beforeAll(async () => {
@@ -21,15 +22,6 @@ function roundTrip(type: string, json: string, opts: Parameters<ThriftCodec['enc
   return codec.decodeToJson(s, codec.encodeJson(s, json, opts), opts);
 }
 
-function codecError(f: () => unknown): CodecError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof CodecError) return e;
-    throw e;
-  }
-  throw new Error('expected a CodecError');
-}
 
 describe('field keys', () => {
   it('uses IDL names, or the go.tag json alias on output by default', () => {
