@@ -32,10 +32,6 @@ const NO_BYTES = new Uint8Array(0);
 const FLOAT32_MAX = 3.4028234663852886e38;
 const INTEGER = /^-?\d+$/;
 const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
-const f64 = new Float64Array(1);
-const f64b = new Uint8Array(f64.buffer);
-const f32 = new Float32Array(1);
-const f32b = new Uint8Array(f32.buffer);
 
 const KIND_NAMES = [
   '', 'double', 'float', 'int64', 'uint64', 'int32', 'fixed64', 'fixed32', 'bool', 'string',
@@ -567,31 +563,15 @@ export class JsonToBinary {
         w.writeByte(v);
         return;
       case K.FIXED32:
-      case K.SFIXED32: {
-        w.ensure(4);
-        const b = w.buf;
-        let p = w.pos;
-        b[p++] = v;
-        b[p++] = v >>> 8;
-        b[p++] = v >>> 16;
-        b[p++] = v >>> 24;
-        w.pos = p;
+      case K.SFIXED32:
+        w.writeUint32LE(v);
         return;
-      }
-      case K.FLOAT: {
-        w.ensure(4);
-        f32[0] = v;
-        w.buf.set(f32b, w.pos);
-        w.pos += 4;
+      case K.FLOAT:
+        w.writeFloat32LE(v);
         return;
-      }
-      case K.DOUBLE: {
-        w.ensure(8);
-        f64[0] = v;
-        w.buf.set(f64b, w.pos);
-        w.pos += 8;
+      case K.DOUBLE:
+        w.writeFloat64LE(v);
         return;
-      }
     }
   }
 
@@ -599,20 +579,8 @@ export class JsonToBinary {
     const h = this.h;
     const w = this.w;
     if (kind === K.FIXED64 || kind === K.SFIXED64) {
-      w.ensure(8);
-      const b = w.buf;
-      let p = w.pos;
-      const lo = h.lo;
-      const hi = h.hi;
-      b[p++] = lo;
-      b[p++] = lo >>> 8;
-      b[p++] = lo >>> 16;
-      b[p++] = lo >>> 24;
-      b[p++] = hi;
-      b[p++] = hi >>> 8;
-      b[p++] = hi >>> 16;
-      b[p++] = hi >>> 24;
-      w.pos = p;
+      w.writeUint32LE(h.lo);
+      w.writeUint32LE(h.hi);
       return;
     }
     if (kind === K.SINT64) zigzagEncode64(h);
