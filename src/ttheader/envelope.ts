@@ -137,8 +137,7 @@ export function encodeEnvelope(f: EnvelopeFields): Uint8Array {
   if (prefix) out.set(prefix, 0);
   let p = pl;
   if (innerFramed) {
-    const len = hs + f.body.length;
-    out[p] = len >>> 24; out[p + 1] = (len >>> 16) & 0xff; out[p + 2] = (len >>> 8) & 0xff; out[p + 3] = len & 0xff;
+    writeU32(out, p, hs + f.body.length);
     p += 4;
   }
   p = writeHeader(f.payloadProtocol, out, p, nameBytes, f.type, f.seqId);
@@ -148,6 +147,13 @@ export function encodeEnvelope(f: EnvelopeFields): Uint8Array {
 
 function u32(b: Uint8Array, o: number): number {
   return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+}
+
+function writeU32(b: Uint8Array, at: number, v: number): void {
+  b[at] = v >>> 24;
+  b[at + 1] = (v >>> 16) & 0xff;
+  b[at + 2] = (v >>> 8) & 0xff;
+  b[at + 3] = v & 0xff;
 }
 
 /** Payload protocol of a bare message, from its first bytes. */
@@ -275,11 +281,4 @@ export class EnvelopeTemplate {
     for (const at of this.seqIdsAt) writeU32(out, at, seqId);
     return out;
   }
-}
-
-function writeU32(b: Uint8Array, at: number, v: number): void {
-  b[at] = v >>> 24;
-  b[at + 1] = (v >>> 16) & 0xff;
-  b[at + 2] = (v >>> 8) & 0xff;
-  b[at + 3] = v & 0xff;
 }
