@@ -243,23 +243,8 @@ export class ThriftCodec {
 
   /** Server side: encodes a result struct carrying `success` (ignored for void; `null`/undefined = no success). */
   encodeResultJson(fn: ThriftFunction, successJson: string | undefined, opts?: ThriftJsonOptions): Uint8Array {
-    const o = this.opts(opts);
-    const sp = structPlan(fn.resultStruct);
-    const w = this.out.reset();
-    const fp = fn.returnType.kind === 'void' ? undefined : sp.byId(0);
-    this.into(w, () => {
-      const j = this.prepJ2t(o, w, successJson ?? 'null');
-      j.w.structBegin();
-      if (fp !== undefined && successJson !== undefined && !j.s.readNullIf()) {
-        try {
-          j.writeFieldDoc(fp);
-        } catch (e) {
-          throw withSegment(e, rootName(fp));
-        }
-      }
-      j.w.structEnd();
-    });
-    return copyOut(w);
+    const fp = fn.returnType.kind === 'void' || successJson === undefined ? undefined : structPlan(fn.resultStruct).byId(0);
+    return this.encodeResultField(this.opts(opts), fp, successJson ?? 'null', true);
   }
 
   /** Server side: encodes a result struct carrying a declared exception, chosen by field name or type name. */
@@ -273,14 +258,21 @@ export class ThriftCodec {
           (f.type.struct !== null && (f.type.struct.name === exceptionTypeOrFieldName || f.type.struct.fullName === exceptionTypeOrFieldName))),
     );
     if (fp === undefined) throw new CodecError(sp.name, `${fn.name} declares no exception "${exceptionTypeOrFieldName}"`);
+    return this.encodeResultField(o, fp, json, false);
+  }
+
+  /** A result struct holding field `fp` (none: empty) read from `json`; `null` leaves it out where `nullIsUnset`. */
+  private encodeResultField(o: ResolvedOptions, fp: FieldPlan | undefined, json: string, nullIsUnset: boolean): Uint8Array {
     const w = this.out.reset();
     this.into(w, () => {
       const j = this.prepJ2t(o, w, json);
       j.w.structBegin();
-      try {
-        j.writeFieldDoc(fp);
-      } catch (e) {
-        throw withSegment(e, rootName(fp));
+      if (fp !== undefined && !(nullIsUnset && j.s.readNullIf())) {
+        try {
+          j.writeFieldDoc(fp);
+        } catch (e) {
+          throw withSegment(e, rootName(fp));
+        }
       }
       j.w.structEnd();
     });
