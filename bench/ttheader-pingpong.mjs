@@ -5,12 +5,14 @@
 //   npm run build && node bench/ttheader-pingpong.mjs
 //
 // A third client is the ceiling: bare node:net sockets writing a pre-encoded frame and
-// counting reply bytes (no codec, no checks), what any Node client could at best reach.
-// Both sides encode the args struct and decode the result struct for each call:
-// npm thrift with its generated code, idlcall with a hand-written encoder standing in
-// for the Thrift codec (the transport under test takes bytes). Concurrency 1 and 64:
-// npm thrift pipelines every call over one connection (its only mode); idlcall keeps
-// one call per connection, as Kitex servers expect, with a pool of up to 64.
+// counting reply bytes (no codec, no checks), reading through `onread` as idlcall does (no
+// Buffer or 'data' event per read): what any Node client could at best reach.
+// Both sides start from a request object and end with the reply's message string: npm
+// thrift with its generated code, idlcall with its own Thrift codec's object API
+// (ThriftCodec.encodeObject / decodeToObject on the function's args and result structs).
+// Concurrency 1 and 64: npm thrift pipelines every call over one connection (its only
+// mode); idlcall keeps one call per connection, as Kitex servers expect, with a pool of up
+// to 64.
 import { fork, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -91,18 +93,13 @@ async function main() {
   const tc = thrift.createClient(TestService, conn);
   const thriftCall = (msg) => new Promise((resolve, reject) => tc.EchoPingPong(new Request({ message: msg }), (e, r) => (e ? reject(e) : resolve(r.message))));
 
-  const enc = new TextEncoder();
-  const dec = new TextDecoder();
-  // stand-in for the codec: args {1: Request{1: msg}} and result {0: Response{1: msg}}
-  const encodeArgs = (msg) => {
-    const s = enc.encode(msg);
-    const b = new Uint8Array(3 + 3 + 4 + s.length + 2);
-    b[0] = 12; b[2] = 1; b[3] = 11; b[5] = 1;
-    new DataView(b.buffer).setUint32(6, s.length);
-    b.set(s, 10);
-    return b;
-  };
-  const decodeResult = (b) => dec.decode(b.subarray(10, 10 + new DataView(b.buffer, b.byteOffset).getUint32(6)));
+  // idlcall's side of the codec work: the args and result structs of the same IDL function
+  const { loadThriftFile } = await import('../dist/idl-parser/thrift/index.js');
+  const { ThriftCodec } = await import('../dist/codec/thrift/index.js');
+  const fn = (await loadThriftFile(join(here, '../test/fixtures/ttheader/streaming.thrift'))).findService('TestService').functions.get('EchoPingPong');
+  const codec = new ThriftCodec();
+  const encodeArgs = (msg) => codec.encodeObject(fn.argsStruct, { req: { message: msg } });
+  const decodeResult = (b) => codec.decodeToObject(fn.resultStruct, b).success.message;
 
   const ours = {
     1: new PingPongClient({ hostPorts: [`127.0.0.1:${port}`], transport: 'framed', maxConnectionsPerHost: 1 }),
@@ -115,16 +112,21 @@ async function main() {
   // no checks, no codec. One connection per concurrent caller, like idlcall.
   const { encodeEnvelope } = await import('../dist/ttheader/index.js');
   const rawFrame = encodeEnvelope({ transport: 'framed', payloadProtocol: 'thrift-binary', name: 'EchoPingPong', type: 1, seqId: 1, body: encodeArgs('hello 0') });
+  const rawReadBuffer = Buffer.alloc(64 * 1024);
   const rawConns = await Promise.all(Array.from({ length: 64 }, () => new Promise((resolve, reject) => {
-    const c = { got: 0, done: undefined, sock: net.connect({ host: '127.0.0.1', port }) };
+    const c = { got: 0, done: undefined };
+    const onread = {
+      buffer: rawReadBuffer,
+      callback: (n) => {
+        c.got += n;
+        if (c.got >= rawFrame.length) {
+          c.got -= rawFrame.length;
+          c.done();
+        }
+      },
+    };
+    c.sock = net.connect({ host: '127.0.0.1', port, onread });
     c.sock.setNoDelay(true);
-    c.sock.on('data', (d) => {
-      c.got += d.length;
-      if (c.got >= rawFrame.length) {
-        c.got -= rawFrame.length;
-        c.done();
-      }
-    });
     c.sock.once('connect', () => resolve(c)).once('error', reject);
   })));
   const rawCall = (c) => new Promise((resolve) => {

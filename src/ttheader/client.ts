@@ -6,7 +6,7 @@
 import { RpcError, Code } from '../errors/index.js';
 import { CallGuard } from './call-guard.js';
 import { HostPool } from './pool.js';
-import type { Connection } from './connection.js';
+import type { Connection, ReplyWaiter } from './connection.js';
 import { encodeEnvelope, decodeEnvelope, checkCombination, EnvelopeTemplate, type EnvelopeFields, type PingPongTransport, type PayloadProtocol, type DecodedEnvelope } from './envelope.js';
 import { MessageType } from './tmessage.js';
 import { IntInfoKey, StrInfoKey, TRANSPORT_TYPE_FRAMED, TRANSPORT_TYPE_UNFRAMED, putMetainfo, GDPR_TOKEN_KEY } from './info-keys.js';
@@ -57,8 +57,8 @@ export interface PingPongRequest {
 
 /** Reply headers: TTHeader int/string info, or THeader headers in `strInfo`. */
 export interface PingPongHeaders {
-  intInfo: Map<number, string>;
-  strInfo: Map<string, string>;
+  intInfo: ReadonlyMap<number, string>;
+  strInfo: ReadonlyMap<string, string>;
 }
 
 /** A REPLY. */
@@ -108,6 +108,36 @@ export function parseHostPort(hp: string): Target {
   return { host: m[1]!, port };
 }
 
+/** A request waiting for its reply: settles the caller's promise from the connection's events. */
+class ReplyCall implements ReplyWaiter {
+  constructor(
+    private readonly client: PingPongClient,
+    readonly pool: HostPool,
+    readonly conn: Connection,
+    readonly method: string,
+    readonly seqId: number,
+    private readonly guard: CallGuard | undefined,
+    private readonly resolve: (r: PingPongReply) => void,
+    private readonly reject: (e: unknown) => void,
+  ) {}
+
+  onFrame(frame: Uint8Array): void {
+    this.guard?.listen(undefined); // the reply is in: a late timeout must not break a pooled connection
+    let reply: PingPongReply;
+    try {
+      reply = this.client.finish(this, frame);
+    } catch (e) {
+      this.reject(e);
+      return;
+    }
+    this.resolve(reply);
+  }
+
+  onError(err: RpcError): void {
+    this.reject(err);
+  }
+}
+
 /**
  * Thrift ping-pong client over node:net. One request per connection at a time,
  * pooled per host. Errors are RpcErrors: UNAVAILABLE (connect/close),
@@ -151,54 +181,70 @@ export class PingPongClient {
   }
 
   /** Sends one request; resolves with the REPLY, or undefined for oneway. */
-  async call(req: PingPongRequest): Promise<PingPongReply | undefined> {
-    if (this.closed) throw new RpcError(Code.UNAVAILABLE, 'client is closed');
+  call(req: PingPongRequest): Promise<PingPongReply | undefined> {
+    if (this.closed) return Promise.reject(new RpcError(Code.UNAVAILABLE, 'client is closed'));
     const pool = this.pools[this.next]!;
-    this.next = (this.next + 1) % this.pools.length;
+    this.next = this.next + 1 === this.pools.length ? 0 : this.next + 1;
+    // Without a deadline or a signal, an idle connection is used at once: no guard, no extra turn.
+    if (req.timeoutMs === undefined && req.signal === undefined) {
+      const conn = pool.takeIdle();
+      if (conn !== undefined) return this.exchange(pool, conn, req, undefined);
+    }
+    return this.guardedCall(pool, req);
+  }
+
+  private async guardedCall(pool: HostPool, req: PingPongRequest): Promise<PingPongReply | undefined> {
     const guard = req.timeoutMs !== undefined || req.signal ? new CallGuard(req.timeoutMs, req.signal) : undefined;
     if (guard?.reason) throw guard.reason;
-    let conn: Connection | undefined;
     try {
-      // An idle connection is taken without waiting a turn of the event loop.
-      conn = pool.takeIdle() ?? (await pool.acquire(guard));
+      const conn = pool.takeIdle() ?? (await pool.acquire(guard));
       if (guard) {
-        const c = conn;
         if (guard.reason) {
-          pool.release(c);
+          pool.release(conn);
           throw guard.reason;
         }
-        guard.listen((err) => c.fail(err));
+        guard.listen((err) => conn.fail(err));
       }
-      const seqId = conn.nextSeqId();
-      let bytes: Uint8Array;
-      try {
-        bytes = this.encode(req, seqId);
-      } catch (e) {
-        pool.release(conn); // nothing was written: the connection is still good
-        throw e;
-      }
-      if (req.oneway) {
-        await conn.send(bytes);
-        pool.release(conn);
-        return undefined;
-      }
-      const frame = await conn.request(bytes);
-      guard?.listen(undefined);
-      let env: DecodedEnvelope;
-      try {
-        env = decodeEnvelope(frame, this.transport === 'buffered');
-        this.check(env, req.method, seqId);
-      } catch (e) {
-        conn.fail(e instanceof RpcError ? e : protocolError(String(e), e));
-        throw e;
-      }
-      // Kitex's "connection ready to reset": answer read, but do not reuse the connection
-      if (env.strInfo.has(StrInfoKey.ConnectionReadyToReset)) conn.fail(new RpcError(Code.UNAVAILABLE, 'connection reset requested by the server'));
-      else pool.release(conn);
-      return this.toReply(env);
+      return await this.exchange(pool, conn, req, guard);
     } finally {
       guard?.dispose();
     }
+  }
+
+  /** One request on a connection lent by `pool`, which gets it back unless it broke. */
+  private exchange(pool: HostPool, conn: Connection, req: PingPongRequest, guard: CallGuard | undefined): Promise<PingPongReply | undefined> {
+    const seqId = conn.nextSeqId();
+    let bytes: Uint8Array;
+    try {
+      bytes = this.encode(req, seqId);
+    } catch (e) {
+      pool.release(conn); // nothing was written: the connection is still good
+      return Promise.reject(e);
+    }
+    if (req.oneway) {
+      return conn.send(bytes).then(() => {
+        pool.release(conn);
+        return undefined;
+      });
+    }
+    return new Promise((resolve, reject) => conn.request(bytes, new ReplyCall(this, pool, conn, req.method, seqId, guard, resolve, reject)));
+  }
+
+  /** @internal Decodes and checks a reply frame; breaks the connection when the frame is wrong. */
+  finish(call: ReplyCall, frame: Uint8Array): PingPongReply {
+    const conn = call.conn;
+    let env: DecodedEnvelope;
+    try {
+      env = decodeEnvelope(frame, this.transport === 'buffered');
+      this.check(env, call.method, call.seqId);
+    } catch (e) {
+      conn.fail(e instanceof RpcError ? e : protocolError(String(e), e));
+      throw e;
+    }
+    // Kitex's "connection ready to reset": answer read, but do not reuse the connection
+    if (env.strInfo.has(StrInfoKey.ConnectionReadyToReset)) conn.fail(new RpcError(Code.UNAVAILABLE, 'connection reset requested by the server'));
+    else call.pool.release(conn);
+    return this.toReply(env);
   }
 
   private encode(req: PingPongRequest, seqId: number): Uint8Array {

@@ -18,11 +18,18 @@ export interface ConnectOptions {
   maxFrameBytes: number;
 }
 
-interface Pending {
-  /** False for a oneway write, which completes when flushed. */
-  expectsReply: boolean;
-  resolve(frame: Uint8Array | undefined): void;
-  reject(err: RpcError): void;
+/** Receives the outcome of one request on a {@link Connection}. */
+export interface ReplyWaiter {
+  /** The reply frame; its bytes are never reused. */
+  onFrame(frame: Uint8Array): void;
+  /** The connection broke before a reply came. */
+  onError(err: RpcError): void;
+}
+
+/** A oneway write has no reply: any frame while it is pending is a protocol violation. */
+class OnewayWaiter implements ReplyWaiter {
+  constructor(readonly onError: (err: RpcError) => void) {}
+  onFrame(): void {}
 }
 
 /** A ping-pong connection. */
@@ -30,7 +37,7 @@ export class Connection {
   /** Set once the connection must never be used again. */
   broken = false;
   private seq = 0;
-  private pending: Pending | undefined;
+  private pending: ReplyWaiter | undefined;
   private readonly decoder: FrameDecoder;
   /** Called once when the connection becomes broken (the pool forgets it). */
   onBroken: ((c: Connection) => void) | undefined;
@@ -42,7 +49,6 @@ export class Connection {
   constructor(readonly socket: net.Socket, readonly address: string, delimiting: Delimiting, maxFrameBytes: number) {
     this.decoder = new FrameDecoder(delimiting, maxFrameBytes);
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onRead(chunk));
     socket.on('error', (err) => this.fail(unavailable(`connection to ${address} failed: ${err.message}`, err)));
     socket.on('close', () => {
       const mid = this.decoder.pending > 0;
@@ -61,14 +67,15 @@ export class Connection {
     return this.pending !== undefined;
   }
 
-  /** Writes a request and resolves with the next whole frame from the peer. */
-  request(bytes: Uint8Array): Promise<Uint8Array> {
-    if (this.broken) return Promise.reject(unavailable(`connection to ${this.address} is closed`));
-    if (this.pending) return Promise.reject(new RpcError(Code.INTERNAL, 'connection already has a request in flight'));
-    return new Promise<Uint8Array>((resolve, reject) => {
-      this.pending = { expectsReply: true, resolve: resolve as (f: Uint8Array | undefined) => void, reject };
-      this.socket.write(bytes);
-    });
+  /**
+   * Writes a request; the next whole frame from the peer goes to `waiter.onFrame`,
+   * a failure before it to `waiter.onError` (at once if the connection is unusable).
+   */
+  request(bytes: Uint8Array, waiter: ReplyWaiter): void {
+    if (this.broken) return waiter.onError(unavailable(`connection to ${this.address} is closed`));
+    if (this.pending) return waiter.onError(new RpcError(Code.INTERNAL, 'connection already has a request in flight'));
+    this.pending = waiter;
+    this.socket.write(bytes);
   }
 
   /** Writes a oneway message; resolves once it has been handed to the kernel. */
@@ -76,7 +83,7 @@ export class Connection {
     if (this.broken) return Promise.reject(unavailable(`connection to ${this.address} is closed`));
     if (this.pending) return Promise.reject(new RpcError(Code.INTERNAL, 'connection already has a request in flight'));
     return new Promise<void>((resolve, reject) => {
-      const p: Pending = { expectsReply: false, resolve: () => resolve(), reject };
+      const p = new OnewayWaiter(reject);
       this.pending = p;
       this.socket.write(bytes, (err) => {
         if (this.pending !== p) return; // already failed
@@ -102,35 +109,53 @@ export class Connection {
       this.socket.destroy();
       this.onBroken?.(this);
     }
-    p?.reject(err);
+    p?.onError(err);
   }
 
-  private onRead(chunk: Uint8Array): void {
+  /** Bytes read from the socket into the shared read buffer; frames are copied out of it. */
+  received(chunk: Uint8Array): void {
     if (this.broken) return;
     let frames: Uint8Array[];
     try {
-      frames = this.decoder.push(chunk);
+      frames = this.decoder.push(chunk, true);
     } catch (e) {
       this.fail(e instanceof RpcError ? e : protocolError(String(e), e));
       return;
     }
     for (const f of frames) {
       const p = this.pending;
-      if (!p || !p.expectsReply) {
+      if (!p || p instanceof OnewayWaiter) {
         this.fail(protocolError(`unexpected data from ${this.address} with no request in flight`));
         return;
       }
       this.pending = undefined;
-      p.resolve(f);
+      p.onFrame(f);
     }
   }
 }
+
+/** Where every ping-pong socket reads into (see {@link connect}). */
+const sharedReadBuffer = new Uint8Array(64 * 1024);
 
 /** Opens a connection, failing with UNAVAILABLE on refusal or after `connectTimeoutMs`. */
 export function connect(opts: ConnectOptions): Promise<Connection> {
   const address = `${opts.host}:${opts.port}`;
   return new Promise<Connection>((resolve, reject) => {
-    const socket = net.connect({ host: opts.host, port: opts.port });
+    let conn: Connection | undefined;
+    // Reads land in one buffer shared by every connection (Node's `onread`): no Buffer and no
+    // stream event per read. Each read is consumed before the callback returns.
+    const socket = net.connect({
+      host: opts.host,
+      port: opts.port,
+      onread: {
+        buffer: sharedReadBuffer,
+        callback: (n, buf) => {
+          if (conn) conn.received(buf.subarray(0, n));
+          else socket.destroy(); // nothing may arrive before the connection is set up
+          return true;
+        },
+      },
+    });
     const timer = setTimeout(() => {
       socket.destroy();
       reject(unavailable(`connect to ${address} timed out after ${opts.connectTimeoutMs} ms`));
@@ -144,7 +169,8 @@ export function connect(opts: ConnectOptions): Promise<Connection> {
     socket.once('connect', () => {
       clearTimeout(timer);
       socket.off('error', onError);
-      resolve(new Connection(socket, address, opts.delimiting, opts.maxFrameBytes));
+      conn = new Connection(socket, address, opts.delimiting, opts.maxFrameBytes);
+      resolve(conn);
     });
   });
 }

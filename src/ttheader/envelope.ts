@@ -57,12 +57,22 @@ export interface DecodedEnvelope {
   type: number;
   seqId: number;
   body: Uint8Array;
-  intInfo: Map<number, string>;
-  strInfo: Map<string, string>;
+  intInfo: ReadonlyMap<number, string>;
+  strInfo: ReadonlyMap<string, string>;
   aclToken: string | undefined;
   /** THeader protocol id / transforms as received, to answer in kind. */
-  theaderTransforms: number[];
+  theaderTransforms: readonly number[];
 }
+
+/** An empty map that refuses entries, so that one instance can serve every envelope without headers. */
+class NoHeaders<K> extends Map<K, string> {
+  override set(): this {
+    throw new TypeError('decoded envelope headers are read-only');
+  }
+}
+const NO_INT_INFO: ReadonlyMap<number, string> = new NoHeaders<number>();
+const NO_STR_INFO: ReadonlyMap<string, string> = new NoHeaders<string>();
+const NO_TRANSFORMS: readonly number[] = Object.freeze([]);
 
 
 /** UTF-8 of recent method names: a client calls few methods many times. */
@@ -180,10 +190,10 @@ function readHeader(p: PayloadProtocol, b: Uint8Array, o: number): MessageHeader
 export function decodeEnvelope(frame: Uint8Array, buffered = false): DecodedEnvelope {
   let transport: PingPongTransport;
   let frameSeqId: number | undefined;
-  let intInfo = new Map<number, string>();
-  let strInfo = new Map<string, string>();
+  let intInfo = NO_INT_INFO;
+  let strInfo = NO_STR_INFO;
   let aclToken: string | undefined;
-  let theaderTransforms: number[] = [];
+  let theaderTransforms = NO_TRANSFORMS;
   let payload: Uint8Array;
   let payloadProtocol: PayloadProtocol | undefined;
   if (buffered) {

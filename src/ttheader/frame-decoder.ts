@@ -97,7 +97,8 @@ export class FrameDecoder {
       const n = this.frameLength(buf, start, end);
       if (n < 0) break;
       // frames cut from the caller's chunk are views unless the caller reuses it; from our queue they are copies
-      out.push(direct && !chunkIsReused ? buf.subarray(start, start + n) : buf.slice(start, start + n));
+      if (!direct || chunkIsReused) out.push(buf.slice(start, start + n));
+      else out.push(n === end ? buf : buf.subarray(start, start + n)); // the usual case: the chunk is one frame
       start += n;
       this.skipper?.reset();
     }

@@ -9,18 +9,35 @@ const decoder = new TextDecoder();
 // Node's native slicer; reads any Uint8Array.
 const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
 
+/**
+ * Recently decoded short strings, by a hash of their bytes: headers repeat the
+ * same method names and info keys call after call, and comparing a few bytes
+ * costs less than building the string again. Fixed size, so it cannot grow.
+ */
+const RECENT_SLOTS = 64;
+const recentBytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(RECENT_SLOTS).fill(undefined);
+const recentText: string[] = new Array<string>(RECENT_SLOTS).fill('');
+const RECENT_MAX_BYTES = 24;
+
 /** Decodes `[start, end)` as UTF-8 (invalid sequences become U+FFFD, as TextDecoder does). */
 export function decodeText(bytes: Uint8Array, start: number, end: number): string {
   const n = end - start;
-  if (n <= 16) {
-    let s = '';
-    for (let p = start; p < end; p++) {
-      const c = bytes[p]!;
-      if (c >= 0x80) return decoder.decode(bytes.subarray(start, end));
-      s += String.fromCharCode(c);
-    }
-    return s;
+  if (n === 0) return '';
+  if (n > RECENT_MAX_BYTES) return decodeUncached(bytes, start, end);
+  const slot = (n * 7 + bytes[start]! * 3 + bytes[end - 1]! + bytes[start + (n >> 1)]!) & (RECENT_SLOTS - 1);
+  const seen = recentBytes[slot];
+  if (seen !== undefined && seen.length === n) {
+    let i = 0;
+    while (i < n && seen[i] === bytes[start + i]) i++;
+    if (i === n) return recentText[slot]!;
   }
+  const s = decodeUncached(bytes, start, end);
+  recentBytes[slot] = bytes.slice(start, end);
+  recentText[slot] = s;
+  return s;
+}
+
+function decodeUncached(bytes: Uint8Array, start: number, end: number): string {
   for (let p = start; p < end; p++) {
     if (bytes[p]! >= 0x80) return decoder.decode(bytes.subarray(start, end));
   }

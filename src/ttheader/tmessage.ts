@@ -62,24 +62,28 @@ function protocolError(msg: string): RpcError {
  */
 export function decodeBinaryMessageHeader(bytes: Uint8Array, offset = 0, end = bytes.length): MessageHeader {
   if (end - offset < 4) throw protocolError('truncated header');
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const first = dv.getInt32(offset);
+  const first = i32(bytes, offset);
   if (first < 0) {
     if ((first & 0xffff0000) >>> 0 !== BINARY_VERSION_1) throw protocolError(`bad version 0x${(first >>> 0).toString(16)}`);
     const type = first & 0xff;
     if (end - offset < 12) throw protocolError('truncated header');
-    const nameLen = dv.getUint32(offset + 4);
+    const nameLen = i32(bytes, offset + 4) >>> 0;
     if (nameLen > end - offset - 12) throw protocolError('method name longer than the message');
     const name = decodeText(bytes, offset + 8, offset + 8 + nameLen);
-    const seqId = dv.getInt32(offset + 8 + nameLen);
+    const seqId = i32(bytes, offset + 8 + nameLen);
     return { name, type, seqId, bodyOffset: offset + 12 + nameLen };
   }
   const nameLen = first;
   if (nameLen > end - offset - 9) throw protocolError('method name longer than the message');
   const name = decodeText(bytes, offset + 4, offset + 4 + nameLen);
   const type = bytes[offset + 4 + nameLen]!;
-  const seqId = dv.getInt32(offset + 5 + nameLen);
+  const seqId = i32(bytes, offset + 5 + nameLen);
   return { name, type, seqId, bodyOffset: offset + 9 + nameLen };
+}
+
+/** Big-endian i32 at `o` (the caller checked the bounds). */
+function i32(b: Uint8Array, o: number): number {
+  return (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
 }
 
 function varintSize(v: number): number {
