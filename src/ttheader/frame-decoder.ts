@@ -17,6 +17,33 @@ export type Delimiting =
 /** Default cap on one frame: 64 MiB. */
 export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
+const SLAB_BYTES = 64 * 1024;
+/** Frames up to this size are copied into the shared slab; larger ones get their own buffer. */
+const MAX_SLAB_FRAME = 8 * 1024;
+let slab = new ArrayBuffer(SLAB_BYTES);
+let slabUsed = 0;
+
+/**
+ * A copy of `src[start, end)` that the caller owns. Small copies are carved
+ * from a shared slab, like Node's Buffer pool: a fresh ArrayBuffer per frame
+ * costs more than the rest of a small reply's handling. The slab is never
+ * written twice, so a copy stays valid however long it is kept (and keeps the
+ * slab alive that long).
+ */
+function copyFrame(src: Uint8Array, start: number, end: number): Uint8Array {
+  const n = end - start;
+  if (n > MAX_SLAB_FRAME) return src.slice(start, end);
+  if (slabUsed + n > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const out = new Uint8Array(slab, slabUsed, n);
+  slabUsed += n;
+  if (n <= 64) for (let i = 0; i < n; i++) out[i] = src[start + i]!;
+  else out.set(src.subarray(start, end));
+  return out;
+}
+
 /** Growable byte queue: appended at the end, consumed from the front. */
 export class ByteQueue {
   buf: Uint8Array = new Uint8Array(0);
@@ -46,7 +73,7 @@ export class ByteQueue {
 
   /** Copies out and consumes `n` bytes. */
   take(n: number): Uint8Array {
-    const out = this.buf.slice(this.start, this.start + n);
+    const out = copyFrame(this.buf, this.start, this.start + n);
     this.start += n;
     if (this.start === this.end) this.start = this.end = 0;
     return out;
@@ -97,7 +124,7 @@ export class FrameDecoder {
       const n = this.frameLength(buf, start, end);
       if (n < 0) break;
       // frames cut from the caller's chunk are views unless the caller reuses it; from our queue they are copies
-      if (!direct || chunkIsReused) out.push(buf.slice(start, start + n));
+      if (!direct || chunkIsReused) out.push(copyFrame(buf, start, start + n));
       else out.push(n === end ? buf : buf.subarray(start, start + n)); // the usual case: the chunk is one frame
       start += n;
       this.skipper?.reset();
