@@ -45,6 +45,8 @@ export class Connection {
   idleTimer: NodeJS.Timeout | undefined;
   /** When the pool last put it back (ms since the epoch); -1 while lent out. */
   idleSince = -1;
+  /** Whether the socket keeps the event loop alive (the pool lets go of idle ones lazily). */
+  referenced = true;
 
   constructor(readonly socket: net.Socket, readonly address: string, delimiting: Delimiting, maxFrameBytes: number) {
     this.decoder = new FrameDecoder(delimiting, maxFrameBytes);

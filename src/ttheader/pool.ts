@@ -8,6 +8,9 @@ import { connect, type Connection, type ConnectOptions } from './connection.js';
 import type { CallGuard } from './call-guard.js';
 import { unavailable } from './errors.js';
 
+/** How long an idle connection may keep the event loop alive before it is unreferenced. */
+const UNREF_IDLE_AFTER_MS = 5;
+
 /** Options for {@link HostPool}. */
 export interface HostPoolOptions extends ConnectOptions {
   maxConnections: number;
@@ -28,6 +31,8 @@ export class HostPool {
   private opening = 0;
   private readonly waiters: Waiter[] = [];
   private closed = false;
+  /** Pending sweep that unreferences idle sockets (see {@link release}). */
+  private unrefTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: HostPoolOptions) {}
 
@@ -114,7 +119,10 @@ export class HostPool {
 
   private activate(c: Connection): void {
     c.idleSince = -1;
-    c.socket.ref();
+    if (!c.referenced) {
+      c.socket.ref();
+      c.referenced = true;
+    }
   }
 
   /** Returns a connection after its request finished (broken ones are dropped). */
@@ -130,14 +138,29 @@ export class HostPool {
       w.resolve(c);
       return;
     }
-    // idle sockets must not keep the process alive
-    c.socket.unref();
+    // Idle sockets must not keep the process alive, but a connection reused at once would
+    // pay two native calls per request to unreference and reference it again: a sweep
+    // shortly after lets go of the ones still idle by then.
+    if (c.referenced && this.unrefTimer === undefined) {
+      this.unrefTimer = setTimeout(() => this.unreferenceIdle(), UNREF_IDLE_AFTER_MS);
+      this.unrefTimer.unref();
+    }
     if (this.opts.idleTimeoutMs > 0) {
       c.idleSince = Date.now();
       // One timer per idle stretch, not one per call: it re-checks when it fires.
       if (c.idleTimer === undefined) this.armIdleTimer(c, this.opts.idleTimeoutMs);
     }
     this.idle.push(c);
+  }
+
+  private unreferenceIdle(): void {
+    this.unrefTimer = undefined;
+    for (const c of this.idle) {
+      if (c.referenced) {
+        c.socket.unref();
+        c.referenced = false;
+      }
+    }
   }
 
   private armIdleTimer(c: Connection, ms: number): void {
@@ -163,6 +186,8 @@ export class HostPool {
   /** Closes every connection; waiting callers reject. */
   close(): void {
     this.closed = true;
+    clearTimeout(this.unrefTimer);
+    this.unrefTimer = undefined;
     const err = unavailable('client is closed');
     for (const w of this.waiters.splice(0)) w.reject(err);
     for (const c of [...this.all]) c.fail(err);
