@@ -14,6 +14,7 @@ import { kitexProtobufHeaderSize, writeKitexProtobufHeader, decodeKitexProtobufH
 import { encodeTTHeaderPrefix, decodeTTHeaderFrame, isTTHeader, TTHeaderProtocolId } from './ttheader-frame.js';
 import { encodeTHeaderPrefix, decodeTHeaderFrame, isTHeader, THeaderProtocolId, applyTHeaderTransforms } from './theader-frame.js';
 import { encodeText } from './text.js';
+import { NO_INT_INFO, NO_STR_INFO, NO_TRANSFORMS } from './no-headers.js';
 
 /**
  * Ping-pong transports. `ttheader` is Kitex's default: TTHeader with a Framed
@@ -63,17 +64,6 @@ export interface DecodedEnvelope {
   /** THeader protocol id / transforms as received, to answer in kind. */
   theaderTransforms: readonly number[];
 }
-
-/** An empty map that refuses entries, so that one instance can serve every envelope without headers. */
-class NoHeaders<K> extends Map<K, string> {
-  override set(): this {
-    throw new TypeError('decoded envelope headers are read-only');
-  }
-}
-const NO_INT_INFO: ReadonlyMap<number, string> = new NoHeaders<number>();
-const NO_STR_INFO: ReadonlyMap<string, string> = new NoHeaders<string>();
-const NO_TRANSFORMS: readonly number[] = Object.freeze([]);
-
 
 /** UTF-8 of recent method names: a client calls few methods many times. */
 const nameCache = new Map<string, Uint8Array>();

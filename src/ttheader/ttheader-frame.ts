@@ -13,6 +13,7 @@
  */
 import { protocolError, limitError } from './errors.js';
 import { decodeText, encodeText } from './text.js';
+import { NO_INT_INFO, NO_STR_INFO, NO_TRANSFORMS } from './no-headers.js';
 
 /** TTHeader magic, the high 16 bits of the second word. */
 export const TTHEADER_MAGIC = 0x1000;
@@ -52,9 +53,9 @@ export interface TTHeaderFrame {
   flags: number;
   seqId: number;
   protocolId: number;
-  transforms: number[];
-  intInfo: Map<number, string>;
-  strInfo: Map<string, string>;
+  transforms: readonly number[];
+  intInfo: ReadonlyMap<number, string>;
+  strInfo: ReadonlyMap<string, string>;
   aclToken: string | undefined;
   /** Bytes from the start of the frame to the payload (14 + header size). */
   headerLength: number;
@@ -153,69 +154,85 @@ export function isTTHeader(bytes: Uint8Array, offset = 0): boolean {
   return bytes.length - offset >= 6 && bytes[offset + 4] === 0x10 && bytes[offset + 5] === 0x00;
 }
 
+/** Reads the info blocks of one header, bounds-checked against its end. */
+class InfoReader {
+  constructor(private readonly b: Uint8Array, public p: number, private readonly end: number) {}
+
+  need(n: number): void {
+    if (this.p + n > this.end) throw protocolError('TTHeader info block exceeds the header');
+  }
+
+  u16(): number {
+    this.need(2);
+    const v = (this.b[this.p]! << 8) | this.b[this.p + 1]!;
+    this.p += 2;
+    return v;
+  }
+
+  str(): string {
+    const len = this.u16();
+    this.need(len);
+    const s = decodeText(this.b, this.p, this.p + len);
+    this.p += len;
+    return s;
+  }
+}
+
 /**
  * Decodes one whole TTHeader frame (length field included). Validates every
  * length against the frame before reading, so hostile sizes cannot overrun.
+ * Absent info blocks and transforms are shared read-only empties.
  */
 export function decodeTTHeaderFrame(frame: Uint8Array): TTHeaderFrame {
   if (frame.length < TTHEADER_META_SIZE + 2) throw protocolError('TTHeader frame too short');
-  const dv = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
-  const length = dv.getUint32(0);
+  const length = u32(frame, 0);
   if (length !== frame.length - 4) throw protocolError(`TTHeader length ${length} does not match the frame (${frame.length - 4})`);
-  if (dv.getUint16(4) !== TTHEADER_MAGIC) throw protocolError('not a TTHeader frame (bad magic)');
-  const flags = dv.getUint16(6);
-  const seqId = dv.getInt32(8);
-  const headerSize = dv.getUint16(12) * 4;
+  if (u16(frame, 4) !== TTHEADER_MAGIC) throw protocolError('not a TTHeader frame (bad magic)');
+  const flags = u16(frame, 6);
+  const seqId = u32(frame, 8) | 0;
+  const headerSize = u16(frame, 12) * 4;
   if (headerSize < 2) throw protocolError(`invalid TTHeader header size ${headerSize}`);
   const headerEnd = TTHEADER_META_SIZE + headerSize;
   if (headerEnd > frame.length) throw protocolError(`TTHeader header size ${headerSize} exceeds the frame`);
   const protocolId = frame[14]!;
   const nTransforms = frame[15]!;
-  let p = 16;
-  if (p + nTransforms > headerEnd) throw protocolError('TTHeader transform ids exceed the header');
-  const transforms: number[] = [];
-  for (let i = 0; i < nTransforms; i++) transforms.push(frame[p++]!);
-  const intInfo = new Map<number, string>();
-  const strInfo = new Map<string, string>();
+  if (16 + nTransforms > headerEnd) throw protocolError('TTHeader transform ids exceed the header');
+  const transforms = nTransforms === 0 ? NO_TRANSFORMS : Array.from(frame.subarray(16, 16 + nTransforms));
+  let intInfo: Map<number, string> | undefined;
+  let strInfo: Map<string, string> | undefined;
   let aclToken: string | undefined;
-  const need = (n: number): void => {
-    if (p + n > headerEnd) throw protocolError('TTHeader info block exceeds the header');
-  };
-  const readStr = (): string => {
-    need(2);
-    const len = dv.getUint16(p);
-    p += 2;
-    need(len);
-    const s = decodeText(frame, p, p + len);
-    p += len;
-    return s;
-  };
-  while (p < headerEnd) {
-    const id = frame[p++]!;
+  const r = new InfoReader(frame, 16 + nTransforms, headerEnd);
+  while (r.p < headerEnd) {
+    const id = frame[r.p++]!;
     if (id === InfoId.Padding) continue;
     if (id === InfoId.KeyValue) {
-      need(2);
-      const n = dv.getUint16(p);
-      p += 2;
-      for (let i = 0; i < n; i++) {
-        const k = readStr();
-        strInfo.set(k, readStr());
+      strInfo ??= new Map();
+      for (let n = r.u16(); n > 0; n--) {
+        const k = r.str();
+        strInfo.set(k, r.str());
       }
     } else if (id === InfoId.IntKeyValue) {
-      need(2);
-      const n = dv.getUint16(p);
-      p += 2;
-      for (let i = 0; i < n; i++) {
-        need(2);
-        const k = dv.getUint16(p);
-        p += 2;
-        intInfo.set(k, readStr());
+      intInfo ??= new Map();
+      for (let n = r.u16(); n > 0; n--) {
+        const k = r.u16();
+        intInfo.set(k, r.str());
       }
     } else if (id === InfoId.ACLToken) {
-      aclToken = readStr();
+      aclToken = r.str();
     } else {
       throw protocolError(`invalid TTHeader info id 0x${id.toString(16)}`);
     }
   }
-  return { flags, seqId, protocolId, transforms, intInfo, strInfo, aclToken, headerLength: headerEnd, payload: frame.subarray(headerEnd) };
+  return {
+    flags, seqId, protocolId, transforms, intInfo: intInfo ?? NO_INT_INFO, strInfo: strInfo ?? NO_STR_INFO, aclToken,
+    headerLength: headerEnd, payload: frame.subarray(headerEnd),
+  };
+}
+
+function u16(b: Uint8Array, o: number): number {
+  return (b[o]! << 8) | b[o + 1]!;
+}
+
+function u32(b: Uint8Array, o: number): number {
+  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
 }

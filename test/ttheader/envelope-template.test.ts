@@ -118,4 +118,33 @@ describe('header text', () => {
       expect(decodeText(b, 0, b.length)).toBe(dec.decode(b));
     }
   });
+  it('returns the right string from its cache of recent ones, whatever shares a slot', () => {
+    // 200 families of 10 strings of 1–30 bytes (the cache holds up to 24) that differ in
+    // one character each, over 64 slots, decoded in random order so that each slot is hit,
+    // missed and overwritten; the input buffer is rewritten after each decode.
+    let seed = 7;
+    const rnd = (n: number): number => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % n;
+    const printable = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i));
+    const pool: string[] = [];
+    for (let f = 0; f < 200; f++) {
+      const alphabet = f % 5 === 0 ? [...printable, 'é', '日', '😀', '\u0000'] : printable;
+      const base = Array.from({ length: 1 + rnd(30) }, () => alphabet[rnd(alphabet.length)]!);
+      for (let v = 0; v < 10; v++) {
+        const chars = [...base];
+        chars[rnd(chars.length)] = alphabet[rnd(alphabet.length)]!;
+        pool.push(chars.join(''));
+      }
+    }
+    const buf = new Uint8Array(256);
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 4000; i++) {
+        const s = pool[rnd(pool.length)]!;
+        const b = enc.encode(s);
+        const at = rnd(100);
+        buf.set(b, at);
+        expect(decodeText(buf, at, at + b.length)).toBe(s);
+        buf.fill(0x41, at, at + b.length);
+      }
+    }
+  });
 });

@@ -29,6 +29,22 @@ describe('TTHeader frame', () => {
     expect(pre[16]).toBe(0x11);
   });
 
+  it('gives absent info blocks as shared empties that refuse entries', () => {
+    const payload = new Uint8Array([1]);
+    const bare = decodeTTHeaderFrame(concat(encodeTTHeaderPrefix({ seqId: 1 }, 1), payload));
+    const framed = decodeEnvelope(encodeEnvelope({ transport: 'framed', payloadProtocol: 'thrift-binary', name: 'M', type: MessageType.REPLY, seqId: 1, body: payload }));
+    for (const m of [bare.intInfo, bare.strInfo, framed.intInfo, framed.strInfo]) {
+      expect(m.size).toBe(0);
+      expect(() => (m as Map<unknown, string>).set(1, 'x')).toThrow(TypeError);
+      expect(m.size).toBe(0);
+    }
+    expect(Object.isFrozen(bare.transforms)).toBe(true);
+    // a header with int info only still has its own map
+    const withInt = decodeTTHeaderFrame(concat(encodeTTHeaderPrefix({ seqId: 1, intInfo: new Map([[1, 'a']]) }, 1), payload));
+    expect(withInt.intInfo).toEqual(new Map([[1, 'a']]));
+    expect(withInt.strInfo.size).toBe(0);
+  });
+
   it('decodes the captured Kitex reply header', () => {
     const f = decodeTTHeaderFrame(capture('thrift_unknown_method_ttheader').s2c);
     expect(f.strInfo).toEqual(new Map([['crrst', '1']]));
