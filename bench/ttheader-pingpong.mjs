@@ -185,12 +185,12 @@ async function main() {
   const { emitRows } = await import('./lib/report.mjs');
   const spread = (xs, m) => ({ median: m, min: Math.min(...xs), max: Math.max(...xs) });
   emitRows(rows.map((r) => ({
-    group: 'Thrift ping-pong transport (Framed, hand-written codec, Node echo server)',
+    group: 'Thrift ping-pong transport (Framed, idlcall Thrift object codec vs generated code, Node echo server)',
     workload: `EchoPingPong, concurrency ${r.conc}`,
     unit: 'calls/s',
     idlcall: spread(r.o, r.idlcall),
     peers: { 'npm thrift': { ...spread(r.t, r.thrift), ratio: r.ratio } },
-    ceiling: { name: 'raw node:net', ...spread(r.rawRuns, r.raw) },
+    ceiling: { name: 'raw node:net (onread)', ...spread(r.rawRuns, r.raw) },
     extra: { cpuUsPerOp: r.cpuO },
     peerExtra: { 'npm thrift': { cpuUsPerOp: r.cpuT } },
   })));
