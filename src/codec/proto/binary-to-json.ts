@@ -175,11 +175,6 @@ export class BinaryToJson {
     const stamp = ++this.slotStamp;
     putUnit(w, 123); // {
     let sep = false;
-    let cur = -1;
-    /** 1: an array is open; 2: a map object is open. */
-    let open = 0;
-    let itemSep = false;
-    let items = 0;
     let oneofs = 0;
     let closed = groupNo === 0;
     /** Where this message's unknown fields start on the `unk` stack (-1: none kept). */
@@ -204,95 +199,53 @@ export class BinaryToJson {
         } else r.skip(tag, depth);
         continue;
       }
+      // A field seen before (a singular one twice, a repeated one split up) needs the slot mode.
       const i = f.index;
-      if (i !== cur) {
-        if (mark[i] === stamp) return this.restartInSlots(plan, start, outStart, end, depth, groupNo, ubase);
-        mark[i] = stamp;
-        if (f.oneof >= 0) {
-          const bit = f.oneof < 31 ? 1 << f.oneof : 0;
-          if (bit === 0 || (oneofs & bit) !== 0) return this.restartInSlots(plan, start, outStart, end, depth, groupNo, ubase);
-          oneofs |= bit;
-        }
-        if (open === 1) putUnit(w, 93); // ]
-        else if (open === 2) putUnit(w, 125); // }
-        open = 0;
-        cur = i;
-        if (f.repeated) {
-          writeUnits(w, protoNames ? (sep ? f.protoKeyComma : f.protoKey) : sep ? f.jsonKeyComma : f.jsonKey);
-          putUnit(w, f.isMap ? 123 : 91);
-          sep = true;
-          open = f.isMap ? 2 : 1;
-          itemSep = false;
-          items = 0;
-        }
-      } else if (!f.repeated) return this.restartInSlots(plan, start, outStart, end, depth, groupNo, ubase);
+      if (mark[i] === stamp) return this.restartInSlots(plan, start, outStart, end, depth, groupNo, ubase);
+      mark[i] = stamp;
+      if (f.oneof >= 0) {
+        const bit = f.oneof < 31 ? 1 << f.oneof : 0;
+        if (bit === 0 || (oneofs & bit) !== 0) return this.restartInSlots(plan, start, outStart, end, depth, groupNo, ubase);
+        oneofs |= bit;
+      }
+      const keyAt = w.pos;
+      const hadSep: boolean = sep;
+      writeUnits(w, protoNames ? (sep ? f.protoKeyComma : f.protoKey) : sep ? f.jsonKeyComma : f.jsonKey);
+      sep = true;
+      if (f.repeated) {
+        // The occurrences that follow one another are written in one go, so that this loop
+        // turns once per field, not once per element.
+        if (!f.isMap) {
+          // only empty packed occurrences: no elements, left out as in the slot mode
+          if (this.writeListRun(f, wt, end, depth) === 0 && !emitDefaults) {
+            w.pos = keyAt;
+            sep = hadSep;
+          }
+        } else if (!this.writeMapRun(f, wt, end, depth, frame)) return this.restartInSlots(plan, start, outStart, end, depth, groupNo, ubase);
+        continue;
+      }
       try {
         const kind = f.kind;
-        if (f.repeated) {
-          if (itemSep) putUnit(w, 44); // ,
-          if (open === 2) {
-            if (wt !== 2) throw this.wireTypeError(f, wt);
-            this.writeMapEntry(f, r.lengthEnd(), depth);
-            // A key seen before in this map: the last entry wins, which the slot mode sorts out.
-            if (this.seenKey(frame, items)) return this.restartInSlots(plan, start, outStart, end, depth, groupNo, ubase);
-            items++;
-            itemSep = true;
-          } else if (kind === K.MESSAGE) {
-            if (wt !== 2) throw this.wireTypeError(f, wt);
-            const subEnd = r.lengthEnd();
-            try {
-              this.writeSub(subPlanOf(f), subEnd, depth + 1);
-            } catch (e) {
-              throw prefixPath(e, `[${items}]`);
-            }
-            itemSep = true;
-            items++;
-          } else if (kind === K.GROUP) {
-            if (wt !== 3) throw this.wireTypeError(f, wt);
-            try {
-              this.writeMessage(subPlanOf(f), r.end, depth + 1, f.number);
-            } catch (e) {
-              throw prefixPath(e, `[${items}]`);
-            }
-            itemSep = true;
-            items++;
-          } else if (wt === f.wireType) {
-            this.writeScalar(f, kind);
-            itemSep = true;
-          } else if (wt === 2 && f.packable) {
-            const pend = r.lengthEnd();
-            if (pend > r.pos) {
-              this.writePacked(f, kind, pend);
-              itemSep = true;
-            } else if (itemSep) w.pos--; // the comma written above
-          } else throw this.wireTypeError(f, wt);
+        if (kind === K.MESSAGE) {
+          if (wt !== 2) throw this.wireTypeError(f, wt);
+          const subEnd = r.lengthEnd();
+          this.writeSub(subPlanOf(f), subEnd, depth + 1);
+        } else if (kind === K.GROUP) {
+          if (wt !== 3) throw this.wireTypeError(f, wt);
+          this.writeMessage(subPlanOf(f), r.end, depth + 1, f.number);
         } else {
-          const keyAt = w.pos;
-          writeUnits(w, protoNames ? (sep ? f.protoKeyComma : f.protoKey) : sep ? f.jsonKeyComma : f.jsonKey);
-          if (kind === K.MESSAGE) {
-            if (wt !== 2) throw this.wireTypeError(f, wt);
-            const subEnd = r.lengthEnd();
-            this.writeSub(subPlanOf(f), subEnd, depth + 1);
-          } else if (kind === K.GROUP) {
-            if (wt !== 3) throw this.wireTypeError(f, wt);
-            this.writeMessage(subPlanOf(f), r.end, depth + 1, f.number);
-          } else {
-            if (wt !== f.wireType) throw this.wireTypeError(f, wt);
-            this.writeScalar(f, kind);
-            if (this.zero && !f.presence && dropZero) {
-              w.pos = keyAt;
-              continue;
-            }
+          if (wt !== f.wireType) throw this.wireTypeError(f, wt);
+          this.writeScalar(f, kind);
+          if (this.zero && !f.presence && dropZero) {
+            w.pos = keyAt; // a default value is left out, key and all
+            sep = hadSep;
           }
-          sep = true;
         }
       } catch (e) {
         throw prefixPath(e, f.name);
       }
     }
     if (!closed) throw new CodecError('', `group ${groupNo} is not closed`, r.pos);
-    if (open === 1) putUnit(w, 93);
-    else if (open === 2) putUnit(w, 125);
     if (emitDefaults) {
       for (let k = 0; k < fields.length; k++) {
         const d = fields[k]!;
@@ -304,6 +257,93 @@ export class BinaryToJson {
     }
     if (ubase >= 0) this.writeUnknown(ubase, sep);
     putUnit(w, 125);
+  }
+
+  /**
+   * After the tag of a repeated field's occurrence: writes its elements and those of every
+   * occurrence that directly follows (packed and unpacked alike), comma-separated, inside
+   * `[`…`]`. Stops before the next other field's tag. Returns 0 when it wrote no element
+   * (only empty packed occurrences).
+   */
+  private writeListRun(f: FieldPlan, wt: number, end: number, depth: number): number {
+    const r = this.r;
+    const w = this.w;
+    const kind = f.kind;
+    putUnit(w, 91); // [
+    /** Elements (packed runs count once) written; message elements are numbered by it in error paths. */
+    let items = 0;
+    try {
+      for (;;) {
+        if (kind === K.MESSAGE || kind === K.GROUP) {
+          if (wt !== (kind === K.MESSAGE ? 2 : 3)) throw this.wireTypeError(f, wt);
+          if (items > 0) putUnit(w, 44); // ,
+          const subEnd = kind === K.MESSAGE ? r.lengthEnd() : -1;
+          try {
+            if (kind === K.MESSAGE) this.writeSub(subPlanOf(f), subEnd, depth + 1);
+            else this.writeMessage(subPlanOf(f), r.end, depth + 1, f.number);
+          } catch (e) {
+            throw prefixPath(e, `[${items}]`);
+          }
+          items++;
+        } else if (wt === f.wireType) {
+          if (items > 0) putUnit(w, 44);
+          this.writeScalar(f, kind);
+          items++;
+        } else if (wt === 2 && f.packable) {
+          const pend = r.lengthEnd();
+          if (pend > r.pos) {
+            if (items > 0) putUnit(w, 44);
+            this.writePacked(f, kind, pend);
+            items++;
+          }
+        } else throw this.wireTypeError(f, wt);
+        const next = this.nextOccurrence(f, end);
+        if (next < 0) break;
+        wt = next;
+      }
+    } catch (e) {
+      throw prefixPath(e, f.name);
+    }
+    putUnit(w, 93); // ]
+    return items;
+  }
+
+  /**
+   * {@link writeListRun} for a map field: entries inside `{`…`}`. False when a key
+   * repeats, which only the slot mode (last entry wins) can write.
+   */
+  private writeMapRun(f: FieldPlan, wt: number, end: number, depth: number, frame: SlotFrame): boolean {
+    const r = this.r;
+    const w = this.w;
+    putUnit(w, 123); // {
+    let items = 0;
+    try {
+      for (;;) {
+        if (wt !== 2) throw this.wireTypeError(f, wt);
+        if (items > 0) putUnit(w, 44);
+        this.writeMapEntry(f, r.lengthEnd(), depth);
+        if (this.seenKey(frame, items)) return false;
+        items++;
+        const next = this.nextOccurrence(f, end);
+        if (next < 0) break;
+        wt = next;
+      }
+    } catch (e) {
+      throw prefixPath(e, f.name);
+    }
+    putUnit(w, 125); // }
+    return true;
+  }
+
+  /** When the next field before `end` is another occurrence of `f`: reads its tag and returns its wire type; else -1, nothing read. */
+  private nextOccurrence(f: FieldPlan, end: number): number {
+    const r = this.r;
+    if (r.pos >= end) return -1;
+    const at = r.pos;
+    const tag = r.tag();
+    if (tag >>> 3 === f.number && (tag & 7) !== 4) return tag & 7;
+    r.pos = at;
+    return -1;
   }
 
   /** Skips an unknown field, pushing its tag (in shortest form) and value bytes onto the `unk` stack. */

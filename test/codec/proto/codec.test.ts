@@ -5,6 +5,7 @@ import { ProtoCodec } from '../../../src/codec/proto/index.js';
 import { ByteWriter } from '../../../src/codec/bytes/byte-writer.js';
 import { parseProtoContent } from '../../../src/idl-parser/proto/index.js';
 import { FIXTURES, hex, loadOurs } from './helpers.js';
+import { codecError } from '../../support/codec-error.js';
 
 const reg = await loadOurs(FIXTURES, 'kitchen.proto');
 const reg2 = await loadOurs(FIXTURES, 'kitchen2.proto');
@@ -193,6 +194,24 @@ describe('binary semantics', () => {
     // r_int32 (25) unpacked + packed; u_int32 (38, declared unpacked) packed.
     const b = Buffer.from('c80101' + 'c80102' + 'ca01020304' + 'b2020205' + '06', 'hex');
     expect(codec.decodeToJson(K, b)).toBe('{"rInt32":[1,2,3,4],"uInt32":[5,6]}');
+  });
+  it('occurrences of a repeated field in a row are one list, whatever mix of packed, unpacked and empty', () => {
+    // r_int32 (25): empty packed, 1, empty packed, packed [2, 3], 4, empty packed; then f_int32 = 5
+    const run = 'ca0100' + 'c80101' + 'ca0100' + 'ca01020203' + 'c80104' + 'ca0100';
+    expect(codec.decodeToJson(K, Buffer.from(run + '2805', 'hex'))).toBe('{"rInt32":[1,2,3,4],"fInt32":5}');
+    expect(codec.decodeToJson(K, Buffer.from('2805' + run, 'hex'))).toBe('{"fInt32":5,"rInt32":[1,2,3,4]}');
+    // split by another field: merged in declaration order (the slot mode)
+    expect(codec.decodeToJson(K, Buffer.from('c80101' + '2805' + 'c80102', 'hex'))).toBe('{"fInt32":5,"rInt32":[1,2]}');
+    // only empty packed occurrences: no elements, left out unless defaults are emitted
+    expect(codec.decodeToJson(K, Buffer.from('ca0100' + 'ca0100' + '2805', 'hex'))).toBe('{"fInt32":5}');
+    expect(codec.decodeToJson(K, Buffer.from('2805' + 'ca0100', 'hex'))).toBe('{"fInt32":5}');
+    expect(codec.decodeToJson(K, Buffer.from('ca0100', 'hex'), { mapping: 'kitex' })).toBe('{}');
+    expect(JSON.parse(codec.decodeToJson(K, Buffer.from('ca0100', 'hex'), { emitDefaults: true })).rInt32).toEqual([]);
+    // inners (37, messages) in a row; a wrong wire type or a bad element inside the run names the field
+    const inners = 'aa0202' + '1001' + 'aa0200' + 'aa0202' + '1002';
+    expect(codec.decodeToJson(K, Buffer.from(inners, 'hex'))).toBe('{"inners":[{"id":"1"},{},{"id":"2"}]}');
+    expect(codecError(() => codec.decodeToJson(K, Buffer.from('aa0200' + 'a80201', 'hex'))).path).toBe('Kitchen.inners');
+    expect(codecError(() => codec.decodeToJson(K, Buffer.from('aa0200' + 'aa0202' + '1380', 'hex'))).path).toBe('Kitchen.inners[1].id');
   });
   it('last one wins for scalars; repeated occurrences of a message merge; oneof last member wins', () => {
     const inner1 = '8a01' + '04' + '0a01' + '61' + '1001'; // inner {name:"a" id:1}... (length 4: 0a 01 61 10? fixed below)
