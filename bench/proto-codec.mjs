@@ -96,6 +96,22 @@ const sizes = [
   ['large', kitchen(120)],
 ];
 
+// `--fresh <impl>` (a child of this script): decodes the large message to JSON and nothing
+// else, from a fresh process, and prints its rate. How a JIT settles depends on what a process
+// ran first; a service or harness that only ever decodes one big message type starts so.
+const fresh = process.argv.indexOf('--fresh');
+if (fresh > 0) {
+  const bytes = codec.encodeJson(ours, JSON.stringify(sizes[2][1]));
+  const decoders = {
+    idlcall: () => codec.decodeToJson(ours, bytes),
+    protobufjs: () => JSON.stringify(PbKitchen.toObject(PbKitchen.decode(bytes), toObjectOpts)),
+    bufbuild: () => toJsonString(BufKitchen, fromBinary(BufKitchen, bytes), { registry: bufReg }),
+  };
+  const m = measure(decoders[process.argv[fresh + 1]], { warmupMs: 500, runMs: quick ? 150 : 250, runs: 5 });
+  process.stdout.write(`${JSON.stringify(m.median)}\n`);
+  process.exit(0);
+}
+
 const rows = [];
 const reportRows = []; // for bench/run.mjs (emitRows)
 for (const [label, obj] of sizes) {
@@ -146,4 +162,30 @@ for (const [label, obj] of sizes) {
 }
 console.log(`ops/s, median of ${rounds} interleaved rounds; ratios = median per-round idlcall ÷ peer (higher is better)`);
 console.table(rows);
+
+// binary→JSON of the large message, each implementation alone in fresh processes (interleaved)
+{
+  const impls = ['idlcall', 'protobufjs', 'bufbuild'];
+  const rates = Object.fromEntries(impls.map((n) => [n, []]));
+  const processes = quick ? 2 : 5;
+  for (let k = 0; k < processes; k++) {
+    for (const n of impls) rates[n].push(Number(execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--fresh', n, ...(quick ? ['--quick'] : [])], { encoding: 'utf8' })));
+  }
+  const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
+  const spread = (n, ratio) => ({
+    median: median(rates[n]), min: Math.min(...rates[n]), max: Math.max(...rates[n]),
+    ...(ratio ? { ratio: median(rates.idlcall.map((v, i) => v / rates[n][i])) } : {}),
+  });
+  const large = codec.encodeJson(ours, JSON.stringify(sizes[2][1])).length;
+  console.log(`binary→JSON, large, alone in ${processes} fresh processes each: idlcall ${formatRate(spread('idlcall').median)}, ` +
+    `protobufjs ${formatRate(spread('protobufjs').median)} (${spread('protobufjs', true).ratio.toFixed(2)}×), bufbuild ${formatRate(spread('bufbuild').median)} (${spread('bufbuild', true).ratio.toFixed(2)}×)`);
+  reportRows.push({
+    group: 'proto codec (kitchen.Kitchen, every non-WKT field kind)',
+    workload: `binary→JSON, large (${large} B), alone in a fresh process`,
+    unit: 'ops/s',
+    idlcall: spread('idlcall'),
+    peers: { protobufjs: spread('protobufjs', true), '@bufbuild/protobuf': spread('bufbuild', true) },
+    note: `median of ${processes} processes per implementation, each decoding only this message`,
+  });
+}
 emitRows(reportRows);
