@@ -17,9 +17,10 @@ export type Delimiting =
 /** Default cap on one frame: 64 MiB. */
 export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
-const SLAB_BYTES = 64 * 1024;
+// Sized like Node's Buffer pool: a kept reply holds at most 8 KiB of slab alive.
+const SLAB_BYTES = 8 * 1024;
 /** Frames up to this size are copied into the shared slab; larger ones get their own buffer. */
-const MAX_SLAB_FRAME = 8 * 1024;
+const MAX_SLAB_FRAME = 4 * 1024;
 let slab = new ArrayBuffer(SLAB_BYTES);
 let slabUsed = 0;
 
