@@ -272,8 +272,8 @@ export class BinaryToJson {
     putUnit(w, 91); // [
     /** Elements (packed runs count once) written; message elements are numbered by it in error paths. */
     let items = 0;
-    try {
-      for (;;) {
+    for (;;) {
+      try {
         if (kind === K.MESSAGE || kind === K.GROUP) {
           if (wt !== (kind === K.MESSAGE ? 2 : 3)) throw this.wireTypeError(f, wt);
           if (items > 0) putUnit(w, 44); // ,
@@ -297,12 +297,13 @@ export class BinaryToJson {
             items++;
           }
         } else throw this.wireTypeError(f, wt);
-        const next = this.nextOccurrence(f, end);
-        if (next < 0) break;
-        wt = next;
+      } catch (e) {
+        throw prefixPath(e, f.name);
       }
-    } catch (e) {
-      throw prefixPath(e, f.name);
+      // the next tag belongs to the message: a bad one is not this field's error
+      const next = this.nextOccurrence(f, end);
+      if (next < 0) break;
+      wt = next;
     }
     putUnit(w, 93); // ]
     return items;
@@ -317,19 +318,19 @@ export class BinaryToJson {
     const w = this.w;
     putUnit(w, 123); // {
     let items = 0;
-    try {
-      for (;;) {
+    for (;;) {
+      try {
         if (wt !== 2) throw this.wireTypeError(f, wt);
         if (items > 0) putUnit(w, 44);
         this.writeMapEntry(f, r.lengthEnd(), depth);
-        if (this.seenKey(frame, items)) return false;
-        items++;
-        const next = this.nextOccurrence(f, end);
-        if (next < 0) break;
-        wt = next;
+      } catch (e) {
+        throw prefixPath(e, f.name);
       }
-    } catch (e) {
-      throw prefixPath(e, f.name);
+      if (this.seenKey(frame, items)) return false;
+      items++;
+      const next = this.nextOccurrence(f, end);
+      if (next < 0) break;
+      wt = next;
     }
     putUnit(w, 125); // }
     return true;

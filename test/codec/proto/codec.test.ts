@@ -212,6 +212,11 @@ describe('binary semantics', () => {
     expect(codec.decodeToJson(K, Buffer.from(inners, 'hex'))).toBe('{"inners":[{"id":"1"},{},{"id":"2"}]}');
     expect(codecError(() => codec.decodeToJson(K, Buffer.from('aa0200' + 'a80201', 'hex'))).path).toBe('Kitchen.inners');
     expect(codecError(() => codec.decodeToJson(K, Buffer.from('aa0200' + 'aa0202' + '1380', 'hex'))).path).toBe('Kitchen.inners[1].id');
+    // a bad tag right after a run belongs to the message, as after a singular field
+    for (const run of ['2805', 'c80101', 'ca01020102', 'aa0200', 'ca02030a0161']) {
+      const e = codecError(() => codec.decodeToJson(K, Buffer.from(run + '00', 'hex')));
+      expect([e.path, e.reason]).toEqual(['Kitchen', 'invalid field number 0']);
+    }
   });
   it('last one wins for scalars; repeated occurrences of a message merge; oneof last member wins', () => {
     const inner1 = '8a01' + '04' + '0a01' + '61' + '1001'; // inner {name:"a" id:1}... (length 4: 0a 01 61 10? fixed below)
