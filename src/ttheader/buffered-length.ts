@@ -7,6 +7,7 @@
  */
 import { protocolError, limitError } from './errors.js';
 import { BINARY_VERSION_1, COMPACT_PROTOCOL_ID, COMPACT_VERSION } from './tmessage.js';
+import { readU32 } from './big-endian.js';
 
 /** Which Thrift encoding a skipper reads. */
 export type ThriftEncoding = 'binary' | 'compact';
@@ -96,9 +97,7 @@ export class MessageSkipper {
   }
 
   private u32(p: number): number {
-    const b = this.buf;
-    const o = this.base + p;
-    return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+    return readU32(this.buf, this.base + p);
   }
 
   /** Refuses a declared size that cannot fit in the limit, before waiting for it. */

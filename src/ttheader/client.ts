@@ -87,12 +87,6 @@ interface Target {
   port: number;
 }
 
-function metadataOf(env: DecodedEnvelope): Record<string, string> {
-  const meta: Record<string, string> = {};
-  for (const [k, v] of env.strInfo) meta[k] = v;
-  return meta;
-}
-
 function hasEntries(o: Record<string, string> | undefined): boolean {
   if (o === undefined) return false;
   for (const _ in o) return true;
@@ -248,7 +242,12 @@ export class PingPongClient {
   }
 
   private encode(req: PingPongRequest, seqId: number): Uint8Array {
-    if (hasEntries(req.metadata) || hasEntries(req.persistentMetadata)) return encodeEnvelope({ ...this.headerFields(req), seqId, body: req.body });
+    const template = hasEntries(req.metadata) || hasEntries(req.persistentMetadata) ? undefined : this.templateFor(req);
+    return template ? template.fill(seqId, req.body) : encodeEnvelope({ ...this.headerFields(req), seqId, body: req.body });
+  }
+
+  /** The request header of a call without per-call metadata, encoded once per method. */
+  private templateFor(req: PingPongRequest): EnvelopeTemplate | undefined {
     // Without per-call metadata the header only depends on these, which rarely change per method.
     const toService = req.toService ?? req.idlServiceName ?? '';
     const idl = req.idlServiceName ?? '';
@@ -260,7 +259,7 @@ export class PingPongClient {
       c = { toService, idl, timeout, oneway, template: EnvelopeTemplate.of(this.headerFields(req)) };
       this.templates.set(req.method, c);
     }
-    return c.template ? c.template.fill(seqId, req.body) : encodeEnvelope({ ...this.headerFields(req), seqId, body: req.body });
+    return c.template;
   }
 
   /** Everything of the request's envelope but its body and sequence id. */
@@ -317,7 +316,7 @@ export class PingPongClient {
 
   private toReply(env: DecodedEnvelope): PingPongReply {
     if (env.type === MessageType.EXCEPTION) {
-      const meta = metadataOf(env);
+      const meta = Object.fromEntries(env.strInfo);
       if (env.payloadProtocol === 'kitex-protobuf') {
         const e = decodeKitexProtobufError(env.body);
         throw new ThriftApplicationError(e.type, e.message, meta);
@@ -327,7 +326,7 @@ export class PingPongClient {
     const biz = env.strInfo.get(StrInfoKey.BizStatus);
     if (biz !== undefined) {
       const code = Number.parseInt(biz, 10);
-      if (Number.isFinite(code) && code !== 0) throw new RpcError(code, env.strInfo.get(StrInfoKey.BizMessage) ?? '', { metadata: metadataOf(env) });
+      if (Number.isFinite(code) && code !== 0) throw new RpcError(code, env.strInfo.get(StrInfoKey.BizMessage) ?? '', { metadata: Object.fromEntries(env.strInfo) });
     }
     return { messageType: 'reply', body: env.body, headers: { intInfo: env.intInfo, strInfo: env.strInfo } };
   }

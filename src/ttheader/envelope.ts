@@ -15,6 +15,7 @@ import { encodeTTHeaderPrefix, decodeTTHeaderFrame, isTTHeader, TTHeaderProtocol
 import { encodeTHeaderPrefix, decodeTHeaderFrame, isTHeader, THeaderProtocolId, applyTHeaderTransforms } from './theader-frame.js';
 import { encodeText } from './text.js';
 import { NO_INT_INFO, NO_STR_INFO, NO_TRANSFORMS } from './no-headers.js';
+import { readU32, writeU32 } from './big-endian.js';
 
 /**
  * Ping-pong transports. `ttheader` is Kitex's default: TTHeader with a Framed
@@ -145,17 +146,6 @@ export function encodeEnvelope(f: EnvelopeFields): Uint8Array {
   return out;
 }
 
-function u32(b: Uint8Array, o: number): number {
-  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
-}
-
-function writeU32(b: Uint8Array, at: number, v: number): void {
-  b[at] = v >>> 24;
-  b[at + 1] = (v >>> 16) & 0xff;
-  b[at + 2] = (v >>> 8) & 0xff;
-  b[at + 3] = v & 0xff;
-}
-
 /** Payload protocol of a bare message, from its first bytes. */
 function sniffMessage(b: Uint8Array, o: number): PayloadProtocol | undefined {
   if (b.length - o < 2) return undefined;
@@ -205,7 +195,7 @@ export function decodeEnvelope(frame: Uint8Array, buffered = false): DecodedEnve
     } else {
       transport = 'ttheader';
       if (inner.length < 8) throw protocolError('TTHeader payload too short');
-      if (u32(inner, 0) !== inner.length - 4) throw protocolError('Framed length inside TTHeader does not match the payload');
+      if (readU32(inner, 0) !== inner.length - 4) throw protocolError('Framed length inside TTHeader does not match the payload');
       payload = inner.subarray(4);
       payloadProtocol = sniffMessage(payload, 0);
     }
@@ -222,7 +212,7 @@ export function decodeEnvelope(frame: Uint8Array, buffered = false): DecodedEnve
   } else {
     transport = 'framed';
     if (frame.length < 6) throw protocolError('Framed message too short');
-    if (u32(frame, 0) !== frame.length - 4) throw protocolError('Framed length does not match the frame');
+    if (readU32(frame, 0) !== frame.length - 4) throw protocolError('Framed length does not match the frame');
     payload = frame.subarray(4);
     payloadProtocol = sniffMessage(payload, 0);
   }

@@ -6,6 +6,7 @@
  */
 import { limitError } from './errors.js';
 import { MessageSkipper, type ThriftEncoding } from './buffered-length.js';
+import { readU32 } from './big-endian.js';
 
 /** How messages are delimited on the stream. */
 export type Delimiting =
@@ -145,7 +146,7 @@ export class FrameDecoder {
     if (avail === 0) return -1;
     if (this.skipper) return this.skipper.scan(buf, start, end);
     if (avail < 4) return -1;
-    const len = ((buf[start]! << 24) | (buf[start + 1]! << 16) | (buf[start + 2]! << 8) | buf[start + 3]!) >>> 0;
+    const len = readU32(buf, start);
     if (len > this.maxFrameBytes) throw limitError(`frame of ${len} bytes exceeds the limit of ${this.maxFrameBytes}`);
     return avail >= 4 + len ? 4 + len : -1;
   }

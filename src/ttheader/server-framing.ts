@@ -13,6 +13,7 @@ import { MessageType, COMPACT_PROTOCOL_ID } from './tmessage.js';
 import { IntInfoKey } from './info-keys.js';
 import { encodeApplicationException } from './application-exception.js';
 import { encodeKitexProtobufError } from './kitex-protobuf.js';
+import { readU32 } from './big-endian.js';
 
 /** What a request's first bytes say about it. */
 export interface DetectedProtocol {
@@ -93,7 +94,7 @@ export class ServerRequestReader {
         continue;
       }
       if (avail < 4) break;
-      const len = ((buf[start]! << 24) | (buf[start + 1]! << 16) | (buf[start + 2]! << 8) | buf[start + 3]!) >>> 0;
+      const len = readU32(buf, start);
       if (len > this.maxFrameBytes) {
         if (buf[start]! >= 0x80) throw protocolError('unrecognised request');
         throw limitError(`frame of ${len} bytes exceeds the limit of ${this.maxFrameBytes}`);

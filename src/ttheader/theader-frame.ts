@@ -47,7 +47,6 @@ export interface THeaderFrame {
   payload: Uint8Array;
 }
 
-
 function varintLen(v: number): number {
   let n = 1;
   while (v >= 0x80) { v >>>= 7; n++; }

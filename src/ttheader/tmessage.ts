@@ -6,6 +6,7 @@
  */
 import { RpcError, Code } from '../errors/index.js';
 import { decodeText, encodeText } from './text.js';
+import { readI32, readU32 } from './big-endian.js';
 
 /** Thrift message types as they appear on the wire. */
 export const MessageType = { CALL: 1, REPLY: 2, EXCEPTION: 3, ONEWAY: 4 } as const;
@@ -62,28 +63,23 @@ function protocolError(msg: string): RpcError {
  */
 export function decodeBinaryMessageHeader(bytes: Uint8Array, offset = 0, end = bytes.length): MessageHeader {
   if (end - offset < 4) throw protocolError('truncated header');
-  const first = i32(bytes, offset);
+  const first = readI32(bytes, offset);
   if (first < 0) {
     if ((first & 0xffff0000) >>> 0 !== BINARY_VERSION_1) throw protocolError(`bad version 0x${(first >>> 0).toString(16)}`);
     const type = first & 0xff;
     if (end - offset < 12) throw protocolError('truncated header');
-    const nameLen = i32(bytes, offset + 4) >>> 0;
+    const nameLen = readU32(bytes, offset + 4);
     if (nameLen > end - offset - 12) throw protocolError('method name longer than the message');
     const name = decodeText(bytes, offset + 8, offset + 8 + nameLen);
-    const seqId = i32(bytes, offset + 8 + nameLen);
+    const seqId = readI32(bytes, offset + 8 + nameLen);
     return { name, type, seqId, bodyOffset: offset + 12 + nameLen };
   }
   const nameLen = first;
   if (nameLen > end - offset - 9) throw protocolError('method name longer than the message');
   const name = decodeText(bytes, offset + 4, offset + 4 + nameLen);
   const type = bytes[offset + 4 + nameLen]!;
-  const seqId = i32(bytes, offset + 5 + nameLen);
+  const seqId = readI32(bytes, offset + 5 + nameLen);
   return { name, type, seqId, bodyOffset: offset + 9 + nameLen };
-}
-
-/** Big-endian i32 at `o` (the caller checked the bounds). */
-function i32(b: Uint8Array, o: number): number {
-  return (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
 }
 
 function varintSize(v: number): number {

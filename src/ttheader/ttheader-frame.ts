@@ -14,6 +14,7 @@
 import { protocolError, limitError } from './errors.js';
 import { decodeText, encodeText } from './text.js';
 import { NO_INT_INFO, NO_STR_INFO, NO_TRANSFORMS } from './no-headers.js';
+import { readI32, readU16, readU32 } from './big-endian.js';
 
 /** TTHeader magic, the high 16 bits of the second word. */
 export const TTHEADER_MAGIC = 0x1000;
@@ -164,7 +165,7 @@ class InfoReader {
 
   u16(): number {
     this.need(2);
-    const v = (this.b[this.p]! << 8) | this.b[this.p + 1]!;
+    const v = readU16(this.b, this.p);
     this.p += 2;
     return v;
   }
@@ -185,12 +186,12 @@ class InfoReader {
  */
 export function decodeTTHeaderFrame(frame: Uint8Array): TTHeaderFrame {
   if (frame.length < TTHEADER_META_SIZE + 2) throw protocolError('TTHeader frame too short');
-  const length = u32(frame, 0);
+  const length = readU32(frame, 0);
   if (length !== frame.length - 4) throw protocolError(`TTHeader length ${length} does not match the frame (${frame.length - 4})`);
-  if (u16(frame, 4) !== TTHEADER_MAGIC) throw protocolError('not a TTHeader frame (bad magic)');
-  const flags = u16(frame, 6);
-  const seqId = u32(frame, 8) | 0;
-  const headerSize = u16(frame, 12) * 4;
+  if (readU16(frame, 4) !== TTHEADER_MAGIC) throw protocolError('not a TTHeader frame (bad magic)');
+  const flags = readU16(frame, 6);
+  const seqId = readI32(frame, 8);
+  const headerSize = readU16(frame, 12) * 4;
   if (headerSize < 2) throw protocolError(`invalid TTHeader header size ${headerSize}`);
   const headerEnd = TTHEADER_META_SIZE + headerSize;
   if (headerEnd > frame.length) throw protocolError(`TTHeader header size ${headerSize} exceeds the frame`);
@@ -227,12 +228,4 @@ export function decodeTTHeaderFrame(frame: Uint8Array): TTHeaderFrame {
     flags, seqId, protocolId, transforms, intInfo: intInfo ?? NO_INT_INFO, strInfo: strInfo ?? NO_STR_INFO, aclToken,
     headerLength: headerEnd, payload: frame.subarray(headerEnd),
   };
-}
-
-function u16(b: Uint8Array, o: number): number {
-  return (b[o]! << 8) | b[o + 1]!;
-}
-
-function u32(b: Uint8Array, o: number): number {
-  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
 }
