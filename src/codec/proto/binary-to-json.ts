@@ -193,7 +193,7 @@ export class BinaryToJson {
       }
       const f = byNumberMap === undefined ? byNumber[num] : byNumberMap.get(num);
       if (f === undefined) {
-        if (this.keepUnknown && (plan.wkt === W.NONE || this.kitex)) {
+        if (this.keepsUnknown(plan)) {
           if (ubase < 0) ubase = this.unkTop;
           this.keepField(tag, depth);
         } else r.skip(tag, depth);
@@ -345,6 +345,11 @@ export class BinaryToJson {
     if (tag >>> 3 === f.number && (tag & 7) !== 4) return tag & 7;
     r.pos = at;
     return -1;
+  }
+
+  /** Whether `plan`'s JSON objects carry `$unknown` (not well-known types with a JSON form of their own). */
+  private keepsUnknown(plan: MessagePlan): boolean {
+    return this.keepUnknown && (plan.wkt === W.NONE || this.kitex);
   }
 
   /** Skips an unknown field, pushing its tag (in shortest form) and value bytes onto the `unk` stack. */
@@ -537,7 +542,7 @@ export class BinaryToJson {
       }
       const f = byNumberMap === undefined ? byNumber[num] : byNumberMap.get(num);
       if (f === undefined) {
-        if (this.keepUnknown && (plan.wkt === W.NONE || this.kitex)) {
+        if (this.keepsUnknown(plan)) {
           if (ubase < 0) ubase = this.unkTop;
           this.keepField(tag, depth);
         } else r.skip(tag, depth);

@@ -107,7 +107,7 @@ function convertValue(f: FieldPlan, v: unknown, int64: Int64Output, protoNames: 
   } else if (kind === K.MESSAGE && subPlanOf(f).wkt === W.WRAPPER) {
     const inner = subPlanOf(f).fields[0]!;
     if (is64(inner.kind)) return convert64(v, int64);
-    if (inner.kind === K.BYTES && typeof v === 'string') return Uint8Array.from(Buffer.from(v, 'base64'));
+    if (inner.kind === K.BYTES && typeof v === 'string') return base64Bytes(v);
   }
   return v;
 }
