@@ -70,6 +70,13 @@ export class CharWriter {
   }
 }
 
+/** A string's UTF-16 units (precomputed keys and names, written or compared without charCodeAt calls). */
+export function toUnits(s: string): Uint16Array {
+  const u = new Uint16Array(s.length);
+  for (let i = 0; i < s.length; i++) u[i] = s.charCodeAt(i);
+  return u;
+}
+
 /** Appends a JS string unit for unit (no escaping: numbers, precomputed JSON). */
 export function writeChars(w: CharWriter, s: string): void {
   const n = s.length;
@@ -93,36 +100,51 @@ export function writeUnits(w: CharWriter, u: Uint16Array): void {
 /** Appends the decimal text of a safe integer (|v| < 2^53). */
 export function writeIntChars(w: CharWriter, v: number): void {
   if (w.pos + 22 > w.buf.length) w.ensure(22);
-  const b = w.buf;
-  let p = w.pos;
+  w.pos = putIntUnits(w.buf, w.pos, v);
+}
+
+/**
+ * Writes the decimal text of a safe integer at `b[p]` and returns its end; the
+ * caller has made room for 22 units (loops that keep their own cursor use this).
+ */
+export function putIntUnits(b: Uint16Array, p: number, v: number): number {
   if (v < 0) {
     b[p++] = 45;
     v = -v;
   }
   if (v < 10) {
-    b[p++] = 48 + v;
-    w.pos = p;
-    return;
+    b[p] = 48 + v;
+    return p + 1;
   }
-  if (v <= 0x7fffffff) {
-    w.pos = writeSmall(b, p, v);
-    return;
-  }
-  // Above 2^31: a high part and nine low digits, so both loops run on small
+  if (v <= 0x7fffffff) return writeSmall(b, p, v);
+  // Above 2^31: a high part and nine low digits, so both are written from small
   // integers (v < 2^53, so hi·1e9 + lo is exact).
   const h = Math.floor(v / 1e9);
-  let lo = v - h * 1e9;
-  const q = writeSmall(b, p, h);
+  return putNineDigits(b, writeSmall(b, p, h), v - h * 1e9);
+}
+
+/**
+ * Writes a non-negative safe integer given as `high·1e9 + low9` (both below
+ * 2^31, `low9` below 1e9): lets callers holding a large value as a double pass
+ * it as two small integers.
+ */
+export function putSplitUnits(b: Uint16Array, p: number, high: number, low9: number): number {
+  return high === 0 ? writeSmall(b, p, low9) : putNineDigits(b, writeSmall(b, p, high), low9);
+}
+
+/** Writes 0 ≤ v < 1e9 as exactly nine digits (zero-padded) at `q`; returns the end. */
+function putNineDigits(b: Uint16Array, q: number, v: number): number {
   let e = q + 9;
-  w.pos = e;
+  const end = e;
   while (e > q + 1) {
-    const d = (lo / 100) | 0;
-    const r = (lo - d * 100) << 1;
+    const d = (v / 100) | 0;
+    const r = (v - d * 100) << 1;
     b[--e] = DIGIT_PAIRS[r + 1]!;
     b[--e] = DIGIT_PAIRS[r]!;
-    lo = d;
+    v = d;
   }
-  b[q] = 48 + lo;
+  b[q] = 48 + v;
+  return end;
 }
 
 /** Writes 0 ≤ v < 2^31 at `p`; returns the end. Digits counted by comparisons, not divisions. */
@@ -374,12 +396,11 @@ export function writeDoubleChars(w: CharWriter, v: number): void {
 function writeFixed(w: CharWriter, neg: boolean, m: number, k: number): void {
   if (w.pos + 26 > w.buf.length) w.ensure(26);
   const b = w.buf;
-  let digits = 1;
   if (m <= 0x7fffffff) {
-    for (let t = m; t >= 10; t = (t / 10) | 0) digits++;
-    writeFixedSmall(w, neg, m, k, digits);
+    writeFixedSmall(w, neg, m, k);
     return;
   }
+  let digits = 1;
   for (let t = m; t >= 10; t = Math.floor(t / 10)) digits++;
   let p = w.pos;
   if (neg) b[p++] = 45;
@@ -414,37 +435,25 @@ function writeFixed(w: CharWriter, neg: boolean, m: number, k: number): void {
   w.pos = end;
 }
 
-/** writeFixed for m < 2^31: the same digits with integer division. */
-function writeFixedSmall(w: CharWriter, neg: boolean, m: number, k: number, digits: number): void {
+/**
+ * writeFixed for m < 2^31: the integer part, the point, then the k fraction
+ * digits (zero-padded), all from int32 arithmetic.
+ */
+function writeFixedSmall(w: CharWriter, neg: boolean, m: number, k: number): void {
   const b = w.buf;
   let p = w.pos;
   if (neg) b[p++] = 45;
-  const intDigits = digits - k;
-  if (intDigits <= 0) {
-    b[p++] = 48;
-    b[p++] = 46;
-    for (let i = intDigits; i < 0; i++) b[p++] = 48;
-    let q = p + digits;
-    w.pos = q;
-    while (q > p) {
-      const d = (m / 10) | 0;
-      b[--q] = 48 + m - d * 10;
-      m = d;
-    }
-    return;
-  }
-  const end = p + digits + 1;
-  let q = end;
-  for (let i = 0; i < k; i++) {
-    const d = (m / 10) | 0;
-    b[--q] = 48 + m - d * 10;
-    m = d;
-  }
-  b[--q] = 46;
-  while (q > p) {
-    const d = (m / 10) | 0;
-    b[--q] = 48 + m - d * 10;
-    m = d;
+  const scale = POW10[k]!;
+  // Exact: the quotient of integers below 2^31 is never rounded up to the next integer.
+  const whole = (m / scale) | 0;
+  let frac = m - whole * scale;
+  p = writeSmall(b, p, whole);
+  b[p++] = 46; // .
+  const end = p + k;
+  for (let q = end; q > p; ) {
+    const d = (frac / 10) | 0;
+    b[--q] = 48 + frac - d * 10;
+    frac = d;
   }
   w.pos = end;
 }

@@ -166,15 +166,27 @@ export class JsonScanner {
    * nothing but white space. Lets a reader try the key it expects without
    * slicing the text.
    */
-  keyIs(quoted: string): boolean {
-    this.skipSpace();
-    const text = this.text;
-    if (!text.startsWith(quoted, this.pos)) return false;
+  keyIs(quoted: Uint16Array): boolean {
+    if (!this.textIs(quoted)) return false;
     let p = this.pos + quoted.length;
+    const text = this.text;
     let c = text.charCodeAt(p);
     while (c === CH_SPACE || c === CH_LF || c === CH_CR || c === CH_TAB) c = text.charCodeAt(++p);
     if (c !== CH_COLON) return false;
     this.pos = p + 1;
+    return true;
+  }
+
+  /**
+   * Reads a key without escapes as a span of the text (`spanStart`/`spanEnd`,
+   * quotes excluded) and its `:`. Returns false, consuming only white space,
+   * for a key with escapes (read it with `key()`).
+   */
+  keySpan(): boolean {
+    if (this.skipSpace() !== CH_QUOTE) throw this.error(`expected a quoted object key, found ${this.describeNext()}`);
+    if (!this.readStringSpan()) return false;
+    if (this.skipSpace() !== CH_COLON) throw this.error(`expected ':' after key "${this.text.slice(this.spanStart, this.spanEnd)}"`);
+    this.pos++;
     return true;
   }
 
@@ -242,10 +254,20 @@ export class JsonScanner {
    * reader expects), consumes it and returns true; otherwise consumes only
    * white space.
    */
-  valueIs(literal: string): boolean {
-    this.skipSpace();
-    if (!this.text.startsWith(literal, this.pos)) return false;
+  valueIs(literal: Uint16Array): boolean {
+    if (!this.textIs(literal)) return false;
     this.pos += literal.length;
+    return true;
+  }
+
+  /** Skips white space; whether `units` come next (compared unit by unit: cheaper than startsWith for short keys). */
+  private textIs(units: Uint16Array): boolean {
+    if (this.skipSpace() !== units[0]) return false;
+    const text = this.text;
+    const p = this.pos;
+    const n = units.length;
+    if (p + n > text.length) return false;
+    for (let i = 1; i < n; i++) if (text.charCodeAt(p + i) !== units[i]) return false;
     return true;
   }
 

@@ -2,10 +2,10 @@ import { CodecError } from '../../errors/codec-error.js';
 import { encodeBase64 } from '../bytes/base64.js';
 import { asciiString, readUtf8 } from '../bytes/utf8.js';
 import { int64ToNumber, int64ToString, zigzagDecode32, zigzagDecode64, type Int64Halves } from '../bytes/varint.js';
-import { CharWriter, writeChars, writeDoubleChars, writeIntChars, writeJsonBase64Chars, writeJsonStringUtf8Chars, writeUnits } from '../json/json-chars.js';
+import { CharWriter, putIntUnits, putSplitUnits, writeChars, writeDoubleChars, writeIntChars, writeJsonBase64Chars, writeJsonStringUtf8Chars, writeUnits } from '../json/json-chars.js';
 import { formatJsonDouble, quoteJsonString } from '../json/quote.js';
 import type { TypeResolver } from './json-to-binary.js';
-import { K, W, is64, planOf, subPlanOf, type FieldPlan, type MessagePlan } from './plan.js';
+import { K, W, enumUnits, is64, planOf, subPlanOf, type FieldPlan, type MessagePlan } from './plan.js';
 import { prefixPath } from './path.js';
 import { MAX_DEPTH, ProtoReader } from './reader.js';
 import { formatTimestamp } from './well-known/timestamp.js';
@@ -287,7 +287,7 @@ export class BinaryToJson {
           items++;
         } else if (wt === f.wireType) {
           if (items > 0) putUnit(w, 44);
-          this.writeScalar(f, kind);
+          this.writeItems(f, kind, end, true);
           items++;
         } else if (wt === 2 && f.packable) {
           const pend = r.lengthEnd();
@@ -726,75 +726,275 @@ export class BinaryToJson {
     return out;
   }
 
-  /**
-   * The items of a packed run `[r.pos, pend)`, comma-separated. Common kinds
-   * get their own loops (no per-item dispatch); the rest go through `writeScalar()`.
-   */
+  /** The items of a packed run `[r.pos, pend)`, comma-separated. */
   private writePacked(f: FieldPlan, kind: number, pend: number): void {
     const r = this.r;
-    const w = this.w;
     const saveEnd = r.end;
     r.end = pend;
-    const b = r.buf;
-    let first = true;
+    this.writeItems(f, kind, pend, false);
+    r.end = saveEnd;
+  }
+
+  /**
+   * Comma-separated items of a repeated scalar field: a packed run up to `end`,
+   * or (`unpacked`, after an occurrence's tag) that occurrence and every one
+   * that directly follows it with the same tag. Runs are thousands of small
+   * items, so integer, bool and enum kinds get loops that keep the read and
+   * write cursors in locals and value varints in place; anything rare (values
+   * past 2^53, truncation) goes through the reader and the per-item writers.
+   */
+  private writeItems(f: FieldPlan, kind: number, end: number, unpacked: boolean): void {
     switch (kind) {
       case K.INT32:
       case K.UINT32:
       case K.SINT32:
-        while (r.pos < pend) {
-          const c = b[r.pos]!;
-          let v: number;
-          if (c < 0x80) {
-            r.pos++;
-            v = c;
-          } else v = r.varint32();
-          if (kind === K.INT32) v |= 0;
-          else if (kind === K.SINT32) v = zigzagDecode32(v);
-          if (!first) putUnit(w, 44);
-          writeIntChars(w, v);
-          first = false;
-        }
-        break;
       case K.FIXED32:
       case K.SFIXED32:
-        while (r.pos < pend) {
-          const v = r.fixed32();
-          if (!first) putUnit(w, 44);
-          writeIntChars(w, kind === K.SFIXED32 ? v | 0 : v);
-          first = false;
-        }
-        break;
-      case K.DOUBLE:
-      case K.FLOAT:
-        while (r.pos < pend) {
-          const v = kind === K.DOUBLE ? r.double() : r.float();
-          if (!first) putUnit(w, 44);
-          if (v - v === 0) writeDoubleChars(w, v);
-          else writeChars(w, formatFloat(v));
-          first = false;
-        }
-        break;
+      case K.BOOL:
+        this.writeItems32(f, kind, end, unpacked);
+        return;
+      case K.ENUM:
+        // NullValue lists (written as nulls) take the per-item writer.
+        if (f.enumPlan!.isNullValue && !this.kitex) break;
+        this.writeItems32(f, kind, end, unpacked);
+        return;
       case K.INT64:
       case K.UINT64:
       case K.SINT64:
       case K.FIXED64:
-      case K.SFIXED64: {
-        const quoted = this.int64AsString;
-        while (r.pos < pend) {
-          if (!first) putUnit(w, 44);
-          this.write64(kind, quoted);
-          first = false;
-        }
-        break;
-      }
-      default:
-        while (r.pos < pend) {
-          if (!first) putUnit(w, 44);
-          this.writeScalar(f, kind);
-          first = false;
-        }
+      case K.SFIXED64:
+        this.writeItems64(f, kind, end, unpacked);
+        return;
+      case K.DOUBLE:
+      case K.FLOAT:
+        this.writeItemsFloat(f, kind, end, unpacked);
+        return;
+      case K.STRING:
+      case K.BYTES:
+        this.writeItemsLen(f, kind, end);
+        return;
     }
-    r.end = saveEnd;
+    const r = this.r;
+    if (unpacked) {
+      this.writeScalar(f, kind);
+      return;
+    }
+    let first = true;
+    while (r.pos < end) {
+      if (!first) putUnit(this.w, 44);
+      this.writeScalar(f, kind);
+      first = false;
+    }
+  }
+
+  /** writeItems for 32-bit integer kinds, bools and enums: values stay int32. */
+  private writeItems32(f: FieldPlan, kind: number, pend: number, unpacked: boolean): void {
+    const r = this.r;
+    const w = this.w;
+    const b = r.buf;
+    const names = kind === K.ENUM && this.enumNames ? f.enumPlan! : undefined;
+    const tagLen = unpacked ? tagLength(f.tag) : 0;
+    let out = w.buf;
+    let o = w.pos;
+    let room = out.length - ITEM_ROOM;
+    let p = r.pos;
+    for (let first = true; ; first = false) {
+      if (!first) {
+        if (!unpacked ? p >= pend : tagLen === 0 || !sameTag(b, p, pend, f.tag, tagLen)) break;
+        p += tagLen;
+      }
+      if (o > room) {
+        w.pos = o;
+        w.ensure(ITEM_ROOM);
+        out = w.buf;
+        room = out.length - ITEM_ROOM;
+      }
+      if (!first) out[o++] = 44; // ,
+      const at = p;
+      let v = 0;
+      let general = false;
+      if (kind === K.FIXED32 || kind === K.SFIXED32) {
+        if (p + 4 <= pend) {
+          v = b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
+          p += 4;
+          if (kind === K.FIXED32 && v < 0) general = true; // above 2^31: not an int32
+        } else general = true;
+      } else if (p >= pend) {
+        general = true; // an unpacked item's tag with nothing after it
+      } else {
+        // The low 32 bits of a varint of up to 5 bytes, or of 10 where the last 5
+        // only extend a negative int32's sign (as every encoder writes them).
+        let c = b[p++]!;
+        v = c & 0x7f;
+        for (let shift = 7; c >= 0x80; shift += 7) {
+          if (p >= pend) {
+            general = true;
+            break;
+          }
+          c = b[p++]!;
+          if (shift < 28) v |= (c & 0x7f) << shift;
+          else {
+            v |= c << 28;
+            if (kind === K.BOOL) general = c > 0x0f; // bits past 32 make a bool true too
+            else if (c >= 0x80) {
+              if (p + 5 > pend || b[p] !== 0xff || b[p + 1] !== 0xff || b[p + 2] !== 0xff || b[p + 3] !== 0xff || b[p + 4] !== 1) general = true;
+              else p += 5;
+            }
+            break;
+          }
+        }
+        if (kind === K.SINT32) v = (v >>> 1) ^ -(v & 1);
+        else if (kind === K.UINT32 && v < 0) general = true; // above 2^31: not an int32
+        else if (kind === K.BOOL) v = v === 0 ? 0 : 1;
+      }
+      if (general) {
+        r.pos = at;
+        w.pos = o;
+        this.writeScalar(f, kind);
+        p = r.pos;
+        o = w.pos;
+        out = w.buf;
+        room = out.length - ITEM_ROOM;
+      } else if (kind === K.BOOL) o = putBool(out, o, v !== 0);
+      else if (names !== undefined) {
+        const u = enumUnits(names, v);
+        if (u === undefined) {
+          o = putIntUnits(out, o, v); // a number without a name stays a number
+          continue;
+        }
+        if (o + u.length > out.length) {
+          w.pos = o;
+          w.ensure(u.length);
+          out = w.buf;
+          room = out.length - ITEM_ROOM;
+        }
+        for (let i = 0; i < u.length; i++) out[o++] = u[i]!;
+      } else o = putIntUnits(out, o, v);
+    }
+    r.pos = p;
+    w.pos = o;
+  }
+
+  /** writeItems for strings and bytes (never packed). */
+  private writeItemsLen(f: FieldPlan, kind: number, end: number): void {
+    const r = this.r;
+    const w = this.w;
+    const b = r.buf;
+    const tagLen = tagLength(f.tag);
+    for (let first = true; ; first = false) {
+      if (!first) {
+        if (tagLen === 0 || !sameTag(b, r.pos, end, f.tag, tagLen)) break;
+        r.pos += tagLen;
+        putUnit(w, 44);
+      }
+      const vend = r.lengthEnd();
+      const at = r.pos;
+      if (kind === K.BYTES) writeJsonBase64Chars(w, b, at, vend);
+      else if (writeJsonStringUtf8Chars(w, b, at, vend) >= 0) throw new CodecError('', 'invalid UTF-8 in string', at);
+      r.pos = vend;
+    }
+  }
+
+  /** writeItems for floats and doubles. */
+  private writeItemsFloat(f: FieldPlan, kind: number, pend: number, unpacked: boolean): void {
+    const r = this.r;
+    const w = this.w;
+    const b = r.buf;
+    const size = kind === K.DOUBLE ? 8 : 4;
+    const dv = r.view();
+    const tagLen = unpacked ? tagLength(f.tag) : 0;
+    let p = r.pos;
+    for (let first = true; ; first = false) {
+      if (!first) {
+        if (!unpacked ? p >= pend : tagLen === 0 || !sameTag(b, p, pend, f.tag, tagLen)) break;
+        p += tagLen;
+        putUnit(w, 44);
+      }
+      if (p + size > pend) {
+        r.pos = p;
+        throw r.truncated();
+      }
+      const v = kind === K.DOUBLE ? dv.getFloat64(p, true) : dv.getFloat32(p, true);
+      p += size;
+      if (v - v === 0) writeDoubleChars(w, v);
+      else writeChars(w, formatFloat(v));
+    }
+    r.pos = p;
+  }
+
+  /** writeItems for 64-bit kinds: values below 2^53 are written from a double. */
+  private writeItems64(f: FieldPlan, kind: number, pend: number, unpacked: boolean): void {
+    const r = this.r;
+    const w = this.w;
+    const b = r.buf;
+    const quoted = this.int64AsString;
+    const tagLen = unpacked ? tagLength(f.tag) : 0;
+    let out = w.buf;
+    let o = w.pos;
+    let room = out.length - ITEM_ROOM;
+    let p = r.pos;
+    for (let first = true; ; first = false) {
+      if (!first) {
+        if (!unpacked ? p >= pend : tagLen === 0 || !sameTag(b, p, pend, f.tag, tagLen)) break;
+        p += tagLen;
+      }
+      if (o > room) {
+        w.pos = o;
+        w.ensure(ITEM_ROOM);
+        out = w.buf;
+        room = out.length - ITEM_ROOM;
+      }
+      if (!first) out[o++] = 44; // ,
+      const at = p;
+      let v = 0;
+      let general = false;
+      if (kind === K.FIXED64 || kind === K.SFIXED64) {
+        const hi = p + 8 <= pend ? b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24) : 0x7fffffff;
+        if (kind === K.FIXED64 ? hi >= 0 && hi < 0x200000 : hi >= -0x200000 && hi < 0x200000) {
+          v = hi * 4294967296 + ((b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0);
+          p += 8;
+        } else general = true;
+      } else if (p >= pend) {
+        general = true;
+      } else {
+        // A varint of up to 7 bytes (below 2^49) is valued as a double.
+        let c = b[p++]!;
+        const odd = c & 1;
+        v = c & 0x7f;
+        let scale = 128;
+        while (c >= 0x80) {
+          if (p >= pend || p - at === 7) {
+            general = true;
+            break;
+          }
+          c = b[p++]!;
+          v += (c & 0x7f) * scale;
+          scale *= 128;
+        }
+        if (kind === K.SINT64) v = odd === 0 ? v / 2 : -(v + 1) / 2;
+      }
+      if (general) {
+        r.pos = at;
+        w.pos = o;
+        this.write64(kind, quoted);
+        p = r.pos;
+        o = w.pos;
+        out = w.buf;
+        room = out.length - ITEM_ROOM;
+      } else {
+        if (quoted) out[o++] = 34;
+        if (v < 0) {
+          out[o++] = 45; // -
+          v = -v;
+        }
+        // Two small integers: a large double passed as one would be boxed.
+        const high = Math.floor(v / 1e9);
+        o = putSplitUnits(out, o, high, v - high * 1e9);
+        if (quoted) out[o++] = 34;
+      }
+    }
+    r.pos = p;
+    w.pos = o;
   }
 
   /** Reads one scalar value (wire type already checked) and writes its JSON; sets `zero`. */
@@ -870,13 +1070,9 @@ export class BinaryToJson {
         if (e.isNullValue && !this.kitex) writeChars(w, 'null');
         else if (!this.enumNames) writeIntChars(w, v);
         else {
-          const u = v >= 0 && v < e.quotedUnits.length ? e.quotedUnits[v] : undefined;
+          const u = enumUnits(e, v);
           if (u !== undefined) writeUnits(w, u);
-          else {
-            const q = e.quotedByNumber.get(v);
-            if (q !== undefined) writeChars(w, q);
-            else writeIntChars(w, v);
-          }
+          else writeIntChars(w, v);
         }
         return;
       }
@@ -1349,6 +1545,37 @@ export class BinaryToJson {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** Units a packed item may take: a comma, quotes and 20 digits with a sign, or an enum name (longer ones grow the buffer first). */
+const ITEM_ROOM = 64;
+
+/** Bytes of a tag's shortest varint form, or 0 past two bytes (runs then go one occurrence at a time). */
+function tagLength(tag: number): number {
+  return tag < 0x80 ? 1 : tag < 0x4000 ? 2 : 0;
+}
+
+/** Whether `b[p…]` (before `end`) holds `tag` in its `len`-byte form. */
+function sameTag(b: Uint8Array, p: number, end: number, tag: number, len: number): boolean {
+  if (p + len > end) return false;
+  return len === 1 ? b[p] === tag : b[p] === ((tag & 0x7f) | 0x80) && b[p + 1] === tag >>> 7;
+}
+
+/** Writes `true` or `false` at `b[o]`; returns the end. */
+function putBool(b: Uint16Array, o: number, v: boolean): number {
+  if (v) {
+    b[o] = 116;
+    b[o + 1] = 114;
+    b[o + 2] = 117;
+    b[o + 3] = 101;
+    return o + 4;
+  }
+  b[o] = 102;
+  b[o + 1] = 97;
+  b[o + 2] = 108;
+  b[o + 3] = 115;
+  b[o + 4] = 101;
+  return o + 5;
+}
 
 /** Appends one UTF-16 unit. */
 function putUnit(w: CharWriter, u: number): void {

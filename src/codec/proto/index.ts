@@ -11,6 +11,8 @@ export type { Int64Output } from './object.js';
 
 const SLAB_SIZE = 32 * 1024;
 const SLAB_RESERVE = 1024;
+/** The buffer for large messages is kept up to this size (a one-off huge message does not pin more). */
+const LARGE_KEEP = 4 * 1024 * 1024;
 
 /** Finds message types by full name, for `google.protobuf.Any` (a `ProtoRegistry` fits). */
 export interface ProtoTypeResolver {
@@ -30,6 +32,7 @@ export interface ProtoObjectOptions extends Omit<ProtoJsonOptions, 'int64As'> {
  */
 export class ProtoCodec {
   private slab = new ByteWriter(SLAB_SIZE);
+  private readonly large = new ByteWriter(SLAB_SIZE);
   private readonly enc = new JsonToBinary();
   private readonly dec = new BinaryToJson();
   private resolvedDefaults: ResolvedOptions | undefined;
@@ -44,6 +47,13 @@ export class ProtoCodec {
 
   /** JSON text → protobuf bytes (a fresh copy). Throws `CodecError` with the field path. */
   encodeJson(type: ProtoMessage, json: string, opts?: ProtoJsonOptions): Uint8Array {
+    if (json.length > SLAB_SIZE / 2) {
+      // Large: encoded into a buffer kept for such messages, then copied out at its
+      // exact size (growing a fresh buffer by doublings cost more than the copy).
+      const big = this.large.reset(LARGE_KEEP);
+      this.encodeJsonInto(big, type, json, opts);
+      return big.buf.slice(0, big.pos);
+    }
     // Results are carved from a slab, like Node's Buffer pool: no copy per call.
     // Each result is a view the caller owns; the slab is never written twice.
     let w = this.slab;

@@ -15,7 +15,7 @@ import {
 } from '../bytes/varint.js';
 import { JsonKind, JsonScanner } from '../json/scanner.js';
 import { quoteJsonString } from '../json/quote.js';
-import { K, W, planOf, subPlanOf, type EnumPlan, type FieldPlan, type KeyGuess, type MessagePlan } from './plan.js';
+import { K, W, is64, planOf, subPlanOf, type EnumPlan, type FieldPlan, type KeyGuess, type MessagePlan } from './plan.js';
 import { prefixPath } from './path.js';
 import { MAX_DEPTH, ProtoReader } from './reader.js';
 import { parseTimestamp } from './well-known/timestamp.js';
@@ -37,6 +37,13 @@ const KIND_NAMES = [
   '', 'double', 'float', 'int64', 'uint64', 'int32', 'fixed64', 'fixed32', 'bool', 'string',
   'group', 'message', 'bytes', 'uint32', 'enum', 'sfixed32', 'sfixed64', 'sint32', 'sint64',
 ];
+
+/** Kinds whose repeated items `intItems()` reads: integers and bools (1). */
+const PLAIN_INT_KINDS = new Uint8Array(19);
+for (const k of [K.INT32, K.UINT32, K.SINT32, K.FIXED32, K.SFIXED32, K.INT64, K.UINT64, K.SINT64, K.FIXED64, K.SFIXED64, K.BOOL]) PLAIN_INT_KINDS[k] = 1;
+/** The signed 64-bit kinds (1). */
+const INT64_SIGNED = new Uint8Array(19);
+for (const k of [K.INT64, K.SINT64, K.SFIXED64]) INT64_SIGNED[k] = 1;
 
 const KIND_DESC = ['an object', 'an array', 'a string', 'a number', 'a boolean', 'a boolean', 'null', 'end of input'];
 
@@ -391,6 +398,17 @@ export class JsonToBinary {
     if (!s.firstItem()) return;
     let i = 0;
     const kind = f.kind;
+    if (f.packed && PLAIN_INT_KINDS[kind] === 1) {
+      this.tag(f.lenTag);
+      const at = this.beginLen();
+      this.intItems(f, kind, false);
+      this.endLen(at);
+      return;
+    }
+    if (!f.packed && PLAIN_INT_KINDS[kind] === 1) {
+      this.intItems(f, kind, true);
+      return;
+    }
     if (f.packed) {
       this.tag(f.lenTag);
       const at = this.beginLen();
@@ -425,6 +443,90 @@ export class JsonToBinary {
       }
       i++;
     } while (s.nextItem());
+  }
+
+  /**
+   * The items of a repeated integer or bool field (after its first `[` item
+   * was found), each with its tag when `tagged` (unpacked), else values only.
+   * A JSON array of numbers is long and regular, so plain items (up to 15
+   * digits, bare or quoted, or a bool literal, followed by `,` or `]`) are read
+   * and written here with the text cursor in a local; any other item goes
+   * through the general readers, which also report what is wrong with it.
+   */
+  private intItems(f: FieldPlan, kind: number, tagged: boolean): void {
+    const s = this.s;
+    const text = s.text;
+    for (let i = 0; ; i++) {
+      let p = s.pos;
+      let c = text.charCodeAt(p);
+      while (c === 32 || c === 10 || c === 13 || c === 9) c = text.charCodeAt(++p);
+      // A plain item's value, or NaN.
+      let v = NaN;
+      let q = p;
+      if (kind === K.BOOL) {
+        if (c === 116 && text.startsWith('true', p)) {
+          v = 1;
+          q = p + 4;
+        } else if (c === 102 && text.startsWith('false', p)) {
+          v = 0;
+          q = p + 5;
+        }
+      } else {
+        const quoted = c === 34;
+        if (quoted) c = text.charCodeAt(++q);
+        const neg = c === 45;
+        if (neg) c = text.charCodeAt(++q);
+        const d0 = q;
+        let m = 0; // exact while there are at most 15 digits
+        while (c >= 48 && c <= 57) {
+          m = m * 10 + (c - 48);
+          c = text.charCodeAt(++q);
+        }
+        const digits = q - d0;
+        // No leading zeros, no fraction or exponent, the closing quote: else the general path decides.
+        if (digits > 0 && digits <= 15 && (digits === 1 || text.charCodeAt(d0) !== 48) && (quoted ? c === 34 : c !== 46 && c !== 101 && c !== 69)) {
+          if (quoted) q++;
+          v = neg ? -m : m;
+          if (kind === K.UINT32 || kind === K.FIXED32 ? v < 0 || v > 0xffffffff : is64(kind) ? v < 0 && !INT64_SIGNED[kind] : v < -0x80000000 || v > 0x7fffffff) v = NaN;
+          else if (v === 0) v = 0; // -0
+        }
+      }
+      try {
+        if (tagged) this.tag(f.tag);
+        if (v !== v) {
+          s.pos = p;
+          this.packedValue(f, kind);
+        } else {
+          s.pos = q;
+          if (is64(kind)) this.writeInt64Number(kind, v);
+          else this.writeNum(kind, v);
+        }
+      } catch (e) {
+        throw prefixPath(e, `[${i}]`);
+      }
+      c = text.charCodeAt(s.pos);
+      if (c === 44) s.pos++; // ,
+      else if (c === 93) {
+        s.pos++; // ]
+        return;
+      } else if (!s.nextItem()) return;
+    }
+  }
+
+  /** Writes a 64-bit field's value given as a safe integer. */
+  private writeInt64Number(kind: number, v: number): void {
+    if (kind === K.SINT64) v = v >= 0 ? 2 * v : -2 * v - 1;
+    const w = this.w;
+    if (kind !== K.FIXED64 && kind !== K.SFIXED64 && v >= 0 && v <= 0x7fffffff) {
+      writeVarint32(w, v);
+      return;
+    }
+    const hi = Math.floor(v / TWO32);
+    const lo = v - hi * TWO32;
+    if (kind === K.FIXED64 || kind === K.SFIXED64) {
+      w.writeUint32LE(lo);
+      w.writeUint32LE(hi >>> 0);
+    } else writeVarint64(w, lo, hi >>> 0);
   }
 
   /** One element of a packed field: the value only. */
@@ -463,6 +565,12 @@ export class JsonToBinary {
       case K.STRING: {
         const s = this.s;
         if (s.peek() !== JsonKind.String) throw this.typeError('a string');
+        if (s.readStringSpan()) {
+          if (implicit && s.spanEnd === s.spanStart) return;
+          this.tag(tag);
+          this.writeSpan(s.text, s.spanStart, s.spanEnd);
+          return;
+        }
         const str = s.readString();
         if (implicit && str.length === 0) return;
         this.tag(tag);
@@ -525,6 +633,30 @@ export class JsonToBinary {
         this.writeNum(kind, v);
       }
     }
+  }
+
+  /** Writes `text[start, end)` (a string's contents without escapes) as a length-delimited UTF-8 value, unsliced when short ASCII. */
+  private writeSpan(text: string, start: number, end: number): void {
+    const n = end - start;
+    const w = this.w;
+    if (n < 0x80) {
+      if (w.pos + 1 + n > w.buf.length) w.ensure(1 + n);
+      const buf = w.buf;
+      const at = w.pos;
+      let o = at + 1;
+      let i = start;
+      for (; i < end; i++) {
+        const c = text.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[o++] = c;
+      }
+      if (i === end) {
+        buf[at] = n;
+        w.pos = o;
+        return;
+      }
+    }
+    this.writeString(text.slice(start, end));
   }
 
   private writeString(str: string): void {
@@ -759,15 +891,28 @@ export class JsonToBinary {
     const s = this.s;
     if (s.peek() !== JsonKind.Object) throw this.typeError('an object (map)');
     s.pos++;
-    let key = s.firstKey();
-    if (key === undefined) return;
+    if (!s.objectFirst()) return;
     const kf = f.mapKey!;
     const vf = f.mapValue!;
+    const text = s.text;
     do {
+      // A key without escapes is a span of the text: string keys are copied from it, not sliced.
+      let key: string | undefined;
+      let keyStart = 0;
+      let keyEnd = 0;
+      if (s.keySpan()) {
+        keyStart = s.spanStart;
+        keyEnd = s.spanEnd;
+        if (kf.kind !== K.STRING) key = text.slice(keyStart, keyEnd);
+      } else key = s.key();
       try {
         this.tag(f.lenTag);
         const at = this.beginLen();
-        this.mapKey(kf, key);
+        if (key !== undefined) this.mapKey(kf, key);
+        else {
+          this.tag(kf.tag);
+          this.writeSpan(text, keyStart, keyEnd);
+        }
         if (vf.kind === K.MESSAGE) {
           const plan = subPlanOf(vf);
           if (s.peek() === JsonKind.Null && (plan.wkt !== W.VALUE || this.plainWkt)) throw s.error('null is not allowed as a map value');
@@ -786,9 +931,9 @@ export class JsonToBinary {
         }
         this.endLen(at);
       } catch (e) {
-        throw prefixPath(e, `[${quoteJsonString(key)}]`);
+        throw prefixPath(e, `[${quoteJsonString(key ?? text.slice(keyStart, keyEnd))}]`);
       }
-    } while ((key = s.nextKey()) !== undefined);
+    } while (s.objectNext());
   }
 
   private mapKey(kf: FieldPlan, key: string): void {

@@ -1,5 +1,6 @@
 import type { ProtoEnum, ProtoField, ProtoMessage } from '../../idl-parser/proto/descriptor.js';
 import { quoteJsonString } from '../json/quote.js';
+import { toUnits } from '../json/json-chars.js';
 
 /*
  * Per-message plans: everything the transcoders need about a message, worked
@@ -94,7 +95,7 @@ const WKT_BY_NAME: Record<string, number> = {
 
 /** An enum value as the JSON reader tries it: the quoted name and its number. */
 export interface EnumGuess {
-  readonly quoted: string;
+  readonly quoted: Uint16Array;
   readonly value: number;
 }
 
@@ -108,8 +109,15 @@ export interface EnumPlan {
   readonly guessesByFirstChar: ReadonlyArray<readonly EnumGuess[] | undefined>;
   /** First name of each number, JSON-quoted (aliases: the first declared wins, as protoc does). */
   readonly quotedByNumber: Map<number, string>;
-  /** The same as UTF-16 units, by number, for the numbers 0…1023 (the usual ones: an array beats a hash). */
+  /**
+   * The same as UTF-16 units, indexed by number − `unitsBase`, over a span of at
+   * most 1024 numbers from the smallest one above −1024 (the usual ones: an
+   * array beats a hash).
+   */
   readonly quotedUnits: ReadonlyArray<Uint16Array | undefined>;
+  readonly unitsBase: number;
+  /** The same for the numbers outside that span. */
+  readonly otherUnits: Map<number, Uint16Array>;
   readonly nameByNumber: Map<number, string>;
   /** `google.protobuf.NullValue`: JSON `null`. */
   readonly isNullValue: boolean;
@@ -171,7 +179,7 @@ export interface FieldPlan {
 
 /** A key the JSON reader tries first (`"name"` with quotes) and the field it means. */
 export interface KeyGuess {
-  readonly quoted: string;
+  readonly quoted: Uint16Array;
   readonly field: FieldPlan;
 }
 
@@ -207,17 +215,30 @@ export function planOf(desc: ProtoMessage): MessagePlan {
   return cached !== undefined ? cached : compile(desc);
 }
 
-function quotedUnitsOf(quotedByNumber: Map<number, string>): Array<Uint16Array | undefined> {
+/** The quoted names as units: a dense array for a span of numbers, a map for the rest. */
+function unitsOf(quotedByNumber: Map<number, string>): Pick<EnumPlan, 'quotedUnits' | 'unitsBase' | 'otherUnits'> {
+  let base = 0;
+  for (const k of quotedByNumber.keys()) if (k < base && k > -1024) base = k;
   let n = 0;
-  for (const k of quotedByNumber.keys()) if (k >= n && k < 1024) n = k + 1;
-  const out = new Array<Uint16Array | undefined>(n).fill(undefined);
-  for (const [k, q] of quotedByNumber) if (k >= 0 && k < n) out[k] = units(q);
-  return out;
+  for (const k of quotedByNumber.keys()) if (k >= base && k - base < 1024 && k - base >= n) n = k - base + 1;
+  const quotedUnits = new Array<Uint16Array | undefined>(n).fill(undefined);
+  const otherUnits = new Map<number, Uint16Array>();
+  for (const [k, q] of quotedByNumber) {
+    if (k >= base && k - base < n) quotedUnits[k - base] = toUnits(q);
+    else otherUnits.set(k, toUnits(q));
+  }
+  return { quotedUnits, unitsBase: base, otherUnits };
+}
+
+/** The JSON-quoted name of enum number `v` as UTF-16 units; undefined for a number without a name. */
+export function enumUnits(e: EnumPlan, v: number): Uint16Array | undefined {
+  const i = v - e.unitsBase;
+  return i >= 0 && i < e.quotedUnits.length ? e.quotedUnits[i] : e.otherUnits.get(v);
 }
 
 function byFirstChar(guesses: EnumGuess[]): Array<EnumGuess[] | undefined> {
   const out = new Array<EnumGuess[] | undefined>(128).fill(undefined);
-  for (const g of guesses) (out[g.quoted.charCodeAt(1)] ??= []).push(g);
+  for (const g of guesses) (out[g.quoted[1]!] ??= []).push(g);
   return out;
 }
 
@@ -236,7 +257,7 @@ export function enumPlanOf(desc: ProtoEnum): EnumPlan {
     const guessByName = new Map<string, EnumGuess>();
     for (const v of desc.values) {
       byName.set(v.name, v.number);
-      guessByName.set(v.name, { quoted: quoteJsonString(v.name), value: v.number });
+      guessByName.set(v.name, { quoted: toUnits(quoteJsonString(v.name)), value: v.number });
       if (!nameByNumber.has(v.number)) {
         nameByNumber.set(v.number, v.name);
         quotedByNumber.set(v.number, quoteJsonString(v.name));
@@ -248,7 +269,7 @@ export function enumPlanOf(desc: ProtoEnum): EnumPlan {
       guessByName,
       guessesByFirstChar: byFirstChar([...guessByName.values()]),
       quotedByNumber,
-      quotedUnits: quotedUnitsOf(quotedByNumber),
+      ...unitsOf(quotedByNumber),
       nameByNumber,
       isNullValue: desc.fullName === 'google.protobuf.NullValue',
       zeroQuoted: quotedByNumber.get(0) ?? '0',
@@ -346,21 +367,16 @@ function compileField(f: ProtoField, index: number, oneofMembers: Map<number, nu
     protoKeyOut: quoteJsonString(f.name) + ':',
     jsonKeyOutComma: ',' + quoteJsonString(f.jsonName) + ':',
     protoKeyOutComma: ',' + quoteJsonString(f.name) + ':',
-    jsonKey: units(quoteJsonString(f.jsonName) + ':'),
-    protoKey: units(quoteJsonString(f.name) + ':'),
-    jsonKeyComma: units(',' + quoteJsonString(f.jsonName) + ':'),
-    protoKeyComma: units(',' + quoteJsonString(f.name) + ':'),
+    jsonKey: toUnits(quoteJsonString(f.jsonName) + ':'),
+    protoKey: toUnits(quoteJsonString(f.name) + ':'),
+    jsonKeyComma: toUnits(',' + quoteJsonString(f.jsonName) + ':'),
+    protoKeyComma: toUnits(',' + quoteJsonString(f.name) + ':'),
     lastEnum: undefined,
     jsonGuess: undefined as unknown as KeyGuess,
     protoGuess: undefined as unknown as KeyGuess,
   };
-  fp.jsonGuess = { quoted: quoteJsonString(f.jsonName), field: fp };
-  fp.protoGuess = { quoted: quoteJsonString(f.name), field: fp };
+  fp.jsonGuess = { quoted: toUnits(quoteJsonString(f.jsonName)), field: fp };
+  fp.protoGuess = { quoted: toUnits(quoteJsonString(f.name)), field: fp };
   return fp;
 }
 
-function units(s: string): Uint16Array {
-  const u = new Uint16Array(s.length);
-  for (let i = 0; i < s.length; i++) u[i] = s.charCodeAt(i);
-  return u;
-}

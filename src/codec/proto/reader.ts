@@ -1,12 +1,6 @@
 import { CodecError } from '../../errors/codec-error.js';
 import { VarintReader } from '../bytes/varint.js';
 
-// Scratch for floats: the platform is little-endian like the wire (checked below).
-const f32 = new Float32Array(1);
-const f32b = new Uint8Array(f32.buffer);
-const f64 = new Float64Array(1);
-const f64b = new Uint8Array(f64.buffer);
-if (new Uint8Array(Uint16Array.of(1).buffer)[0] !== 1) throw new Error('idlcall: big-endian platforms are not supported');
 
 /** Deepest nesting of messages (and groups) the codec accepts, as protobuf runtimes do. */
 export const MAX_DEPTH = 100;
@@ -17,6 +11,8 @@ export const MAX_DEPTH = 100;
  * add the field path.
  */
 export class ProtoReader extends VarintReader {
+  private viewOf: Uint8Array | undefined;
+  private dataView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 
   /** Reads a tag; checks the field number and wire type are possible. */
   tag(): number {
@@ -53,12 +49,7 @@ export class ProtoReader extends VarintReader {
     const p = this.pos;
     if (p + 4 > this.end) throw this.truncated();
     this.pos = p + 4;
-    const b = this.buf;
-    f32b[0] = b[p]!;
-    f32b[1] = b[p + 1]!;
-    f32b[2] = b[p + 2]!;
-    f32b[3] = b[p + 3]!;
-    return f32[0]!;
+    return this.view().getFloat32(p, true);
   }
 
   /** Little-endian double. */
@@ -66,9 +57,17 @@ export class ProtoReader extends VarintReader {
     const p = this.pos;
     if (p + 8 > this.end) throw this.truncated();
     this.pos = p + 8;
+    return this.view().getFloat64(p, true);
+  }
+
+  /** A DataView over `buf` (made when first needed for a buffer: most messages have no floats). */
+  view(): DataView<ArrayBufferLike> {
     const b = this.buf;
-    for (let i = 0; i < 8; i++) f64b[i] = b[p + i]!;
-    return f64[0]!;
+    if (this.viewOf !== b) {
+      this.viewOf = b;
+      this.dataView = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    }
+    return this.dataView;
   }
 
   /** Skips the value of a field with the given tag (an unknown field); groups are skipped whole. */

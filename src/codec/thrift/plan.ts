@@ -1,5 +1,6 @@
 import type { ThriftField, ThriftStruct, ThriftType } from '../../idl-parser/thrift/descriptor.js';
 import { quoteJsonString } from '../json/quote.js';
+import { toUnits } from '../json/json-chars.js';
 import { Kind, TType } from './types.js';
 
 /**
@@ -164,8 +165,8 @@ export class FieldPlan {
     this.jsonKeyAlias = quoteJsonString(this.alias) + ':';
     this.keyBytesName = utf8.encode(this.jsonKeyName);
     this.keyBytesAlias = utf8.encode(this.jsonKeyAlias);
-    this.keyUnitsName = units(',' + this.jsonKeyName);
-    this.keyUnitsAlias = units(',' + this.jsonKeyAlias);
+    this.keyUnitsName = toUnits(',' + this.jsonKeyName);
+    this.keyUnitsAlias = toUnits(',' + this.jsonKeyAlias);
     this.ttype = this.type.ttype;
     const k = this.type.kind;
     this.fast = k === Kind.STRING ? 1 : (k === Kind.I32 || k === Kind.ENUM) && !this.jsConv ? 2 : k === Kind.STRUCT ? 3 : 0;
@@ -173,12 +174,6 @@ export class FieldPlan {
 }
 
 const utf8 = new TextEncoder();
-
-function units(s: string): Uint16Array {
-  const u = new Uint16Array(s.length);
-  for (let i = 0; i < s.length; i++) u[i] = s.charCodeAt(i);
-  return u;
-}
 
 function hasJsConv(f: ThriftField): boolean {
   for (const a of f.annotations) {
