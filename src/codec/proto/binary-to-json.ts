@@ -24,9 +24,9 @@ interface SlotFrame {
   mark: Uint32Array;
   touched: number[];
   /**
-   * Keys of the open map field (fast path), as hash and place of their JSON
-   * text in the output, per entry; a linear scan finds duplicates among the
-   * first 16, an open-addressing table of entry numbers beyond.
+   * Keys of the open map field (fast path), as the place of their JSON text in
+   * the output per entry: the first 16 are compared directly; from then on
+   * they are hashed and an open-addressing table of entry numbers finds them.
    */
   keyHash: Int32Array;
   keyAt: Int32Array;
@@ -484,15 +484,16 @@ export class BinaryToJson {
     const buf = this.w.buf;
     const ks = this.keyStart;
     const kl = this.keyEnd - ks;
-    let h = 0x811c9dc5;
-    for (let p = ks; p < ks + kl; p++) h = Math.imul(h ^ buf[p]!, 0x01000193);
-    if (n === frame.keyHash.length) growKeys(frame);
-    const hashes = frame.keyHash;
+    if (n === frame.keyAt.length) growKeys(frame);
     const at = frame.keyAt;
     const len = frame.keyLen;
     if (n < 16) {
-      for (let q = 0; q < n; q++) if (hashes[q] === h && sameUnits(buf, at[q]!, len[q]!, ks, kl)) return true;
+      // Few keys: compared directly (lengths first); hashes only from the 16th on.
+      for (let q = 0; q < n; q++) if (sameUnits(buf, at[q]!, len[q]!, ks, kl)) return true;
     } else {
+      const hashes = frame.keyHash;
+      if (n === 16) for (let q = 0; q < 16; q++) hashes[q] = hashUnits(buf, at[q]!, len[q]!);
+      const h = hashUnits(buf, ks, kl);
       let table = frame.keyTable;
       if (n === 16 || 2 * n > table.length) table = rebuildKeyTable(frame, n);
       const mask = table.length - 1;
@@ -503,8 +504,8 @@ export class BinaryToJson {
         i = (i + 1) & mask;
       }
       table[i] = n + 1;
+      hashes[n] = h;
     }
-    hashes[n] = h;
     at[n] = ks;
     len[n] = kl;
     return false;
@@ -954,24 +955,14 @@ export class BinaryToJson {
           v = hi * 4294967296 + ((b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0);
           p += 8;
         } else general = true;
-      } else if (p >= pend) {
-        general = true;
       } else {
-        // A varint of up to 7 bytes (below 2^49) is valued as a double.
-        let c = b[p++]!;
-        const odd = c & 1;
-        v = c & 0x7f;
-        let scale = 128;
-        while (c >= 0x80) {
-          if (p >= pend || p - at === 7) {
-            general = true;
-            break;
-          }
-          c = b[p++]!;
-          v += (c & 0x7f) * scale;
-          scale *= 128;
+        r.pos = p;
+        v = r.shortVarint();
+        if (v < 0) general = true;
+        else {
+          p = r.pos;
+          if (kind === K.SINT64) v = unzigzag(v, b[at]!);
         }
-        if (kind === K.SINT64) v = odd === 0 ? v / 2 : -(v + 1) / 2;
       }
       if (general) {
         r.pos = at;
@@ -1110,6 +1101,19 @@ export class BinaryToJson {
   /** Reads a 64-bit integer and writes its decimal text, quoted or not; sets `zero`. */
   private write64(kind: number, quoted: boolean): void {
     const w = this.w;
+    if (kind !== K.FIXED64 && kind !== K.SFIXED64) {
+      const r = this.r;
+      const at = r.pos;
+      let v = r.shortVarint();
+      if (v >= 0) {
+        if (kind === K.SINT64) v = unzigzag(v, r.buf[at]!);
+        this.zero = v === 0;
+        if (quoted) putUnit(w, 34);
+        writeIntChars(w, v);
+        if (quoted) putUnit(w, 34);
+        return;
+      }
+    }
     const lo = this.read64(kind);
     const hi = h64.hi;
     if (quoted) putUnit(w, 34);
@@ -1549,6 +1553,11 @@ const EMPTY = new Uint8Array(0);
 /** Units a packed item may take: a comma, quotes and 20 digits with a sign, or an enum name (longer ones grow the buffer first). */
 const ITEM_ROOM = 64;
 
+/** Zigzag-decodes a value below 2^53 whose varint started with byte `first` (its low bit: the sign). */
+function unzigzag(v: number, first: number): number {
+  return (first & 1) === 0 ? v / 2 : -(v + 1) / 2;
+}
+
 /** Bytes of a tag's shortest varint form, or 0 past two bytes (runs then go one occurrence at a time). */
 function tagLength(tag: number): number {
   return tag < 0x80 ? 1 : tag < 0x4000 ? 2 : 0;
@@ -1680,6 +1689,13 @@ function rebuildKeyTable(frame: SlotFrame, n: number): Int32Array {
     table[i] = q + 1;
   }
   return table;
+}
+
+/** FNV-1a over `buf[start, start + n)`. */
+function hashUnits(buf: Uint16Array, start: number, n: number): number {
+  let h = 0x811c9dc5;
+  for (let p = start; p < start + n; p++) h = Math.imul(h ^ buf[p]!, 0x01000193);
+  return h;
 }
 
 function sameUnits(buf: Uint16Array, a: number, alen: number, b: number, blen: number): boolean {

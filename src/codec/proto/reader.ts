@@ -35,6 +35,29 @@ export class ProtoReader extends VarintReader {
     return this.pos + len;
   }
 
+  /**
+   * A varint of at most 7 bytes (below 2^49: most 64-bit values) as a number,
+   * read past; -1, with nothing read, for a longer or truncated one.
+   */
+  shortVarint(): number {
+    const b = this.buf;
+    const end = this.end;
+    const start = this.pos;
+    let p = start;
+    let v = 0;
+    let scale = 1;
+    while (p < end && p - start < 7) {
+      const c = b[p++]!;
+      v += (c & 0x7f) * scale;
+      if (c < 0x80) {
+        this.pos = p;
+        return v;
+      }
+      scale *= 128;
+    }
+    return -1;
+  }
+
   /** Little-endian fixed 32-bit, unsigned. */
   fixed32(): number {
     const p = this.pos;
