@@ -123,15 +123,6 @@ export function putIntUnits(b: Uint16Array, p: number, v: number): number {
   return putNineDigits(b, writeSmall(b, p, h), v - h * 1e9);
 }
 
-/**
- * Writes a non-negative safe integer given as `high·1e9 + low9` (both below
- * 2^31, `low9` below 1e9): lets callers holding a large value as a double pass
- * it as two small integers.
- */
-export function putSplitUnits(b: Uint16Array, p: number, high: number, low9: number): number {
-  return high === 0 ? writeSmall(b, p, low9) : putNineDigits(b, writeSmall(b, p, high), low9);
-}
-
 /** Writes 0 ≤ v < 1e9 as exactly nine digits (zero-padded) at `q`; returns the end. */
 function putNineDigits(b: Uint16Array, q: number, v: number): number {
   let e = q + 9;

@@ -2,7 +2,7 @@ import { CodecError } from '../../errors/codec-error.js';
 import { encodeBase64 } from '../bytes/base64.js';
 import { asciiString, readUtf8 } from '../bytes/utf8.js';
 import { int64ToNumber, int64ToString, zigzagDecode32, zigzagDecode64, type Int64Halves } from '../bytes/varint.js';
-import { CharWriter, putIntUnits, putSplitUnits, writeChars, writeDoubleChars, writeIntChars, writeJsonBase64Chars, writeJsonStringUtf8Chars, writeUnits } from '../json/json-chars.js';
+import { CharWriter, putIntUnits, writeChars, writeDoubleChars, writeIntChars, writeJsonBase64Chars, writeJsonStringUtf8Chars, writeUnits } from '../json/json-chars.js';
 import { formatJsonDouble, quoteJsonString } from '../json/quote.js';
 import type { TypeResolver } from './json-to-binary.js';
 import { K, W, enumUnits, is64, planOf, subPlanOf, type FieldPlan, type MessagePlan } from './plan.js';
@@ -972,17 +972,11 @@ export class BinaryToJson {
         o = w.pos;
         out = w.buf;
         room = out.length - ITEM_ROOM;
-      } else {
-        if (quoted) out[o++] = 34;
-        if (v < 0) {
-          out[o++] = 45; // -
-          v = -v;
-        }
-        // Two small integers: a large double passed as one would be boxed.
-        const high = Math.floor(v / 1e9);
-        o = putSplitUnits(out, o, high, v - high * 1e9);
-        if (quoted) out[o++] = 34;
-      }
+      } else if (quoted) {
+        out[o++] = 34;
+        o = putIntUnits(out, o, v);
+        out[o++] = 34;
+      } else o = putIntUnits(out, o, v);
     }
     r.pos = p;
     w.pos = o;
