@@ -797,18 +797,16 @@ export class BinaryToJson {
     const tagLen = unpacked ? tagLength(f.tag) : 0;
     let out = w.buf;
     let o = w.pos;
-    let room = out.length - ITEM_ROOM;
     let p = r.pos;
     for (let first = true; ; first = false) {
       if (!first) {
         if (!unpacked ? p >= pend : tagLen === 0 || !sameTag(b, p, pend, f.tag, tagLen)) break;
         p += tagLen;
       }
-      if (o > room) {
+      if (o + ITEM_ROOM > out.length) {
         w.pos = o;
         w.ensure(ITEM_ROOM);
         out = w.buf;
-        room = out.length - ITEM_ROOM;
       }
       if (!first) out[o++] = 44; // ,
       const at = p;
@@ -855,7 +853,6 @@ export class BinaryToJson {
         p = r.pos;
         o = w.pos;
         out = w.buf;
-        room = out.length - ITEM_ROOM;
       } else if (kind === K.BOOL) o = putBool(out, o, v !== 0);
       else if (names !== undefined) {
         const u = enumUnits(names, v);
@@ -867,7 +864,6 @@ export class BinaryToJson {
           w.pos = o;
           w.ensure(u.length);
           out = w.buf;
-          room = out.length - ITEM_ROOM;
         }
         for (let i = 0; i < u.length; i++) out[o++] = u[i]!;
       } else o = putIntUnits(out, o, v);
@@ -932,18 +928,16 @@ export class BinaryToJson {
     const tagLen = unpacked ? tagLength(f.tag) : 0;
     let out = w.buf;
     let o = w.pos;
-    let room = out.length - ITEM_ROOM;
     let p = r.pos;
     for (let first = true; ; first = false) {
       if (!first) {
         if (!unpacked ? p >= pend : tagLen === 0 || !sameTag(b, p, pend, f.tag, tagLen)) break;
         p += tagLen;
       }
-      if (o > room) {
+      if (o + ITEM_ROOM > out.length) {
         w.pos = o;
         w.ensure(ITEM_ROOM);
         out = w.buf;
-        room = out.length - ITEM_ROOM;
       }
       if (!first) out[o++] = 44; // ,
       const at = p;
@@ -971,7 +965,6 @@ export class BinaryToJson {
         p = r.pos;
         o = w.pos;
         out = w.buf;
-        room = out.length - ITEM_ROOM;
       } else if (quoted) {
         out[o++] = 34;
         o = putIntUnits(out, o, v);
@@ -1562,6 +1555,7 @@ function sameTag(b: Uint8Array, p: number, end: number, tag: number, len: number
   if (p + len > end) return false;
   return len === 1 ? b[p] === tag : b[p] === ((tag & 0x7f) | 0x80) && b[p + 1] === tag >>> 7;
 }
+
 
 /** Writes `true` or `false` at `b[o]`; returns the end. */
 function putBool(b: Uint16Array, o: number, v: boolean): number {
