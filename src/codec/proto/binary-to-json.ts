@@ -92,7 +92,7 @@ export class BinaryToJson {
     } catch (e) {
       throw prefixPath(e, plan.desc.name);
     } finally {
-      r.reset(EMPTY);
+      r.release();
     }
   }
 

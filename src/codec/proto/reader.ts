@@ -1,6 +1,10 @@
 import { CodecError } from '../../errors/codec-error.js';
 import { VarintReader } from '../bytes/varint.js';
 
+const NO_DATA = new Uint8Array(0);
+const NO_VIEW = new DataView(new ArrayBuffer(0));
+/** Release() keeps the float view only over memory up to this size. */
+const KEEP_VIEW_BYTES = 64 * 1024;
 
 /** Deepest nesting of messages (and groups) the codec accepts, as protobuf runtimes do. */
 export const MAX_DEPTH = 100;
@@ -12,7 +16,20 @@ export const MAX_DEPTH = 100;
  */
 export class ProtoReader extends VarintReader {
   private viewOf: Uint8Array | undefined;
-  private dataView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  private dataView: DataView<ArrayBufferLike> = NO_VIEW;
+
+  /**
+   * Points the reader at nothing between calls. The float view of the last
+   * buffer is kept for the next call when its memory is small (a pooled Buffer
+   * slab, say), so a stream of small messages does not make one per call.
+   */
+  release(): void {
+    this.reset(NO_DATA);
+    if (this.dataView.buffer.byteLength > KEEP_VIEW_BYTES) {
+      this.viewOf = undefined;
+      this.dataView = NO_VIEW;
+    }
+  }
 
   /** Reads a tag; checks the field number and wire type are possible. */
   tag(): number {
