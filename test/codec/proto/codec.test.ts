@@ -406,6 +406,18 @@ describe('encodeJson results', () => {
     }
     for (const [b, json] of outs) expect(c.decodeToJson(K, b)).toBe(json);
   });
+
+  it('of large messages are exact-size copies, independent of the buffer kept for the next one', () => {
+    const c = new ProtoCodec(reg);
+    const outs: Array<[Uint8Array, string]> = [];
+    for (let i = 0; i < 6; i++) {
+      const json = `{"fInt32":${i + 1},"rString":[${Array.from({ length: 2000 + 500 * i }, (_, k) => `"${i}-${k}"`).join(',')}]}`;
+      const b = c.encodeJson(K, json);
+      expect(b.byteLength).toBe(b.buffer.byteLength);
+      outs.push([b, json]);
+    }
+    for (const [b, json] of outs) expect(c.decodeToJson(K, b)).toBe(json);
+  });
 });
 
 describe('object API with the kitex mapping and well-known types', () => {
