@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromBinary, fromJsonString, toJsonString } from '@bufbuild/protobuf';
+import { fromBinary, fromJsonString, toBinary, toJsonString } from '@bufbuild/protobuf';
 import { ByteWriter } from '../../../src/codec/bytes/byte-writer.js';
 import { CodecError } from '../../../src/errors/codec-error.js';
 import { ProtoCodec } from '../../../src/codec/proto/index.js';
@@ -369,6 +369,44 @@ describe('JSON → binary item loops (vs @bufbuild/protobuf)', () => {
     same('{"farI32":[ 7 ,8],"farS64":["-1"]}', '{"farI32":[7,8],"farS64":["-1"]}');
     same('{"counts":{"a":1,"é":2,"a\\"b":3,"":4},"name":"plain","str":["","é","a\\u0000b"]}', '{"counts":{"a":1,"é":2,"a\\"b":3,"":4},"name":"plain","str":["","é","a\\u0000b"]}');
     same('{"name":""}', '{}');
+  });
+
+  it('corrupted documents: only CodecErrors, and the same message as bufbuild whenever both accept', () => {
+    const base = JSON.stringify({
+      i32: [1, -1, 300], u32: [5, 4294967295], s32: [-5, 7], f32: [1, 2], sf32: [-1], i64: ['-1', '900719925474099', 5], u64: ['1844674407370955', '3'],
+      s64: ['-922337203685477', '12'], f64: ['1'], sf64: ['-2'], b: [true, false], mood: ['HAPPY', 'GLUM', 7], d: [1.5, 'NaN'], f: [2.5], str: ['a', 'é'],
+      uI32: [1, -1], uS64: ['-9'], uB: [true], uMood: ['GLUM'], byt: ['AQI='], farS64: ['-1', '2'], farI32: [3, 4], farStr: ['x', 'y'], counts: { a: 1, 'b c': 2 }, name: 'n',
+    });
+    const alphabet = '0123456789-+.eE"\\,[]{}: \ntrufalsn';
+    let bothAccept = 0;
+    for (let seed = 1; seed <= 5000; seed++) {
+      const next = rng(seed);
+      let t = base;
+      // One or two edits: a character changed, put in or taken out.
+      for (let e = 1 + Math.floor(next() * 2); e > 0; e--) {
+        const p = Math.floor(next() * t.length);
+        const c = alphabet[Math.floor(next() * alphabet.length)]!;
+        const what = next();
+        t = what < 0.4 ? t.slice(0, p) + c + t.slice(p + 1) : what < 0.7 ? t.slice(0, p) + c + t.slice(p) : t.slice(0, p) + t.slice(p + 1);
+      }
+      let ourBytes: Uint8Array | undefined;
+      try {
+        ourBytes = codec.encodeJson(ours, t);
+      } catch (e) {
+        if (!(e instanceof CodecError)) throw e;
+      }
+      let theirs: string | undefined;
+      try {
+        // Through bytes: bufbuild keeps a float field's parsed double until it is encoded.
+        theirs = toJsonString(Buf, fromBinary(Buf, toBinary(Buf, fromJsonString(Buf, t))));
+      } catch {
+        theirs = undefined;
+      }
+      if (ourBytes === undefined || theirs === undefined) continue;
+      expect(toJsonString(Buf, fromBinary(Buf, ourBytes)), `seed ${seed}\n${t}`).toBe(theirs);
+      bothAccept++;
+    }
+    expect(bothAccept).toBeGreaterThan(200);
   });
 
   it('bad items are errors with the item path, and nothing is written', () => {
