@@ -7,7 +7,7 @@ import { RpcError, Code } from '../errors/index.js';
 import { CallGuard } from './call-guard.js';
 import { HostPool } from './pool.js';
 import type { Connection, ReplyWaiter } from './connection.js';
-import { encodeEnvelope, decodeEnvelope, checkCombination, EnvelopeTemplate, type EnvelopeFields, type PingPongTransport, type PayloadProtocol, type DecodedEnvelope } from './envelope.js';
+import { encodeEnvelope, decodeEnvelope, carriesTTHeader, checkCombination, EnvelopeTemplate, type EnvelopeFields, type PingPongTransport, type PayloadProtocol, type DecodedEnvelope } from './envelope.js';
 import { MessageType } from './tmessage.js';
 import { IntInfoKey, StrInfoKey, TRANSPORT_TYPE_FRAMED, TRANSPORT_TYPE_UNFRAMED, putMetainfo, GDPR_TOKEN_KEY } from './info-keys.js';
 import { applicationExceptionToError, ThriftApplicationError } from './application-exception.js';
@@ -267,7 +267,7 @@ export class PingPongClient {
     const type = req.oneway ? MessageType.ONEWAY : MessageType.CALL;
     const t = this.transport;
     const base = { transport: t, payloadProtocol: this.payload, name: req.method, type };
-    if (t === 'ttheader' || t === 'ttheader-unframed') {
+    if (carriesTTHeader(t)) {
       const intInfo = new Map<number, string>();
       // the order Kitex happened to use in the captures (Go map order is free)
       intInfo.set(IntInfoKey.ToService, req.toService ?? req.idlServiceName ?? '');

@@ -24,6 +24,11 @@ import { readU32, writeU32 } from './big-endian.js';
  */
 export type PingPongTransport = 'ttheader' | 'ttheader-unframed' | 'framed' | 'buffered' | 'theader';
 
+/** Whether a transport carries Kitex's TTHeader (framed or not). */
+export function carriesTTHeader(t: PingPongTransport): boolean {
+  return t === 'ttheader' || t === 'ttheader-unframed';
+}
+
 /** What the message carries. Kitex protobuf is only defined Framed (alone or in TTHeader). */
 export type PayloadProtocol = 'thrift-binary' | 'thrift-compact' | 'kitex-protobuf';
 
@@ -96,7 +101,7 @@ export function checkCombination(transport: PingPongTransport, payload: PayloadP
   if (payload === 'kitex-protobuf' && transport !== 'ttheader' && transport !== 'framed') {
     throw new TypeError(`kitex-protobuf is only defined over 'ttheader' (TTHeader+Framed) or 'framed', not '${transport}'`);
   }
-  if (payload === 'thrift-compact' && (transport === 'ttheader' || transport === 'ttheader-unframed')) {
+  if (payload === 'thrift-compact' && carriesTTHeader(transport)) {
     throw new TypeError('Kitex TTHeader carries thrift-binary or kitex-protobuf only; use framed, buffered or theader for compact');
   }
 }
@@ -108,7 +113,7 @@ export function encodeEnvelope(f: EnvelopeFields): Uint8Array {
   const innerFramed = f.transport === 'framed' || f.transport === 'ttheader';
   const inner = (innerFramed ? 4 : 0) + hs + f.body.length;
   let prefix: Uint8Array | undefined;
-  if (f.transport === 'ttheader' || f.transport === 'ttheader-unframed') {
+  if (carriesTTHeader(f.transport)) {
     prefix = encodeTTHeaderPrefix({
       seqId: f.seqId,
       protocolId: f.ttheaderProtocolId ?? TTHeaderProtocolId.ThriftBinary,
@@ -250,7 +255,7 @@ export class EnvelopeTemplate {
     const head = encodeEnvelope({ ...f, seqId: 0, body: NO_BODY });
     const lengthsAt: number[] = [];
     const seqIdsAt = [head.length - 4]; // binary and Kitex protobuf headers end with the seq id
-    if (f.transport === 'ttheader' || f.transport === 'ttheader-unframed') {
+    if (carriesTTHeader(f.transport)) {
       lengthsAt.push(0);
       seqIdsAt.push(8);
       if (f.transport === 'ttheader') lengthsAt.push(14 + ((head[12]! << 8) | head[13]!) * 4);

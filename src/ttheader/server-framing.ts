@@ -8,7 +8,7 @@
 import { ByteQueue, DEFAULT_MAX_FRAME_BYTES } from './frame-decoder.js';
 import { MessageSkipper } from './buffered-length.js';
 import { limitError, protocolError } from './errors.js';
-import { decodeEnvelope, encodeEnvelope, EnvelopeTemplate, type DecodedEnvelope, type PingPongTransport, type PayloadProtocol } from './envelope.js';
+import { carriesTTHeader, decodeEnvelope, encodeEnvelope, EnvelopeTemplate, type DecodedEnvelope, type PingPongTransport, type PayloadProtocol } from './envelope.js';
 import { MessageType, COMPACT_PROTOCOL_ID } from './tmessage.js';
 import { IntInfoKey } from './info-keys.js';
 import { encodeApplicationException } from './application-exception.js';
@@ -124,7 +124,7 @@ export function encodeServerReply(req: ServerRequest, reply: ServerReply): Uint8
     const template = replyTemplate(req);
     if (template) return template.fill(req.seqId, reply.body);
   }
-  const isTT = req.transport === 'ttheader' || req.transport === 'ttheader-unframed';
+  const isTT = carriesTTHeader(req.transport);
   let intInfo: Map<number, string> | undefined;
   if (isTT) {
     intInfo = new Map(reply.intInfo ?? []);
@@ -150,7 +150,7 @@ function replyTemplate(req: ServerRequest): EnvelopeTemplate | undefined {
   const key = `${req.transport} ${req.payloadProtocol} ${req.name}`;
   let t = replyTemplates.get(key);
   if (t === undefined && !replyTemplates.has(key)) {
-    const isTT = req.transport === 'ttheader' || req.transport === 'ttheader-unframed';
+    const isTT = carriesTTHeader(req.transport);
     t = EnvelopeTemplate.of({
       transport: req.transport,
       payloadProtocol: req.payloadProtocol,
