@@ -1,9 +1,7 @@
 import { CodecError } from '../../errors/codec-error.js';
+import { readFloat64BE } from '../bytes/float64-bytes.js';
 import type { ThriftReader } from './protocol.js';
 import { skipValue } from './skip.js';
-
-const f64 = new Float64Array(1);
-const f64b = new Uint8Array(f64.buffer);
 
 /**
  * TBinaryProtocol reader over a byte range. Every length and count is checked
@@ -84,17 +82,8 @@ export class BinaryReader implements ThriftReader {
   double(): number {
     const p = this.pos;
     if (p + 8 > this.end) throw truncated(p);
-    const b = this.buf;
-    f64b[7] = b[p]!;
-    f64b[6] = b[p + 1]!;
-    f64b[5] = b[p + 2]!;
-    f64b[4] = b[p + 3]!;
-    f64b[3] = b[p + 4]!;
-    f64b[2] = b[p + 5]!;
-    f64b[1] = b[p + 6]!;
-    f64b[0] = b[p + 7]!;
     this.pos = p + 8;
-    return f64[0]!;
+    return readFloat64BE(this.buf, p);
   }
 
   bytesBegin(): number {

@@ -1,9 +1,7 @@
 import type { ByteWriter } from '../bytes/byte-writer.js';
+import { writeFloat64BE } from '../bytes/float64-bytes.js';
 import { writeUtf8 } from '../bytes/utf8.js';
 import type { ThriftWriter } from './protocol.js';
-
-const f64 = new Float64Array(1);
-const f64b = new Uint8Array(f64.buffer);
 
 /**
  * TBinaryProtocol (strict) writer. Struct lengths are not part of the wire
@@ -101,19 +99,8 @@ export class BinaryWriter implements ThriftWriter {
   double(v: number): void {
     const w = this.w;
     if (w.pos + 8 > w.buf.length) w.ensure(8);
-    const b = w.buf;
-    const p = w.pos;
-    f64[0] = v;
-    // Little-endian host (x86/ARM): reverse into big-endian.
-    b[p] = f64b[7]!;
-    b[p + 1] = f64b[6]!;
-    b[p + 2] = f64b[5]!;
-    b[p + 3] = f64b[4]!;
-    b[p + 4] = f64b[3]!;
-    b[p + 5] = f64b[2]!;
-    b[p + 6] = f64b[1]!;
-    b[p + 7] = f64b[0]!;
-    w.pos = p + 8;
+    writeFloat64BE(w.buf, w.pos, v);
+    w.pos += 8;
   }
 
   string(s: string): void {

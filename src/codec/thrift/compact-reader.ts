@@ -1,12 +1,10 @@
 import { CodecError } from '../../errors/codec-error.js';
+import { readFloat64LE } from '../bytes/float64-bytes.js';
 import { VarintReader } from '../bytes/varint.js';
 import { FROM_COMPACT } from './compact-types.js';
 import type { ThriftReader } from './protocol.js';
 import { skipValue } from './skip.js';
 import { TType } from './types.js';
-
-const f64 = new Float64Array(1);
-const f64b = new Uint8Array(f64.buffer);
 
 /**
  * TCompactProtocol reader. Translates compact type ids to binary `TType`s so
@@ -108,10 +106,8 @@ export class CompactReader extends VarintReader implements ThriftReader {
   double(): number {
     const p = this.pos;
     if (p + 8 > this.end) throw this.truncated();
-    const b = this.buf;
-    for (let i = 0; i < 8; i++) f64b[i] = b[p + i]!;
     this.pos = p + 8;
-    return f64[0]!;
+    return readFloat64LE(this.buf, p);
   }
 
   bytesBegin(): number {

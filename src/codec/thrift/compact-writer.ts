@@ -1,11 +1,9 @@
 import type { ByteWriter } from '../bytes/byte-writer.js';
+import { writeFloat64LE } from '../bytes/float64-bytes.js';
 import { utf8Length, writeUtf8 } from '../bytes/utf8.js';
 import { varint32Size, writeVarint32, writeVarint64, zigzagEncode32 } from '../bytes/varint.js';
 import { TO_COMPACT } from './compact-types.js';
 import type { ThriftWriter } from './protocol.js';
-
-const f64 = new Float64Array(1);
-const f64b = new Uint8Array(f64.buffer);
 
 /**
  * TCompactProtocol writer: field ids as deltas, zigzag varints, bools folded
@@ -79,8 +77,7 @@ export class CompactWriter implements ThriftWriter {
   double(v: number): void {
     const w = this.w;
     if (w.pos + 8 > w.buf.length) w.ensure(8);
-    f64[0] = v;
-    w.buf.set(f64b, w.pos);
+    writeFloat64LE(w.buf, w.pos, v);
     w.pos += 8;
   }
 
