@@ -396,19 +396,18 @@ export class JsonToBinary {
     if (s.peek() !== JsonKind.Array) throw this.typeError('an array');
     s.pos++;
     if (!s.firstItem()) return;
-    let i = 0;
     const kind = f.kind;
-    if (f.packed && PLAIN_INT_KINDS[kind] === 1) {
-      this.tag(f.lenTag);
-      const at = this.beginLen();
-      this.intItems(f, kind, false);
-      this.endLen(at);
+    if (PLAIN_INT_KINDS[kind] === 1) {
+      if (!f.packed) this.intItems(f, kind, true);
+      else {
+        this.tag(f.lenTag);
+        const at = this.beginLen();
+        this.intItems(f, kind, false);
+        this.endLen(at);
+      }
       return;
     }
-    if (!f.packed && PLAIN_INT_KINDS[kind] === 1) {
-      this.intItems(f, kind, true);
-      return;
-    }
+    let i = 0;
     if (f.packed) {
       this.tag(f.lenTag);
       const at = this.beginLen();
