@@ -270,38 +270,35 @@ export class VarintReader {
     let lo = 0;
     let hi = 0;
     let b = 0;
-    for (let shift = 0; shift < 28; shift += 7) {
+    // One exit for every length, so its stores have type feedback from the first short varint
+    // on: with a store per length, the first long varint deoptimized the compiled code.
+    read: {
+      for (let shift = 0; shift < 28; shift += 7) {
+        if (p >= end) throw this.truncated();
+        b = buf[p++]!;
+        lo |= (b & 0x7f) << shift;
+        if (b < 0x80) break read;
+      }
       if (p >= end) throw this.truncated();
       b = buf[p++]!;
-      lo |= (b & 0x7f) << shift;
-      if (b < 0x80) {
-        this.pos = p;
-        this.hi = 0;
-        return lo >>> 0;
+      lo |= (b & 0x0f) << 28;
+      hi = (b & 0x7f) >> 4;
+      if (b < 0x80) break read;
+      for (let shift = 3; shift < 32; shift += 7) {
+        if (p >= end) throw this.truncated();
+        b = buf[p++]!;
+        hi |= (b & 0x7f) << shift;
+        if (b < 0x80) {
+          // The 10th byte may only carry the single top bit.
+          if (shift === 31 && b > 1) throw new CodecError('', 'varint overflows 64 bits', p - 1);
+          break read;
+        }
       }
+      throw new CodecError('', 'varint longer than 10 bytes', this.pos);
     }
-    if (p >= end) throw this.truncated();
-    b = buf[p++]!;
-    lo |= (b & 0x0f) << 28;
-    hi = (b & 0x7f) >> 4;
-    if (b < 0x80) {
-      this.pos = p;
-      this.hi = hi;
-      return lo >>> 0;
-    }
-    for (let shift = 3; shift < 32; shift += 7) {
-      if (p >= end) throw this.truncated();
-      b = buf[p++]!;
-      hi |= (b & 0x7f) << shift;
-      if (b < 0x80) {
-        // The 10th byte may only carry the single top bit.
-        if (shift === 31 && b > 1) throw new CodecError('', 'varint overflows 64 bits', p - 1);
-        this.pos = p;
-        this.hi = hi >>> 0;
-        return lo >>> 0;
-      }
-    }
-    throw new CodecError('', 'varint longer than 10 bytes', this.pos);
+    this.pos = p;
+    this.hi = hi >>> 0;
+    return lo >>> 0;
   }
 
   /** Skips a varint without decoding it. */
