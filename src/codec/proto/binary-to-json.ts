@@ -842,9 +842,8 @@ export class BinaryToJson {
             break;
           }
         }
-        if (kind === K.SINT32) v = (v >>> 1) ^ -(v & 1);
+        if (kind === K.SINT32) v = zigzagDecode32(v);
         else if (kind === K.UINT32 && v < 0) general = true; // above 2^31: not an int32
-        else if (kind === K.BOOL) v = v === 0 ? 0 : 1;
       }
       if (general) {
         r.pos = at;
@@ -1555,7 +1554,6 @@ function sameTag(b: Uint8Array, p: number, end: number, tag: number, len: number
   if (p + len > end) return false;
   return len === 1 ? b[p] === tag : b[p] === ((tag & 0x7f) | 0x80) && b[p + 1] === tag >>> 7;
 }
-
 
 /** Writes `true` or `false` at `b[o]`; returns the end. */
 function putBool(b: Uint16Array, o: number, v: boolean): number {

@@ -487,7 +487,6 @@ export class JsonToBinary {
           if (quoted) q++;
           v = neg ? -m : m;
           if (kind === K.UINT32 || kind === K.FIXED32 ? v < 0 || v > 0xffffffff : is64(kind) ? v < 0 && !INT64_SIGNED[kind] : v < -0x80000000 || v > 0x7fffffff) v = NaN;
-          else if (v === 0) v = 0; // -0
         }
       }
       try {
@@ -497,8 +496,10 @@ export class JsonToBinary {
           this.packedValue(f, kind);
         } else {
           s.pos = q;
-          if (is64(kind)) this.writeInt64Number(kind, v);
-          else this.writeNum(kind, v);
+          if (is64(kind)) {
+            this.setInt64(v);
+            this.write64(kind);
+          } else this.writeNum(kind, v);
         }
       } catch (e) {
         throw prefixPath(e, `[${i}]`);
@@ -512,20 +513,10 @@ export class JsonToBinary {
     }
   }
 
-  /** Writes a 64-bit field's value given as a safe integer. */
-  private writeInt64Number(kind: number, v: number): void {
-    if (kind === K.SINT64) v = v >= 0 ? 2 * v : -2 * v - 1;
-    const w = this.w;
-    if (kind !== K.FIXED64 && kind !== K.SFIXED64 && v >= 0 && v <= 0x7fffffff) {
-      writeVarint32(w, v);
-      return;
-    }
-    const hi = Math.floor(v / TWO32);
-    const lo = v - hi * TWO32;
-    if (kind === K.FIXED64 || kind === K.SFIXED64) {
-      w.writeUint32LE(lo);
-      w.writeUint32LE(hi >>> 0);
-    } else writeVarint64(w, lo, hi >>> 0);
+  /** Puts a safe integer into `h` as its two's-complement halves. */
+  private setInt64(v: number): void {
+    this.h.lo = v >>> 0;
+    this.h.hi = Math.floor(v / TWO32) >>> 0;
   }
 
   /** One element of a packed field: the value only. */
@@ -855,9 +846,7 @@ export class JsonToBinary {
         c = text.charCodeAt(++p);
       }
       if (c === 34 && p > d0 && (signed || !neg || v === 0)) {
-        if (neg) v = -v;
-        this.h.lo = v >>> 0;
-        this.h.hi = Math.floor(v / TWO32) >>> 0;
+        this.setInt64(neg ? -v : v);
         s.pos = p + 1;
         return;
       }
