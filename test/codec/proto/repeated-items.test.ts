@@ -4,6 +4,7 @@ import { ByteWriter } from '../../../src/codec/bytes/byte-writer.js';
 import { CodecError } from '../../../src/errors/codec-error.js';
 import { ProtoCodec } from '../../../src/codec/proto/index.js';
 import { FIXTURES, loadBuf, loadOurs, rng } from './helpers.js';
+import { codecError } from '../../support/codec-error.js';
 
 /*
  * Repeated scalar fields are transcoded by item loops of their own (packed
@@ -231,14 +232,7 @@ describe('binary → JSON item loops (vs @bufbuild/protobuf)', () => {
     for (const [bytes, want] of cases) {
       const data = Uint8Array.from(bytes);
       expect(() => fromBinary(Buf, data), want.source).toThrow();
-      let err: unknown;
-      try {
-        codec.decodeToJson(ours, data);
-      } catch (e) {
-        err = e;
-      }
-      expect(err, want.source).toBeInstanceOf(CodecError);
-      expect((err as Error).message, want.source).toMatch(want);
+      expect(codecError(() => codec.decodeToJson(ours, data)).message, want.source).toMatch(want);
     }
   });
 
@@ -435,14 +429,7 @@ describe('JSON → binary item loops (vs @bufbuild/protobuf)', () => {
     ];
     for (const [json, want] of cases) {
       expect(() => fromJsonString(Buf, json), json).toThrow();
-      let err: unknown;
-      try {
-        codec.encodeJson(ours, json);
-      } catch (e) {
-        err = e;
-      }
-      expect(err, json).toBeInstanceOf(CodecError);
-      expect((err as Error).message, json).toMatch(want);
+      expect(codecError(() => codec.encodeJson(ours, json)).message, json).toMatch(want);
       const w = new ByteWriter();
       w.writeByte(7);
       expect(() => codec.encodeJsonInto(w, ours, json), json).toThrow(CodecError);
