@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,7 +16,7 @@ import { decodeEnvelope } from '../../src/ttheader/index.js';
 // Our generic client makes the same call a real Kitex v0.14.1 generic client made in the
 // captures: the request must match Kitex's (sequence id and the order of info entries, which
 // Kitex takes from a Go map, aside), and the captured Kitex reply must decode to its result.
-const WIRE = '../shared/wire';
+const WIRE = fileURLToPath(new URL('../fixtures/wire', import.meta.url));
 const servers: net.Server[] = [];
 
 afterEach(() => {

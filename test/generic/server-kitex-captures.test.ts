@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +15,7 @@ import { seedProtoHandlers, seedThriftHandlers } from '../../src/demo/seed-handl
 // Requests captured from real Kitex v0.14.1 clients are replayed against our generic server
 // (with the replies the Kitex example server gives); our answers must equal the bytes the
 // real Kitex server sent back.
-const WIRE = '../shared/wire';
+const WIRE = fileURLToPath(new URL('../fixtures/wire', import.meta.url));
 
 let thriftServer: GenericServer<string, string>;
 let pbServer: GenericServer<string, string>;

@@ -1,5 +1,5 @@
 /**
- * Byte-for-byte checks against the Kitex v0.14.1 captures in /work/shared/wire:
+ * Byte-for-byte checks against the Kitex v0.14.1 captures in test/fixtures/wire:
  * our client's request equals Kitex's (seq id and info order normalised) and
  * our client reads Kitex's replies, replayed by a scripted server.
  */

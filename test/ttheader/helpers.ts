@@ -1,8 +1,10 @@
 /** Test-only helpers: capture files, a tiny Thrift writer, scripted TCP servers. */
+import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
 
-export const WIRE_DIR = '/work/shared/wire';
+/** The Kitex v0.14.1 captures copied into the test fixtures. */
+export const WIRE_DIR = fileURLToPath(new URL('../fixtures/wire', import.meta.url));
 
 /** The client→server and server→client bytes of a capture. */
 export function capture(name: string): { c2s: Uint8Array; s2c: Uint8Array } {

@@ -1,4 +1,4 @@
-// Bytes from real Kitex v0.14.1 traffic (../shared/wire/*.txt), hand-built
+// Bytes from real Kitex v0.14.1 traffic (the captures in test/fixtures/wire), hand-built
 // descriptors: no parser involved.
 import { describe, expect, it } from 'vitest';
 import { ThriftCodec } from '../../../src/codec/thrift/index.js';
