@@ -18,7 +18,10 @@ export interface TlsOptions {
 
 /** Options of a {@link GrpcChannel}. */
 export interface ChannelOptions {
-  /** `host:port` targets; calls are spread round-robin, unreachable ones skipped. */
+  /**
+   * `host:port` targets; calls that do not name their own `hostPort` are spread round-robin
+   * over them, unreachable ones skipped. May be empty when every call names its address.
+   */
   hostPorts: string[];
   /** TLS (h2 over ALPN); absent or false = plaintext h2c. */
   tls?: TlsOptions | boolean;
@@ -54,6 +57,8 @@ interface Target {
   readonly url: string;
   entry: SessionEntry | undefined;
   downUntil: number;
+  /** One of the channel's configured hostPorts (kept), rather than an address a call named. */
+  readonly configured: boolean;
 }
 
 /** One HTTP/2 session and its bookkeeping. */
@@ -89,7 +94,11 @@ export class GrpcChannel implements CallHost {
   readonly maxReceiveMessageBytes: number;
   readonly maxSendMessageBytes: number;
   readonly maxDecompressedBytes: number;
+  /** The configured targets, for round robin. */
   private readonly targets: Target[];
+  /** Every target by address: the configured ones and those calls named while they have a session. */
+  private readonly byHostPort = new Map<string, Target>();
+  private readonly scheme: 'http' | 'https';
   private readonly tls: SecureClientSessionOptions | undefined;
   private readonly connectTimeoutMs: number;
   private readonly idleTimeoutMs: number;
@@ -100,9 +109,8 @@ export class GrpcChannel implements CallHost {
   private closeWaiters: (() => void)[] = [];
 
   constructor(opts: ChannelOptions) {
-    if (opts.hostPorts.length === 0) throw new RpcError(Code.INVALID_ARGUMENT, 'no hostPorts');
-    const scheme = opts.tls ? 'https' : 'http';
-    this.targets = opts.hostPorts.map((hp) => ({ hostPort: hp, url: `${scheme}://${hp}`, entry: undefined, downUntil: 0 }));
+    this.scheme = opts.tls ? 'https' : 'http';
+    this.targets = opts.hostPorts.map((hp) => this.targetFor(hp, true));
     if (opts.tls) {
       const t: TlsOptions = opts.tls === true ? {} : opts.tls;
       const s: SecureClientSessionOptions = { ALPNProtocols: ['h2'] };
@@ -139,6 +147,16 @@ export class GrpcChannel implements CallHost {
     return new Promise((resolve) => this.closeWaiters.push(resolve));
   }
 
+  /** The target of one address, made on first use. */
+  private targetFor(hostPort: string, configured: boolean): Target {
+    let t = this.byHostPort.get(hostPort);
+    if (t === undefined) {
+      t = { hostPort, url: `${this.scheme}://${hostPort}`, entry: undefined, downUntil: 0, configured };
+      this.byHostPort.set(hostPort, t);
+    }
+    return t;
+  }
+
   /** Number of open sessions (for tests and diagnostics). */
   get sessionCount(): number {
     return this.bySession.size;
@@ -151,8 +169,21 @@ export class GrpcChannel implements CallHost {
       call.failStart(new RpcError(Code.UNAVAILABLE, 'channel closed'));
       return;
     }
-    const n = this.targets.length;
     const attempt = call.attempts;
+    if (call.pinnedHostPort !== undefined) {
+      if (attempt > 0) {
+        call.failStart(new RpcError(Code.UNAVAILABLE, `cannot reach ${call.pinnedHostPort}`));
+        return;
+      }
+      call.attempts = 1;
+      this.startOrQueue(this.targetFor(call.pinnedHostPort, false), call);
+      return;
+    }
+    const n = this.targets.length;
+    if (n === 0) {
+      call.failStart(new RpcError(Code.UNAVAILABLE, 'no hostPorts configured and the call names no hostPort'));
+      return;
+    }
     if (attempt >= n) {
       call.failStart(new RpcError(Code.UNAVAILABLE, `no reachable target among ${this.targets.map((t) => t.hostPort).join(', ')}`));
       return;
@@ -170,6 +201,11 @@ export class GrpcChannel implements CallHost {
       }
     }
     call.attempts = attempt + 1;
+    this.startOrQueue(target, call);
+  }
+
+  /** Starts `call` on the target's session when it has a free slot, else queues it there. */
+  private startOrQueue(target: Target, call: ClientCallImpl): void {
     let entry = target.entry;
     if (entry === undefined || entry.dead) entry = this.connect(target);
     if (entry.ready && entry.active < entry.maxStreams && entry.waiting.length === 0) {
@@ -326,6 +362,8 @@ export class GrpcChannel implements CallHost {
       this.markDead(e, e.deathReason ?? (lastError ? `connection error: ${lastError.message}` : 'connection closed'));
       this.clearTimers(e);
       this.bySession.delete(session);
+      // An address a call named is forgotten with its last session, so addresses that come and go don't pile up.
+      if (!e.target.configured && e.target.entry === undefined) this.byHostPort.delete(e.target.hostPort);
       // Calls that never got a stream here try the next target (or fail after all were tried).
       const waiting = e.waiting;
       e.waiting = [];

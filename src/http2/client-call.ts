@@ -33,6 +33,12 @@ export interface CallOptions {
   compression?: Compression;
   /** Extra plain headers, unvalidated beyond node's own checks (e.g. Kitex `destination-service`). */
   extraHeaders?: Record<string, string>;
+  /**
+   * The address to send this call to (`host:port`), chosen by the caller (a balancer, a retry
+   * that avoids the instance that failed); it is not passed over for another when unreachable.
+   * Without it, the channel picks round-robin among its hostPorts.
+   */
+  hostPort?: string;
 }
 
 /** The status a call ended with. */
@@ -96,6 +102,8 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
   private session: ClientHttp2Session | undefined;
   /** Targets tried so far while looking for a session (the channel's counter). */
   attempts = 0;
+  /** The one address this call must go to, if the caller chose it. */
+  readonly pinnedHostPort: string | undefined;
   /** Set once the status is decided. */
   private done = false;
   private statusValue: CallStatus | undefined;
@@ -128,6 +136,7 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
   /** Builds and validates the request; throws RpcError INTERNAL on bad metadata before anything is sent. */
   constructor(host: CallHost, opts: CallOptions) {
     this.host = host;
+    this.pinnedHostPort = opts.hostPort;
     this.compression = opts.compression ?? 'identity';
     this.signal = opts.signal;
     this.decoder = new EnvelopeDecoder(this, host.maxReceiveMessageBytes);

@@ -5,7 +5,7 @@
  */
 import { RpcError, Code } from '../errors/index.js';
 import { CallGuard } from './call-guard.js';
-import { HostPool } from './pool.js';
+import { HostPool, type HostPoolOptions } from './pool.js';
 import type { Connection, ReplyWaiter } from './connection.js';
 import { encodeEnvelope, decodeEnvelope, carriesTTHeader, checkCombination, EnvelopeTemplate, type EnvelopeFields, type PingPongTransport, type PayloadProtocol, type DecodedEnvelope } from './envelope.js';
 import { MessageType } from './tmessage.js';
@@ -17,7 +17,10 @@ import { protocolError } from './errors.js';
 
 /** Options of {@link PingPongClient}. */
 export interface PingPongClientOptions {
-  /** `host:port` targets (`[::1]:8888` for IPv6), used round-robin. */
+  /**
+   * `host:port` targets (`[::1]:8888` for IPv6), used round-robin by calls that do not name
+   * their own `hostPort`. May be empty when every call names one.
+   */
   hostPorts: string[];
   transport: PingPongTransport;
   /** Default `thrift-binary`. */
@@ -38,6 +41,11 @@ export interface PingPongClientOptions {
 /** One call. */
 export interface PingPongRequest {
   method: string;
+  /**
+   * The address to send this call to (`host:port`), chosen by the caller (a balancer, a retry
+   * that avoids the instance that failed). Without it, round robin over the client's hostPorts.
+   */
+  hostPort?: string;
   /** Encoded args struct (Thrift) or bare message (Kitex protobuf), without a message header. */
   body: Uint8Array;
   /** Send as ONEWAY: resolves (to undefined) once written; no reply is read. */
@@ -140,7 +148,11 @@ class ReplyCall implements ReplyWaiter {
  * ThriftApplicationError for an EXCEPTION reply.
  */
 export class PingPongClient {
+  /** The configured targets, for round robin. */
   private readonly pools: HostPool[];
+  /** Every pool by address: the configured ones and those calls named themselves. */
+  private readonly poolsByHostPort = new Map<string, HostPool>();
+  private readonly poolOptions: Omit<HostPoolOptions, 'host' | 'port'>;
   private next = 0;
   private closed = false;
   private readonly transport: PingPongTransport;
@@ -151,7 +163,6 @@ export class PingPongClient {
   private readonly templates = new Map<string, CachedHeader>();
 
   constructor(opts: PingPongClientOptions) {
-    if (!opts.hostPorts || opts.hostPorts.length === 0) throw new TypeError('hostPorts must name at least one host:port');
     this.transport = opts.transport;
     this.payload = opts.payloadProtocol ?? 'thrift-binary';
     checkCombination(this.transport, this.payload);
@@ -160,25 +171,42 @@ export class PingPongClient {
     const delimiting: Delimiting = this.transport === 'buffered'
       ? { kind: 'buffered', encoding: this.payload === 'thrift-compact' ? 'compact' : 'binary' }
       : { kind: 'length-prefixed' };
-    this.pools = opts.hostPorts.map((hp) => {
-      const t = parseHostPort(hp);
-      return new HostPool({
-        host: t.host,
-        port: t.port,
-        connectTimeoutMs: opts.connectTimeoutMs ?? 5000,
-        delimiting,
-        maxFrameBytes: opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
-        maxConnections: Math.max(1, opts.maxConnectionsPerHost ?? 8),
-        idleTimeoutMs: opts.idleTimeoutMs ?? 60_000,
-      });
-    });
+    this.poolOptions = {
+      connectTimeoutMs: opts.connectTimeoutMs ?? 5000,
+      delimiting,
+      maxFrameBytes: opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+      maxConnections: Math.max(1, opts.maxConnectionsPerHost ?? 8),
+      idleTimeoutMs: opts.idleTimeoutMs ?? 60_000,
+    };
+    this.pools = (opts.hostPorts ?? []).map((hp) => this.poolFor(hp));
+  }
+
+  /** The pool of one address, made on first use. */
+  private poolFor(hostPort: string): HostPool {
+    let pool = this.poolsByHostPort.get(hostPort);
+    if (pool === undefined) {
+      const t = parseHostPort(hostPort);
+      pool = new HostPool({ host: t.host, port: t.port, ...this.poolOptions });
+      this.poolsByHostPort.set(hostPort, pool);
+    }
+    return pool;
   }
 
   /** Sends one request; resolves with the REPLY, or undefined for oneway. */
   call(req: PingPongRequest): Promise<PingPongReply | undefined> {
     if (this.closed) return Promise.reject(new RpcError(Code.UNAVAILABLE, 'client is closed'));
-    const pool = this.pools[this.next]!;
-    this.next = this.next + 1 === this.pools.length ? 0 : this.next + 1;
+    let pool: HostPool;
+    if (req.hostPort !== undefined) {
+      try {
+        pool = this.poolFor(req.hostPort);
+      } catch (e) {
+        return Promise.reject(new RpcError(Code.INVALID_ARGUMENT, (e as Error).message));
+      }
+    } else {
+      if (this.pools.length === 0) return Promise.reject(new RpcError(Code.UNAVAILABLE, 'no hostPorts configured and the call names no hostPort'));
+      pool = this.pools[this.next]!;
+      this.next = this.next + 1 === this.pools.length ? 0 : this.next + 1;
+    }
     // Without a deadline or a signal, an idle connection is used at once: no guard, no extra turn.
     if (req.timeoutMs === undefined && req.signal === undefined) {
       const conn = pool.takeIdle();
@@ -334,6 +362,6 @@ export class PingPongClient {
   /** Closes every connection; calls in flight reject with UNAVAILABLE. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const p of this.pools) p.close();
+    for (const p of this.poolsByHostPort.values()) p.close();
   }
 }
