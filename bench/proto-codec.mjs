@@ -18,6 +18,7 @@ import { ProtoCodec } from '../dist/codec/proto/index.js';
 import { loadProtoFile } from '../dist/idl-parser/proto/index.js';
 import { measure, formatRate } from './lib/measure.mjs';
 import { emitRows } from './lib/report.mjs';
+import { PROTO_INCLUDE } from './lib/oracles.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = join(here, '../test/fixtures/proto-codec');
@@ -43,7 +44,7 @@ function compare(ops) {
 }
 
 // ---- the three implementations, loaded from the same .proto ----
-const reg = await loadProtoFile(join(fixtures, 'kitchen.proto'), { includeDirs: [fixtures, '/usr/include'] });
+const reg = await loadProtoFile(join(fixtures, 'kitchen.proto'), { includeDirs: [fixtures] });
 const ours = reg.findMessage('kitchen.Kitchen');
 const codec = new ProtoCodec(reg);
 
@@ -52,7 +53,7 @@ const PbKitchen = pbRoot.lookupType('kitchen.Kitchen');
 const toObjectOpts = { longs: String, enums: String, bytes: String, json: true };
 
 const setPath = join(mkdtempSync(join(tmpdir(), 'idlcall-bench-')), 'set.pb');
-execFileSync('protoc', ['-I', fixtures, '-I', '/usr/include', `--descriptor_set_out=${setPath}`, '--include_imports', 'kitchen.proto']);
+execFileSync('protoc', ['-I', fixtures, '-I', PROTO_INCLUDE, `--descriptor_set_out=${setPath}`, '--include_imports', 'kitchen.proto']);
 const bufReg = createFileRegistry(fromBinary(FileDescriptorSetSchema, readFileSync(setPath)));
 const BufKitchen = bufReg.getMessage('kitchen.Kitchen');
 

@@ -14,12 +14,13 @@ import { parseProtoContent } from '../dist/idl-parser/proto/index.js';
 import { parseProto } from '../dist/idl-parser/proto/parser.js';
 import { measure, formatRate } from './lib/measure.mjs';
 import { benchArgs, emitRows, stat } from './lib/report.mjs';
+import { PROTO_INCLUDE } from './lib/oracles.mjs';
 
 const require = createRequire(import.meta.url);
 const protobuf = require('protobufjs');
 
 const fixtures = fileURLToPath(new URL('../test/fixtures/proto/', import.meta.url));
-const system = '/usr/include';
+const system = PROTO_INCLUDE;
 
 /** Every .proto file under `dir`, by path relative to `base`. */
 function walk(dir, base, out) {

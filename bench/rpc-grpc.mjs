@@ -26,6 +26,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchArgs, emitRows, renderMarkdown, stat } from './lib/report.mjs';
 import { hasTaskset, measureRow, pinSelf, pushable, serveClient, startServer } from './lib/rpc-harness.mjs';
+import { PYTHON } from './lib/oracles.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = join(dirname(SELF), '..');
@@ -295,7 +296,7 @@ async function main() {
         label: 'grpc-python server',
         group: 'gRPC generic client, JSON in/out (server: grpc-python, 8 worker threads behind the GIL)',
         idl: GPT,
-        start: () => startServer('/usr/bin/python3', [join(ROOT, 'test/peers/grpc_pb_server.py'), GPT.proto]),
+        start: () => startServer(PYTHON, [join(ROOT, 'test/peers/grpc_pb_server.py'), GPT.proto]),
         rows: [
           { workload: 'unary Ask, concurrency 1', unit: 'calls/s', w: 'unary', concurrency: 1 },
           { workload: 'unary Ask, concurrency 64', unit: 'calls/s', w: 'unary', concurrency: 64 },

@@ -28,6 +28,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchArgs, emitRows, renderMarkdown, stat } from './lib/report.mjs';
 import { hasTaskset, measureRow, pinSelf, serveClient, startServer } from './lib/rpc-harness.mjs';
+import { PYTHON } from './lib/oracles.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = join(dirname(SELF), '..');
@@ -148,7 +149,7 @@ async function main() {
         group: 'Thrift ping-pong generic client, JSON in/out (server: Apache Thrift Python TThreadedServer, framed; slow, it caps both clients)',
         start: () => {
           if (pySkip) throw new Error(pySkip);
-          return startServer('/usr/bin/python3', [join(ROOT, 'test/peers/thrift_pingpong_server.py'), pyGenDir, 'streaming', 'framed', 'binary']);
+          return startServer(PYTHON, [join(ROOT, 'test/peers/thrift_pingpong_server.py'), pyGenDir, 'streaming', 'framed', 'binary']);
         },
         transports: ['framed'],
         python: true,

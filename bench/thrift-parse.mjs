@@ -16,12 +16,13 @@ import { parseThriftContent } from '../dist/idl-parser/thrift/index.js';
 import { parseDocument } from '../dist/idl-parser/thrift/parser.js';
 import { measure, formatRate, summarize } from './lib/measure.mjs';
 import { benchArgs, emitRows, stat } from './lib/report.mjs';
+import { THRIFT_EXAMPLES } from './lib/oracles.mjs';
 
 const require = createRequire(import.meta.url);
 const { parse: ckParse } = require('@creditkarma/thrift-parser');
 
 const root = fileURLToPath(new URL('../test/fixtures/thrift/parity/', import.meta.url));
-const examples = '/usr/share/doc/thrift-compiler/examples';
+const examples = THRIFT_EXAMPLES;
 
 /** Every .thrift file under `dir`, by path relative to it. */
 function walk(dir, base = dir, out = {}) {

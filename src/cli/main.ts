@@ -16,6 +16,12 @@ import { Exit, exitCodeOf, isExpectedError } from './exit-codes.js';
 import { rpcErrorLine } from './format.js';
 import { mainHelp } from './help.js';
 import { RpcError } from '../index.js';
+import { readFileSync } from 'node:fs';
+
+/** The version in package.json (two folders up from this file, in the source tree and in dist/ alike). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
 
 const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   call: callCommand,
@@ -36,7 +42,7 @@ async function run(argv: readonly string[]): Promise<number> {
     return name === undefined ? Exit.USAGE : Exit.OK;
   }
   if (name === '--version' || name === '-V') {
-    process.stdout.write('idlcall 0.1.0\n');
+    process.stdout.write(`idlcall ${packageVersion()}\n`);
     return Exit.OK;
   }
   const command = COMMANDS[name];

@@ -33,7 +33,6 @@ afterAll(async () => {
   await Promise.all(live.map((c) => c.stop()));
   await servers?.close();
   await tlsServer?.close();
-  cert?.cleanup();
 });
 
 describe.concurrent('idlcall call: protobuf over gRPC, every mode (seed streaming.proto)', () => {

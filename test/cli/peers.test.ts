@@ -7,17 +7,20 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPythonPeer, type PythonPeer } from '../support/python-peer.js';
 import { FIXTURES, ROOT, jsonLines, runCli, startCli, type LiveCli } from './helpers.js';
+import { oracles } from '../support/oracles.js';
 
 const GPT_PROTO = join(ROOT, 'test/fixtures/generic/gpt_engine.proto');
 const SEED_PROTO = join(ROOT, 'examples/idl/streaming.proto');
 const SEED_THRIFT = join(ROOT, 'examples/idl/streaming.thrift');
 const ITEMS_PROTO = join(FIXTURES, 'cli_test.proto');
+const pythonReady = oracles('python-grpc', 'python-grpc-tools');
 
 let peer: PythonPeer;
 let target: string;
 const live: LiveCli[] = [];
 
 beforeAll(async () => {
+  if (!pythonReady) return;
   peer = await startPythonPeer(join(ROOT, 'test/peers/grpc_pb_server.py'), [GPT_PROTO]);
   target = `127.0.0.1:${peer.port}`;
 });
@@ -27,7 +30,7 @@ afterAll(async () => {
   await peer?.stop();
 });
 
-describe.concurrent('idlcall call ⇄ grpc-python (search.gpt_engine.GPTStreamService)', () => {
+describe.skipIf(!pythonReady).concurrent('idlcall call ⇄ grpc-python (search.gpt_engine.GPTStreamService)', () => {
   it('unary Ask with -H metadata; -v shows the echoed header and trailer; int64 as a string', async () => {
     const r = await runCli(['call', target, 'search.gpt_engine.GPTStreamService/Ask', '--idl', GPT_PROTO, '-H', 'x-echo: abc', '-v', '-d', '{"prompt":"why","requestId":"9007199254740993"}']);
     expect(r.code).toBe(0);

@@ -263,26 +263,21 @@ describe('server plumbing', () => {
     await grpcServer.close();
     await new Promise<void>((r) => front.close(() => r()));
     for (const s of sockets) s.destroy();
-    cert.cleanup();
     expect(await settleResources(baseline)).toEqual({});
   });
 
   it('TLS server with a TLS client (our own), rejecting an untrusted CA', async () => {
     const cert = makeTestCert();
-    try {
-      const server = createGrpcServer(handle, { tls: { key: cert.key, cert: cert.cert } });
-      const { port } = await server.listen(0, '127.0.0.1');
-      const good = new GrpcChannel({ hostPorts: [`127.0.0.1:${port}`], tls: { ca: cert.cert } });
-      expect(Buffer.from((await unaryCall(good, { path: '/t.E/Unary' }, Buffer.from('tls'))).message).toString()).toBe('tls');
-      const bad = new GrpcChannel({ hostPorts: [`127.0.0.1:${port}`], tls: true });
-      const e = (await unaryCall(bad, { path: '/t.E/Unary' }, Buffer.from('x')).catch((x: unknown) => x)) as RpcError;
-      expect(e.code).toBe(Code.UNAVAILABLE);
-      await good.close();
-      await bad.close();
-      await server.close();
-    } finally {
-      cert.cleanup();
-    }
+    const server = createGrpcServer(handle, { tls: { key: cert.key, cert: cert.cert } });
+    const { port } = await server.listen(0, '127.0.0.1');
+    const good = new GrpcChannel({ hostPorts: [`127.0.0.1:${port}`], tls: { ca: cert.cert } });
+    expect(Buffer.from((await unaryCall(good, { path: '/t.E/Unary' }, Buffer.from('tls'))).message).toString()).toBe('tls');
+    const bad = new GrpcChannel({ hostPorts: [`127.0.0.1:${port}`], tls: true });
+    const e = (await unaryCall(bad, { path: '/t.E/Unary' }, Buffer.from('x')).catch((x: unknown) => x)) as RpcError;
+    expect(e.code).toBe(Code.UNAVAILABLE);
+    await good.close();
+    await bad.close();
+    await server.close();
   });
 
   it('refuses non-gRPC content types with HTTP 415', async () => {

@@ -11,6 +11,7 @@
  * not paths of one machine.
  */
 import { spawnSync } from 'node:child_process';
+import { describe, it } from 'vitest';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
@@ -61,8 +62,6 @@ const SPECS = {
   'python-grpc': { pkg: 'python3-grpcio', present: () => pythonImports('grpc') },
   /** grpc_tools (protoc as a Python module, for generated stubs). */
   'python-grpc-tools': { pkg: 'python3-grpc-tools', present: () => pythonImports('grpc_tools') },
-  /** OpenSSL's command line, for throw-away test certificates. */
-  openssl: { pkg: 'openssl', present: () => onPath('openssl') },
   /** The Go toolchain. */
   go: { pkg: 'golang-go', present: () => onPath('go') },
   /** grpc-go's sources for GOPATH builds (with its reflection and health packages). */
@@ -148,6 +147,21 @@ export function oracles(...names: OracleName[]): boolean {
   }
   process.stderr.write(`${skipLine(pkgs, where)}\n`);
   return false;
+}
+
+/**
+ * `describe(title, body)` when every oracle in `names` is present. Otherwise (outside CI) a
+ * skipped suite whose body never runs, since the body would call the missing programs while
+ * vitest collects it.
+ */
+export function describeNeeding(names: readonly OracleName[], title: string, body: () => void | Promise<void>): void {
+  if (oracles(...names)) {
+    describe(title, body);
+    return;
+  }
+  describe.skip(title, () => {
+    it(`needs ${missingPackages(names).join(', ')}`, () => undefined);
+  });
 }
 
 /** The test file that asked, relative to the repository, for the skip line. */

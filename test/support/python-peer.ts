@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { PYTHON } from './oracles.js';
 
 /** A running python test peer. */
 export interface PythonPeer {
@@ -14,7 +15,7 @@ export interface PythonPeer {
 
 /** Options for {@link startPythonPeer}. */
 export interface PythonPeerOptions {
-  /** Interpreter (default /usr/bin/python3, where Debian's python3-grpcio/thrift live). */
+  /** Interpreter (default Debian's python3, where python3-grpcio and python3-thrift live). */
   python?: string;
   /** How long to wait for the port line (default 20 s). */
   startTimeoutMs?: number;
@@ -27,7 +28,7 @@ export interface PythonPeerOptions {
  * or stays silent for too long. Remember to `await peer.stop()` in afterAll.
  */
 export function startPythonPeer(scriptPath: string, args: string[] = [], opts: PythonPeerOptions = {}): Promise<PythonPeer> {
-  const proc = spawn(opts.python ?? '/usr/bin/python3', ['-u', scriptPath, ...args], {
+  const proc = spawn(opts.python ?? PYTHON, ['-u', scriptPath, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: opts.env ?? process.env,
   });

@@ -1,33 +1,20 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-/** A throw-away self-signed certificate for localhost / 127.0.0.1. */
+/** A self-signed certificate for localhost / 127.0.0.1, kept in the test fixtures. */
 export interface TestCert {
   key: Buffer;
   cert: Buffer;
   keyPath: string;
   certPath: string;
-  /** Removes the temp directory. */
-  cleanup(): void;
 }
 
-/** Makes a self-signed EC certificate with /usr/bin/openssl in a fresh temp dir (SAN: localhost, 127.0.0.1). */
+/**
+ * The test certificate (EC P-256, SAN localhost and 127.0.0.1, valid until 2126), made once
+ * with `openssl req -x509` and committed, so TLS tests need no outside program.
+ */
 export function makeTestCert(): TestCert {
-  const dir = mkdtempSync(join(tmpdir(), 'idlcall-cert-'));
-  const keyPath = join(dir, 'key.pem');
-  const certPath = join(dir, 'cert.pem');
-  execFileSync('/usr/bin/openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', keyPath, '-out', certPath, '-days', '2', '-subj', '/CN=localhost',
-    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-  ], { stdio: 'pipe' });
-  return {
-    key: readFileSync(keyPath),
-    cert: readFileSync(certPath),
-    keyPath,
-    certPath,
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
-  };
+  const keyPath = fileURLToPath(new URL('../fixtures/tls/localhost.key.pem', import.meta.url));
+  const certPath = fileURLToPath(new URL('../fixtures/tls/localhost.cert.pem', import.meta.url));
+  return { key: readFileSync(keyPath), cert: readFileSync(certPath), keyPath, certPath };
 }

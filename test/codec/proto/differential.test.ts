@@ -1,11 +1,12 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { fromBinary, fromJsonString, toBinary, toJsonString, type DescMessage, type FileRegistry } from '@bufbuild/protobuf';
 import { ProtoCodec } from '../../../src/codec/proto/index.js';
 import type { ProtoMessage, ProtoRegistry } from '../../../src/idl-parser/proto/index.js';
 import { genMessage, type GenOptions } from './generate.js';
 import { FIXTURES, loadBuf, loadOurs, rng } from './helpers.js';
+import { describeNeeding } from '../../support/oracles.js';
 
 /*
  * Differential tests against @bufbuild/protobuf v2 (built from protoc's
@@ -80,7 +81,7 @@ function hashSeed(name: string, i: number): number {
   return (h ^ Math.imul(i + 1, 0x9e3779b1)) >>> 0;
 }
 
-describe('differential vs @bufbuild/protobuf: kitchen fixtures', async () => {
+describeNeeding(['protoc', 'wkt'], 'differential vs @bufbuild/protobuf: kitchen fixtures', async () => {
   const reg = await loadOurs(FIXTURES, 'kitchen.proto');
   const bufReg = loadBuf(FIXTURES, ['kitchen.proto', 'kitchen2.proto']);
   it('kitchen.Kitchen and kitchen.Inner (proto3, every kind, WKTs, maps, oneofs)', () => {
@@ -92,7 +93,7 @@ describe('differential vs @bufbuild/protobuf: kitchen fixtures', async () => {
   });
 });
 
-describe('differential vs @bufbuild/protobuf: parser corpus', async () => {
+describeNeeding(['protoc', 'wkt'], 'differential vs @bufbuild/protobuf: parser corpus', async () => {
   const dir = join(import.meta.dirname, '../../fixtures/proto');
   const files = readdirSync(dir).filter((f) => f.endsWith('.proto'));
   for (const file of files) {

@@ -7,21 +7,22 @@ import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import { createFileRegistry, type FileRegistry } from '@bufbuild/protobuf';
 import { loadProtoFile } from '../../../src/idl-parser/proto/index.js';
 import type { ProtoRegistry } from '../../../src/idl-parser/proto/index.js';
+import { PROTO_INCLUDE } from '../../support/oracles.js';
 
 /** The codec's own fixtures. */
 export const FIXTURES = join(import.meta.dirname, '../../fixtures/proto-codec');
 
-/** Loads a fixture with our parser. */
+/** Loads a fixture with our parser (the well-known types are built in). */
 export async function loadOurs(dir: string, file: string): Promise<ProtoRegistry> {
-  return loadProtoFile(join(dir, file), { includeDirs: [dir, '/usr/include'] });
+  return loadProtoFile(join(dir, file), { includeDirs: [dir] });
 }
 
-/** Builds a @bufbuild/protobuf registry from protoc's descriptor set for the same files. */
+/** Builds a @bufbuild/protobuf registry from protoc's descriptor set for the same files (needs the `protoc` and `wkt` oracles). */
 export function loadBuf(dir: string, files: string[]): FileRegistry {
   const tmp = mkdtempSync(join(tmpdir(), 'idlcall-pc-'));
   try {
     const out = join(tmp, 'set.pb');
-    execFileSync('protoc', ['-I', dir, '-I', '/usr/include', `--descriptor_set_out=${out}`, '--include_imports', ...files]);
+    execFileSync('protoc', ['-I', dir, '-I', PROTO_INCLUDE, `--descriptor_set_out=${out}`, '--include_imports', ...files]);
     return createFileRegistry(fromBinary(FileDescriptorSetSchema, readFileSync(out)));
   } finally {
     rmSync(tmp, { recursive: true, force: true });

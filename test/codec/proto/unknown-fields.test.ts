@@ -9,6 +9,7 @@ import { parseProtoContent } from '../../../src/idl-parser/proto/index.js';
 import { genMessage } from './generate.js';
 import { FIXTURES, hex, loadBuf, loadOurs, rng } from './helpers.js';
 import { codecError } from '../../support/codec-error.js';
+import { describeNeeding } from '../../support/oracles.js';
 
 /*
  * Unknown-field pass-through (keepUnknownFields): bytes written with a "full"
@@ -183,7 +184,7 @@ describe('round trip through the reduced schema', () => {
     });
   }
 
-  describe('read by @bufbuild/protobuf', () => {
+  describeNeeding(['protoc', 'wkt'], 'read by @bufbuild/protobuf', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'idlcall-unknown-'));
     afterAll(() => rmSync(tmp, { recursive: true, force: true }));
     writeFileSync(join(tmp, 'full.proto'), FULL);

@@ -8,12 +8,13 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fromBinary, toJson } from '@bufbuild/protobuf';
 import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { loadProtoFile, parseProtoContent, WELL_KNOWN_SOURCES } from '../../../src/idl-parser/proto/index.js';
 import { fileToProtocJson, normaliseProtocJson } from './descriptor-json.js';
+import { PROTO_INCLUDE, describeNeeding } from '../../support/oracles.js';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures/proto');
-const SYSTEM = '/usr/include';
+const SYSTEM = PROTO_INCLUDE;
 const work = mkdtempSync(path.join(tmpdir(), 'idlcall-parity-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -41,9 +42,9 @@ function protoc(includeDirs: string[], files: string[]): Map<string, Json> {
 }
 
 const fixtureFiles = protoFiles(FIXTURES).filter((f) => !f.startsWith('editions/'));
-const systemFiles = protoFiles(path.join(SYSTEM, 'google/protobuf')).map((f) => `google/protobuf/${f}`);
 
-describe('protoc parity', () => {
+describeNeeding(['protoc', 'wkt'], 'protoc parity', () => {
+  const systemFiles = protoFiles(path.join(SYSTEM, 'google/protobuf')).map((f) => `google/protobuf/${f}`);
   const expected = new Map<string, Json>([...protoc([SYSTEM], systemFiles), ...protoc([FIXTURES, SYSTEM], fixtureFiles)]);
 
   it('has a corpus of at least 30 edge-case files plus the seed', () => {

@@ -1,0 +1,9 @@
+// Where Debian's packages put the programs and files the benchmarks run beside idlcall (the same
+// paths as test/support/oracles.ts): the only place in bench/ that names a system path.
+
+/** Debian's python3, with python3-grpcio and python3-thrift. */
+export const PYTHON = '/usr/bin/python3';
+/** The well-known `.proto` files from libprotobuf-dev. */
+export const PROTO_INCLUDE = '/usr/include';
+/** The Thrift tutorial IDLs that thrift-compiler ships. */
+export const THRIFT_EXAMPLES = '/usr/share/doc/thrift-compiler/examples';

@@ -1,0 +1,158 @@
+/**
+ * The package as a user gets it: the tracked files are copied to a clean directory, packed
+ * there with `npm pack` (whose `prepack` builds dist/), and the tarball is installed into a
+ * fresh project (dependencies from the local npm cache where it has them). That project then
+ * imports it as ESM, requires it from CommonJS, runs `npx idlcall`, and type-checks TypeScript
+ * against it with `module: nodenext` and with `moduleResolution: bundler`.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '../..');
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; devDependencies: Record<string, string> };
+const work = mkdtempSync(join(tmpdir(), 'idlcall-consumer-'));
+const consumer = join(work, 'consumer');
+let tarball = '';
+let tarballFiles: string[] = [];
+
+/** Runs a command; resolves with stdout, rejects with stderr in the message. */
+function run(cmd: string, args: string[], cwd: string, timeout = 120_000): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(cmd, args, { cwd, timeout, maxBuffer: 16 << 20, env: { ...process.env, npm_config_update_notifier: 'false' } }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${cmd} ${args.join(' ')} failed: ${err.message}\n${stderr}\n${stdout}`)) : resolve(stdout),
+    ),
+  );
+}
+
+/** The files git tracks (or, outside a checkout, every file but dependencies and builds). */
+function sourceFiles(): string[] {
+  try {
+    return execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\0').filter(Boolean);
+  } catch {
+    const out: string[] = [];
+    const walk = (dir: string): void => {
+      for (const name of readdirSync(join(ROOT, dir))) {
+        if (['node_modules', 'dist', '.git'].includes(name)) continue;
+        const rel = dir ? `${dir}/${name}` : name;
+        if (statSync(join(ROOT, rel)).isDirectory()) walk(rel);
+        else out.push(rel);
+      }
+    };
+    walk('');
+    return out;
+  }
+}
+
+beforeAll(async () => {
+  // A clean tree (no dist/) packs the way a git dependency or `npm publish` would.
+  const clean = join(work, 'clean');
+  for (const f of sourceFiles()) {
+    if (f.startsWith('test/') || f.startsWith('bench/')) continue;
+    mkdirSync(dirname(join(clean, f)), { recursive: true });
+    cpSync(join(ROOT, f), join(clean, f));
+  }
+  symlinkSync(join(ROOT, 'node_modules'), join(clean, 'node_modules'), 'dir');
+  const packed = JSON.parse(await run('npm', ['pack', '--json', '--pack-destination', work], clean)) as { filename: string; files: { path: string }[] }[];
+  tarball = join(work, packed[0]!.filename);
+  tarballFiles = packed[0]!.files.map((f) => f.path);
+
+  mkdirSync(consumer);
+  writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'idlcall-consumer', version: '1.0.0', private: true }));
+  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--no-package-lock', tarball, `@types/node@${pkg.devDependencies['@types/node']}`], consumer, 300_000);
+}, 600_000);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('the packed tarball', () => {
+  it('carries the library, the command, the types and the docs; no demo, no source maps', () => {
+    for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'examples/idl/streaming.proto', 'examples/idl/streaming.thrift']) {
+      expect(tarballFiles).toContain(f);
+    }
+    expect(tarballFiles.filter((f) => f.startsWith('dist/demo') || f.endsWith('.map') || f.startsWith('src/') || f.startsWith('test/'))).toEqual([]);
+  });
+
+  it('imports as ESM', async () => {
+    const code = `
+      import * as m from 'idlcall';
+      const p = await m.protoContentProvider('syntax = "proto3"; package t; message M { int64 id = 1; }');
+      const bytes = p.encodeJson('t.M', '{"id":"9007199254740993"}');
+      console.log(p.decodeToJson('t.M', bytes), typeof m.newStreamingClient, typeof m.newGenericServer);`;
+    expect((await run(process.execPath, ['--input-type=module', '-e', code], consumer)).trim()).toBe('{"id":"9007199254740993"} function function');
+  });
+
+  it('requires from CommonJS, with the same classes as the ESM import (instanceof holds across both)', async () => {
+    const code = `
+      const m = require('idlcall');
+      const out = [];
+      try { m.thriftContentProvider('struct S { 1: i32 a'); } catch (e) { out.push(e instanceof m.IdlError, e instanceof Error); }
+      const p = m.protoContentProvider('syntax = "proto3"; message M { int32 a = 1; }');
+      try { p.encodeJson('M', '{"a":"x"}'); } catch (e) { out.push(e instanceof m.CodecError); }
+      import('idlcall').then((esm) => {
+        out.push(esm.CodecError === m.CodecError, esm.RpcError === m.RpcError);
+        out.push(new m.RpcError(m.Code.UNAVAILABLE, 'down') instanceof esm.RpcError);
+        console.log(out.join(','));
+      });`;
+    expect((await run(process.execPath, ['-e', code], consumer)).trim()).toBe('true,true,true,true,true,true');
+  });
+
+  it('`npx idlcall --version` runs the command straight after install', async () => {
+    expect((await run('npx', ['--no-install', 'idlcall', '--version'], consumer)).trim()).toBe(`idlcall ${pkg.version}`);
+  });
+
+  const typedUse = `
+    import { Code, CodecError, RpcError, jsonPbGeneric, newStreamingClient, protoContentProvider, type GenericClient } from 'idlcall';
+    export async function use(): Promise<string> {
+      const g = jsonPbGeneric(protoContentProvider('syntax = "proto3"; message M { int32 a = 1; }'));
+      const cli: GenericClient<string, string> = newStreamingClient('svc', g, { hostPorts: ['127.0.0.1:1'], timeoutMs: 10 });
+      try {
+        return await cli.genericCall('Nope', '{}');
+      } catch (e) {
+        if (e instanceof RpcError && e.code === Code.UNAVAILABLE) return e.rawMessage;
+        if (e instanceof CodecError) return e.path;
+        throw e;
+      } finally {
+        await cli.close();
+      }
+    }
+    // The declarations are real types, not \`any\`: this line must be an error.
+    // @ts-expect-error hostPorts is a string[]
+    newStreamingClient('svc', {} as never, { hostPorts: 42 });
+  `;
+
+  it('type-checks with module: nodenext (ESM and CommonJS files)', async () => {
+    const dir = join(consumer, 'nodenext');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'esm.mts'), typedUse);
+    writeFileSync(join(dir, 'cjs.cts'), `import idlcall = require('idlcall');\nexport const code: number = idlcall.Code.INTERNAL;\n${typedUse.replace(/^\s*import .*$/m, "import { Code, CodecError, RpcError, jsonPbGeneric, newStreamingClient, protoContentProvider, type GenericClient } from 'idlcall';")}`);
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, types: ['node'], skipLibCheck: false },
+      include: ['*.mts', '*.cts'],
+    }));
+    await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir], consumer);
+  });
+
+  it('type-checks with moduleResolution: bundler', async () => {
+    const dir = join(consumer, 'bundler');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'app.ts'), typedUse);
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { module: 'esnext', moduleResolution: 'bundler', target: 'es2022', strict: true, noEmit: true, types: ['node'], skipLibCheck: false },
+      include: ['*.ts'],
+    }));
+    await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir], consumer);
+  });
+
+  it('a type error in the consumer is reported (the checks above can fail)', async () => {
+    const dir = join(consumer, 'broken');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'app.ts'), "import { newStreamingClient } from 'idlcall';\nnewStreamingClient('svc', {} as never, { hostPorts: 42 });\n");
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { module: 'esnext', moduleResolution: 'bundler', target: 'es2022', strict: true, noEmit: true, types: ['node'] },
+      include: ['*.ts'],
+    }));
+    await expect(run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir], consumer)).rejects.toThrow(/app\.ts\(2,\d+\): error TS2322/);
+  });
+});
