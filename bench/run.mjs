@@ -35,6 +35,7 @@ const SCRIPTS = [
   { file: 'ttheader-pingpong.mjs', group: 'Thrift ping-pong transport' },
   { file: 'rpc-grpc.mjs', group: 'gRPC generic client, JSON in/out' },
   { file: 'rpc-pingpong.mjs', group: 'Thrift ping-pong generic client, JSON in/out' },
+  { file: 'cli-bench.mjs', group: 'idlcall bench as a load generator' },
 ].filter((s) => !only.length || only.some((o) => s.file.includes(o)));
 
 const TIMEOUT_MS = (quick ? 4 : 10) * 60 * 1000; // per script

@@ -75,6 +75,31 @@ export function rpcErrorLine(err: RpcError): string {
   return `ERROR: code = ${codeName(err.code)} (${err.code}), message = ${err.rawMessage}`;
 }
 
+/**
+ * The error behind an RPC error (a refused connection, a TLS verification
+ * failure…), on one line, or undefined when there is none worth showing.
+ */
+export function causeLine(err: Error): string | undefined {
+  const cause = err.cause;
+  if (cause === undefined || cause === null) return undefined;
+  if (!(cause instanceof Error)) return `cause: ${String(cause)}`;
+  const code = (cause as NodeJS.ErrnoException).code;
+  const message = cause.message.split('\n')[0]!.trim();
+  return `cause: ${code && !message.includes(code) ? `${code}: ` : ''}${message}`;
+}
+
+/**
+ * grpcurl's `-format-error`: the status as one JSON document, as
+ * `google.rpc.Status` maps to JSON (details as `@type` plus base64 `value`).
+ */
+export function statusJson(err: RpcError): string {
+  return JSON.stringify({
+    code: err.code,
+    message: err.rawMessage,
+    details: err.details.map((d) => ({ '@type': d.typeUrl, value: Buffer.from(d.value).toString('base64') })),
+  });
+}
+
 /** Parses `-H 'key: value'` into a metadata record (repeated keys collect values). */
 export function parseHeaders(lines: readonly string[]): Record<string, string | string[]> {
   const md: Record<string, string | string[]> = {};

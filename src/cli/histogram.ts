@@ -3,7 +3,18 @@
  * microseconds go into log-linear buckets (128 per power of two, so any
  * reported percentile is within 1% of the true value), kept in one typed
  * array. Recording is a few integer operations and allocates nothing.
+ * Histograms of several threads merge exactly (bucket counts add up), so
+ * percentiles of a run on many cores are those of all its calls.
  */
+
+/** A histogram as plain data, to send between threads. */
+export interface HistogramState {
+  readonly counts: Float64Array;
+  readonly count: number;
+  readonly sumUs: number;
+  readonly minUs: number;
+  readonly maxUs: number;
+}
 
 const SUB_BITS = 7;
 const SUB_COUNT = 1 << SUB_BITS; // 128 buckets per power of two
@@ -57,6 +68,70 @@ export class LatencyHistogram {
   /** Mean in ms (0 when empty). */
   get mean(): number {
     return this.count ? this.sumUs / this.count / 1000 : 0;
+  }
+
+  /** Sum of every value recorded, in ms. */
+  get sum(): number {
+    return this.sumUs / 1000;
+  }
+
+  /** The histogram as plain data (the counts are copied). */
+  state(): HistogramState {
+    return { counts: this.counts.slice(), count: this.count, sumUs: this.sumUs, minUs: this.minUs, maxUs: this.maxUs };
+  }
+
+  /** A histogram from {@link state}. */
+  static from(state: HistogramState): LatencyHistogram {
+    const h = new LatencyHistogram();
+    h.add(state);
+    return h;
+  }
+
+  /** Adds another histogram's values to this one, exactly. */
+  add(other: HistogramState | LatencyHistogram): this {
+    const o = other instanceof LatencyHistogram ? other.state() : other;
+    const counts = this.counts;
+    for (let i = 0; i < BUCKETS; i++) counts[i]! += o.counts[i]!;
+    this.count += o.count;
+    this.sumUs += o.sumUs;
+    if (o.count > 0) {
+      if (o.minUs < this.minUs) this.minUs = o.minUs;
+      if (o.maxUs > this.maxUs) this.maxUs = o.maxUs;
+    }
+    return this;
+  }
+
+  /**
+   * Counts in `n` equal-width bins from the fastest to the slowest value
+   * (ghz's response time histogram), each bin marked by its upper edge in ms.
+   * A fine bucket goes to the bin its upper bound falls in (within 1%).
+   */
+  bins(n: number): Array<{ upToMs: number; count: number }> {
+    if (this.count === 0) return [];
+    const lo = this.minUs;
+    const hi = this.maxUs;
+    const width = (hi - lo) / n;
+    const out = Array.from({ length: n }, (_, i) => ({ upToMs: (i === n - 1 ? hi : lo + width * (i + 1)) / 1000, count: 0 }));
+    for (let i = 0; i < BUCKETS; i++) {
+      const c = this.counts[i]!;
+      if (c === 0) continue;
+      const v = Math.min(Math.max(upperBoundOf(i), lo), hi);
+      const bin = width > 0 ? Math.min(n - 1, Math.floor((v - lo) / width)) : 0;
+      out[bin]!.count += c;
+    }
+    return out;
+  }
+
+  /** Cumulative counts at or below each of `boundsMs` (for Prometheus `le` buckets). */
+  cumulative(boundsMs: readonly number[]): number[] {
+    const out = new Array<number>(boundsMs.length).fill(0);
+    for (let i = 0; i < BUCKETS; i++) {
+      const c = this.counts[i]!;
+      if (c === 0) continue;
+      const v = Math.min(upperBoundOf(i), this.maxUs) / 1000;
+      for (let b = 0; b < boundsMs.length; b++) if (v <= boundsMs[b]!) out[b]! += c;
+    }
+    return out;
   }
 }
 

@@ -12,10 +12,11 @@ import { describeCommand } from './commands/describe.js';
 import { encodeCommand } from './commands/encode.js';
 import { listCommand } from './commands/list.js';
 import { serveCommand } from './commands/serve.js';
-import { Exit, exitCodeOf, isExpectedError } from './exit-codes.js';
-import { rpcErrorLine } from './format.js';
-import { mainHelp } from './help.js';
+import { closestName } from '../generic/suggest.js';
 import { RpcError } from '../index.js';
+import { Exit, exitCodeOf, isExpectedError } from './exit-codes.js';
+import { causeLine, rpcErrorLine } from './format.js';
+import { mainHelp } from './help.js';
 import { readFileSync } from 'node:fs';
 
 /** The version in package.json (two folders up from this file, in the source tree and in dist/ alike). */
@@ -47,7 +48,10 @@ async function run(argv: readonly string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    process.stderr.write(`idlcall: unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(', ')} (see idlcall --help)\n`);
+    const near = closestName(name, Object.keys(COMMANDS));
+    process.stderr.write(
+      `idlcall: unknown command "${name}"${near ? ` (did you mean "${near}"?)` : ''}; commands: ${Object.keys(COMMANDS).join(', ')} (see idlcall --help)\n`,
+    );
     return Exit.USAGE;
   }
   try {
@@ -58,6 +62,8 @@ async function run(argv: readonly string[]): Promise<number> {
     // CLI messages already name their command; library ones (IDL, codec, usage) do not.
     const text = err instanceof RpcError ? rpcErrorLine(err) : message.startsWith(`${name}: `) ? `idlcall ${message}` : `idlcall ${name}: ${message}`;
     process.stderr.write(text.split('\n')[0] + '\n');
+    const cause = err instanceof RpcError ? causeLine(err) : undefined;
+    if (cause) process.stderr.write(`  ${cause}\n`);
     return exitCodeOf(err);
   }
 }

@@ -6,6 +6,7 @@ import { UsageError } from '../errors/usage-error.js';
 import { describeMode, type CallMode } from './call-mode.js';
 import type { Generic, MethodCodec } from './method-codec.js';
 import type { CallOptions, ClientOptions, RequestMetadata } from './options.js';
+import { backwardMetainfoOf, persistentMetainfoHeaders } from './metainfo.js';
 import { pingPongReplyMetadata } from './reply-metadata.js';
 import { BidiStream, ClientStream, ServerStream, receiveSingle } from './streams.js';
 
@@ -78,7 +79,13 @@ export class GenericClient<Req, Res> {
     call.send(bytes).catch(() => undefined);
     call.closeSend();
     const res = await receiveSingle(call, codec);
-    if (opts.onResponseMetadata) opts.onResponseMetadata(await call.headers, await call.trailers);
+    const onBackward = opts.onBackwardMetadata ?? this.options.onBackwardMetadata;
+    if (opts.onResponseMetadata || onBackward) {
+      const headers = await call.headers;
+      const trailers = await call.trailers;
+      opts.onResponseMetadata?.(headers, trailers);
+      onBackward?.(backwardMetainfoOf(headers, trailers));
+    }
     return res;
   }
 
@@ -106,14 +113,17 @@ export class GenericClient<Req, Res> {
       hostPorts: this.options.hostPorts,
       authority: this.options.authority ?? this.serviceName,
       userAgent: 'idlcall',
-      ...pick(this.options, ['tls', 'connectTimeoutMs', 'keepalive', 'maxReceiveMessageBytes', 'maxSendMessageBytes']),
+      ...pick(this.options, ['tls', 'connectTimeoutMs', 'keepalive', 'maxReceiveMessageBytes', 'maxSendMessageBytes', 'onConnect']),
     });
     const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs;
     const compression = opts.compression ?? this.options.compression;
+    let metadata = mergeMetadata(this.options.metadata, opts.metadata);
+    const persistent = mergePersistent(this.options.persistentMetadata, opts.persistentMetadata);
+    if (persistent) metadata = { ...metadata, ...persistentMetainfoHeaders(persistent) };
     return this.grpc.call({
       path: codec.grpcPath,
       contentType: codec.grpcContentType,
-      metadata: mergeMetadata(this.options.metadata, opts.metadata),
+      metadata,
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(compression ? { compression } : {}),
@@ -127,9 +137,10 @@ export class GenericClient<Req, Res> {
       transport: this.transport as PingPongTransport,
       payloadProtocol:
         this.generic.idl === 'proto' ? 'kitex-protobuf' : this.options.thriftProtocol === 'compact' ? 'thrift-compact' : 'thrift-binary',
-      ...pick(this.options, ['connectTimeoutMs', 'maxConnectionsPerHost', 'fromService']),
+      ...pick(this.options, ['connectTimeoutMs', 'maxConnectionsPerHost', 'fromService', 'onConnect']),
     });
     const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs;
+    const persistentMetadata = mergePersistent(this.options.persistentMetadata, opts.persistentMetadata);
     const reply = await this.pingPong.call({
       method: codec.name,
       body,
@@ -137,6 +148,7 @@ export class GenericClient<Req, Res> {
       toService: this.serviceName,
       idlServiceName: this.generic.serviceName,
       ...(this.options.metadata || opts.metadata ? { metadata: stringMetadata(mergeMetadata(this.options.metadata, opts.metadata)) } : {}),
+      ...(persistentMetadata ? { persistentMetadata } : {}),
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
@@ -144,6 +156,9 @@ export class GenericClient<Req, Res> {
     if (reply.messageType !== 'reply') throw new RpcError(Code.INTERNAL, `${codec.name}: unexpected ${reply.messageType} message`);
     const res = codec.decodeResponse(reply.body);
     if (opts.onResponseMetadata) opts.onResponseMetadata(pingPongReplyMetadata(reply.headers), {});
+    const onBackward = opts.onBackwardMetadata ?? this.options.onBackwardMetadata;
+    // A Kitex client takes every string info entry of a TTHeader reply as backward metainfo.
+    if (onBackward) onBackward(this.transport.startsWith('ttheader') ? Object.fromEntries(reply.headers.strInfo) : {});
     return res;
   }
 }
@@ -160,6 +175,12 @@ function pick<T extends object, K extends keyof T>(obj: T, keys: K[]): Partial<P
 
 function mergeMetadata(a: RequestMetadata | undefined, b: RequestMetadata | undefined): RequestMetadata {
   if (!a) return b ?? {};
+  if (!b) return a;
+  return { ...a, ...b };
+}
+
+function mergePersistent(a: Record<string, string> | undefined, b: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!a) return b;
   if (!b) return a;
   return { ...a, ...b };
 }

@@ -1,14 +1,25 @@
 import type { TlsOptions } from '../http2/index.js';
 import type { Metadata } from '../errors/rpc-error.js';
 import type { PingPongTransport } from '../ttheader/index.js';
+import type { ConnectionInfo } from '../net/connection-info.js';
 
-export type { TlsOptions };
+export type { TlsOptions, ConnectionInfo };
 
 /** Message compression for gRPC calls. */
 export type Compression = 'identity' | 'gzip' | 'deflate';
 
 /** Request metadata: gRPC headers (`-bin` keys take bytes) or TTHeader metainfo strings. */
 export type RequestMetadata = Record<string, string | string[] | Uint8Array>;
+
+/**
+ * Backward metainfo: values a Kitex server sent back with a reply
+ * (`metainfo.SendBackwardValue` on its side, `metainfo.RecvAllBackwardValues`
+ * on a Kitex client's). Over TTHeader they are the reply's string info, as a
+ * Kitex client reads them; over gRPC, response headers and trailers named
+ * `rpc-backward-<key>` (gopkg metainfo's HTTP spelling; Kitex v0.14.1 itself
+ * sends no backward metainfo over gRPC), keys in metainfo's `UPPER_CASE` form.
+ */
+export type BackwardMetadataListener = (values: Record<string, string>) => void;
 
 /** Options for `newStreamingClient` and `newClient`. */
 export interface ClientOptions {
@@ -18,7 +29,12 @@ export interface ClientOptions {
   transport?: 'grpc' | PingPongTransport;
   /** TLS for gRPC: `true` for the system's CAs, or CA / client certificate / server name settings. */
   tls?: TlsOptions | boolean;
-  /** HTTP/2 `:authority`; Kitex sends the destination service name, and so do we by default. */
+  /**
+   * HTTP/2 `:authority`. Default: the destination service name, as a Kitex
+   * client sends it. grpc-go, grpc-js, grpcurl and ghz send the target's
+   * `host:port` instead; set that (or a virtual host) when a proxy such as
+   * Envoy or an ingress routes on `:authority`.
+   */
   authority?: string;
   /** The caller's service name, sent as TTHeader FromService. */
   fromService?: string;
@@ -27,6 +43,18 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Metadata sent with every call (a call's own metadata is added to it). */
   metadata?: RequestMetadata;
+  /**
+   * Persistent metainfo sent with every call: values a Kitex server passes on
+   * to the services it calls in turn (`metainfo.WithPersistentValue`). TTHeader
+   * carries them as string info `RPC_PERSIST_<key>`, gRPC as headers
+   * `rpc-persist-<key>` (lower case, `_` written `-`, as gopkg metainfo
+   * converts them), THeader as plain headers. A call's own values are added.
+   */
+  persistentMetadata?: Record<string, string>;
+  /** Receives the backward metainfo of every successful call (a call's own listener wins). */
+  onBackwardMetadata?: BackwardMetadataListener;
+  /** Told about each connection once it is ready for calls: resolved address, ALPN, the TLS peer. */
+  onConnect?: (info: ConnectionInfo) => void;
   /** Default compression for gRPC calls. */
   compression?: Compression;
   /** HTTP/2 keepalive pings: a peer that does not answer in time fails its calls with UNAVAILABLE. */
@@ -49,6 +77,13 @@ export interface CallOptions {
   /** Deadline for the whole call, sent as `grpc-timeout` (or TTHeader RPCTimeout) and enforced locally. */
   timeoutMs?: number;
   metadata?: RequestMetadata;
+  /** Persistent metainfo for this call, added to the client's (see {@link ClientOptions.persistentMetadata}). */
+  persistentMetadata?: Record<string, string>;
+  /**
+   * For `genericCall`: receives the backward metainfo the server sent with a
+   * successful reply (`{}` when it sent none; Framed and Buffered carry none).
+   */
+  onBackwardMetadata?: BackwardMetadataListener;
   /** Aborting cancels the call (CANCELLED). */
   signal?: AbortSignal;
   compression?: Compression;

@@ -14,11 +14,8 @@ function distance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
-/**
- * Explains an unknown name: the closest known name when one is near,
- * otherwise the list of names that exist.
- */
-export function unknownNameHint(name: string, known: readonly string[]): string {
+/** The known name closest to `name` (ignoring case), when it is near enough to be a typo of it. */
+export function closestName(name: string, known: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const k of known) {
@@ -28,6 +25,15 @@ export function unknownNameHint(name: string, known: readonly string[]): string 
       best = k;
     }
   }
-  if (best !== undefined && bestDistance <= Math.max(2, name.length >> 2)) return `did you mean "${best}"?`;
+  return bestDistance <= Math.max(2, name.length >> 2) ? best : undefined;
+}
+
+/**
+ * Explains an unknown name: the closest known name when one is near,
+ * otherwise the list of names that exist.
+ */
+export function unknownNameHint(name: string, known: readonly string[]): string {
+  const best = closestName(name, known);
+  if (best !== undefined) return `did you mean "${best}"?`;
   return known.length ? `known: ${known.join(', ')}` : 'there are none';
 }

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import type { ClientHttp2Session, SecureClientSessionOptions } from 'node:http2';
 import { Code, RpcError } from '../errors/index.js';
+import { describeConnection, type ConnectListener } from '../net/connection-info.js';
 import { ClientCallImpl } from './client-call.js';
 import type { CallHost, CallOptions, ClientCall } from './client-call.js';
 
@@ -40,6 +41,8 @@ export interface ChannelOptions {
   maxSendMessageBytes?: number;
   /** Largest decompressed message (default = maxReceiveMessageBytes). */
   maxDecompressedBytes?: number;
+  /** Told about each session once it is ready: resolved address, ALPN, the TLS peer. */
+  onConnect?: ConnectListener;
 }
 
 /** Default user agent, so servers can tell who called. */
@@ -69,6 +72,8 @@ interface SessionEntry {
   /** No new streams (GOAWAY received, closing, destroyed). */
   dead: boolean;
   deathReason: string | undefined;
+  /** The error behind the death (refused, TLS verification, connect timeout…), when there was one. */
+  deathCause: Error | undefined;
   active: number;
   /** Calls waiting for the session to be ready or for a free stream slot. */
   waiting: ClientCallImpl[];
@@ -103,6 +108,7 @@ export class GrpcChannel implements CallHost {
   private readonly connectTimeoutMs: number;
   private readonly idleTimeoutMs: number;
   private readonly keepalive: { intervalMs: number; timeoutMs: number } | undefined;
+  private readonly onConnect: ConnectListener | undefined;
   private readonly bySession = new Map<ClientHttp2Session, SessionEntry>();
   private rr = 0;
   private closing = false;
@@ -126,6 +132,7 @@ export class GrpcChannel implements CallHost {
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 300_000;
     this.keepalive = opts.keepalive;
+    this.onConnect = opts.onConnect;
     this.maxReceiveMessageBytes = opts.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE;
     this.maxSendMessageBytes = opts.maxSendMessageBytes ?? 0xffffffff;
     this.maxDecompressedBytes = opts.maxDecompressedBytes ?? this.maxReceiveMessageBytes;
@@ -172,7 +179,7 @@ export class GrpcChannel implements CallHost {
     const attempt = call.attempts;
     if (call.pinnedHostPort !== undefined) {
       if (attempt > 0) {
-        call.failStart(new RpcError(Code.UNAVAILABLE, `cannot reach ${call.pinnedHostPort}`));
+        call.failStart(new RpcError(Code.UNAVAILABLE, `cannot reach ${call.pinnedHostPort}`, causeOf(call)));
         return;
       }
       call.attempts = 1;
@@ -185,7 +192,7 @@ export class GrpcChannel implements CallHost {
       return;
     }
     if (attempt >= n) {
-      call.failStart(new RpcError(Code.UNAVAILABLE, `no reachable target among ${this.targets.map((t) => t.hostPort).join(', ')}`));
+      call.failStart(new RpcError(Code.UNAVAILABLE, `no reachable target among ${this.targets.map((t) => t.hostPort).join(', ')}`, causeOf(call)));
       return;
     }
     // Round-robin, passing over targets that failed recently unless all have.
@@ -225,6 +232,10 @@ export class GrpcChannel implements CallHost {
 
   deathReason(session: ClientHttp2Session): string | undefined {
     return this.bySession.get(session)?.deathReason;
+  }
+
+  deathCause(session: ClientHttp2Session): Error | undefined {
+    return this.bySession.get(session)?.deathCause;
   }
 
   // --- sessions ---
@@ -286,7 +297,7 @@ export class GrpcChannel implements CallHost {
    * node:http2 so that Nagle's algorithm is off: it would hold small gRPC
    * frames back until the previous ones are acknowledged.
    */
-  private openSocket(target: Target): Duplex {
+  private openSocket(target: Target): net.Socket {
     const { hostname, port } = new URL(target.url);
     const host = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
     const base = { host, port: Number(port), noDelay: true };
@@ -300,13 +311,15 @@ export class GrpcChannel implements CallHost {
       ...this.tls,
       settings: { enablePush: false, initialWindowSize: STREAM_WINDOW },
     };
-    const session = http2.connect(target.url, { ...opts, createConnection: () => this.openSocket(target) });
+    let socket: net.Socket | undefined;
+    const session = http2.connect(target.url, { ...opts, createConnection: (): Duplex => (socket = this.openSocket(target)) });
     const e: SessionEntry = {
       target,
       session,
       ready: false,
       dead: false,
       deathReason: undefined,
+      deathCause: undefined,
       active: 0,
       waiting: [],
       idleTimer: undefined,
@@ -318,11 +331,10 @@ export class GrpcChannel implements CallHost {
     };
     target.entry = e;
     this.bySession.set(session, e);
-    let lastError: Error | undefined;
     e.connectTimer = setTimeout(() => {
       e.connectTimer = undefined;
       if (!e.ready) {
-        lastError = new Error(`connect timeout after ${this.connectTimeoutMs} ms`);
+        e.deathCause ??= new Error(`connect timeout after ${this.connectTimeoutMs} ms`);
         this.kill(e, `connect to ${target.hostPort} timed out`, true);
       }
     }, this.connectTimeoutMs);
@@ -343,6 +355,7 @@ export class GrpcChannel implements CallHost {
         e.connectTimer = undefined;
       }
       target.downUntil = 0;
+      if (this.onConnect && socket) this.onConnect(describeConnection(socket, target.hostPort, this.tls ? 'h2' : 'h2c'));
       this.startKeepalive(e);
       this.pump(e);
       if (e.active === 0 && e.waiting.length === 0) this.becameIdle(e);
@@ -352,22 +365,26 @@ export class GrpcChannel implements CallHost {
       this.pump(e);
     });
     session.on('error', (err: Error) => {
-      lastError = err;
+      // The first error is the telling one (a TLS verification failure, a refusal); later ones follow from it.
+      e.deathCause ??= err;
     });
     session.on('goaway', (errorCode: number) => {
       // No new streams here; streams above the last id are refused by nghttp2 (→ UNAVAILABLE).
       this.markDead(e, `server sent GOAWAY (code ${errorCode})`);
     });
     session.on('close', () => {
-      this.markDead(e, e.deathReason ?? (lastError ? `connection error: ${lastError.message}` : 'connection closed'));
+      if (!e.ready && !e.dead && e.deathCause === undefined) {
+        // Closed without an error before any SETTINGS: typically a TLS port spoken to in plaintext.
+        e.deathCause = new Error('the server closed the connection before sending HTTP/2 SETTINGS (a TLS port reached without TLS, or not an HTTP/2 server)');
+      }
+      const cause = e.deathCause;
+      this.markDead(e, e.deathReason ?? (cause ? `connection error: ${cause.message}` : 'connection closed'));
       this.clearTimers(e);
       this.bySession.delete(session);
       // An address a call named is forgotten with its last session, so addresses that come and go don't pile up.
       if (!e.target.configured && e.target.entry === undefined) this.byHostPort.delete(e.target.hostPort);
       // Calls that never got a stream here try the next target (or fail after all were tried).
-      const waiting = e.waiting;
-      e.waiting = [];
-      for (const c of waiting) if (!c.finished) this.acquire(c);
+      this.retryWaiting(e);
       if (this.bySession.size === 0 && this.closeWaiters.length > 0) {
         const ws = this.closeWaiters;
         this.closeWaiters = [];
@@ -385,9 +402,18 @@ export class GrpcChannel implements CallHost {
     if (!e.ready) e.target.downUntil = Date.now() + DOWN_BACKOFF_MS;
     if (e.target.entry === e) e.target.entry = undefined;
     // Waiting calls move on now rather than when the session finally closes.
+    this.retryWaiting(e);
+  }
+
+  /** Calls that never got a stream on a dead session try the next target (or fail after all were tried). */
+  private retryWaiting(e: SessionEntry): void {
     const waiting = e.waiting;
     e.waiting = [];
-    for (const c of waiting) if (!c.finished) this.acquire(c);
+    for (const c of waiting) {
+      if (c.finished) continue;
+      if (e.deathCause !== undefined) c.connectFailure = e.deathCause;
+      this.acquire(c);
+    }
   }
 
   private kill(e: SessionEntry, reason: string, destroy: boolean): void {
@@ -434,4 +460,9 @@ export class GrpcChannel implements CallHost {
     }, ka.intervalMs);
     e.keepaliveTimer.unref();
   }
+}
+
+/** The RpcError init that carries why a call's last connection attempt failed, when known. */
+function causeOf(call: ClientCallImpl): { cause?: Error } {
+  return call.connectFailure === undefined ? {} : { cause: call.connectFailure };
 }

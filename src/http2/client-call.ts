@@ -83,6 +83,8 @@ export interface CallHost {
   release(session: ClientHttp2Session): void;
   /** Why a dead session died (keepalive timeout, GOAWAY...), for the calls it takes down. */
   deathReason(session: ClientHttp2Session): string | undefined;
+  /** The error behind that death (a socket or TLS error), for `RpcError.cause`. */
+  deathCause(session: ClientHttp2Session): Error | undefined;
 }
 
 const EMPTY: Record<string, string | string[]> = Object.freeze({}) as Record<string, string | string[]>;
@@ -102,6 +104,8 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
   private session: ClientHttp2Session | undefined;
   /** Targets tried so far while looking for a session (the channel's counter). */
   attempts = 0;
+  /** Why the last connection this call waited for failed (set by the channel; becomes `RpcError.cause`). */
+  connectFailure: Error | undefined;
   /** The one address this call must go to, if the caller chose it. */
   readonly pinnedHostPort: string | undefined;
   /** Set once the status is decided. */
@@ -422,7 +426,7 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
     if (this.done) return;
     const reason = this.host.deathReason(session);
     if (reason !== undefined || session.destroyed) {
-      this.finish(Code.UNAVAILABLE, reason ?? 'connection closed', undefined, false);
+      this.finish(Code.UNAVAILABLE, reason ?? 'connection closed', undefined, false, this.host.deathCause(session));
       return;
     }
     const rst = stream.rstCode;

@@ -1,6 +1,7 @@
 import http2 from 'node:http2';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { Code, RpcError } from '../errors/index.js';
+import { formatAddress } from '../net/connection-info.js';
 import type { StatusDetail } from '../errors/index.js';
 import { ACCEPT_ENCODING, compress, decompress } from './compression.js';
 import { FLAG_COMPRESSED } from './envelope.js';
@@ -35,6 +36,8 @@ export interface ServerCall {
   readonly deadline: number | undefined;
   /** Aborted when the client cancels, the connection drops or the deadline passes. */
   readonly signal: AbortSignal;
+  /** The client's address as `ip:port` (`[ip]:port` for IPv6); empty once the connection is gone. */
+  readonly peer: string;
   /** Next request message; undefined when the client half-closed; rejects RpcError when the call was cut. */
   recv(): Promise<Uint8Array | undefined>;
   /** Sends response headers now (otherwise they go with the first message or the status). */
@@ -111,6 +114,11 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
 
   get signal(): AbortSignal {
     return (this.abort ??= new AbortController()).signal;
+  }
+
+  get peer(): string {
+    const socket = this.stream.session?.socket;
+    return socket?.remoteAddress ? formatAddress(socket.remoteAddress, socket.remotePort ?? 0) : '';
   }
 
   recv(): Promise<Uint8Array | undefined> {

@@ -3,7 +3,9 @@
  * bytes out, over TTHeader, Framed, Buffered or THeader. No IDL knowledge: the
  * caller hands the encoded args struct and gets the result struct back.
  */
+import type * as net from 'node:net';
 import { RpcError, Code } from '../errors/index.js';
+import { describeConnection, type ConnectListener } from '../net/connection-info.js';
 import { CallGuard } from './call-guard.js';
 import { HostPool, type HostPoolOptions } from './pool.js';
 import type { Connection, ReplyWaiter } from './connection.js';
@@ -36,6 +38,8 @@ export interface PingPongClientOptions {
   fromMethod?: string;
   /** Idle connections are closed after this long; default 60000, 0 keeps them. */
   idleTimeoutMs?: number;
+  /** Told about each connection once it is open (resolved address, ports). */
+  onConnect?: ConnectListener;
 }
 
 /** One call. */
@@ -153,6 +157,7 @@ export class PingPongClient {
   /** Every pool by address: the configured ones and those calls named themselves. */
   private readonly poolsByHostPort = new Map<string, HostPool>();
   private readonly poolOptions: Omit<HostPoolOptions, 'host' | 'port'>;
+  private readonly onConnect: ConnectListener | undefined;
   private next = 0;
   private closed = false;
   private readonly transport: PingPongTransport;
@@ -171,6 +176,7 @@ export class PingPongClient {
     const delimiting: Delimiting = this.transport === 'buffered'
       ? { kind: 'buffered', encoding: this.payload === 'thrift-compact' ? 'compact' : 'binary' }
       : { kind: 'length-prefixed' };
+    this.onConnect = opts.onConnect;
     this.poolOptions = {
       connectTimeoutMs: opts.connectTimeoutMs ?? 5000,
       delimiting,
@@ -186,7 +192,14 @@ export class PingPongClient {
     let pool = this.poolsByHostPort.get(hostPort);
     if (pool === undefined) {
       const t = parseHostPort(hostPort);
-      pool = new HostPool({ host: t.host, port: t.port, ...this.poolOptions });
+      const listener = this.onConnect;
+      const transport = this.transport;
+      pool = new HostPool({
+        host: t.host,
+        port: t.port,
+        ...this.poolOptions,
+        ...(listener ? { onConnect: (socket: net.Socket) => listener(describeConnection(socket, hostPort, transport)) } : {}),
+      });
       this.poolsByHostPort.set(hostPort, pool);
     }
     return pool;

@@ -16,6 +16,8 @@ export interface ConnectOptions {
   connectTimeoutMs: number;
   delimiting: Delimiting;
   maxFrameBytes: number;
+  /** Called with each socket once it is connected (for `onConnect` listeners). */
+  onConnect?: (socket: net.Socket) => void;
 }
 
 /** Receives the outcome of one request on a {@link Connection}. */
@@ -160,7 +162,8 @@ export function connect(opts: ConnectOptions): Promise<Connection> {
     });
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(unavailable(`connect to ${address} timed out after ${opts.connectTimeoutMs} ms`));
+      const why = `connect to ${address} timed out after ${opts.connectTimeoutMs} ms`;
+      reject(unavailable(why, new Error(why)));
     }, opts.connectTimeoutMs);
     const onError = (err: Error): void => {
       clearTimeout(timer);
@@ -172,6 +175,7 @@ export function connect(opts: ConnectOptions): Promise<Connection> {
       clearTimeout(timer);
       socket.off('error', onError);
       conn = new Connection(socket, address, opts.delimiting, opts.maxFrameBytes);
+      opts.onConnect?.(socket);
       resolve(conn);
     });
   });

@@ -8,7 +8,7 @@ export { type PingPongTransport, type PayloadProtocol, encodeEnvelope, decodeEnv
 export { MessageType, encodeBinaryMessageHeader, decodeBinaryMessageHeader, encodeCompactMessageHeader, decodeCompactMessageHeader, type MessageHeader } from './tmessage.js';
 export { encodeTTHeaderPrefix, decodeTTHeaderFrame, isTTHeader, TTHeaderProtocolId, InfoId, TTHEADER_MAGIC, type TTHeaderFields, type TTHeaderFrame } from './ttheader-frame.js';
 export { encodeTHeaderPrefix, decodeTHeaderFrame, isTHeader, THeaderProtocolId, THeaderTransform, THEADER_MAGIC, type THeaderFields, type THeaderFrame } from './theader-frame.js';
-export { IntInfoKey, StrInfoKey, METAINFO_PREFIX_TRANSIENT, METAINFO_PREFIX_PERSISTENT, METAINFO_HTTP_PREFIX_TRANSIENT, METAINFO_HTTP_PREFIX_PERSISTENT, putMetainfo } from './info-keys.js';
+export { IntInfoKey, StrInfoKey, METAINFO_PREFIX_TRANSIENT, METAINFO_PREFIX_PERSISTENT, METAINFO_HTTP_PREFIX_TRANSIENT, METAINFO_HTTP_PREFIX_PERSISTENT, METAINFO_HTTP_PREFIX_BACKWARD, putMetainfo } from './info-keys.js';
 export { TApplicationExceptionType, ThriftApplicationError, decodeApplicationException, encodeApplicationException, codeForApplicationExceptionType } from './application-exception.js';
 export { KITEX_PROTOBUF_MAGIC, encodeKitexProtobufHeader, decodeKitexProtobufHeader, decodeKitexProtobufError, encodeKitexProtobufError } from './kitex-protobuf.js';
 export { MessageSkipper, messageLength, type ThriftEncoding } from './buffered-length.js';

@@ -67,6 +67,7 @@ export const METAINFO_PREFIX_PERSISTENT = 'RPC_PERSIST_';
 /** The same metainfo as HTTP/gRPC headers (bytedance/gopkg metainfo/http.go), matched case-insensitively. */
 export const METAINFO_HTTP_PREFIX_TRANSIENT = 'rpc-transit-';
 export const METAINFO_HTTP_PREFIX_PERSISTENT = 'rpc-persist-';
+export const METAINFO_HTTP_PREFIX_BACKWARD = 'rpc-backward-';
 /** Upstream-transient values (received, not forwarded further). */
 export const METAINFO_PREFIX_TRANSIENT_UPSTREAM = 'RPC_TRANSIT_UPSTREAM_';
 /** The ACL (GDPR) token travels in info block 0x11 under this metainfo key. */

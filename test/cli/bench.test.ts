@@ -5,26 +5,12 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BenchReport } from '../../src/cli/bench/report.js';
 import { FIXTURES, runCli } from './helpers.js';
 import { startServers, type TestServers } from './servers.js';
 
 const ITEMS_PROTO = join(FIXTURES, 'cli_test.proto');
 const ITEMS_THRIFT = join(FIXTURES, 'cli_test.thrift');
-
-/** The fields of the --json summary the tests read. */
-interface Summary {
-  mode: string;
-  transport: string;
-  total: number;
-  ok: number;
-  errors: number;
-  callsPerSec: number;
-  messages: { sent: number; received: number; perSec: number };
-  latencyMs: { min: number; mean: number; p50: number; p90: number; p99: number; p999: number; max: number };
-  statusCodes: Record<string, number>;
-  errorMessages: Record<string, number>;
-  cpu: { userMs: number; systemMs: number; percent: number };
-}
 
 let servers: TestServers;
 
@@ -36,11 +22,11 @@ afterAll(async () => {
   await servers?.close();
 });
 
-async function bench(args: string[]): Promise<Summary> {
+async function bench(args: string[]): Promise<BenchReport> {
   const r = await runCli(['bench', ...args, '--json'], { timeoutMs: 60_000 });
   expect(r.stderr).toBe(''); // no progress line when not on a terminal
   expect(r.code).toBe(0);
-  const s = JSON.parse(r.stdout) as Summary;
+  const s = JSON.parse(r.stdout) as BenchReport;
   console.log(`bench ${args.slice(0, 2).join(' ')} ${s.mode}/${s.transport}: ${s.total} calls, ${s.callsPerSec} calls/s, ` +
     `${s.messages.perSec} msgs/s, p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms, client CPU ${s.cpu.percent}%`);
   return s;
@@ -90,7 +76,7 @@ describe('idlcall bench: totals agree with the server', () => {
   });
 
   it('failures are counted by status code with their messages; --rps paces without changing totals', async () => {
-    const s = await bench([servers.items, 'Find', '--idl', ITEMS_PROTO, '-d', '{"name":"z"}', '-c', '4', '-n', '40', '--rps', '400']);
+    const s = await bench([servers.items, 'Find', '--idl', ITEMS_PROTO, '-d', '{"name":"z"}', '-c', '4', '-n', '40', '--rps', '400', '--max-error-rate', '1']);
     expect(s.total).toBe(40);
     expect(s.ok).toBe(0);
     expect(s.statusCodes).toEqual({ NOT_FOUND: 40 });
@@ -104,13 +90,16 @@ describe('idlcall bench: totals agree with the server', () => {
     expect(server).toMatchObject({ mode: 'server', total: 50, ok: 50, messages: { sent: 50, received: 150 } });
   });
 
-  it('the text summary (without --json) shows rates, percentiles and status codes', async () => {
-    const r = await runCli(['bench', servers.items, 'Count', '--idl', ITEMS_PROTO, '-d', '{}', '-c', '2', '-n', '10']);
+  it('the text summary (without --json): rates, percentiles, the response time histogram, the latency distribution, status codes', async () => {
+    const r = await runCli(['bench', servers.items, 'Count', '--idl', ITEMS_PROTO, '-d', '{}', '-c', '2', '-n', '10', '--name', 'smoke']);
     expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Name: +smoke/);
     expect(r.stdout).toContain('Calls/sec:');
     expect(r.stdout).toContain('p99.9');
+    expect(r.stdout).toMatch(/Response time histogram:\n( +[\d.]+ ms \[\d+\] +\|∎*\n){10}/);
+    expect(r.stdout).toMatch(/Latency distribution:\n +10 % in .*\n +25 % in/);
     expect(r.stdout).toContain('[OK]  10 calls');
-    expect(r.stdout).toContain('Client CPU:');
+    expect(r.stdout).toMatch(/Client CPU: .* µs per call\)/);
   });
 
   it('a bad request fails fast with exit 1 before any call', async () => {

@@ -26,14 +26,15 @@ export interface TestServers {
   seedThrift: string;
   items: string;
   thriftItems: string;
-  counts: { count: number; streamMessages: number; thriftCount: number };
+  /** Calls counted by Count and CountStream; `names` keeps each Count request's name, `tags` its x-bench header. */
+  counts: { count: number; streamMessages: number; thriftCount: number; names: string[]; tags: string[] };
   close(): Promise<void>;
 }
 
 /** Starts every test server on 127.0.0.1 with a free port. */
 export async function startServers(): Promise<TestServers> {
   const servers: Array<GenericServer<string, string>> = [];
-  const counts = { count: 0, streamMessages: 0, thriftCount: 0 };
+  const counts = { count: 0, streamMessages: 0, thriftCount: 0, names: [] as string[], tags: [] as string[] };
   const start = async (s: GenericServer<string, string>): Promise<string> => {
     servers.push(s);
     await s.start();
@@ -68,8 +69,23 @@ export async function startServers(): Promise<TestServers> {
             resolve('{}');
           });
         }),
-      Count: (req: string) => {
+      Count: (req: string, ctx: ServerContext) => {
         counts.count++;
+        counts.names.push((JSON.parse(req) as { name?: string }).name ?? '');
+        const tag = ctx.metadata['x-bench'];
+        if (typeof tag === 'string') counts.tags.push(tag);
+        return req;
+      },
+      Fail: (req: string) => {
+        const { id, name } = JSON.parse(req) as { id?: string; name?: string };
+        if (id === undefined) return '{}'; // id 0 (absent in JSON): OK
+        throw new RpcError(Number(id), name ?? 'failed on purpose');
+      },
+      Meta: (req: string, ctx: ServerContext) => {
+        // gopkg's HTTP spelling of backward metainfo: what the client sent, under seen-<header>.
+        for (const [k, v] of Object.entries(ctx.metadata)) {
+          if (k.startsWith('rpc-')) ctx.setTrailer(`rpc-backward-seen-${k}`, String(v));
+        }
         return req;
       },
       async *CountStream(requests: AsyncIterable<string>) {
@@ -98,6 +114,13 @@ export async function startServers(): Promise<TestServers> {
       },
       Count: (req: string) => {
         counts.thriftCount++;
+        return req;
+      },
+      Meta: (req: string, ctx: ServerContext) => {
+        // What a Kitex handler's metainfo.SendBackwardValue does: a string info entry of the reply.
+        for (const [k, v] of Object.entries(ctx.metadata)) {
+          if (k.startsWith('RPC_')) ctx.setHeader(`seen-${k}`, String(v));
+        }
         return req;
       },
     }),

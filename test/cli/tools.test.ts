@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ALIASES, aliasTable } from '../../src/cli/aliases.js';
 import { FIXTURES, ROOT, jsonLines, runCli } from './helpers.js';
 import { oracles } from '../support/oracles.js';
 
@@ -157,6 +158,15 @@ describe.concurrent('--help', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`Usage: idlcall ${cmd}`);
     expect(r.stdout).toContain('Examples:');
+  });
+
+  it('idlcall --help and the README show the same table of the other tools\' spellings, every one of them', async () => {
+    const r = await runCli(['--help']);
+    const table = aliasTable();
+    expect(r.stdout).toContain(table);
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(table);
+    for (const a of ALIASES) expect(table).toMatch(new RegExp(`^ {2}-{1,2}${a.spelling}\\b`, 'm'));
+    expect(table).toContain('Where the tools disagree:');
   });
 
   it('idlcall --help documents the exit codes; an unknown command exits 1', async () => {

@@ -38,9 +38,9 @@ describe('LatencyHistogram', () => {
 });
 
 describe('JsonDocumentSplitter', () => {
-  it('yields documents whatever the chunking: NDJSON, pretty, glued, scalars, braces in strings', () => {
-    const text = '{"a":1}\n{\n  "b": "x}{\\"y"\n}{"c":[1,{"d":2}]} "s" 12 true\n[1,2]';
-    const expected = ['{"a":1}', '{\n  "b": "x}{\\"y"\n}', '{"c":[1,{"d":2}]}', '"s"', '12', 'true', '[1,2]'];
+  it('yields documents whatever the chunking: NDJSON, pretty, glued, scalars, braces in strings, array elements', () => {
+    const text = '{"a":1}\n{\n  "b": "x}{\\"y"\n}{"c":[1,{"d":2}]} "s" 12 true\n[1, {"e":[3]},"t" , [4] ,null]{"f":0}';
+    const expected = ['{"a":1}', '{\n  "b": "x}{\\"y"\n}', '{"c":[1,{"d":2}]}', '"s"', '12', 'true', '1', '{"e":[3]}', '"t"', '[4]', 'null', '{"f":0}'];
     for (const size of [1, 2, 3, 7, text.length]) {
       const s = new JsonDocumentSplitter();
       const docs: string[] = [];
@@ -48,6 +48,15 @@ describe('JsonDocumentSplitter', () => {
       docs.push(...s.end());
       expect(docs).toEqual(expected);
     }
+  });
+
+  it('a top-level array stands for its elements (ghz data arrays)', () => {
+    const split = new JsonDocumentSplitter();
+    expect([...split.push('[{"a":1},\n {"a":2}]\n'), ...split.end()]).toEqual(['{"a":1}', '{"a":2}']);
+    const nested = new JsonDocumentSplitter();
+    expect([...nested.push('[[1,2],[3]]'), ...nested.end()]).toEqual(['[1,2]', '[3]']);
+    const empty = new JsonDocumentSplitter();
+    expect([...empty.push('[ ]'), ...empty.end()]).toEqual([]);
   });
 
   it('passes an unfinished document on at the end (for the codec to reject)', () => {

@@ -23,6 +23,8 @@ export const PROTO_INCLUDE = '/usr/include';
 export const THRIFT_EXAMPLES = '/usr/share/doc/thrift-compiler/examples';
 /** Debian's GOPATH root for golang-*-dev source packages. */
 export const GO_DEBIAN_GOPATH = '/usr/share/gocode';
+/** Debian's Chromium (package chromium), for headless browser tests through playwright-core. */
+export const CHROMIUM = '/usr/bin/chromium';
 
 interface OracleSpec {
   /** The Debian package that provides it. */
@@ -76,7 +78,7 @@ const SPECS = {
   /** h2load, nghttp2's HTTP/2 load generator. */
   h2load: { pkg: 'nghttp2-client', present: () => onPath('h2load') },
   /** Headless Chromium. */
-  chromium: { pkg: 'chromium', present: () => onPath('chromium') },
+  chromium: { pkg: 'chromium', present: () => existsSync(CHROMIUM) },
 } satisfies Record<string, OracleSpec>;
 
 /** The name of one outside program a suite can need. */

@@ -1,185 +1,96 @@
 /**
  * `idlcall bench`: a load generator in the manner of ghz, for every call
- * mode and transport. `concurrency` workers loop over calls made through
- * the JSON generic (encoding included, as a real caller pays it), spread
- * over `connections` separate clients. The loop allocates as little as it
- * can: one shared options object, no closures or timers per call.
+ * mode and transport, on every core. The main thread reads the flags and
+ * the requests, checks them against the IDL, then runs the load itself
+ * (`--cpus 1`) or hands equal shares to worker threads, each with its own
+ * clients and connections, starts them together and merges what they
+ * measured into one report (bench/report.ts) printed in the chosen format.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  DeclaredException,
-  RpcError,
-  codeName,
-  newStreamingClient,
-  type CallMode,
-  type CallOptions,
-  type GenericClient,
-} from '../../index.js';
-import { intFlag, parseArgs, type FlagSpec } from '../args.js';
-import { CLIENT_FLAGS, clientOptions, transportFor, type TransportName } from '../connect.js';
+import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { CallMode } from '../../index.js';
+import { choiceFlag, intFlag, numberFlag, parseArgs, type FlagSpec, type ParsedArgs } from '../args.js';
+import { CLIENT_FLAGS, clientOptions, printConnection, transportFor } from '../connect.js';
 import { CliUsageError, Exit } from '../exit-codes.js';
-import { ms, num, parseDuration } from '../format.js';
+import { num, parseDuration } from '../format.js';
 import { benchHelp } from '../help.js';
 import { LatencyHistogram } from '../histogram.js';
-import { checkHostPort, jsonGenericOf, loadIdl, parseTarget } from '../idl.js';
-import { dataSource, readAll } from '../ndjson.js';
+import { callTarget, idlSpecOf, jsonGenericOf, loadIdl, type LoadedIdl } from '../idl.js';
+import { dataSource, documentsOf, fileProblem, fileSource } from '../ndjson.js';
+import { csvText, influxDetails, influxSummary, prometheusText, summaryText } from '../bench/formats.js';
+import { htmlReport } from '../bench/html-report.js';
+import { Load, SHARED, nowMs, type LoadPlan, type LoadResult } from '../bench/load.js';
+import { mergeDetails, mergeResults, type BenchReport, type RunSetup } from '../bench/report.js';
+import { RequestSource, type MethodNames } from '../bench/requests.js';
+import type { WorkerInput, WorkerMessage } from '../bench/worker.js';
 
 const FLAGS: readonly FlagSpec[] = [
   ...CLIENT_FLAGS,
+  { name: 'method', kind: 'string' },
   { name: 'concurrency', short: 'c', kind: 'string' },
   { name: 'connections', kind: 'string' },
+  { name: 'cpus', kind: 'string' },
   { name: 'total', short: 'n', kind: 'string' },
   { name: 'duration', short: 'z', kind: 'string' },
+  { name: 'max-duration', kind: 'string' },
   { name: 'rps', kind: 'string' },
   { name: 'stream-messages', kind: 'string' },
+  { name: 'data-file', kind: 'string' },
+  { name: 'skip-first', kind: 'string' },
+  { name: 'count-errors', kind: 'boolean' },
+  { name: 'max-error-rate', kind: 'string' },
+  { name: 'format', kind: 'string' },
   { name: 'json', kind: 'boolean' },
+  { name: 'output', kind: 'string' },
+  { name: 'name', kind: 'string' },
 ];
 
-/** Distinct error messages kept in the summary; the rest are counted together. */
-const MAX_ERROR_KINDS = 20;
+/** Report formats (ghz's names; `pretty` is indented JSON). */
+const FORMATS = ['summary', 'json', 'pretty', 'csv', 'html', 'influx-summary', 'influx-details', 'prometheus'] as const;
+type Format = (typeof FORMATS)[number];
 
-/** What one run is asked to do. */
-interface Plan {
-  readonly method: string;
-  readonly mode: CallMode;
-  readonly request: string;
-  readonly streamMessages: number;
-  readonly callOptions: CallOptions;
-  /** Calls to make, or undefined when the run is timed. */
-  readonly total: number | undefined;
-  readonly durationMs: number | undefined;
-  /** Minimum ms between call starts (from --rps), 0 for none. */
-  readonly intervalMs: number;
+/** Per-call rows kept for csv and influx-details, across the run (ghz keeps as many). */
+const MAX_DETAIL_ROWS = 1_000_000;
+
+/** The request documents: `-d` (text, @FILE, @- / @) or `--data-file`; each NDJSON, concatenated or a JSON array. */
+async function requestDocs(args: ParsedArgs): Promise<string[]> {
+  const data = args.strings.get('data');
+  const file = args.strings.get('data-file');
+  if (data !== undefined && file !== undefined) throw new CliUsageError('bench: give -d or --data-file, not both');
+  const source = file !== undefined ? fileSource(file, `--data-file ${file}`) : dataSource(data);
+  if (source === undefined) return ['{}'];
+  const docs: string[] = [];
+  for await (const doc of documentsOf(source)) docs.push(doc);
+  if (!docs.length) throw new CliUsageError('bench: the request is empty; give one JSON document (or several) with -d or --data-file');
+  return docs;
 }
 
-/** Counters of a run; one instance, shared by the workers (one thread, no locks). */
-class Stats {
-  readonly latency = new LatencyHistogram();
-  started = 0;
-  finished = 0;
-  ok = 0;
-  messagesSent = 0;
-  messagesReceived = 0;
-  readonly codes = new Map<string, number>();
-  readonly errors = new Map<string, number>();
-
-  fail(err: unknown): void {
-    let code: string;
-    let message: string;
-    if (err instanceof RpcError) {
-      code = codeName(err.code);
-      message = `${code}: ${err.rawMessage}`;
-    } else if (err instanceof DeclaredException) {
-      code = 'DECLARED_EXCEPTION';
-      message = `declared exception ${err.typeName}`;
-    } else {
-      code = 'CLIENT_ERROR';
-      message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-    }
-    this.codes.set(code, (this.codes.get(code) ?? 0) + 1);
-    if (message.length > 200) message = message.slice(0, 200) + '…';
-    if (!this.errors.has(message) && this.errors.size >= MAX_ERROR_KINDS) message = '(other errors)';
-    this.errors.set(message, (this.errors.get(message) ?? 0) + 1);
+/** The method's names for `{{.MethodName}}` and the like. */
+function methodNames(idl: LoadedIdl, method: string, mode: CallMode): MethodNames {
+  const streaming = { isClientStreaming: mode === 'client' || mode === 'bidirectional', isServerStreaming: mode === 'server' || mode === 'bidirectional' };
+  if (idl.kind === 'proto') {
+    const svc = idl.provider.service!;
+    const m = svc.methods.find((x) => x.name === method)!;
+    return { fullyQualifiedName: m.fullName, methodName: m.name, serviceName: svc.name, inputName: m.input.name, outputName: m.output.name, ...streaming };
   }
+  const svc = idl.provider.service!;
+  const fn = svc.functions.get(method)!;
+  const typeName = (t: { kind: string; struct?: { name: string } }): string => (t.kind === 'struct' && t.struct ? t.struct.name : t.kind);
+  return {
+    fullyQualifiedName: `${svc.name}.${fn.name}`,
+    methodName: fn.name,
+    serviceName: svc.name,
+    inputName: fn.args.length === 1 ? typeName(fn.args[0]!.type as { kind: string; struct?: { name: string } }) : fn.argsStruct.name,
+    outputName: typeName(fn.returnType as { kind: string; struct?: { name: string } }),
+    ...streaming,
+  };
 }
 
-/** One call of the plan's mode; resolves when it completed, rejects with its error. */
-async function oneCall(client: GenericClient<string, string>, plan: Plan, stats: Stats): Promise<void> {
-  const { method, request, callOptions, streamMessages } = plan;
-  switch (plan.mode) {
-    case 'unary':
-    case 'pingpong':
-      await client.genericCall(method, request, callOptions);
-      return;
-    case 'server': {
-      stats.messagesSent++;
-      const stream = await client.serverStreaming(method, request, callOptions);
-      while ((await stream.recv()) !== undefined) stats.messagesReceived++;
-      return;
-    }
-    case 'client': {
-      const stream = await client.clientStreaming(method, callOptions);
-      for (let i = 0; i < streamMessages; i++) {
-        await stream.send(request);
-        stats.messagesSent++;
-      }
-      await stream.closeAndRecv();
-      stats.messagesReceived++;
-      return;
-    }
-    case 'bidirectional': {
-      const stream = await client.bidiStreaming(method, callOptions);
-      const receiving = (async () => {
-        while ((await stream.recv()) !== undefined) stats.messagesReceived++;
-      })();
-      try {
-        for (let i = 0; i < streamMessages; i++) {
-          await stream.send(request);
-          stats.messagesSent++;
-        }
-        stream.close();
-      } catch (err) {
-        receiving.catch(() => undefined); // the send error is the one reported
-        throw err;
-      }
-      await receiving;
-      return;
-    }
-  }
+/** `n` split in `parts` shares that differ by at most one. */
+function shares(n: number, parts: number): number[] {
+  return Array.from({ length: parts }, (_, i) => Math.floor(n / parts) + (i < n % parts ? 1 : 0));
 }
-
-/** A worker: takes call tickets until the run is over. */
-async function worker(client: GenericClient<string, string>, plan: Plan, stats: Stats, startedAt: number): Promise<void> {
-  const { total, intervalMs, method, request, callOptions } = plan;
-  const unary = plan.mode === 'unary' || plan.mode === 'pingpong';
-  const deadline = plan.durationMs === undefined ? Infinity : startedAt + plan.durationMs;
-  for (;;) {
-    if (total !== undefined ? stats.started >= total : performance.now() >= deadline) return;
-    const ticket = stats.started++;
-    if (intervalMs > 0) {
-      // Call starts are paced on a global schedule, not per worker.
-      const wait = startedAt + ticket * intervalMs - performance.now();
-      if (wait > 0) await sleep(wait);
-    }
-    const t0 = performance.now();
-    try {
-      // The unary path inline: no extra async frame per call.
-      if (unary) await client.genericCall(method, request, callOptions);
-      else await oneCall(client, plan, stats);
-      stats.ok++;
-    } catch (err) {
-      stats.fail(err);
-    }
-    stats.latency.record(performance.now() - t0);
-    stats.finished++;
-  }
-}
-
-/** The JSON summary (`--json`); the text summary shows the same numbers. */
-export interface BenchSummary {
-  target: string;
-  method: string;
-  mode: CallMode;
-  transport: TransportName;
-  concurrency: number;
-  connections: number;
-  /** Calls made (each counted once, whatever its outcome). */
-  total: number;
-  ok: number;
-  errors: number;
-  durationMs: number;
-  callsPerSec: number;
-  messages: { sent: number; received: number; perSec: number };
-  latencyMs: { min: number; mean: number; p50: number; p90: number; p99: number; p999: number; max: number };
-  /** Calls by status: OK, gRPC code names, DECLARED_EXCEPTION, CLIENT_ERROR. */
-  statusCodes: Record<string, number>;
-  /** Distinct error messages with their counts. */
-  errorMessages: Record<string, number>;
-  /** CPU time of this process during the run; percent is of one core (100 = one core busy). */
-  cpu: { userMs: number; systemMs: number; percent: number };
-}
-
-const round = (n: number, digits = 3): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /** Runs `idlcall bench …`; resolves to the exit code. */
 export async function benchCommand(argv: readonly string[]): Promise<number> {
@@ -188,112 +99,207 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
     process.stdout.write(benchHelp);
     return Exit.OK;
   }
-  const [hostPortArg, targetArg, ...extra] = args.positionals;
-  if (extra.length) throw new CliUsageError(`bench: unexpected argument "${extra[0]}"; quote JSON given to -d`);
-  const hostPort = checkHostPort(hostPortArg, 'bench');
-  if (targetArg === undefined) throw new CliUsageError('bench: missing <Service/Method>; see idlcall list --idl FILE');
-  const target = parseTarget(targetArg, 'bench');
+  const { hostPorts, target } = callTarget(args, 'bench');
   const concurrency = intFlag(args, 'concurrency', 50, 'bench');
   const connections = intFlag(args, 'connections', 1, 'bench');
+  const cpus = intFlag(args, 'cpus', availableParallelism(), 'bench');
   const rps = intFlag(args, 'rps', 0, 'bench', 0);
-  const streamMessages = intFlag(args, 'stream-messages', 10, 'bench');
+  const skipFirst = intFlag(args, 'skip-first', 0, 'bench', 0);
+  const maxErrorRate = numberFlag(args, 'max-error-rate', 0, 'bench', 0, 1);
   const durationText = args.strings.get('duration');
   if (durationText !== undefined && args.strings.has('total')) throw new CliUsageError('bench: give --total or --duration, not both');
   const durationMs = durationText !== undefined ? parseDuration(durationText, '--duration') : undefined;
+  const maxText = args.strings.get('max-duration');
+  const maxDurationMs = maxText !== undefined ? parseDuration(maxText, '--max-duration') : undefined;
   const total = durationMs === undefined ? intFlag(args, 'total', 200, 'bench') : undefined;
-  const json = args.booleans.has('json');
+  if (args.booleans.has('json') && args.strings.has('format')) throw new CliUsageError('bench: give --json or --format, not both');
+  const format: Format = args.booleans.has('json') ? 'json' : choiceFlag(args, 'format', FORMATS, 'summary', 'bench');
+  const output = args.strings.get('output');
   const emitDefaults = args.booleans.has('emit-defaults');
 
   const idl = await loadIdl(args, 'bench', target.service, { emitDefaults });
   const generic = jsonGenericOf(idl, { emitDefaults });
   const codec = generic.method(target.method);
   const transport = transportFor(args, idl.kind, codec.mode, 'bench');
-  const source = dataSource(args.strings.get('data'));
-  const request = source === undefined ? '{}' : (await readAll(source)).trim();
-  if (!request) throw new CliUsageError('bench: the request is empty; give one JSON document with -d');
-  // Check the request once up front, so a typo fails fast instead of as N errors.
-  codec.encodeRequest(request);
+  const docs = await requestDocs(args);
+  const names = methodNames(idl, target.method, codec.mode);
+  // Check every request once up front (templates filled in with sample values), so a typo fails fast instead of as N errors.
+  const sample = new RequestSource(docs);
+  docs.forEach((_, i) => {
+    try {
+      codec.encodeRequest(sample.request(i, { requestNumber: i, workerId: 'w0c0', method: names }));
+    } catch (err) {
+      throw docs.length > 1 ? new CliUsageError(`bench: request #${i + 1}: ${(err as Error).message}`) : err;
+    }
+  });
+  const streamMessages = intFlag(args, 'stream-messages', docs.length > 1 ? docs.length : 10, 'bench');
 
-  const options = clientOptions(args, hostPort, transport, 'bench');
-  // Ping-pong connections carry one request at a time: give each client enough of them.
-  if (transport !== 'grpc') options.maxConnectionsPerHost = Math.ceil(concurrency / connections);
-  const clients = Array.from({ length: connections }, () => newStreamingClient(generic.serviceName, generic, options));
-  const callOptions: CallOptions = options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {};
-  const plan: Plan = {
+  const options = clientOptions(args, hostPorts, transport, 'bench');
+  const threads = Math.max(1, Math.min(cpus, concurrency));
+  const concurrencyShares = shares(concurrency, threads);
+  const clientShares = shares(Math.max(connections, threads), threads);
+  const detailRows = format === 'csv' || format === 'influx-details' ? Math.ceil(MAX_DETAIL_ROWS / threads) : 0;
+  const stopAfterMs = durationMs ?? maxDurationMs;
+  const plans: LoadPlan[] = concurrencyShares.map((c, i) => ({
     method: target.method,
     mode: codec.mode,
-    request,
+    names,
+    serviceName: generic.serviceName,
+    docs,
     streamMessages,
-    callOptions,
+    // Ping-pong connections carry one request at a time: give each client enough of them.
+    clientOptions: transport === 'grpc' ? options : { ...options, maxConnectionsPerHost: Math.ceil(c / clientShares[i]!) },
+    callTimeoutMs: options.timeoutMs,
     total,
-    durationMs,
+    stopAfterMs,
     intervalMs: rps > 0 ? 1000 / rps : 0,
-  };
+    skipFirst,
+    detailRows,
+    concurrency: c,
+    clients: clientShares[i]!,
+    threadIndex: i,
+  }));
 
-  const stats = new Stats();
-  const progress = !json && process.stderr.isTTY ? startProgress(stats, total, durationMs) : undefined;
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const workers: Promise<void>[] = [];
-  for (let i = 0; i < concurrency; i++) workers.push(worker(clients[i % connections]!, plan, stats, t0));
-  await Promise.all(workers);
-  const elapsed = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  progress?.stop();
-  await Promise.all(clients.map((c) => c.close()));
-
-  if (plan.mode === 'unary' || plan.mode === 'pingpong') {
-    // One request and one response per call, counted here rather than in the loop.
-    stats.messagesSent = stats.finished;
-    stats.messagesReceived = stats.ok;
+  const verbose = args.booleans.has('verbose');
+  const shared = new Int32Array(new SharedArrayBuffer(SHARED.SIZE * Int32Array.BYTES_PER_ELEMENT));
+  const quiet = format !== 'summary' || output !== undefined || !process.stderr.isTTY;
+  let cpu: NodeJS.CpuUsage;
+  let results: LoadResult[];
+  if (threads === 1) {
+    const load = new Load(plans[0]!, generic, shared, verbose ? printConnection : undefined);
+    const cpu0 = process.cpuUsage();
+    const startMs = nowMs();
+    const progress = quiet ? undefined : startProgress(shared, total, stopAfterMs);
+    results = [await load.run(startMs)];
+    cpu = process.cpuUsage(cpu0);
+    progress?.stop();
+    await load.close();
+  } else {
+    ({ results, cpu } = await runOnWorkers(args, target.service, emitDefaults, plans, shared, quiet, total, stopAfterMs));
   }
-  if (stats.ok) stats.codes.set('OK', stats.ok);
-  const h = stats.latency;
-  const seconds = elapsed / 1000;
-  const summary: BenchSummary = {
-    target: hostPort,
+
+  const setup: RunSetup = {
+    name: args.strings.get('name'),
+    target: hostPorts.join(','),
     method: `${generic.serviceName}/${target.method}`,
     mode: codec.mode,
     transport,
     concurrency,
-    connections,
-    total: stats.finished,
-    ok: stats.ok,
-    errors: stats.finished - stats.ok,
-    durationMs: round(elapsed),
-    callsPerSec: round(stats.finished / seconds, 1),
-    messages: {
-      sent: stats.messagesSent,
-      received: stats.messagesReceived,
-      perSec: round((stats.messagesSent + stats.messagesReceived) / seconds, 1),
-    },
-    latencyMs: {
-      min: h.min,
-      mean: round(h.mean),
-      p50: h.percentile(0.5),
-      p90: h.percentile(0.9),
-      p99: h.percentile(0.99),
-      p999: h.percentile(0.999),
-      max: h.max,
-    },
-    // OK first, then the failures in the order they first happened.
-    statusCodes: Object.fromEntries([...stats.codes].sort(([a], [b]) => (a === 'OK' ? -1 : b === 'OK' ? 1 : 0))),
-    errorMessages: Object.fromEntries(stats.errors),
-    cpu: { userMs: round(cpu.user / 1000, 1), systemMs: round(cpu.system / 1000, 1), percent: round(((cpu.user + cpu.system) / 1000 / elapsed) * 100, 1) },
+    workers: threads,
+    clients: clientShares.reduce((a, b) => a + b, 0),
+    countErrors: args.booleans.has('count-errors'),
+    skipFirst,
   };
-  process.stdout.write(json ? JSON.stringify(summary) + '\n' : textSummary(summary));
+  const report = mergeResults(setup, results, cpu);
+  const text = render(format, report, results, setup.countErrors);
+  if (output !== undefined) {
+    try {
+      writeFileSync(output, text);
+    } catch (err) {
+      throw new CliUsageError(`bench: -o ${output}: ${fileProblem(err)}`);
+    }
+  } else process.stdout.write(text);
+
+  if (report.errorRate > maxErrorRate) {
+    const failed = Math.round(report.errorRate * (report.total + report.skipped));
+    process.stderr.write(
+      `idlcall bench: ${num(failed)} of ${num(report.total + report.skipped)} calls failed (${(report.errorRate * 100).toFixed(report.errorRate < 0.01 ? 3 : 1)}%), ` +
+        `more than --max-error-rate ${maxErrorRate} allows\n`,
+    );
+    return Exit.BENCH_FAILED;
+  }
   return Exit.OK;
 }
 
+/** The report in `format`. */
+function render(format: Format, report: BenchReport, results: readonly LoadResult[], countErrors: boolean): string {
+  switch (format) {
+    case 'summary':
+      return summaryText(report);
+    case 'json':
+      return JSON.stringify(report) + '\n';
+    case 'pretty':
+      return JSON.stringify(report, null, 2) + '\n';
+    case 'csv':
+      return csvText(mergeDetails(results));
+    case 'influx-summary':
+      return influxSummary(report);
+    case 'influx-details':
+      return influxDetails(report, mergeDetails(results));
+    case 'html':
+      return htmlReport(report);
+    case 'prometheus': {
+      const h = new LatencyHistogram();
+      for (const r of results) {
+        h.add(r.okLatency);
+        if (countErrors) h.add(r.failedLatency);
+      }
+      return prometheusText(report, (b) => h.cumulative(b), h.count, h.sum);
+    }
+  }
+}
+
+/** Starts one worker thread per plan, starts them together once all are ready, and collects their results. */
+async function runOnWorkers(
+  args: ParsedArgs,
+  service: string | undefined,
+  emitDefaults: boolean,
+  plans: readonly LoadPlan[],
+  shared: Int32Array,
+  quiet: boolean,
+  total: number | undefined,
+  stopAfterMs: number | undefined,
+): Promise<{ results: LoadResult[]; cpu: NodeJS.CpuUsage }> {
+  const idl = idlSpecOf(args, 'bench');
+  const workers = plans.map((plan) => {
+    const workerData: WorkerInput = { idl, service, emitDefaults, plan, shared, verbose: args.booleans.has('verbose') };
+    return new Worker(new URL('../bench/worker.js', import.meta.url), { workerData });
+  });
+  const messages = workers.map((w) => {
+    let onMessage: (m: WorkerMessage) => void = () => undefined;
+    const failed = new Promise<never>((_, reject) => {
+      w.once('error', reject);
+      w.once('exit', (code) => reject(new Error(`bench worker exited (${code}) before it finished`)));
+    });
+    failed.catch(() => undefined);
+    return {
+      next: (kind: WorkerMessage['kind']): Promise<WorkerMessage> =>
+        Promise.race([
+          new Promise<WorkerMessage>((resolve, reject) => {
+            onMessage = (m) => (m.kind === 'failed' ? reject(new CliUsageError(`bench: ${m.message}`)) : m.kind === kind ? resolve(m) : undefined);
+            w.on('message', onMessage);
+          }).finally(() => w.off('message', onMessage)),
+          failed,
+        ]),
+    };
+  });
+  try {
+    await Promise.all(messages.map((m) => m.next('ready')));
+    const cpu0 = process.cpuUsage();
+    const startMs = nowMs();
+    const progress = quiet ? undefined : startProgress(shared, total, stopAfterMs);
+    const done = messages.map((m) => m.next('done'));
+    for (const w of workers) w.postMessage(startMs);
+    const results = (await Promise.all(done)).map((m) => (m as Extract<WorkerMessage, { kind: 'done' }>).result);
+    const cpu = process.cpuUsage(cpu0);
+    progress?.stop();
+    return { results, cpu };
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
 /** A live progress line on stderr, redrawn a few times a second (terminals only). */
-function startProgress(stats: Stats, total: number | undefined, durationMs: number | undefined): { stop(): void } {
+function startProgress(shared: Int32Array, total: number | undefined, durationMs: number | undefined): { stop(): void } {
   const t0 = performance.now();
   const draw = (): void => {
     const s = (performance.now() - t0) / 1000;
+    const finished = Atomics.load(shared, SHARED.FINISHED);
+    const failed = Atomics.load(shared, SHARED.FAILED);
     const goal = total !== undefined ? `/${num(total)}` : durationMs !== undefined ? ` of ${(durationMs / 1000).toFixed(0)}s` : '';
     process.stderr.write(
-      `\r\x1b[K[${s.toFixed(1)}s${total === undefined ? goal : ''}] ${num(stats.finished)}${total !== undefined ? goal : ''} calls, ` +
-        `${num(stats.finished / Math.max(s, 0.001))}/s, ${num(stats.finished - stats.ok)} errors`,
+      `\r\x1b[K[${s.toFixed(1)}s${total === undefined ? goal : ''}] ${num(finished)}${total !== undefined ? goal : ''} calls, ` +
+        `${num(finished / Math.max(s, 0.001))}/s, ${num(failed)} errors`,
     );
   };
   const timer = setInterval(draw, 250);
@@ -304,33 +310,4 @@ function startProgress(stats: Stats, total: number | undefined, durationMs: numb
       process.stderr.write('\r\x1b[K');
     },
   };
-}
-
-function textSummary(s: BenchSummary): string {
-  const streaming = s.mode !== 'unary' && s.mode !== 'pingpong';
-  const lines = [
-    'Summary:',
-    `  Target:        ${s.target} ${s.method} (${s.mode} over ${s.transport})`,
-    `  Concurrency:   ${s.concurrency} on ${s.connections} connection${s.connections === 1 ? '' : 's'}`,
-    `  Calls:         ${num(s.total)} (${num(s.ok)} OK, ${num(s.errors)} failed)`,
-    `  Total time:    ${(s.durationMs / 1000).toFixed(3)} s`,
-    `  Calls/sec:     ${num(s.callsPerSec, 1)}`,
-  ];
-  if (streaming) lines.push(`  Messages/sec:  ${num(s.messages.perSec, 1)} (${num(s.messages.sent)} sent, ${num(s.messages.received)} received)`);
-  lines.push(`  Client CPU:    ${s.cpu.percent.toFixed(1)}% of one core (user ${num(s.cpu.userMs)} ms, system ${num(s.cpu.systemMs)} ms)`);
-  const l = s.latencyMs;
-  lines.push(
-    '',
-    'Latency:',
-    `  min ${ms(l.min)}   mean ${ms(l.mean)}   max ${ms(l.max)}`,
-    `  p50 ${ms(l.p50)}   p90 ${ms(l.p90)}   p99 ${ms(l.p99)}   p99.9 ${ms(l.p999)}`,
-    '',
-    'Status code distribution:',
-  );
-  for (const [code, n] of Object.entries(s.statusCodes)) lines.push(`  [${code}]  ${num(n)} calls`);
-  if (Object.keys(s.errorMessages).length) {
-    lines.push('', 'Error distribution:');
-    for (const [msg, n] of Object.entries(s.errorMessages)) lines.push(`  [${num(n)}]  ${msg}`);
-  }
-  return lines.join('\n') + '\n';
 }

@@ -3,11 +3,10 @@ import { choiceFlag, parseArgs, type FlagSpec } from '../args.js';
 import { CliUsageError, Exit } from '../exit-codes.js';
 import { prettyJson } from '../format.js';
 import { decodeHelp } from '../help.js';
-import { loadIdl } from '../idl.js';
+import { IDL_FLAGS, loadIdl } from '../idl.js';
 
 const FLAGS: readonly FlagSpec[] = [
-  { name: 'idl', kind: 'string' },
-  { name: 'import-path', short: 'I', kind: 'list' },
+  ...IDL_FLAGS,
   { name: 'data', short: 'd', kind: 'string' },
   { name: 'in', kind: 'string' },
   { name: 'protocol', kind: 'string' },

@@ -1,8 +1,9 @@
 /** `idlcall describe`: a message, struct, enum, service or method as IDL-like text. */
+import { closestName } from '../../generic/suggest.js';
 import { parseArgs, type FlagSpec } from '../args.js';
 import { CliUsageError, Exit } from '../exit-codes.js';
 import { describeHelp } from '../help.js';
-import { loadIdl, type LoadedIdl } from '../idl.js';
+import { IDL_FLAGS, loadIdl, type LoadedIdl } from '../idl.js';
 import {
   protoEnumText,
   protoMessageText,
@@ -16,8 +17,7 @@ import {
 } from '../idl-text.js';
 
 const FLAGS: readonly FlagSpec[] = [
-  { name: 'idl', kind: 'string' },
-  { name: 'import-path', short: 'I', kind: 'list' },
+  ...IDL_FLAGS,
 ];
 
 function describeProto(idl: Extract<LoadedIdl, { kind: 'proto' }>, symbol: string): string | undefined {
@@ -59,6 +59,10 @@ function describeThrift(idl: Extract<LoadedIdl, { kind: 'thrift' }>, symbol: str
   return undefined;
 }
 
+function serviceNames(idl: LoadedIdl): string[] {
+  return idl.kind === 'proto' ? idl.provider.registry.mainFile.services.map((s) => s.fullName) : idl.provider.registry.mainFile.services.map((s) => s.name);
+}
+
 function knownSymbols(idl: LoadedIdl): string[] {
   if (idl.kind === 'proto') {
     const reg = idl.provider.registry;
@@ -80,14 +84,22 @@ export async function describeCommand(argv: readonly string[]): Promise<number> 
     return Exit.OK;
   }
   const [symbol, ...extra] = args.positionals;
-  if (symbol === undefined) throw new CliUsageError('describe: name a SYMBOL (a message, struct, enum or service); see idlcall list --idl FILE');
   if (extra.length) throw new CliUsageError(`describe: unexpected argument "${extra[0]}"`);
   const idl = await loadIdl(args, 'describe');
-  const text = idl.kind === 'proto' ? describeProto(idl, symbol) : describeThrift(idl, symbol);
-  if (text === undefined) {
-    const known = knownSymbols(idl);
-    throw new CliUsageError(`describe: no symbol "${symbol}" in ${args.strings.get('idl')}; known: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}`);
+  // Without a symbol, every service of the file (as grpcurl describes every service it knows).
+  const symbols = symbol !== undefined ? [symbol] : serviceNames(idl);
+  if (!symbols.length) throw new CliUsageError(`describe: ${args.strings.get('idl')} has no services; name a SYMBOL (a message, struct or enum)`);
+  const texts: string[] = [];
+  for (const name of symbols) {
+    const text = idl.kind === 'proto' ? describeProto(idl, name) : describeThrift(idl, name);
+    if (text === undefined) {
+      const known = knownSymbols(idl);
+      const near = closestName(name, [...known, ...known.map((k) => k.slice(k.lastIndexOf('.') + 1))]);
+      const hint = near ? `did you mean "${near}"?` : `known: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}`;
+      throw new CliUsageError(`describe: no symbol "${name}" in ${args.strings.get('idl')}; ${hint}`);
+    }
+    texts.push(text);
   }
-  process.stdout.write(text + '\n');
+  process.stdout.write(texts.join('\n\n') + '\n');
   return Exit.OK;
 }

@@ -2,12 +2,11 @@
 import { choiceFlag, parseArgs, type FlagSpec } from '../args.js';
 import { CliUsageError, Exit } from '../exit-codes.js';
 import { encodeHelp } from '../help.js';
-import { loadIdl } from '../idl.js';
+import { IDL_FLAGS, loadIdl } from '../idl.js';
 import { dataSource, readAll } from '../ndjson.js';
 
 const FLAGS: readonly FlagSpec[] = [
-  { name: 'idl', kind: 'string' },
-  { name: 'import-path', short: 'I', kind: 'list' },
+  ...IDL_FLAGS,
   { name: 'data', short: 'd', kind: 'string' },
   { name: 'out', kind: 'string' },
   { name: 'protocol', kind: 'string' },

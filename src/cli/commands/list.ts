@@ -2,12 +2,11 @@
 import { parseArgs, type FlagSpec } from '../args.js';
 import { Exit } from '../exit-codes.js';
 import { listHelp } from '../help.js';
-import { loadIdl, type LoadedIdl } from '../idl.js';
+import { IDL_FLAGS, loadIdl, type LoadedIdl } from '../idl.js';
 import { protoMethodSignature, thriftFunctionSignature, thriftTypeText } from '../idl-text.js';
 
 const FLAGS: readonly FlagSpec[] = [
-  { name: 'idl', kind: 'string' },
-  { name: 'import-path', short: 'I', kind: 'list' },
+  ...IDL_FLAGS,
   { name: 'json', kind: 'boolean' },
 ];
 

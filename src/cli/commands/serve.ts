@@ -1,21 +1,36 @@
 /**
  * `idlcall serve --echo`: the generic server as a mock. Every method
- * answers with its request, re-encoded as the response type.
+ * answers with its request, re-encoded as the response type. With `-v`
+ * each call is logged on stderr: the peer, the method, the status and the
+ * request metadata.
  */
-import { newGenericServer, type Handler, type Handlers, type ServerContext, type ThriftReturnType } from '../../index.js';
-import { parseArgs, type FlagSpec } from '../args.js';
+import { readFileSync } from 'node:fs';
+import { RpcError, codeName, newGenericServer, type Handler, type Handlers, type ServerContext, type ThriftReturnType } from '../../index.js';
+import { parseArgs, type FlagSpec, type ParsedArgs } from '../args.js';
 import { CliUsageError, Exit } from '../exit-codes.js';
+import { metadataLines } from '../format.js';
 import { serveHelp } from '../help.js';
-import { jsonGenericOf, loadIdl, type LoadedIdl } from '../idl.js';
+import { fileProblem } from '../ndjson.js';
+import { IDL_FLAGS, jsonGenericOf, loadIdl, type LoadedIdl } from '../idl.js';
 
 const FLAGS: readonly FlagSpec[] = [
-  { name: 'idl', kind: 'string' },
-  { name: 'import-path', short: 'I', kind: 'list' },
+  ...IDL_FLAGS,
   { name: 'echo', kind: 'boolean' },
   { name: 'listen', short: 'l', kind: 'string' },
   { name: 'service', kind: 'string' },
   { name: 'verbose', short: 'v', kind: 'boolean' },
+  { name: 'tls', kind: 'boolean' },
+  { name: 'cert', kind: 'string' },
+  { name: 'key', kind: 'string' },
 ];
+
+/** Logs one finished call: `status` is OK or the code name it failed with. */
+type CallLog = (ctx: ServerContext, mode: string, status: string) => void;
+
+/** The status a handler's failure gives the call. */
+function statusOf(err: unknown): string {
+  return err instanceof RpcError ? codeName(err.code) : 'UNKNOWN';
+}
 
 /** How one method turns its request JSON into its response JSON. */
 type Convert = (req: string) => string;
@@ -82,7 +97,7 @@ function thriftConverters(idl: Extract<LoadedIdl, { kind: 'thrift' }>): Map<stri
 }
 
 /** Echo handlers for every method of the generic's service, by call mode. */
-function echoHandlers(idl: LoadedIdl, methods: ReadonlyArray<{ name: string; mode: string }>, log: (method: string, mode: string) => void): Handlers<string, string> {
+function echoHandlers(idl: LoadedIdl, methods: ReadonlyArray<{ name: string; mode: string }>, log: CallLog | undefined): Handlers<string, string> {
   const converters = idl.kind === 'proto' ? protoConverters(idl) : thriftConverters(idl);
   const handlers: Handlers<string, string> = {};
   for (const { name, mode } of methods) {
@@ -92,33 +107,61 @@ function echoHandlers(idl: LoadedIdl, methods: ReadonlyArray<{ name: string; mod
       case 'client':
         // One answer for many requests: the last one echoed.
         h = async (requests: AsyncIterable<string>, ctx: ServerContext) => {
-          log(ctx.method, mode);
-          let last = '{}';
-          for await (const r of requests) last = r;
-          return convert(last);
+          try {
+            let last = '{}';
+            for await (const r of requests) last = r;
+            const res = convert(last);
+            log?.(ctx, mode, 'OK');
+            return res;
+          } catch (err) {
+            log?.(ctx, mode, statusOf(err));
+            throw err;
+          }
         };
         break;
       case 'server':
         h = async function* (req: string, ctx: ServerContext) {
-          log(ctx.method, mode);
           yield convert(req);
+          log?.(ctx, mode, 'OK');
         };
         break;
       case 'bidirectional':
         h = async function* (requests: AsyncIterable<string>, ctx: ServerContext) {
-          log(ctx.method, mode);
-          for await (const r of requests) yield convert(r);
+          try {
+            for await (const r of requests) yield convert(r);
+            log?.(ctx, mode, 'OK');
+          } catch (err) {
+            log?.(ctx, mode, statusOf(err));
+            throw err;
+          }
         };
         break;
       default:
         h = (req: string, ctx: ServerContext) => {
-          log(ctx.method, mode);
-          return convert(req);
+          const res = convert(req);
+          log?.(ctx, mode, 'OK');
+          return res;
         };
     }
     handlers[name] = h;
   }
   return handlers;
+}
+
+/** `--tls --cert FILE --key FILE` (the certificate and key imply --tls). */
+function tlsOf(args: ParsedArgs): { cert: Buffer; key: Buffer } | undefined {
+  const certPath = args.strings.get('cert');
+  const keyPath = args.strings.get('key');
+  if (!args.booleans.has('tls') && certPath === undefined && keyPath === undefined) return undefined;
+  if (certPath === undefined || keyPath === undefined) throw new CliUsageError('serve: TLS needs --cert FILE and --key FILE (the server certificate and its key, PEM)');
+  const read = (flag: string, path: string): Buffer => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new CliUsageError(`serve: --${flag} ${path}: ${fileProblem(err)}`);
+    }
+  };
+  return { cert: read('cert', certPath), key: read('key', keyPath) };
 }
 
 /** Runs `idlcall serve …`; resolves to the exit code once a signal stopped the server. */
@@ -130,13 +173,19 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
   }
   if (args.positionals.length) throw new CliUsageError(`serve: unexpected argument "${args.positionals[0]}"`);
   if (!args.booleans.has('echo')) throw new CliUsageError('serve: say how to answer: add --echo (each method answers with its request)');
+  const tls = tlsOf(args);
   const idl = await loadIdl(args, 'serve', args.strings.get('service'));
   const generic = jsonGenericOf(idl);
-  const verbose = args.booleans.has('verbose');
-  const log = (method: string, mode: string): void => {
-    if (verbose) process.stderr.write(`${new Date().toISOString()} ${method} (${mode})\n`);
-  };
-  const server = newGenericServer(generic, echoHandlers(idl, generic.methods(), log), { listen: args.strings.get('listen') ?? '127.0.0.1:0' });
+  const log: CallLog | undefined = args.booleans.has('verbose')
+    ? (ctx, mode, status) => {
+        const md = metadataLines(ctx.metadata).map((l) => `  ${l}\n`).join('');
+        process.stderr.write(`${new Date().toISOString()} ${ctx.peer || '-'} ${generic.serviceName}/${ctx.method} ${mode} over ${ctx.transport}: ${status}\n${md}`);
+      }
+    : undefined;
+  const server = newGenericServer(generic, echoHandlers(idl, generic.methods(), log), {
+    listen: args.strings.get('listen') ?? '127.0.0.1:0',
+    ...(tls ? { tls } : {}),
+  });
   const { host, port } = await server.start();
   process.stdout.write(`${host.includes(':') ? `[${host}]` : host}:${port}\n`);
   await new Promise<void>((resolve) => {

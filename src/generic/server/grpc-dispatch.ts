@@ -34,6 +34,9 @@ class GrpcContext implements ServerContext {
   get deadline(): number | undefined {
     return this.call.deadline;
   }
+  get peer(): string {
+    return this.call.peer;
+  }
   setHeader(name: string, value: string): void {
     (this.headers ??= {})[name] = value;
   }

@@ -12,6 +12,8 @@ export interface ServerContext {
   /** Absolute deadline (ms since epoch), when the client sent one. */
   readonly deadline: number | undefined;
   readonly transport: 'grpc' | PingPongTransport;
+  /** The client's address as `ip:port` (`[ip]:port` for IPv6), for logs. */
+  readonly peer: string;
   /**
    * Adds a response header (gRPC: sent with the first message). Ping-pong: a string info
    * entry of the reply (TTHeader) or a THeader header; Framed and Buffered drop it.

@@ -9,6 +9,7 @@ import {
 } from '../../ttheader/index.js';
 import { DeclaredException } from '../../errors/declared-exception.js';
 import { RpcError, type Metadata } from '../../errors/rpc-error.js';
+import { formatAddress } from '../../net/connection-info.js';
 import type { Generic, MethodCodec } from '../method-codec.js';
 import type { Handlers, ServerContext, UnaryHandler } from './handlers.js';
 
@@ -30,6 +31,7 @@ class PingPongContext implements ServerContext {
   constructor(
     req: ServerRequest,
     readonly signal: AbortSignal,
+    readonly peer: string,
   ) {
     this.method = req.name;
     this.metadata = Object.fromEntries(req.strInfo);
@@ -58,6 +60,7 @@ async function answer<Req, Res>(
   handlers: Handlers<Req, Res>,
   req: ServerRequest,
   signal: AbortSignal,
+  peer: string,
 ): Promise<Uint8Array | undefined> {
   const oneway = req.type === MessageType.ONEWAY;
   let codec: MethodCodec<Req, Res>;
@@ -71,7 +74,7 @@ async function answer<Req, Res>(
     return encodeServerException(req, `${req.name} is a streaming method; call it over gRPC`, TApplicationExceptionType.UNKNOWN_METHOD);
   }
   if (!handler) return encodeServerException(req, `method ${req.name} is not implemented`, TApplicationExceptionType.UNKNOWN_METHOD);
-  const ctx = new PingPongContext(req, signal);
+  const ctx = new PingPongContext(req, signal, peer);
   try {
     const res = await handler(codec.decodeRequest(req.body), ctx);
     if (oneway) return undefined;
@@ -103,6 +106,7 @@ export function servePingPongConnection<Req, Res>(
 ): void {
   const reader = new ServerRequestReader(maxFrameBytes);
   const abort = new AbortController();
+  const peer = socket.remoteAddress ? formatAddress(socket.remoteAddress, socket.remotePort ?? 0) : '';
   const queue: ServerRequest[] = [];
   let busy = false;
 
@@ -110,7 +114,7 @@ export function servePingPongConnection<Req, Res>(
     busy = true;
     try {
       while (queue.length && !socket.destroyed) {
-        const reply = await answer(generic, handlers, queue.shift()!, abort.signal);
+        const reply = await answer(generic, handlers, queue.shift()!, abort.signal, peer);
         if (reply && !socket.destroyed) socket.write(reply);
       }
     } finally {
