@@ -15,6 +15,8 @@ const ROOT = join(import.meta.dirname, '../..');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; devDependencies: Record<string, string> };
 const work = mkdtempSync(join(tmpdir(), 'idlcall-consumer-'));
 const consumer = join(work, 'consumer');
+/** tsc takes seconds on a quiet machine and much longer on a loaded one. */
+const TSC_TIMEOUT = 180_000;
 let tarball = '';
 let tarballFiles: string[] = [];
 
@@ -132,7 +134,7 @@ describe('the packed tarball', () => {
       include: ['*.mts', '*.cts'],
     }));
     await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir], consumer);
-  });
+  }, TSC_TIMEOUT);
 
   it('type-checks with moduleResolution: bundler', async () => {
     const dir = join(consumer, 'bundler');
@@ -143,7 +145,7 @@ describe('the packed tarball', () => {
       include: ['*.ts'],
     }));
     await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir], consumer);
-  });
+  }, TSC_TIMEOUT);
 
   it('a type error in the consumer is reported (the checks above can fail)', async () => {
     const dir = join(consumer, 'broken');
@@ -154,5 +156,5 @@ describe('the packed tarball', () => {
       include: ['*.ts'],
     }));
     await expect(run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir], consumer)).rejects.toThrow(/app\.ts\(2,\d+\): error TS2322/);
-  });
+  }, TSC_TIMEOUT);
 });
