@@ -2,6 +2,7 @@ import { loadProtoFile, parseProtoContent, type ProtoRegistry } from '../idl-par
 import type { ProtoMessage, ProtoService } from '../idl-parser/proto/descriptor.js';
 import { ProtoCodec, type ProtoJsonOptions } from '../codec/proto/index.js';
 import { UsageError } from '../errors/usage-error.js';
+import { descriptorSetOf, readDescriptorSets, type DescriptorSetInput } from '../reflection/descriptor-set.js';
 import type { CallMode } from './call-mode.js';
 import { unknownNameHint } from './suggest.js';
 
@@ -72,6 +73,15 @@ export class ProtoProvider {
   decodeToJson(typeName: string, bytes: Uint8Array, opts?: ProtoJsonOptions): string {
     return this.codec.decodeToJson(this.messageType(typeName), bytes, opts);
   }
+
+  /**
+   * Every loaded file as a `google.protobuf.FileDescriptorSet`, dependencies first: for a
+   * parsed `.proto`, what `protoc --include_imports --descriptor_set_out` writes for it
+   * (without source info); for descriptors that arrived as bytes, those bytes.
+   */
+  descriptorSet(): Uint8Array {
+    return descriptorSetOf(this.registry);
+  }
 }
 
 function pickService(registry: ProtoRegistry, wanted: string | undefined): ProtoService | undefined {
@@ -90,6 +100,22 @@ function pickService(registry: ProtoRegistry, wanted: string | undefined): Proto
 export async function protoFileProvider(path: string, opts: ProtoProviderOptions = {}): Promise<ProtoProvider> {
   const registry = await loadProtoFile(path, { includeDirs: opts.includeDirs ?? [] });
   return new ProtoProvider(registry, opts);
+}
+
+/**
+ * Builds a provider from compiled descriptors: a `FileDescriptorSet` (`protoc -o`,
+ * `buf build -o`, grpcurl's `-protoset` files) as bytes or a file path, or several of them
+ * (their files are merged; a file in more than one must be identical). The descriptors and
+ * codecs are the same as for the `.proto` files they were compiled from. The main file is
+ * the one declaring `opts.service` when given, else the set's last file. Throws `IdlError`
+ * for a malformed set, a missing dependency, a duplicate symbol or an unresolvable type.
+ */
+export async function protoDescriptorSetProvider(
+  setOrPath: DescriptorSetInput | readonly DescriptorSetInput[],
+  opts: Omit<ProtoProviderOptions, 'includeDirs'> = {},
+): Promise<ProtoProvider> {
+  const inputs = Array.isArray(setOrPath) ? (setOrPath as readonly DescriptorSetInput[]) : [setOrPath as DescriptorSetInput];
+  return new ProtoProvider(await readDescriptorSets(inputs, opts.service), opts);
 }
 
 /** Builds a provider from `.proto` text held in memory (Kitex's `NewPbContentProvider`). */

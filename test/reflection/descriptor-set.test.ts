@@ -1,0 +1,223 @@
+/**
+ * Descriptor sets out and in, judged by protoc: `provider.descriptorSet()` of a parsed `.proto`
+ * is what `protoc --include_imports --descriptor_set_out` writes, byte for byte; a provider
+ * built from protoc's set has the same descriptors and encodes messages to the same bytes.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { create, createFileRegistry, fromBinary, toBinary, toJson, type FileRegistry } from '@bufbuild/protobuf';
+import { FileDescriptorProtoSchema, FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
+import { BinaryReader } from '@bufbuild/protobuf/wire';
+import { afterAll, describe, expect, it } from 'vitest';
+import { IdlError, protoDescriptorSetProvider, protoFileProvider, type ProtoProvider } from '../../src/index.js';
+import { encodeFileDescriptor } from '../../src/reflection/descriptor-encode.js';
+import { genMessage } from '../codec/proto/generate.js';
+import { rng } from '../codec/proto/helpers.js';
+import { oracles, PROTO_INCLUDE } from '../support/oracles.js';
+import { fileSnapshot } from './model-snapshot.js';
+
+const FIXTURES = path.resolve(__dirname, '../fixtures/proto');
+const CODEC_FIXTURES = path.resolve(__dirname, '../fixtures/proto-codec');
+const ready = oracles('protoc', 'wkt');
+const work = mkdtempSync(path.join(tmpdir(), 'idlcall-dset-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+type Json = { [key: string]: unknown };
+
+function protoFiles(root: string, sub = ''): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(path.join(root, sub)).sort()) {
+    const rel = sub ? `${sub}/${e}` : e;
+    if (statSync(path.join(root, rel)).isDirectory()) out.push(...protoFiles(root, rel));
+    else if (e.endsWith('.proto')) out.push(rel);
+  }
+  return out;
+}
+
+let seq = 0;
+/** protoc's `--include_imports --descriptor_set_out` for `files`. */
+function protocSet(includeDirs: string[], files: string[]): Uint8Array {
+  const out = path.join(work, `set-${seq++}.pb`);
+  execFileSync('protoc', ['--include_imports', `--descriptor_set_out=${out}`, ...includeDirs.map((d) => `-I${d}`), ...files], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  return new Uint8Array(readFileSync(out));
+}
+
+/** The `FileDescriptorProto` bytes of a set by file name, in order (split by @bufbuild/protobuf's reader). */
+function filesOf(set: Uint8Array): Array<[string, Uint8Array]> {
+  const r = new BinaryReader(set);
+  const out: Array<[string, Uint8Array]> = [];
+  while (r.pos < r.len) {
+    r.tag();
+    const bytes = r.bytes();
+    out.push([fromBinary(FileDescriptorProtoSchema, bytes).name, bytes]);
+  }
+  return out;
+}
+
+/** A file as @bufbuild/protobuf reads it, custom options included (as extensions from `registry`). */
+function readable(bytes: Uint8Array, registry: FileRegistry): Json {
+  return toJson(FileDescriptorProtoSchema, fromBinary(FileDescriptorProtoSchema, bytes, { readUnknownFields: true }), { registry }) as Json;
+}
+
+/** Ours equals protoc's: file by file, first as decoded structure (readable failures), then as bytes. */
+function expectSameSet(ours: Uint8Array, theirs: Uint8Array): void {
+  const registry = createFileRegistry(fromBinary(FileDescriptorSetSchema, theirs));
+  const a = filesOf(ours);
+  const b = filesOf(theirs);
+  expect(a.map(([n]) => n)).toEqual(b.map(([n]) => n));
+  a.forEach(([name, bytes], i) => {
+    expect(readable(bytes, registry), name).toEqual(readable(b[i]![1], registry));
+    expect(Buffer.from(bytes).toString('hex'), name).toBe(Buffer.from(b[i]![1]).toString('hex'));
+  });
+  expect(Buffer.from(ours).equals(Buffer.from(theirs))).toBe(true);
+}
+
+const fixtureFiles = protoFiles(FIXTURES).filter((f) => !f.startsWith('editions/'));
+const systemFiles = ready ? protoFiles(path.join(PROTO_INCLUDE, 'google/protobuf')).map((f) => `google/protobuf/${f}`) : [];
+
+describe.skipIf(!ready)('descriptors out: provider.descriptorSet() against protoc', () => {
+  for (const name of fixtureFiles) {
+    it(`${name} and its imports, byte for byte`, async () => {
+      const p = await protoFileProvider(path.join(FIXTURES, name), { includeDirs: [FIXTURES, PROTO_INCLUDE] });
+      expectSameSet(p.descriptorSet(), protocSet([FIXTURES, PROTO_INCLUDE], [name]));
+    });
+  }
+  it(`the ${systemFiles.length} google/protobuf files of libprotobuf-dev, byte for byte`, async () => {
+    for (const name of systemFiles) {
+      const p = await protoFileProvider(path.join(PROTO_INCLUDE, name), { includeDirs: [PROTO_INCLUDE] });
+      expectSameSet(p.descriptorSet(), protocSet([PROTO_INCLUDE], [name]));
+    }
+  });
+});
+
+describe.skipIf(!ready)('descriptors in: protoDescriptorSetProvider over protoc -o', () => {
+  for (const name of [...fixtureFiles, 'google/protobuf/descriptor.proto']) {
+    it(`${name}: the same descriptors, options included, as the parsed .proto`, async () => {
+      const root = name.startsWith('google/') ? PROTO_INCLUDE : FIXTURES;
+      const set = protocSet([root, PROTO_INCLUDE], [name]);
+      const fromSet = await protoDescriptorSetProvider(set);
+      const parsed = await protoFileProvider(path.join(root, name), { includeDirs: [root, PROTO_INCLUDE] });
+      expect(fromSet.registry.mainFile.name).toBe(name);
+      expect(fromSet.registry.files.map((f) => f.name)).toEqual(parsed.registry.files.map((f) => f.name));
+      const protocBytes = new Map(filesOf(set));
+      fromSet.registry.files.forEach((file, i) => {
+        expect(fileSnapshot(file), file.name).toEqual(fileSnapshot(parsed.registry.files[i]!));
+        // Encoded again from the decoded model (not the kept bytes): nothing was lost, options included.
+        expect(Buffer.from(encodeFileDescriptor(file, fromSet.registry)).toString('hex'), file.name).toBe(
+          Buffer.from(protocBytes.get(file.name)!).toString('hex'),
+        );
+      });
+      expect(Buffer.from(fromSet.descriptorSet()).equals(Buffer.from(set))).toBe(true);
+    });
+  }
+
+  it('several sets merge (a file in both must be identical); `service` picks the main file', async () => {
+    const a = protocSet([FIXTURES, PROTO_INCLUDE], ['seed/streaming.proto']);
+    const b = protocSet([FIXTURES, PROTO_INCLUDE], ['search/gpt.proto']);
+    const path1 = path.join(work, 'a.protoset');
+    writeFileSync(path1, a);
+    const p = await protoDescriptorSetProvider([path1, b], { service: 'pb.StreamingService' });
+    expect(p.registry.mainFile.name).toBe('seed/streaming.proto');
+    expect(p.service?.fullName).toBe('pb.StreamingService');
+    const last = await protoDescriptorSetProvider([a, b]);
+    expect(last.registry.mainFile.name).toBe('search/gpt.proto');
+  });
+
+  it('a message encodes to the same bytes, and decodes to the same JSON, whichever way its schema arrived', async () => {
+    const names = ['kitchen.proto', 'kitchen2.proto', 'runs.proto'];
+    const fromSet = await protoDescriptorSetProvider(protocSet([CODEC_FIXTURES, PROTO_INCLUDE], names));
+    let checked = 0;
+    for (const name of names) {
+      const parsed = await protoFileProvider(path.join(CODEC_FIXTURES, name), { includeDirs: [CODEC_FIXTURES, PROTO_INCLUDE] });
+      const rand = rng(22 + checked);
+      for (const m of parsed.registry.mainFile.messages) {
+        for (let i = 0; i < 40; i++) {
+          const json = genMessage(rand, m);
+          const bytes = parsed.encodeJson(m.fullName, json);
+          expect(Buffer.from(fromSet.encodeJson(m.fullName, json)).equals(Buffer.from(bytes)), `${m.fullName} ${json}`).toBe(true);
+          expect(fromSet.decodeToJson(m.fullName, bytes)).toBe(parsed.decodeToJson(m.fullName, bytes));
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(160);
+  });
+});
+
+describe.skipIf(!ready)('descriptor sets: bad input is an IdlError naming the file and the symbol', () => {
+  const set = (): Uint8Array => protocSet([FIXTURES, PROTO_INCLUDE], ['imports/main.proto']);
+  const edit = (f: (s: ReturnType<typeof fromBinary<typeof FileDescriptorSetSchema>>) => void): Uint8Array => {
+    const s = fromBinary(FileDescriptorSetSchema, set());
+    f(s);
+    return toBinary(FileDescriptorSetSchema, s);
+  };
+  const rejects = async (bytes: Uint8Array, message: RegExp): Promise<void> => {
+    const err = await protoDescriptorSetProvider(bytes).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(IdlError);
+    expect((err as Error).message).toMatch(message);
+  };
+
+  it('a missing dependency', async () => {
+    await rejects(edit((s) => s.file.splice(0, 1)), /^imports\/.*: imports "imports\/common\/base\.proto", which is not in the descriptor set$/);
+  });
+  it('a duplicate symbol', async () => {
+    await rejects(
+      edit((s) => {
+        const main = s.file[s.file.length - 1]!;
+        main.messageType.push(create(FileDescriptorProtoSchema, { messageType: [{ name: main.messageType[0]!.name }] }).messageType[0]!);
+      }),
+      /^imports\/main\.proto: "edge\.imports\.\w+" is already defined in file "imports\/main\.proto"$/,
+    );
+  });
+  it('an unresolvable type', async () => {
+    await rejects(
+      edit((s) => {
+        s.file[s.file.length - 1]!.messageType[0]!.field[0]!.typeName = '.nowhere.Gone';
+      }),
+      /^imports\/main\.proto: field "edge\.imports\.\w+\.\w+": type "\.nowhere\.Gone" is not defined$/,
+    );
+  });
+  it('bytes that are no descriptor set', async () => {
+    await rejects(new Uint8Array([0x0a, 0x05, 0x01]), /^the descriptor set: not a FileDescriptorSet: length 5 runs past the end/);
+    await rejects(new Uint8Array([0x0a, 0x02, 0x08, 0x01]), /^the descriptor set: file #1 is not a FileDescriptorProto: a FileDescriptorProto has no name/);
+  });
+  it('a file twice with different contents, and a missing file on disk', async () => {
+    const a = protocSet([FIXTURES, PROTO_INCLUDE], ['seed/streaming.proto']);
+    const b = edit((s) => (s.file[s.file.length - 1]!.name = 'seed/streaming.proto'));
+    const err = await protoDescriptorSetProvider([a, b]).catch((e: unknown) => e);
+    expect(String(err)).toMatch(/seed\/streaming\.proto: the file appears twice in the descriptor set, the descriptor set with different contents/);
+    await expect(protoDescriptorSetProvider(path.join(work, 'nope.pb'))).rejects.toThrow(/nope\.pb: cannot read the descriptor set/);
+  });
+});
+
+describe.skipIf(!ready)('editions (protoc 3.21 has none): our set as @bufbuild/protobuf reads it', () => {
+  it('features become the field and enum facts bufbuild derives from the set', async () => {
+    const parsed = await protoFileProvider(path.join(FIXTURES, 'editions/features.proto'), { includeDirs: [FIXTURES] });
+    const set = parsed.descriptorSet();
+    const buf = createFileRegistry(fromBinary(FileDescriptorSetSchema, set));
+    const back = await protoDescriptorSetProvider(set);
+    expect(back.registry.files.map(fileSnapshot)).toEqual(parsed.registry.files.map(fileSnapshot));
+    let fields = 0;
+    for (const m of parsed.registry.messages()) {
+      if (m.mapEntry) continue;
+      const bm = buf.getMessage(m.fullName)!;
+      for (const f of m.fields) {
+        const bf = bm.fields.find((x) => x.number === f.number)!;
+        expect(bf.delimitedEncoding ?? false, f.fullName).toBe(f.type === 'group');
+        if (bf.fieldKind === 'list') expect(bf.packed, f.fullName).toBe(f.packed);
+        if (bf.fieldKind === 'scalar' || bf.fieldKind === 'enum') {
+          // bufbuild: 1 explicit, 2 implicit, 3 legacy required.
+          expect(bf.presence !== 2, f.fullName).toBe(f.hasPresence);
+          expect(bf.presence === 3, f.fullName).toBe(f.label === 'required');
+        }
+        if (bf.fieldKind === 'enum') expect(bf.enum.open, f.fullName).toBe(!f.enum!.closed);
+        fields++;
+      }
+    }
+    expect(fields).toBeGreaterThan(10);
+  });
+});
