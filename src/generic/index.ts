@@ -7,7 +7,9 @@ export {
   protoFileProvider,
   protoContentProvider,
   protoDescriptorSetProvider,
+  protoReflectionProvider,
   type ProtoProviderOptions,
+  type ProtoReflectionOptions,
   type ProtoContentOptions,
 } from './proto-provider.js';
 export { ThriftProvider, thriftFileProvider, thriftContentProvider, type ThriftProviderOptions, type ThriftContentOptions } from './thrift-provider.js';

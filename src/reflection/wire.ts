@@ -151,6 +151,11 @@ export class WireWriter extends ByteWriter {
     writeVarintInt32(this, v);
   }
 
+  /** A bare varint (an item of a packed run): negative values sign-extended, as for int32. */
+  varintValue(v: number): void {
+    writeVarintInt32(this, v);
+  }
+
   /** A varint field from its 64-bit halves. */
   varint64(field: number, lo: number, hi: number): void {
     this.tag(field, VARINT);

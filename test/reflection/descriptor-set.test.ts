@@ -11,7 +11,7 @@ import { create, createFileRegistry, fromBinary, toBinary, toJson, type FileRegi
 import { FileDescriptorProtoSchema, FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import { BinaryReader } from '@bufbuild/protobuf/wire';
 import { afterAll, describe, expect, it } from 'vitest';
-import { IdlError, protoDescriptorSetProvider, protoFileProvider, type ProtoProvider } from '../../src/index.js';
+import { IdlError, protoDescriptorSetProvider, protoFileProvider } from '../../src/index.js';
 import { encodeFileDescriptor } from '../../src/reflection/descriptor-encode.js';
 import { genMessage } from '../codec/proto/generate.js';
 import { rng } from '../codec/proto/helpers.js';
@@ -207,7 +207,7 @@ describe.skipIf(!ready)('editions (protoc 3.21 has none): our set as @bufbuild/p
       const bm = buf.getMessage(m.fullName)!;
       for (const f of m.fields) {
         const bf = bm.fields.find((x) => x.number === f.number)!;
-        expect(bf.delimitedEncoding ?? false, f.fullName).toBe(f.type === 'group');
+        expect('delimitedEncoding' in bf && bf.delimitedEncoding === true, f.fullName).toBe(f.type === 'group');
         if (bf.fieldKind === 'list') expect(bf.packed, f.fullName).toBe(f.packed);
         if (bf.fieldKind === 'scalar' || bf.fieldKind === 'enum') {
           // bufbuild: 1 explicit, 2 implicit, 3 legacy required.
