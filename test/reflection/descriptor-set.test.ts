@@ -3,13 +3,11 @@
  * is what `protoc --include_imports --descriptor_set_out` writes, byte for byte; a provider
  * built from protoc's set has the same descriptors and encodes messages to the same bytes.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { create, createFileRegistry, fromBinary, toBinary, toJson, type FileRegistry } from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema, FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
-import { BinaryReader } from '@bufbuild/protobuf/wire';
 import { afterAll, describe, expect, it } from 'vitest';
 import { IdlError, protoDescriptorSetProvider, protoFileProvider } from '../../src/index.js';
 import { encodeFileDescriptor } from '../../src/reflection/descriptor-encode.js';
@@ -17,6 +15,7 @@ import { genMessage } from '../codec/proto/generate.js';
 import { rng } from '../codec/proto/helpers.js';
 import { oracles, PROTO_INCLUDE } from '../support/oracles.js';
 import { fileSnapshot } from './model-snapshot.js';
+import { filesOf, protocSet } from './protoc.js';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/proto');
 const CODEC_FIXTURES = path.resolve(__dirname, '../fixtures/proto-codec');
@@ -36,27 +35,6 @@ function protoFiles(root: string, sub = ''): string[] {
   return out;
 }
 
-let seq = 0;
-/** protoc's `--include_imports --descriptor_set_out` for `files`. */
-function protocSet(includeDirs: string[], files: string[]): Uint8Array {
-  const out = path.join(work, `set-${seq++}.pb`);
-  execFileSync('protoc', ['--include_imports', `--descriptor_set_out=${out}`, ...includeDirs.map((d) => `-I${d}`), ...files], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  return new Uint8Array(readFileSync(out));
-}
-
-/** The `FileDescriptorProto` bytes of a set by file name, in order (split by @bufbuild/protobuf's reader). */
-function filesOf(set: Uint8Array): Array<[string, Uint8Array]> {
-  const r = new BinaryReader(set);
-  const out: Array<[string, Uint8Array]> = [];
-  while (r.pos < r.len) {
-    r.tag();
-    const bytes = r.bytes();
-    out.push([fromBinary(FileDescriptorProtoSchema, bytes).name, bytes]);
-  }
-  return out;
-}
 
 /** A file as @bufbuild/protobuf reads it, custom options included (as extensions from `registry`). */
 function readable(bytes: Uint8Array, registry: FileRegistry): Json {

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"sort"
 	"strconv"
 	"time"
 
@@ -38,9 +39,8 @@ type file struct {
 	Messages     []string            `json:"messages"`
 	Fields       map[string][]string `json:"fields"`
 	Services     map[string][]method `json:"services"`
-	// The bytes as received, and as golang/protobuf writes them again after decoding.
-	Raw      []byte `json:"raw"`
-	Remarshaled []byte `json:"remarshaled"`
+	// The bytes as received.
+	Raw []byte `json:"raw"`
 }
 
 func describe(b []byte) file {
@@ -48,11 +48,7 @@ func describe(b []byte) file {
 	if err := proto.Unmarshal(b, &fd); err != nil {
 		fail(err)
 	}
-	again, err := proto.Marshal(&fd)
-	if err != nil {
-		fail(err)
-	}
-	f := file{Name: fd.GetName(), Package: fd.GetPackage(), Dependencies: fd.Dependency, Fields: map[string][]string{}, Services: map[string][]method{}, Raw: b, Remarshaled: again}
+	f := file{Name: fd.GetName(), Package: fd.GetPackage(), Dependencies: fd.Dependency, Fields: map[string][]string{}, Services: map[string][]method{}, Raw: b}
 	var walk func(prefix string, ms []*dpb.DescriptorProto)
 	walk = func(prefix string, ms []*dpb.DescriptorProto) {
 		for _, m := range ms {
@@ -136,7 +132,12 @@ func reflect(conn *grpc.ClientConn, args []string) {
 		fail(err)
 	}
 	byName := map[string][]string{}
+	var names []string
 	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
 		res := ask(stream2, &rpb.ServerReflectionRequest{MessageRequest: &rpb.ServerReflectionRequest_FileByFilename{FileByFilename: name}})
 		for _, b := range res.GetFileDescriptorResponse().GetFileDescriptorProto() {
 			byName[name] = append(byName[name], describe(b).Name)
