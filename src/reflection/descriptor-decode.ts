@@ -158,9 +158,19 @@ class FileReader {
     return out;
   }
 
-  /** Reads `[start, end)` of the file's bytes with a reader of its own (ranges nest). */
+  /** Reads `[start, end)` of the file's bytes with the one reader, put back where it was afterwards (ranges nest). */
   private within<T>(start: number, end: number, read: (r: WireReader) => T): T {
-    return read(new WireReader(this.state.bytes, start, end));
+    const r = this.r;
+    const pos = r.pos;
+    const stop = r.end;
+    r.pos = start;
+    r.end = end;
+    try {
+      return read(r);
+    } finally {
+      r.pos = pos;
+      r.end = stop;
+    }
   }
 
   private message(start: number, end: number, scope: string, parent: ProtoMessage | undefined): Mut<ProtoMessage> {
@@ -186,7 +196,7 @@ class FileReader {
           case 0x32: range(r, extensions); break;
           case 0x3a: options = r.bytes(); break;
           case 0x42: range(r, oneofs); break;
-          case 0x4a: reserved.push(this.rangeOf(r.bytes()).r); break;
+          case 0x4a: reserved.push(this.rangeAt(r).r); break;
           case 0x52: reservedNames.push(r.string()); break;
           default: r.skip(tag);
         }
@@ -205,7 +215,7 @@ class FileReader {
       desc.nestedEnums = this.each(enums, (s, e) => this.enum(s, e, inner, desc));
       desc.extensions = this.each(extensions, (s, e) => this.field(s, e, inner, desc, fullName));
       desc.extensionRanges = this.each(extRanges, (s, e) => {
-        const { r: rr, options: ro } = this.rangeOf(this.state.bytes.subarray(s, e));
+        const { r: rr, options: ro } = this.within(s, e, (x) => this.rangeBody(x));
         if (ro) this.state.options.push({ holder: rr, target: 'ExtensionRangeOptions', bytes: ro });
         return rr;
       });
@@ -227,9 +237,16 @@ class FileReader {
     return o;
   }
 
+  /** The length-delimited range at the reader (which is moved past it). */
+  private rangeAt(r: WireReader): { r: { start: number; end: number; options?: ProtoOptions }; options: Uint8Array | undefined } {
+    const end = r.lengthEnd();
+    const out = this.within(r.pos, end, (x) => this.rangeBody(x));
+    r.pos = end;
+    return out;
+  }
+
   /** A reserved or extension range (start, end) with its options bytes. */
-  private rangeOf(bytes: Uint8Array): { r: { start: number; end: number; options?: ProtoOptions }; options: Uint8Array | undefined } {
-    const r = new WireReader(bytes);
+  private rangeBody(r: WireReader): { r: { start: number; end: number; options?: ProtoOptions }; options: Uint8Array | undefined } {
     let start = 0;
     let end = 0;
     let options: Uint8Array | undefined;
@@ -304,7 +321,7 @@ class FileReader {
             break;
           }
           case 0x1a: options = r.bytes(); break;
-          case 0x22: reserved.push(this.rangeOf(r.bytes()).r); break;
+          case 0x22: reserved.push(this.rangeAt(r).r); break;
           case 0x2a: reservedNames.push(r.string()); break;
           default: r.skip(tag);
         }
@@ -424,6 +441,8 @@ function withFeatures(parent: Features, options: ProtoOptions | undefined): Feat
 class Linker {
   private readonly defined = new Map<string, Defined>();
   private readonly byName = new Map<string, FileState>();
+  /** Options with fields the first pass could not place: custom options, decoded once extensions are linked. */
+  private readonly custom: Array<{ file: string; pending: PendingOptions }> = [];
 
   constructor(
     private readonly states: readonly FileState[],
@@ -487,7 +506,16 @@ class Linker {
     for (const s of ordered) {
       // Standard options first (they decide packing, map entries, features); custom ones need
       // the extensions linked, so they are decoded again afterwards.
-      for (const p of s.options) p.holder.options = readOptions(p.bytes, p.target, undefined);
+      const skipped = { count: 0 };
+      for (const p of s.options) {
+        skipped.count = 0;
+        try {
+          p.holder.options = readOptions(p.bytes, p.target, undefined, skipped);
+        } catch (err) {
+          bad(s.file.name, `options could not be decoded: ${(err as Error).message}`);
+        }
+        if (skipped.count) this.custom.push({ file: s.file.name, pending: p });
+      }
       for (const m of s.messages) m.mapEntry = (m.options ?? EMPTY).some((o) => o.name === 'map_entry' && o.value === true);
       const fileFeatures = s.file.syntax === 'editions' ? withFeatures(EDITION_2023, s.file.options) : undefined;
       for (const e of s.enums) this.linkEnum(s, e, fileFeatures);
@@ -590,14 +618,12 @@ class Linker {
   }
 
   /** Custom options, now that extensions are linked. */
-  decodeCustomOptions(ordered: readonly FileState[], registry: ProtoRegistry): void {
-    for (const s of ordered) {
-      for (const p of s.options) {
-        try {
-          p.holder.options = readOptions(p.bytes, p.target, registry);
-        } catch (err) {
-          bad(s.file.name, `options could not be decoded: ${(err as Error).message}`);
-        }
+  decodeCustomOptions(registry: ProtoRegistry): void {
+    for (const { file, pending } of this.custom) {
+      try {
+        pending.holder.options = readOptions(pending.bytes, pending.target, registry);
+      } catch (err) {
+        bad(file, `options could not be decoded: ${(err as Error).message}`);
       }
     }
   }
@@ -650,7 +676,7 @@ export function buildRegistry(
   const files = ordered.map((s) => s.file as ProtoFile);
   const last = states[states.length - 1]!.file as ProtoFile;
   const registry = new ProtoRegistry(files, main?.(files) ?? files.find((f) => f === last) ?? files[files.length - 1]!);
-  linker.decodeCustomOptions(ordered, registry);
+  linker.decodeCustomOptions(registry);
   for (const s of ordered) rememberFileBytes(s.file, s.bytes);
   return registry;
 }

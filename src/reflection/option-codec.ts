@@ -458,10 +458,15 @@ class OptionReader {
  * Options from the bytes of a `*Options` message: standard ones by their names (a FeatureSet
  * as `features.x` entries, as written in editions files), custom ones as `(.full.name)` with
  * scalar or aggregate values. Fields neither descriptor.proto nor the files' extensions know
- * are left out (all custom options when there is no `lookup`). Throws `CodecError` for
- * malformed bytes.
+ * are left out (all custom options when there is no `lookup`), and counted in `skipped`.
+ * Throws `CodecError` for malformed bytes.
  */
-export function readOptions(bytes: Uint8Array, target: OptionsMessage, lookup: SymbolLookup | undefined): ProtoOptions {
+export function readOptions(
+  bytes: Uint8Array,
+  target: OptionsMessage,
+  lookup: SymbolLookup | undefined,
+  skipped?: { count: number },
+): ProtoOptions {
   const std = standardOptions(target, lookup);
   const reader = new OptionReader(lookup);
   const out: Array<{ name: string; value: ProtoOptionValue }> = [];
@@ -473,6 +478,7 @@ export function readOptions(bytes: Uint8Array, target: OptionsMessage, lookup: S
     const known = std.byNumber.get(n);
     const field = known ?? lookup?.extensionsOf(extendee).find((x) => x.number === n);
     if (!field) {
+      if (skipped) skipped.count++;
       r.skip(tag);
       continue;
     }
