@@ -164,10 +164,13 @@ class FileWriter {
  * extension `lookup` does not know.
  */
 export function encodeFileDescriptor(file: ProtoFile, lookup: SymbolLookup): Uint8Array {
-  const w = new WireWriter(4096);
+  // One buffer for every file (encoding is synchronous), shrunk after an outsized one.
+  const w = scratch.reset(1 << 20);
   new FileWriter(w, lookup, file.syntax === 'editions').file(file);
   return w.finish();
 }
+
+const scratch = new WireWriter(8192);
 
 /** The `FileDescriptorProto` of `file`: the bytes it was decoded from, or encoded once and kept. */
 export function fileDescriptorBytes(file: ProtoFile, lookup: SymbolLookup): Uint8Array {

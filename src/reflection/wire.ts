@@ -4,7 +4,7 @@
  * through JSON (and keep `file_descriptor_proto` bytes as views, never copied).
  */
 import { ByteWriter } from '../codec/bytes/byte-writer.js';
-import { readUtf8, utf8Length } from '../codec/bytes/utf8.js';
+import { readUtf8, utf8Length, writeUtf8 } from '../codec/bytes/utf8.js';
 import { VarintReader, writeVarint32, writeVarint64, writeVarintInt32 } from '../codec/bytes/varint.js';
 import { CodecError } from '../errors/codec-error.js';
 
@@ -171,6 +171,16 @@ export class WireWriter extends ByteWriter {
   /** A string field (UTF-8). */
   string(field: number, s: string): void {
     this.tag(field, LEN);
+    const n = s.length;
+    if (n < 43) {
+      // At most 126 UTF-8 bytes: a one-byte length, written after the string (no second scan).
+      this.ensure(1 + n * 3);
+      const at = this.pos;
+      const len = writeUtf8(s, this.buf, at + 1);
+      this.buf[at] = len;
+      this.pos = at + 1 + len;
+      return;
+    }
     writeVarint32(this, utf8Length(s));
     this.writeString(s);
   }
