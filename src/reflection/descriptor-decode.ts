@@ -127,7 +127,7 @@ class FileReader {
         case 0x5a: this.packed(weak); break;
         case 0x62: syntax = r.string(); break;
         case 0x70: edition = r.int32(); break;
-        default: r.skip(tag);
+        default: r.skip(tag, 0);
       }
     }
     if (!name) throw new CodecError('', 'a FileDescriptorProto has no name', 0);
@@ -198,7 +198,7 @@ class FileReader {
           case 0x42: range(r, oneofs); break;
           case 0x4a: reserved.push(this.rangeAt(r).r); break;
           case 0x52: reservedNames.push(r.string()); break;
-          default: r.skip(tag);
+          default: r.skip(tag, 0);
         }
       }
       const fullName = scope + this.identifier(name, 'message', scope);
@@ -230,7 +230,7 @@ class FileReader {
       const tag = r.tag();
       if (tag === 0x0a) name = r.string();
       else if (tag === 0x12) options = r.bytes();
-      else r.skip(tag);
+      else r.skip(tag, 0);
     }
     const o: Mut<ProtoOneof> = { name: this.identifier(name, 'oneof', m.fullName + '.'), fields: [], synthetic: false, options: EMPTY };
     if (options) this.state.options.push({ holder: o, target: 'OneofOptions', bytes: options });
@@ -255,7 +255,7 @@ class FileReader {
       if (tag === 0x08) start = r.int32();
       else if (tag === 0x10) end = r.int32();
       else if (tag === 0x1a) options = r.bytes();
-      else r.skip(tag);
+      else r.skip(tag, 0);
     }
     return { r: { start, end }, options };
   }
@@ -287,7 +287,7 @@ class FileReader {
           case 0x48: oneofIndex = r.int32(); break;
           case 0x52: jsonName = r.string(); break;
           case 0x88: proto3Optional = r.bool(); break;
-          default: r.skip(tag);
+          default: r.skip(tag, 0);
         }
       }
       const fullName = scope + this.identifier(name, 'field', scope);
@@ -323,7 +323,7 @@ class FileReader {
           case 0x1a: options = r.bytes(); break;
           case 0x22: reserved.push(this.rangeAt(r).r); break;
           case 0x2a: reservedNames.push(r.string()); break;
-          default: r.skip(tag);
+          default: r.skip(tag, 0);
         }
       }
       const desc: Mut<ProtoEnum> = {
@@ -346,7 +346,7 @@ class FileReader {
       if (tag === 0x0a) name = r.string();
       else if (tag === 0x10) number = r.int32();
       else if (tag === 0x1a) options = r.bytes();
-      else r.skip(tag);
+      else r.skip(tag, 0);
     }
     const v: Mut<ProtoEnumValue> = { name: this.identifier(name, 'enum value', scope), number, options: EMPTY };
     if (options) this.state.options.push({ holder: v, target: 'EnumValueOptions', bytes: options });
@@ -363,7 +363,7 @@ class FileReader {
         if (tag === 0x0a) name = r.string();
         else if (tag === 0x12) range(r, methods);
         else if (tag === 0x1a) options = r.bytes();
-        else r.skip(tag);
+        else r.skip(tag, 0);
       }
       const fullName = scope + this.identifier(name, 'service', scope);
       const svc: Mut<ProtoService> = { kind: 'service', name, fullName, file: this.state.file, methods: [], options: EMPTY };
@@ -389,7 +389,7 @@ class FileReader {
         case 0x22: options = r.bytes(); break;
         case 0x28: clientStreaming = r.bool(); break;
         case 0x30: serverStreaming = r.bool(); break;
-        default: r.skip(tag);
+        default: r.skip(tag, 0);
       }
     }
     const mode: StreamingMode = clientStreaming ? (serverStreaming ? 'bidirectional' : 'client') : serverStreaming ? 'server' : 'unary';
@@ -643,7 +643,7 @@ export function splitDescriptorSet(bytes: Uint8Array, source: DescriptorSource):
     while (r.pos < r.end) {
       const tag = r.tag();
       if (tag === 0x0a) out.push(r.bytes());
-      else r.skip(tag);
+      else r.skip(tag, 0);
     }
   } catch (err) {
     bad(source.label, `not a FileDescriptorSet: ${(err as Error).message}${err instanceof CodecError && err.offset !== undefined ? ` at byte ${err.offset}` : ''}`);

@@ -23,7 +23,7 @@ export function decodeHealthRequest(bytes: Uint8Array): string {
   while (r.pos < r.end) {
     const tag = r.tag();
     if (tag === 0x0a) service = r.string();
-    else r.skip(tag);
+    else r.skip(tag, 0);
   }
   return service;
 }
@@ -48,7 +48,7 @@ export function decodeHealthResponse(bytes: Uint8Array): ServingStatus {
   while (r.pos < r.end) {
     const tag = r.tag();
     if (tag === 0x08) n = r.int32();
-    else r.skip(tag);
+    else r.skip(tag, 0);
   }
   return SERVING_STATUSES[n] ?? 'UNKNOWN';
 }

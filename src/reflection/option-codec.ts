@@ -74,8 +74,6 @@ function enumNumber(v: ProtoOptionValue, f: ProtoField): number {
   return found.number;
 }
 
-const scratch = new DataView(new ArrayBuffer(8));
-
 function writeVarintBig(w: WireWriter, v: bigint): void {
   const u = BigInt.asUintN(64, v);
   writeVarint64(w, Number(u & MASK32), Number(u >> 32n));
@@ -104,14 +102,15 @@ function writeScalar(w: WireWriter, f: ProtoField, v: ProtoOptionValue): void {
     }
     case 'fixed32':
     case 'sfixed32':
-      scratch.setUint32(0, Number(BigInt.asUintN(32, integer(v, f))), true);
-      w.writeBytes(new Uint8Array(scratch.buffer, 0, 4));
+      w.writeUint32LE(Number(BigInt.asUintN(32, integer(v, f))));
       return;
     case 'fixed64':
-    case 'sfixed64':
-      scratch.setBigUint64(0, BigInt.asUintN(64, integer(v, f)), true);
-      w.writeBytes(new Uint8Array(scratch.buffer, 0, 8));
+    case 'sfixed64': {
+      const u = BigInt.asUintN(64, integer(v, f));
+      w.writeUint32LE(Number(u & MASK32));
+      w.writeUint32LE(Number(u >> 32n));
       return;
+    }
     case 'float':
       w.writeFloat32LE(floating(v));
       return;
@@ -367,12 +366,9 @@ function readScalar(r: WireReader, f: ProtoField): ProtoOptionValue {
       return small(f.type === 'fixed64' ? u : BigInt.asIntN(64, u));
     }
     case 'float':
-      scratch.setUint32(0, r.fixed32(), true);
-      return finite(scratch.getFloat32(0, true));
+      return finite(r.float());
     case 'double':
-      scratch.setUint32(0, r.fixed32(), true);
-      scratch.setUint32(4, r.fixed32(), true);
-      return finite(scratch.getFloat64(0, true));
+      return finite(r.double());
     default:
       throw new Error(`not a scalar type: ${f.type}`);
   }
@@ -398,7 +394,7 @@ class OptionReader {
   value(r: WireReader, f: ProtoField, tag: number, depth: number): ProtoOptionValue | ProtoOptionValue[] | undefined {
     const wt = tag & 7;
     if (f.type === 'group') {
-      if (wt !== START_GROUP) return r.skip(tag), undefined;
+      if (wt !== START_GROUP) return r.skip(tag, 0), undefined;
       const start = r.pos;
       const end = r.groupEnd(f.number, depth); // reads past the end tag too
       return this.message(new WireReader(r.buf, start, end), f.message!, depth + 1);
@@ -424,7 +420,7 @@ class OptionReader {
       r.pos = end;
       return items;
     }
-    if (wt !== expected) return r.skip(tag), undefined;
+    if (wt !== expected) return r.skip(tag, 0), undefined;
     return readScalar(r, f);
   }
 
@@ -437,7 +433,7 @@ class OptionReader {
       const n = tag >>> 3;
       const field = m.fields.find((f) => f.number === n) ?? this.lookup?.extensionsOf(m.fullName).find((x) => x.number === n);
       if (!field) {
-        r.skip(tag);
+        r.skip(tag, 0);
         continue;
       }
       const v = this.value(r, field, tag, depth);
@@ -479,7 +475,7 @@ export function readOptions(
     const field = known ?? lookup?.extensionsOf(extendee).find((x) => x.number === n);
     if (!field) {
       if (skipped) skipped.count++;
-      r.skip(tag);
+      r.skip(tag, 0);
       continue;
     }
     const v = reader.value(r, field, tag, 0);

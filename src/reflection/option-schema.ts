@@ -6,18 +6,10 @@
  */
 import type { ProtoField, ProtoMessage } from '../idl-parser/proto/descriptor.js';
 import { parseProtoContent, type ProtoRegistry } from '../idl-parser/proto/index.js';
+import type { OptionTarget } from '../idl-parser/proto/options.js';
 
-/** The `google.protobuf.*Options` message an element's options are. */
-export type OptionsMessage =
-  | 'FileOptions'
-  | 'MessageOptions'
-  | 'FieldOptions'
-  | 'OneofOptions'
-  | 'EnumOptions'
-  | 'EnumValueOptions'
-  | 'ServiceOptions'
-  | 'MethodOptions'
-  | 'ExtensionRangeOptions';
+/** The `google.protobuf.*Options` message an element's options are (the parser's option targets). */
+export type OptionsMessage = OptionTarget;
 
 /** Symbols the option codec looks up among the files at hand (a `ProtoRegistry` fits). */
 export type SymbolLookup = Pick<ProtoRegistry, 'findExtension' | 'findMessage' | 'extensionsOf'>;

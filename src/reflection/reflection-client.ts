@@ -65,7 +65,7 @@ function nameAndDependencies(bytes: Uint8Array): { name: string; dependencies: s
     const tag = r.tag();
     if (tag === 0x0a) name = r.string();
     else if (tag === 0x1a) dependencies.push(r.string());
-    else r.skip(tag);
+    else r.skip(tag, 0);
   }
   return { name, dependencies };
 }

@@ -73,7 +73,7 @@ export function decodeReflectionRequest(bytes: Uint8Array): { host: string; requ
           const t = inner.tag();
           if (t === 0x0a) containingType = inner.string();
           else if (t === 0x10) number = inner.int32();
-          else inner.skip(t);
+          else inner.skip(t, 0);
         }
         r.pos = end;
         request = { kind: 'fileContainingExtension', containingType, number };
@@ -81,7 +81,7 @@ export function decodeReflectionRequest(bytes: Uint8Array): { host: string; requ
       }
       case 0x32: request = { kind: 'allExtensionNumbersOfType', type: r.string() }; break;
       case 0x3a: request = { kind: 'listServices', pattern: r.string() }; break;
-      default: r.skip(tag);
+      default: r.skip(tag, 0);
     }
   }
   return { host, request };
@@ -143,7 +143,7 @@ export function decodeReflectionResponse(bytes: Uint8Array): ReflectionResponse 
   while (r.pos < r.end) {
     const tag = r.tag();
     if (tag < 0x22 || tag > 0x3a || (tag & 7) !== 2) {
-      r.skip(tag);
+      r.skip(tag, 0);
       continue;
     }
     const end = r.lengthEnd();
@@ -155,7 +155,7 @@ export function decodeReflectionResponse(bytes: Uint8Array): ReflectionResponse 
         while (inner.pos < inner.end) {
           const t = inner.tag();
           if (t === 0x0a) files.push(inner.bytes());
-          else inner.skip(t);
+          else inner.skip(t, 0);
         }
         res = { kind: 'files', files };
         break;
@@ -170,7 +170,7 @@ export function decodeReflectionResponse(bytes: Uint8Array): ReflectionResponse 
           else if (t === 0x12) {
             const e = inner.lengthEnd();
             while (inner.pos < e) numbers.push(inner.int32());
-          } else inner.skip(t);
+          } else inner.skip(t, 0);
         }
         res = { kind: 'extensionNumbers', baseTypeName, numbers };
         break;
@@ -180,7 +180,7 @@ export function decodeReflectionResponse(bytes: Uint8Array): ReflectionResponse 
         while (inner.pos < inner.end) {
           const t = inner.tag();
           if (t !== 0x0a) {
-            inner.skip(t);
+            inner.skip(t, 0);
             continue;
           }
           const e = inner.lengthEnd();
@@ -189,7 +189,7 @@ export function decodeReflectionResponse(bytes: Uint8Array): ReflectionResponse 
           while (svc.pos < svc.end) {
             const st = svc.tag();
             if (st === 0x0a) names.push(svc.string());
-            else svc.skip(st);
+            else svc.skip(st, 0);
           }
         }
         res = { kind: 'services', names };
@@ -202,7 +202,7 @@ export function decodeReflectionResponse(bytes: Uint8Array): ReflectionResponse 
           const t = inner.tag();
           if (t === 0x08) code = inner.int32();
           else if (t === 0x12) message = inner.string();
-          else inner.skip(t);
+          else inner.skip(t, 0);
         }
         res = { kind: 'error', code, message };
         break;

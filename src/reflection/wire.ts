@@ -5,7 +5,8 @@
  */
 import { ByteWriter } from '../codec/bytes/byte-writer.js';
 import { readUtf8, utf8Length, writeUtf8 } from '../codec/bytes/utf8.js';
-import { VarintReader, writeVarint32, writeVarint64, writeVarintInt32 } from '../codec/bytes/varint.js';
+import { writeVarint32, writeVarintInt32 } from '../codec/bytes/varint.js';
+import { MAX_DEPTH, ProtoReader } from '../codec/proto/reader.js';
 import { CodecError } from '../errors/codec-error.js';
 
 /** Wire types. */
@@ -16,24 +17,14 @@ export const START_GROUP = 3;
 export const END_GROUP = 4;
 export const FIXED32 = 5;
 
-/** Nesting deeper than this (groups, option aggregates) is refused, as protobuf runtimes do. */
-const MAX_DEPTH = 100;
-
-/** Reads protobuf wire data. Errors are `CodecError`s carrying the byte offset. */
-export class WireReader extends VarintReader {
+/**
+ * Reads protobuf wire data: the codec's reader (tags, lengths, fixed widths, skipping) plus
+ * strings, byte views and group bounds. Errors are `CodecError`s carrying the byte offset.
+ */
+export class WireReader extends ProtoReader {
   constructor(buf?: Uint8Array, start = 0, end = buf?.length ?? 0) {
     super();
     if (buf) this.reset(buf, start, end);
-  }
-
-  /** The next tag, checked (field number ≥ 1, known wire type). */
-  tag(): number {
-    const at = this.pos;
-    const t = this.varint32();
-    if (this.hi !== 0 && t >= 0x80) throw new CodecError('', 'tag does not fit in 32 bits', at);
-    if (t >>> 3 === 0) throw new CodecError('', 'invalid field number 0', at);
-    if ((t & 7) > 5) throw new CodecError('', `invalid wire type ${t & 7}`, at);
-    return t;
   }
 
   /** A varint as a signed 32-bit integer (int32, enum). */
@@ -45,16 +36,6 @@ export class WireReader extends VarintReader {
   bool(): boolean {
     const lo = this.varint64();
     return lo !== 0 || this.hi !== 0;
-  }
-
-  /** Reads a length prefix; returns where the value ends (checked against the data). */
-  lengthEnd(): number {
-    const at = this.pos;
-    const len = this.varint64();
-    if (this.hi !== 0 || len > this.end - this.pos) {
-      throw new CodecError('', `length ${this.hi !== 0 ? 'over 2^32' : len} runs past the end of the data`, at);
-    }
-    return this.pos + len;
   }
 
   /** A length-delimited value as a view of the input (not a copy). */
@@ -75,45 +56,11 @@ export class WireReader extends VarintReader {
     return s;
   }
 
-  /** Little-endian fixed 32 bits, unsigned. */
-  fixed32(): number {
-    const p = this.pos;
-    if (p + 4 > this.end) throw this.truncated();
-    this.pos = p + 4;
-    const b = this.buf;
-    return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
-  }
-
   /** Little-endian fixed 64 bits: returns the low half and sets `hi`. */
   fixed64(): number {
     const lo = this.fixed32();
     this.hi = this.fixed32();
     return lo;
-  }
-
-  /** Skips the value of a field with tag `tag`; groups are skipped whole. */
-  skip(tag: number, depth = 0): void {
-    switch (tag & 7) {
-      case VARINT:
-        this.skipVarint();
-        return;
-      case FIXED64:
-        if (this.pos + 8 > this.end) throw this.truncated();
-        this.pos += 8;
-        return;
-      case LEN:
-        this.pos = this.lengthEnd();
-        return;
-      case FIXED32:
-        if (this.pos + 4 > this.end) throw this.truncated();
-        this.pos += 4;
-        return;
-      case START_GROUP:
-        this.groupEnd(tag >>> 3, depth);
-        return;
-      default:
-        throw new CodecError('', `unexpected end-group tag for field ${tag >>> 3}`, this.pos);
-    }
   }
 
   /** Reads past a group's fields and its end tag; returns where the fields ended. */
@@ -154,12 +101,6 @@ export class WireWriter extends ByteWriter {
   /** A bare varint (an item of a packed run): negative values sign-extended, as for int32. */
   varintValue(v: number): void {
     writeVarintInt32(this, v);
-  }
-
-  /** A varint field from its 64-bit halves. */
-  varint64(field: number, lo: number, hi: number): void {
-    this.tag(field, VARINT);
-    writeVarint64(this, lo, hi);
   }
 
   /** A bool field. */

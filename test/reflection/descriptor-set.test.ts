@@ -3,7 +3,7 @@
  * is what `protoc --include_imports --descriptor_set_out` writes, byte for byte; a provider
  * built from protoc's set has the same descriptors and encodes messages to the same bytes.
  */
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { create, createFileRegistry, fromBinary, toBinary, toJson, type FileRegistry } from '@bufbuild/protobuf';
@@ -14,6 +14,7 @@ import { encodeFileDescriptor } from '../../src/reflection/descriptor-encode.js'
 import { genMessage } from '../codec/proto/generate.js';
 import { rng } from '../codec/proto/helpers.js';
 import { oracles, PROTO_INCLUDE } from '../support/oracles.js';
+import { protoFiles } from '../support/proto-files.js';
 import { fileSnapshot } from './model-snapshot.js';
 import { filesOf, protocSet } from './protoc.js';
 
@@ -25,15 +26,6 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 type Json = { [key: string]: unknown };
 
-function protoFiles(root: string, sub = ''): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(path.join(root, sub)).sort()) {
-    const rel = sub ? `${sub}/${e}` : e;
-    if (statSync(path.join(root, rel)).isDirectory()) out.push(...protoFiles(root, rel));
-    else if (e.endsWith('.proto')) out.push(rel);
-  }
-  return out;
-}
 
 
 /** A file as @bufbuild/protobuf reads it, custom options included (as extensions from `registry`). */
