@@ -27,6 +27,8 @@ import { createGrpcServer, type GrpcServer, type ServerCall } from '../../src/ht
 import { encodeReflectionResponse } from '../../src/reflection/reflection-messages.js';
 import { fetchReflection } from '../../src/reflection/reflection-client.js';
 import { runCli } from '../cli/helpers.js';
+import { oracles } from '../support/oracles.js';
+import { makeTestCert } from '../support/tls-cert.js';
 import { filesOf } from './protoc.js';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/proto');
@@ -51,6 +53,30 @@ describe('our server and our client', () => {
 
   it('setServingStatus takes SERVING or NOT_SERVING only', () => {
     expect(() => server.setServingStatus('x', 'UNKNOWN' as 'SERVING')).toThrow(UsageError);
+  });
+});
+
+describe.skipIf(!oracles('openssl'))('over TLS', () => {
+  it('reflection and idlcall health verify the server certificate', async () => {
+    const cert = makeTestCert();
+    const p = await protoFileProvider(path.join(FIXTURES, 'seed/streaming.proto'));
+    const server = newGenericServer(jsonPbGeneric(p), {}, { tls: { key: cert.key, cert: cert.cert } });
+    await server.start();
+    try {
+      const got = await protoReflectionProvider(server.hostPort, { tls: { ca: cert.cert } });
+      expect(got.service?.fullName).toBe('pb.StreamingService');
+      const untrusted = await protoReflectionProvider(server.hostPort, { tls: true, timeoutMs: 5000 }).catch((e: unknown) => e);
+      expect(untrusted).toBeInstanceOf(RpcError);
+      const ok = await runCli(['health', server.hostPort, '--cacert', cert.certPath]);
+      expect([ok.code, ok.stdout]).toEqual([0, 'status: SERVING\n']);
+      const plain = await runCli(['health', server.hostPort, '--connect-timeout', '2s']);
+      expect(plain.code).toBe(2);
+      const list = await runCli(['list', server.hostPort, '--cacert', cert.certPath]);
+      expect(list.stdout).toMatch(/^pb\.StreamingService$/m);
+    } finally {
+      await server.close();
+      cert.cleanup();
+    }
   });
 });
 
@@ -117,12 +143,15 @@ describe('the reflection client against hostile servers', () => {
   const target = (): string => `127.0.0.1:${port}`;
   const failure = async (p: Promise<unknown>): Promise<unknown> => p.then(() => 'resolved', (e: unknown) => e);
 
-  it('garbage answers: RpcError INTERNAL saying what could not be read', async () => {
+  it('garbage answers: RpcError INTERNAL saying what could not be read (the metadata went along)', async () => {
+    let seen: unknown;
     behave = async (call) => {
+      seen = call.metadata['authorization'];
       await call.recv();
       await call.send(new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]));
     };
-    const err = await failure(fetchReflection(target()));
+    const err = await failure(fetchReflection(target(), { metadata: { authorization: 'Bearer t0ken' } }));
+    expect(seen).toBe('Bearer t0ken');
     expect(err).toBeInstanceOf(RpcError);
     expect((err as RpcError).code).toBe(Code.INTERNAL);
     expect((err as RpcError).message).toMatch(/server reflection at 127\.0\.0\.1:\d+: an answer could not be decoded: length .* runs past the end/);
