@@ -28,6 +28,7 @@ import { encodeFileDescriptor } from '../dist/reflection/descriptor-encode.js';
 import { fetchReflection } from '../dist/reflection/reflection-client.js';
 import { measure, measureAsync, formatRate } from './lib/measure.mjs';
 import { benchArgs, emitRows, stat } from './lib/report.mjs';
+import { PROTO_INCLUDE } from './lib/oracles.mjs';
 import { startServer } from './lib/rpc-harness.mjs';
 
 const require = createRequire(import.meta.url);
@@ -35,7 +36,6 @@ const protobuf = require('protobufjs');
 const descriptorExt = require('protobufjs/ext/descriptor');
 
 const FIXTURES = fileURLToPath(new URL('../test/fixtures/proto/', import.meta.url));
-const SYSTEM = '/usr/include';
 
 /** The corpus as one .proto importing every file, with a service so reflection serves it all. */
 function corpusSource() {
@@ -54,7 +54,7 @@ function corpusSource() {
 }
 
 function corpusSet() {
-  const p = protoContentProvider(corpusSource(), { mainName: 'bench/corpus.proto', includeDirs: [FIXTURES, SYSTEM] });
+  const p = protoContentProvider(corpusSource(), { mainName: 'bench/corpus.proto', includeDirs: [FIXTURES, PROTO_INCLUDE] });
   return p.descriptorSet();
 }
 
