@@ -44,7 +44,7 @@ function wireTypeOf(f: ProtoField): number {
 }
 
 function isAggregate(v: ProtoOptionValue): v is Aggregate {
-  return typeof v === 'object' && v !== null && !('identifier' in v);
+  return typeof v === 'object' && v !== null && !('identifier' in v) && !('bytes' in v);
 }
 
 function identifierOf(v: ProtoOptionValue): string | undefined {
@@ -156,8 +156,9 @@ class OptionWriter {
     switch (f.type) {
       case 'string':
       case 'bytes':
-        if (typeof v !== 'string') throw new OptionEncodeError(`option field "${f.fullName}": expected a string`);
-        w.string(f.number, v);
+        if (typeof v === 'object' && 'bytes' in v) w.bytes(f.number, v.bytes as Uint8Array);
+        else if (typeof v === 'string') w.string(f.number, v);
+        else throw new OptionEncodeError(`option field "${f.fullName}": expected a string`);
         return;
       case 'message': {
         const s = w.begin(f.number);
@@ -226,8 +227,7 @@ class OptionWriter {
   path(fields: readonly ProtoField[], i: number, v: ProtoOptionValue): void {
     const f = fields[i]!;
     if (i === fields.length - 1) {
-      if (f.label === 'repeated' && Array.isArray(v)) for (const x of v) this.value(f, x);
-      else this.value(f, v);
+      this.value(f, v);
       return;
     }
     if (f.type === 'group') {
@@ -407,7 +407,7 @@ class OptionReader {
     }
     if (wt === LEN && (f.type === 'string' || f.type === 'bytes')) {
       const end = r.lengthEnd();
-      const text = readUtf8(r.buf, r.pos, end) ?? String.fromCharCode(...r.buf.subarray(r.pos, end));
+      const text: ProtoOptionValue = readUtf8(r.buf, r.pos, end) ?? { bytes: r.buf.slice(r.pos, end) };
       r.pos = end;
       return text;
     }

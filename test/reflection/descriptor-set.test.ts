@@ -3,7 +3,7 @@
  * is what `protoc --include_imports --descriptor_set_out` writes, byte for byte; a provider
  * built from protoc's set has the same descriptors and encodes messages to the same bytes.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { create, createFileRegistry, fromBinary, toBinary, toJson, type FileRegistry } from '@bufbuild/protobuf';
@@ -60,6 +60,68 @@ describe.skipIf(!ready)('descriptors out: provider.descriptorSet() against proto
     for (const name of systemFiles) {
       const p = await protoFileProvider(path.join(PROTO_INCLUDE, name), { includeDirs: [PROTO_INCLUDE] });
       expectSameSet(p.descriptorSet(), protocSet([PROTO_INCLUDE], [name]));
+    }
+  });
+});
+
+describe.skipIf(!ready)('option values protoc encodes its own way', () => {
+  it('an expanded Any, groups, every scalar kind, packed runs and proto3 zeros in aggregates, byte for byte', async () => {
+    const files: Record<string, string> = {
+      'opts/kinds.proto': `syntax = "proto2";
+package opts.kinds;
+import "google/protobuf/any.proto";
+import "google/protobuf/descriptor.proto";
+import "opts/p3.proto";
+message All {
+  optional sint32 s32 = 1; optional sint64 s64 = 2; optional fixed32 f32 = 3; optional sfixed64 sf64 = 4;
+  optional float fl = 5; optional double db = 6; optional uint64 u64 = 7; optional bytes raw = 8;
+  repeated int32 packed = 9 [packed = true]; repeated sint32 loose = 10;
+  optional group Grp = 11 { optional int32 g = 1; }
+  optional google.protobuf.Any any = 12; optional E e = 13;
+  enum E { ZERO = 0; NEG = -2; }
+}
+message Three { optional All all = 1; }
+extend google.protobuf.FileOptions { optional All all = 51000; repeated int32 nums = 51001; }
+extend google.protobuf.MessageOptions { optional P3 p3 = 51002; optional All.E e = 51003; }
+extend google.protobuf.FieldOptions { optional group Gx = 51004 { optional string note = 1; } }
+`,
+      'opts/p3.proto': `syntax = "proto3";
+package opts.kinds;
+message P3 { int32 zero = 1; string empty = 2; bool off = 3; int32 one = 4; repeated int32 many = 5; }
+`,
+      'opts/use.proto': `syntax = "proto2";
+package opts.use;
+import "opts/kinds.proto";
+import "opts/p3.proto";
+option (opts.kinds.all) = {
+  s32: -5 s64: -9000000000 f32: 4000000000 sf64: -1 fl: 1.25 db: -inf u64: 18446744073709551615 raw: "\\x00\\xff"
+  packed: [1, -1, 300] loose: [-1, 2] Grp { g: 7 } e: NEG
+  any { [type.googleapis.com/opts.kinds.P3] { one: 3 many: [4, 5] } }
+};
+option (opts.kinds.nums) = 1;
+option (opts.kinds.nums) = -2;
+message M {
+  option (opts.kinds.p3) = { zero: 0 empty: "" off: false one: 1 many: [] };
+  option (opts.kinds.e) = NEG;
+  optional int32 f = 1 [(opts.kinds.gx).note = "grouped"];
+}
+`,
+    };
+    const dir = mkdtempSync(path.join(tmpdir(), 'idlcall-opt-kinds-'));
+    try {
+      for (const [name, text] of Object.entries(files)) {
+        mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+        writeFileSync(path.join(dir, name), text);
+      }
+      const p = await protoFileProvider(path.join(dir, 'opts/use.proto'), { includeDirs: [dir, PROTO_INCLUDE] });
+      expectSameSet(p.descriptorSet(), protocSet([dir, PROTO_INCLUDE], ['opts/use.proto']));
+      // And back: decoded from protoc's bytes, encoded again to the same bytes.
+      const back = await protoDescriptorSetProvider(protocSet([dir, PROTO_INCLUDE], ['opts/use.proto']));
+      const use = back.registry.files.find((f) => f.name === 'opts/use.proto')!;
+      const expected = new Map(filesOf(protocSet([dir, PROTO_INCLUDE], ['opts/use.proto'])));
+      expect(Buffer.from(encodeFileDescriptor(use, back.registry)).toString('hex')).toBe(Buffer.from(expected.get('opts/use.proto')!).toString('hex'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -28,13 +28,17 @@ export type ProtoScalarType =
 /** A field's type: a scalar, or a reference resolved to a message, group or enum. */
 export type ProtoFieldType = ProtoScalarType | 'message' | 'group' | 'enum';
 
-/** An option value as written in the IDL: scalars, identifiers (enum values) or aggregates. */
+/**
+ * An option value as written in the IDL: scalars, identifiers (enum values), string literals
+ * that are not UTF-8 (their bytes, for `bytes` options) or aggregates.
+ */
 export type ProtoOptionValue =
   | string
   | number
   | boolean
   | bigint
   | { readonly identifier: string }
+  | { readonly bytes: Uint8Array }
   | { readonly [key: string]: ProtoOptionValue | ProtoOptionValue[] };
 
 /**
