@@ -31,6 +31,8 @@ const SCRIPTS = [
   { file: 'thrift-parse.mjs', group: 'thrift parse' },
   { file: 'proto-codec.mjs', group: 'proto codec' },
   { file: 'thrift-codec.mjs', group: 'thrift codec' },
+  // --expose-gc: it reports the heap each built schema retains, measured between full GCs.
+  { file: 'descriptors.mjs', group: 'descriptor sets and reflection', nodeArgs: ['--expose-gc'] },
   { file: 'grpc-transport.mjs', group: 'gRPC transport' },
   { file: 'ttheader-pingpong.mjs', group: 'Thrift ping-pong transport' },
   { file: 'rpc-grpc.mjs', group: 'gRPC generic client, JSON in/out' },
@@ -58,9 +60,9 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-/** Runs one script; resolves to { code, signal, stderrTail, ms, timedOut }. */
-function runScript(file, jsonOut) {
-  const args = [join(HERE, file), '--json-out', jsonOut, ...(quick ? ['--quick'] : [])];
+/** Runs one script (with `nodeArgs` for node itself); resolves to { code, signal, stderrTail, ms, timedOut }. */
+function runScript(file, jsonOut, nodeArgs = []) {
+  const args = [...nodeArgs, join(HERE, file), '--json-out', jsonOut, ...(quick ? ['--quick'] : [])];
   const [cmd, cmdArgs] = hasTaskset ? ['taskset', ['-c', '0', process.execPath, ...args]] : [process.execPath, args];
   const t0 = performance.now();
   return new Promise((resolve) => {
@@ -121,7 +123,7 @@ async function main() {
     for (const s of SCRIPTS) {
       const out = join(tmp, `${s.file}.json`);
       console.log(`\n===== ${s.file} =====`);
-      const r = await runScript(s.file, out);
+      const r = await runScript(s.file, out, s.nodeArgs);
       let got = [];
       if (existsSync(out)) {
         try {

@@ -44,8 +44,8 @@ afterAll(async () => {
 });
 
 describe('README examples', () => {
-  it('has the three examples', () => {
-    expect(blocks).toHaveLength(3);
+  it('has the four examples', () => {
+    expect(blocks).toHaveLength(4);
   });
 
   it("the seed's four protobuf examples print every reply", async () => {
@@ -76,5 +76,9 @@ await pp.close(); await sc.close(); await server.close();
 `;
     const out = (await runBlock(code, '', check)).trim().split('\n').map((l) => JSON.parse(l) as unknown);
     expect(out).toEqual([{ message: 'server pong: hi' }, ...[0, 1, 2].map((i) => ({ message: `response ${i}` }))]);
+  });
+
+  it('the reflection example calls with the schema the server describes', async () => {
+    expect(JSON.parse(await runBlock(blocks[3]!, pb.hostPort))).toEqual({ message: 'Echo: unary request' });
   });
 });

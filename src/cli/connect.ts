@@ -30,22 +30,12 @@ export const TRANSPORT_WORDS: Readonly<Record<string, TransportName>> = {
   ttheaderframed: 'ttheader',
 };
 
-/** Flags of the client side. */
-export const CLIENT_FLAGS: readonly FlagSpec[] = [
-  ...IDL_FLAGS,
-  { name: 'transport', kind: 'string' },
+/** Flags of any gRPC connection (also reflection's and health's): headers, `:authority`, timeouts, TLS. */
+export const CONNECTION_FLAGS: readonly FlagSpec[] = [
   { name: 'header', short: 'H', kind: 'list' },
-  { name: 'metadata', kind: 'string' },
-  { name: 'metadata-file', kind: 'string' },
-  { name: 'meta', kind: 'list' },
-  { name: 'meta-persistent', kind: 'list' },
-  { name: 'meta-backward', kind: 'boolean' },
   { name: 'authority', kind: 'string' },
   { name: 'timeout', kind: 'string' },
   { name: 'connect-timeout', kind: 'string' },
-  { name: 'keepalive', kind: 'string' },
-  { name: 'max-msg-size', kind: 'string' },
-  { name: 'compress', kind: 'string' },
   { name: 'tls', kind: 'boolean' },
   { name: 'plaintext', kind: 'boolean' },
   { name: 'insecure', kind: 'boolean' },
@@ -53,10 +43,50 @@ export const CLIENT_FLAGS: readonly FlagSpec[] = [
   { name: 'cert', kind: 'string' },
   { name: 'key', kind: 'string' },
   { name: 'servername', kind: 'string' },
+];
+
+/** Flags of the client side. */
+export const CLIENT_FLAGS: readonly FlagSpec[] = [
+  ...IDL_FLAGS,
+  ...CONNECTION_FLAGS,
+  { name: 'transport', kind: 'string' },
+  { name: 'metadata', kind: 'string' },
+  { name: 'metadata-file', kind: 'string' },
+  { name: 'meta', kind: 'list' },
+  { name: 'meta-persistent', kind: 'list' },
+  { name: 'meta-backward', kind: 'boolean' },
+  { name: 'keepalive', kind: 'string' },
+  { name: 'max-msg-size', kind: 'string' },
+  { name: 'compress', kind: 'string' },
   { name: 'data', short: 'd', kind: 'string' },
   { name: 'emit-defaults', kind: 'boolean' },
   { name: 'verbose', short: 'v', kind: 'boolean' },
 ];
+
+/** What a gRPC connection outside a call takes from the flags (reflection, health): TLS, `-H`, `:authority`, `--timeout`. */
+export interface ConnectionSettings {
+  tls?: TlsOptions;
+  metadata?: Record<string, string | string[]>;
+  authority?: string;
+  timeoutMs?: number;
+}
+
+/** The {@link CONNECTION_FLAGS} as settings. */
+export function connectionSettings(args: ParsedArgs, command: string): ConnectionSettings {
+  const out: ConnectionSettings = {};
+  const tls = tlsOptions(args, command);
+  if (tls) out.tls = tls;
+  const headers = args.lists.get('header');
+  if (headers) {
+    out.metadata = parseHeaders(headers);
+    checkGrpcMetadata(out.metadata, command);
+  }
+  const authority = args.strings.get('authority');
+  if (authority !== undefined) out.authority = authority;
+  const timeout = args.strings.get('timeout');
+  if (timeout !== undefined) out.timeoutMs = parseDuration(timeout, '--timeout');
+  return out;
+}
 
 /** The `--transport` value in idlcall's words (kitexcall's are accepted in any case). */
 function transportWord(args: ParsedArgs, command: string): TransportName | undefined {

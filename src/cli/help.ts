@@ -11,12 +11,32 @@ const EXIT_CODES = `Exit codes:
            a status outside 1–16 (Kitex's own codes, a server's invention) exits 66, UNKNOWN
 `;
 
-const CLIENT_OPTIONS = `Flags of every call:
-  --idl FILE              the .proto or .thrift file (the extension says which, else --type)
+const SCHEMA_OPTIONS = `  --idl FILE              the .proto or .thrift file (the extension says which, else --type)
   --type thrift|protobuf  the IDL kind, for a file named otherwise (kitexcall's -type)
   -I, --import-path DIR   where imports/includes are looked up (repeatable); the file's own
                           directory and the current one are searched too
-  --transport T           grpc | ttheader | ttheader-unframed | framed | buffered | theader
+  --protoset FILE         a descriptor set (protoc -o, buf build -o) instead of --idl;
+                          repeatable, the sets are merged
+`;
+
+const CONNECTION_OPTIONS = `  -H, --header 'k: v'     request metadata (repeatable)
+  --authority NAME        HTTP/2 :authority (default: the target's host:port)
+  --timeout DUR           deadline: 500ms, 2s, 1m, or seconds (1.5)
+  --connect-timeout DUR   time allowed to connect
+  --plaintext             HTTP/2 without TLS: the default
+  --tls                   TLS with the system's CAs (implied by the flags below)
+  --cacert FILE           CA certificate (PEM) to verify the server with
+  --cert FILE, --key FILE client certificate and key (PEM)
+  --servername NAME       server name for SNI and verification
+  --insecure              TLS without verifying the server's certificate
+`;
+
+const REFLECTION_NOTE = `Without --idl or --protoset the schema comes from the server's gRPC reflection
+(grpc.reflection.v1, else v1alpha), as grpcurl does; a server without reflection is an error
+(exit 1) that asks for --idl or --protoset.`;
+
+const CLIENT_OPTIONS = `Flags of every call:
+${SCHEMA_OPTIONS}  --transport T           grpc | ttheader | ttheader-unframed | framed | buffered | theader
                           (default grpc; Thrift ping-pong methods default to ttheader;
                           protobuf ping-pong takes ttheader or framed); kitexcall's names
                           TTHeader, TTHeaderFramed, Framed, Buffered, GRPC work too
@@ -56,15 +76,18 @@ Commands:
   describe  show a message, struct, enum or service as IDL text (every service without a name)
   encode    JSON → wire bytes (protobuf binary, Thrift binary/compact)
   decode    wire bytes → JSON
-  serve     run a mock server that echoes requests
+  serve     run a mock server that echoes requests (with gRPC health and reflection)
   bench     load-test a method (like ghz) on every core, for every mode and transport
+  health    check a server's grpc.health.v1 status (grpc_health_probe's exit codes)
 
 Run 'idlcall <command> --help' for the flags and examples of each. Flags are written
 --name value, --name=value, or Go-style -name value as grpcurl and kitexcall take them.
 
 Examples:
   idlcall list --idl echo.proto
+  idlcall list 127.0.0.1:8888                      (by the server's reflection)
   idlcall call 127.0.0.1:8888 pb.StreamingService/UnaryEcho --idl echo.proto -d '{"message":"hi"}'
+  idlcall health 127.0.0.1:8888
   idlcall call -p echo.thrift -e 127.0.0.1:8888 -m TestService/Echo -transport TTHeader -d '{"message":"hi"}'
   idlcall bench 127.0.0.1:8888 StreamingService/UnaryEcho --idl echo.proto -d '{"message":"hi"}' -n 10000 -O html -o report.html
 
@@ -72,7 +95,7 @@ ${aliasTable()}
 ${EXIT_CODES}`;
 
 /** `idlcall call --help`. */
-export const callHelp = `Usage: idlcall call <host:port> <Service/Method> --idl FILE [flags]
+export const callHelp = `Usage: idlcall call <host:port> <Service/Method> [--idl FILE | --protoset FILE] [flags]
        idlcall call -e HOST:PORT -m Service/Method -p FILE [flags]     (kitexcall's spelling)
 
 Calls one method. The method's streaming mode comes from the IDL:
@@ -84,6 +107,7 @@ Calls one method. The method's streaming mode comes from the IDL:
 Every response is printed as one JSON document per line, as it arrives.
 Service may carry its package (search.gpt_engine.GPTStreamService/Ask), or be left out (Ask)
 to use the file's last service.
+${REFLECTION_NOTE}
 
 Flags:
   -d, --data JSON|@FILE|@-  the request(s): inline JSON, a file, or stdin (also -d @)
@@ -101,37 +125,49 @@ Examples:
   idlcall call 127.0.0.1:8888 TestService/EchoPingPong --idl streaming.thrift --transport framed -d '{"message":"hi"}'
   idlcall call 127.0.0.1:8888 EchoPingPong --idl streaming.thrift --meta-persistent tenant=t1 --meta-backward -d '{}'
   idlcall call 127.0.0.1:8443 Ask --idl gpt.proto --cacert ca.pem -H 'x-user: me' --timeout 2s -v -d '{"prompt":"?"}'
+  idlcall call 127.0.0.1:8888 grpc.testing.TestService/UnaryCall -d '{"responseSize":4}'   (reflection)
+  idlcall call 127.0.0.1:8888 pb.StreamingService/UnaryEcho --protoset streaming.pb -d '{}'
 
 ${EXIT_CODES}`;
 
 /** `idlcall list --help`. */
-export const listHelp = `Usage: idlcall list --idl FILE [-I DIR]… [--json]
+export const listHelp = `Usage: idlcall list [<host:port>] [--idl FILE | --protoset FILE]… [-I DIR]… [--json]
 
-Lists the services of the file and their methods with streaming modes and types.
+Lists services and their methods with streaming modes and types: the main file's services
+(--idl), every service of the descriptor sets (--protoset), or, given only <host:port>, the
+services the server lists by gRPC reflection.
+${REFLECTION_NOTE}
 
 Flags:
-  --idl FILE              the .proto or .thrift file (--type thrift|protobuf for other names)
-  -I, --import-path DIR   import/include directories (repeatable)
-  --json                  one JSON document for scripts
-
+${SCHEMA_OPTIONS}  --json                  one JSON document for scripts
+${CONNECTION_OPTIONS}
 Examples:
   idlcall list --idl streaming.proto
   idlcall list --idl api.thrift -I idl/common --json
+  idlcall list --protoset api.pb
+  idlcall list 127.0.0.1:8888
 `;
 
 /** `idlcall describe --help`. */
-export const describeHelp = `Usage: idlcall describe --idl FILE [SYMBOL] [-I DIR]…
+export const describeHelp = `Usage: idlcall describe [<host:port>] [SYMBOL] [--idl FILE | --protoset FILE]… [--protoset-out OUT.pb]
 
 Prints a message, struct, union, exception, enum, typedef, service or method as IDL text;
-without a SYMBOL, every service of the file (as grpcurl describes every service).
+without a SYMBOL, every service (those list shows, as grpcurl describes every service).
 SYMBOL is a full name (pb.Request, base.Tag), a name in the main file (Request), or
 Service.Method.
+${REFLECTION_NOTE}
 
+Flags:
+${SCHEMA_OPTIONS}  --protoset-out FILE     also write the descriptors as a descriptor set (protobuf): the file
+                          declaring SYMBOL and its imports, or every file without SYMBOL
+${CONNECTION_OPTIONS}
 Examples:
   idlcall describe --idl streaming.proto
   idlcall describe --idl streaming.proto pb.Request
   idlcall describe --idl streaming.thrift TestService
   idlcall describe --idl gpt.proto GPTStreamService.Ask
+  idlcall describe --idl gpt.proto --protoset-out gpt.pb
+  idlcall describe 127.0.0.1:8888 grpc.testing.SimpleRequest
 `;
 
 /** `idlcall encode --help`. */
@@ -145,6 +181,7 @@ Flags:
   --out hex|base64|raw       output form (default: hex on a terminal, raw when piped)
   --protocol binary|compact  Thrift protocol (default binary)
   -I, --import-path DIR      import/include directories (repeatable)
+  --protoset FILE            a descriptor set instead of --idl (repeatable)
 
 Examples:
   idlcall encode --idl streaming.proto pb.Request -d '{"message":"hi"}'
@@ -164,6 +201,7 @@ Flags:
   --format json|pretty       compact (default) or indented
   --emit-defaults            protobuf: print fields at their default values too
   -I, --import-path DIR      import/include directories (repeatable)
+  --protoset FILE            a descriptor set instead of --idl (repeatable)
 
 Examples:
   protoc --encode=pb.Request streaming.proto < req.txt | idlcall decode --idl streaming.proto pb.Request
@@ -171,10 +209,11 @@ Examples:
 `;
 
 /** `idlcall serve --help`. */
-export const serveHelp = `Usage: idlcall serve --idl FILE --echo [--listen HOST:PORT] [--service NAME] [--tls --cert FILE --key FILE]
+export const serveHelp = `Usage: idlcall serve (--idl FILE | --protoset FILE) --echo [--listen HOST:PORT] [--service NAME] [--tls --cert FILE --key FILE]
 
 Runs the generic server as a mock of the file's service, over gRPC and the ping-pong
-transports (TTHeader, Framed, Buffered, THeader) on one port. With --echo every method
+transports (TTHeader, Framed, Buffered, THeader) on one port, with gRPC health
+(grpc.health.v1) and server reflection (v1 and v1alpha) beside it. With --echo every method
 answers with its request: unary and ping-pong requests are re-encoded as the response type
 (fields the response type does not have are dropped), streams echo each message.
 Prints the bound address (host:port) on stdout; stops on SIGINT or SIGTERM.
@@ -186,12 +225,30 @@ Flags:
   --tls                  serve gRPC over TLS (then the port speaks nothing else)
   --cert FILE, --key FILE  the server certificate and its key (PEM); they imply --tls
   -v, --verbose          log each call on stderr: peer, method, status, request metadata
-  -I, --import-path DIR  import/include directories (repeatable)
-
+${SCHEMA_OPTIONS}
 Examples:
   idlcall serve --idl streaming.proto --echo --listen 127.0.0.1:8888
   idlcall serve --idl streaming.thrift --echo -v
   idlcall serve --idl streaming.proto --echo --tls --cert server.pem --key server.key
+`;
+
+/** `idlcall health --help`. */
+export const healthHelp = `Usage: idlcall health <host:port> [SERVICE] [flags]
+
+Asks the server's grpc.health.v1.Health/Check for SERVICE (default "": the server as a
+whole) and prints "status: <STATUS>". The exit codes are grpc_health_probe's, so it fits the
+same Kubernetes probes and scripts:
+  0  SERVING
+  1  bad arguments
+  2  no connection (refused, timed out, not an HTTP/2 server); the cause on stderr
+  3  the check failed (an RPC error, e.g. UNIMPLEMENTED: no health service; NOT_FOUND: unknown SERVICE)
+  4  not serving (NOT_SERVING, UNKNOWN, SERVICE_UNKNOWN)
+
+Flags (--timeout and --connect-timeout default to 5s):
+${CONNECTION_OPTIONS}
+Examples:
+  idlcall health 127.0.0.1:8888
+  idlcall health 127.0.0.1:8888 pb.StreamingService --timeout 1s
 `;
 
 /** `idlcall bench --help`. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `idlcall` command: call, list, describe, encode, decode, serve and
- * bench. Each command resolves to its exit code; errors meant for the user
+ * The `idlcall` command: call, list, describe, encode, decode, serve, bench
+ * and health. Each command resolves to its exit code; errors meant for the user
  * become one line on stderr and exit code 1 (or 64 + gRPC code for RPC
  * errors), anything else is a bug and keeps its stack trace.
  */
@@ -10,6 +10,7 @@ import { callCommand } from './commands/call.js';
 import { decodeCommand } from './commands/decode.js';
 import { describeCommand } from './commands/describe.js';
 import { encodeCommand } from './commands/encode.js';
+import { healthCommand } from './commands/health.js';
 import { listCommand } from './commands/list.js';
 import { serveCommand } from './commands/serve.js';
 import { closestName } from '../generic/suggest.js';
@@ -32,6 +33,7 @@ const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   decode: decodeCommand,
   serve: serveCommand,
   bench: benchCommand,
+  health: healthCommand,
 };
 
 async function run(argv: readonly string[]): Promise<number> {

@@ -2,7 +2,16 @@ export type { CallMode } from './call-mode.js';
 export type { Generic, MethodCodec } from './method-codec.js';
 export type { BackwardMetadataListener, CallOptions, ClientOptions, Compression, ConnectionInfo, RequestMetadata, TlsOptions } from './options.js';
 export type { TlsPeerInfo } from '../net/connection-info.js';
-export { ProtoProvider, protoFileProvider, protoContentProvider, type ProtoProviderOptions, type ProtoContentOptions } from './proto-provider.js';
+export {
+  ProtoProvider,
+  protoFileProvider,
+  protoContentProvider,
+  protoDescriptorSetProvider,
+  protoReflectionProvider,
+  type ProtoProviderOptions,
+  type ProtoReflectionOptions,
+  type ProtoContentOptions,
+} from './proto-provider.js';
 export { ThriftProvider, thriftFileProvider, thriftContentProvider, type ThriftProviderOptions, type ThriftContentOptions } from './thrift-provider.js';
 export { jsonPbGeneric, mapPbGeneric, binaryPbGeneric } from './proto-generic.js';
 export { jsonThriftGeneric, mapThriftGeneric, binaryThriftGeneric } from './thrift-generic.js';

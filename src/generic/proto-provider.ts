@@ -2,6 +2,9 @@ import { loadProtoFile, parseProtoContent, type ProtoRegistry } from '../idl-par
 import type { ProtoMessage, ProtoService } from '../idl-parser/proto/descriptor.js';
 import { ProtoCodec, type ProtoJsonOptions } from '../codec/proto/index.js';
 import { UsageError } from '../errors/usage-error.js';
+import { buildRegistry } from '../reflection/descriptor-decode.js';
+import { descriptorSetOf, fileOfService, readDescriptorSets, type DescriptorSetInput } from '../reflection/descriptor-set.js';
+import { fetchReflection, type ReflectionFetchOptions } from '../reflection/reflection-client.js';
 import type { CallMode } from './call-mode.js';
 import { unknownNameHint } from './suggest.js';
 
@@ -14,6 +17,9 @@ export interface ProtoProviderOptions {
   /** Default JSON mapping options for `encodeJson`/`decodeToJson` and the JSON generic. */
   json?: ProtoJsonOptions;
 }
+
+/** Options for {@link protoReflectionProvider}. */
+export interface ProtoReflectionOptions extends Omit<ProtoProviderOptions, 'includeDirs'>, Omit<ReflectionFetchOptions, 'service'> {}
 
 /** Options for {@link protoContentProvider}. */
 export interface ProtoContentOptions extends ProtoProviderOptions {
@@ -33,11 +39,14 @@ export class ProtoProvider {
   /** The service calls go to; undefined when the file declares none. */
   readonly service: ProtoService | undefined;
   readonly codec: ProtoCodec;
+  /** The services a server listed, for a provider built by reflection without a `service`. */
+  readonly servedServices: readonly string[] | undefined;
 
-  constructor(registry: ProtoRegistry, opts: ProtoProviderOptions = {}) {
+  constructor(registry: ProtoRegistry, opts: ProtoProviderOptions = {}, servedServices?: readonly string[]) {
     this.registry = registry;
     this.service = pickService(registry, opts.service);
     this.codec = new ProtoCodec(registry, opts.json);
+    this.servedServices = servedServices;
   }
 
   /** The chosen service's methods with their call modes. */
@@ -72,6 +81,15 @@ export class ProtoProvider {
   decodeToJson(typeName: string, bytes: Uint8Array, opts?: ProtoJsonOptions): string {
     return this.codec.decodeToJson(this.messageType(typeName), bytes, opts);
   }
+
+  /**
+   * Every loaded file as a `google.protobuf.FileDescriptorSet`, dependencies first: for a
+   * parsed `.proto`, what `protoc --include_imports --descriptor_set_out` writes for it
+   * (without source info); for descriptors that arrived as bytes, those bytes.
+   */
+  descriptorSet(): Uint8Array {
+    return descriptorSetOf(this.registry);
+  }
 }
 
 function pickService(registry: ProtoRegistry, wanted: string | undefined): ProtoService | undefined {
@@ -90,6 +108,53 @@ function pickService(registry: ProtoRegistry, wanted: string | undefined): Proto
 export async function protoFileProvider(path: string, opts: ProtoProviderOptions = {}): Promise<ProtoProvider> {
   const registry = await loadProtoFile(path, { includeDirs: opts.includeDirs ?? [] });
   return new ProtoProvider(registry, opts);
+}
+
+/**
+ * Builds a provider from compiled descriptors: a `FileDescriptorSet` (`protoc -o`,
+ * `buf build -o`, grpcurl's `-protoset` files) as bytes or a file path, or several of them
+ * (their files are merged; a file in more than one must be identical). The descriptors and
+ * codecs are the same as for the `.proto` files they were compiled from. The main file is
+ * the one declaring `opts.service` when given, else the set's last file. Throws `IdlError`
+ * for a malformed set, a missing dependency, a duplicate symbol or an unresolvable type.
+ */
+export async function protoDescriptorSetProvider(
+  setOrPath: DescriptorSetInput | readonly DescriptorSetInput[],
+  opts: Omit<ProtoProviderOptions, 'includeDirs'> = {},
+): Promise<ProtoProvider> {
+  const inputs = Array.isArray(setOrPath) ? (setOrPath as readonly DescriptorSetInput[]) : [setOrPath as DescriptorSetInput];
+  return new ProtoProvider(await readDescriptorSets(inputs, opts.service), opts);
+}
+
+/**
+ * Builds a provider from a running server's gRPC reflection (`grpc.reflection.v1`, else
+ * `v1alpha`), as grpcurl does when it has no `.proto` at hand: the files declaring the
+ * server's services (only `opts.service`'s when given) and their dependencies. Without
+ * `service`, the main file is the one declaring the last listed service that is not health
+ * or reflection. Throws `UsageError` when the server offers no reflection or lacks
+ * `service`, `IdlError` for inconsistent descriptors, `RpcError` when the exchange fails
+ * (garbage: INTERNAL; more than `maxDescriptorBytes`, default 16 MiB: RESOURCE_EXHAUSTED).
+ */
+export function protoReflectionProvider(hostPort: string, opts: ProtoReflectionOptions = {}): Promise<ProtoProvider> {
+  return reflectedProvider(hostPort, opts);
+}
+
+/**
+ * protoReflectionProvider, and for the CLI's `describe SYMBOL`: with `symbol`, only the files
+ * declaring that symbol (any symbol) are fetched. A `service` given by its simple name makes
+ * every listed service's files be fetched, to find it among them.
+ */
+export async function reflectedProvider(hostPort: string, opts: ProtoReflectionOptions, symbol?: string): Promise<ProtoProvider> {
+  const only = symbol ?? (opts.service?.includes('.') ? opts.service : undefined);
+  const { service: _wanted, ...fetchOpts } = opts;
+  const got = await fetchReflection(hostPort, { ...fetchOpts, ...(only !== undefined ? { service: only } : {}) });
+  if (got.files.length === 0) throw new UsageError(`the server at ${hostPort} lists no services`);
+  const own = got.services?.filter((s) => !s.startsWith('grpc.reflection.') && s !== 'grpc.health.v1.Health');
+  const mainService = opts.service ?? own?.[own.length - 1] ?? got.services?.[got.services.length - 1];
+  const registry = buildRegistry(got.files, { label: `the reflection answers of ${hostPort}` }, (files) => fileOfService(files, mainService));
+  // An asked-for service must exist (the provider says so); a guessed one only when it does.
+  const service = opts.service !== undefined || (mainService !== undefined && fileOfService(registry.files, mainService)) ? { service: mainService } : {};
+  return new ProtoProvider(registry, { ...opts, ...service }, got.services);
 }
 
 /** Builds a provider from `.proto` text held in memory (Kitex's `NewPbContentProvider`). */

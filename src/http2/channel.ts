@@ -169,6 +169,33 @@ export class GrpcChannel implements CallHost {
     return this.bySession.size;
   }
 
+  /**
+   * Connects to the first target (or finds its session) and resolves once the server's HTTP/2
+   * SETTINGS arrived; rejects UNAVAILABLE with the cause when the connection fails or times
+   * out (`connectTimeoutMs`). Lets a caller tell "could not connect" from "the call failed",
+   * as health probes must.
+   */
+  waitForReady(): Promise<void> {
+    if (this.closing) return Promise.reject(new RpcError(Code.UNAVAILABLE, 'channel closed'));
+    const target = this.targets[0]!;
+    let e = target.entry;
+    if (e === undefined || e.dead) e = this.connect(target);
+    if (e.ready) return Promise.resolve();
+    const entry = e;
+    return new Promise((resolve, reject) => {
+      const onSettings = (): void => {
+        entry.session.off('close', onClose);
+        resolve();
+      };
+      const onClose = (): void => {
+        entry.session.off('remoteSettings', onSettings);
+        reject(new RpcError(Code.UNAVAILABLE, entry.deathReason ?? `connection to ${target.hostPort} closed`));
+      };
+      entry.session.once('remoteSettings', onSettings);
+      entry.session.once('close', onClose);
+    });
+  }
+
   // --- CallHost ---
 
   acquire(call: ClientCallImpl): void {

@@ -12,7 +12,7 @@ import {
   type Metadata,
 } from '../../index.js';
 import { choiceFlag, parseArgs, type FlagSpec } from '../args.js';
-import { CLIENT_FLAGS, clientOptions, printConnection, transportFor } from '../connect.js';
+import { CLIENT_FLAGS, clientOptions, connectionSettings, printConnection, transportFor } from '../connect.js';
 import { CliUsageError, Exit, rpcExitCode } from '../exit-codes.js';
 import { causeLine, metadataLines, prettyJson, rpcErrorLine, statusJson } from '../format.js';
 import { callHelp } from '../help.js';
@@ -54,7 +54,8 @@ export async function callCommand(argv: readonly string[]): Promise<number> {
   const verbose = args.booleans.has('verbose');
   const emitDefaults = args.booleans.has('emit-defaults');
 
-  const idl = await loadIdl(args, 'call', target.service, { emitDefaults });
+  // Without --idl or --protoset, the server's reflection gives the schema (as grpcurl does).
+  const idl = await loadIdl(args, 'call', target.service, { emitDefaults }, { hostPort: hostPorts[0]!, options: connectionSettings(args, 'call') });
   const generic = jsonGenericOf(idl, { emitDefaults });
   const mode = generic.method(target.method).mode;
   const transport = transportFor(args, idl.kind, mode, 'call');

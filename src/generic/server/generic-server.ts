@@ -1,8 +1,13 @@
 import net from 'node:net';
-import { createGrpcServer, type GrpcServer, type GrpcServerOptions } from '../../http2/index.js';
+import { createGrpcServer, type GrpcServer, type GrpcServerOptions, type ServerCall } from '../../http2/index.js';
 import { detectProtocol, type PingPongTransport } from '../../ttheader/index.js';
 import { UsageError } from '../../errors/usage-error.js';
+import { HealthService, type ServingStatus } from '../../reflection/health-service.js';
+import { REFLECTION_SERVICES } from '../../reflection/reflection-messages.js';
+import { ReflectionService } from '../../reflection/reflection-service.js';
+import { HEALTH_SERVICE } from '../../reflection/service-protos.js';
 import type { Generic } from '../method-codec.js';
+import { ProtoProvider } from '../proto-provider.js';
 import { serveGrpcCall } from './grpc-dispatch.js';
 import type { Handlers } from './handlers.js';
 import { servePingPongConnection } from './pingpong-dispatch.js';
@@ -24,6 +29,17 @@ export interface GenericServerOptions {
   tls?: GrpcServerOptions['tls'];
   /** Largest request accepted (gRPC message or ping-pong frame); default 4 MiB. */
   maxReceiveMessageBytes?: number;
+  /**
+   * Answer gRPC server reflection (`grpc.reflection.v1` and `v1alpha`) with the served
+   * `.proto` files, so grpcurl, Postman or `idlcall list` need no IDL at hand; default true.
+   * A Thrift server describes only its health and reflection services.
+   */
+  reflection?: boolean;
+  /**
+   * Answer `grpc.health.v1.Health` (Check, Watch, List) for `""` and the served service
+   * (its full name); default true. See {@link GenericServer.setServingStatus}.
+   */
+  health?: boolean;
 }
 
 const ALL: readonly ServerTransport[] = ['grpc', 'ttheader', 'ttheader-unframed', 'framed', 'buffered', 'theader'];
@@ -40,6 +56,8 @@ export class GenericServer<Req, Res> {
   private readonly tcp: net.Server;
   private readonly sockets = new Set<net.Socket>();
   private readonly accepted: ReadonlySet<ServerTransport>;
+  private readonly health: HealthService | undefined;
+  private readonly reflection: ReflectionService | undefined;
   private bound: { host: string; port: number } | undefined;
 
   constructor(
@@ -49,7 +67,20 @@ export class GenericServer<Req, Res> {
   ) {
     for (const name of Object.keys(handlers)) generic.method(name); // a handler for a method that does not exist is a mistake
     this.accepted = new Set(options.transports ?? ALL);
-    this.grpc = createGrpcServer((call) => serveGrpcCall(generic, handlers, call), {
+    const provider = (generic as { provider?: unknown }).provider;
+    const proto = generic.idl === 'proto' && provider instanceof ProtoProvider ? provider : undefined;
+    const served = proto?.service?.fullName ?? generic.serviceName;
+    // A served IDL that is itself one of these services keeps its own handlers.
+    if (options.health !== false && served !== HEALTH_SERVICE) this.health = new HealthService([served]);
+    if (options.reflection !== false && !(REFLECTION_SERVICES as readonly string[]).includes(served)) {
+      const listed = [
+        ...(proto ? [served] : []),
+        ...(this.health ? [HEALTH_SERVICE] : []),
+        ...REFLECTION_SERVICES,
+      ];
+      this.reflection = new ReflectionService(proto?.registry, () => listed);
+    }
+    this.grpc = createGrpcServer((call) => this.route(call), {
       ...(options.tls ? { tls: options.tls } : {}),
       ...(options.maxReceiveMessageBytes ? { maxReceiveMessageBytes: options.maxReceiveMessageBytes } : {}),
     });
@@ -88,8 +119,30 @@ export class GenericServer<Req, Res> {
     return this.bound;
   }
 
-  /** Stops accepting, lets gRPC calls finish briefly, closes every connection. */
+  /**
+   * Sets the health of `service` (a full name, or `""` for the whole server) as
+   * `grpc.health.v1.Health` reports it; `Watch` streams see the change. A name not served
+   * yet is added. Ignored once `close()` has begun (everything is NOT_SERVING then).
+   */
+  setServingStatus(service: string, status: Extract<ServingStatus, 'SERVING' | 'NOT_SERVING'>): void {
+    if (!this.health) throw new UsageError('this server has no health service (it was created with health: false)');
+    if (status !== 'SERVING' && status !== 'NOT_SERVING') throw new UsageError(`serving status must be SERVING or NOT_SERVING, not ${JSON.stringify(status)}`);
+    this.health.setStatus(service, status);
+  }
+
+  /** Health and reflection first; every other call goes to the handlers. */
+  private route(call: ServerCall): Promise<void> {
+    if (this.health?.handles(call.path)) return this.health.serve(call);
+    if (this.reflection?.handles(call.path)) return this.reflection.serve(call);
+    return serveGrpcCall(this.generic, this.handlers, call);
+  }
+
+  /**
+   * Sets every health status NOT_SERVING (health watchers see it), stops accepting, lets gRPC
+   * calls finish briefly, closes every connection.
+   */
   async close(): Promise<void> {
+    this.health?.shutdown();
     const closed = new Promise<void>((resolve) => this.tcp.close(() => resolve()));
     await this.grpc.close();
     for (const s of this.sockets) s.destroy();

@@ -132,6 +132,8 @@ export interface MethodNode {
   clientStreaming: boolean;
   serverStreaming: boolean;
   options: OptionNode[];
+  /** Written with a `{ … }` body rather than `;`. */
+  body: boolean;
 }
 
 /** A service. */

@@ -28,13 +28,17 @@ export type ProtoScalarType =
 /** A field's type: a scalar, or a reference resolved to a message, group or enum. */
 export type ProtoFieldType = ProtoScalarType | 'message' | 'group' | 'enum';
 
-/** An option value as written in the IDL: scalars, identifiers (enum values) or aggregates. */
+/**
+ * An option value as written in the IDL: scalars, identifiers (enum values), string literals
+ * that are not UTF-8 (their bytes, for `bytes` options) or aggregates.
+ */
 export type ProtoOptionValue =
   | string
   | number
   | boolean
   | bigint
   | { readonly identifier: string }
+  | { readonly bytes: Uint8Array }
   | { readonly [key: string]: ProtoOptionValue | ProtoOptionValue[] };
 
 /**
@@ -82,8 +86,8 @@ export interface ProtoMessage {
   readonly oneofs: readonly ProtoOneof[];
   /** `extend` blocks nested in this message. */
   readonly extensions: readonly ProtoField[];
-  /** `extensions` ranges, `end` exclusive (as in descriptor.proto). */
-  readonly extensionRanges: ReadonlyArray<{ readonly start: number; readonly end: number }>;
+  /** `extensions` ranges, `end` exclusive (as in descriptor.proto), with the options of their statement. */
+  readonly extensionRanges: ReadonlyArray<{ readonly start: number; readonly end: number; readonly options?: ProtoOptions }>;
   /** `reserved` number ranges, `end` exclusive. */
   readonly reservedRanges: ReadonlyArray<{ readonly start: number; readonly end: number }>;
   readonly reservedNames: readonly string[];
@@ -182,4 +186,9 @@ export interface ProtoMethod {
   readonly serverStreaming: boolean;
   readonly streamingMode: StreamingMode;
   readonly options: ProtoOptions;
+  /**
+   * Written with a `{ … }` body: protoc then gives the method an options message even when
+   * the body sets none (an empty `options` in its descriptor).
+   */
+  readonly hasBody?: boolean;
 }

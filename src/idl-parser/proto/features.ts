@@ -20,7 +20,8 @@ const PROTO3: Features = {
   fieldPresence: 'IMPLICIT', enumType: 'OPEN', repeatedFieldEncoding: 'PACKED', utf8Validation: 'VERIFY',
   messageEncoding: 'LENGTH_PREFIXED', jsonFormat: 'ALLOW',
 };
-const EDITION_2023: Features = {
+/** Edition 2023's defaults (also those of editions decoded from descriptor sets). */
+export const EDITION_2023: Features = {
   fieldPresence: 'EXPLICIT', enumType: 'OPEN', repeatedFieldEncoding: 'PACKED', utf8Validation: 'VERIFY',
   messageEncoding: 'LENGTH_PREFIXED', jsonFormat: 'ALLOW',
 };

@@ -382,6 +382,24 @@ function utf8Bytes(cp: number): string {
   return String.fromCharCode(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 63), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
 }
 
+/**
+ * An option's string literal: its text, or its bytes when they are not UTF-8 (a `bytes`
+ * option may hold any).
+ */
+export function textOrBytes(bytes: string): string | { readonly bytes: Uint8Array } {
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes.charCodeAt(i) >= 128) {
+      const raw = Buffer.from(bytes, 'latin1');
+      try {
+        return new TextDecoder('utf-8', { fatal: true }).decode(raw);
+      } catch {
+        return { bytes: new Uint8Array(raw) };
+      }
+    }
+  }
+  return bytes;
+}
+
 /** Decodes a byte string (char codes 0–255) as UTF-8 text; ASCII passes through untouched. */
 export function bytesToUtf8(bytes: string): string {
   let ascii = true;

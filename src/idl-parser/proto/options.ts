@@ -77,7 +77,7 @@ function optionFields(m: MessageNode, topEnums: Map<string, string[]>): Map<stri
 const INT_TYPES = new Set(['int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64', 'fixed32', 'fixed64', 'sfixed32', 'sfixed64']);
 
 function isAggregate(v: ProtoOptionValue): boolean {
-  return typeof v === 'object' && v !== null && !('identifier' in v);
+  return typeof v === 'object' && v !== null && !('identifier' in v) && !('bytes' in v);
 }
 
 /** Why `value` does not fit a field of `type`, or undefined when it does. */
@@ -88,7 +88,7 @@ function valueMismatch(type: string, enumValues: readonly string[] | undefined, 
       return typeof value === 'boolean' ? undefined : 'expected true or false';
     case 'string':
     case 'bytes':
-      return typeof value === 'string' ? undefined : 'expected a string';
+      return typeof value === 'string' || (typeof value === 'object' && 'bytes' in value) ? undefined : 'expected a string';
     case 'double':
     case 'float':
       return typeof value === 'number' || typeof value === 'bigint' || (id !== undefined && /^-?(inf|infinity|nan)$/.test(id))

@@ -1,6 +1,6 @@
 import type { ProtoOptionValue } from './descriptor.js';
 import type { OptionNamePart, OptionNode, Pos } from './ast.js';
-import { bytesToUtf8, Lexer, T_FLOAT, T_IDENT, T_INT, T_STRING, T_SYMBOL } from './lexer.js';
+import { Lexer, T_FLOAT, T_IDENT, T_INT, T_STRING, T_SYMBOL, textOrBytes } from './lexer.js';
 
 const CH_LPAREN = 40;
 const CH_RPAREN = 41;
@@ -124,7 +124,7 @@ function parseScalarValue(lx: Lexer, what: string): ProtoOptionValue {
     }
     case T_STRING:
       if (negative) lx.fail(`expected number after "-", found string`);
-      return bytesToUtf8(parseStringBytes(lx));
+      return textOrBytes(parseStringBytes(lx));
     case T_IDENT: {
       const id = lx.text();
       lx.next();

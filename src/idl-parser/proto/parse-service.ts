@@ -49,9 +49,10 @@ function parseMethod(st: ParseState): MethodNode {
   const output = side('output');
   const method: MethodNode = {
     name, pos, inputType: input.type, inputPos: input.pos, outputType: output.type, outputPos: output.pos,
-    clientStreaming: input.stream, serverStreaming: output.stream, options: [],
+    clientStreaming: input.stream, serverStreaming: output.stream, options: [], body: false,
   };
   if (lx.isSym(CH_LBRACE)) {
+    method.body = true;
     lx.next();
     while (!lx.isSym(CH_RBRACE)) {
       if (skipEmpty(lx)) continue;

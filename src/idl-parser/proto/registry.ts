@@ -12,7 +12,7 @@ function strip(name: string): string {
 export class ProtoRegistry {
   /** The file that was loaded (the others are its imports). */
   readonly mainFile: ProtoFile;
-  /** All files, dependencies before dependents; the main file is last. */
+  /** All files, dependencies before dependents; the main file is last when loaded from `.proto` text. */
   readonly files: readonly ProtoFile[];
   /** The main file's services. */
   readonly services: readonly ProtoService[];
@@ -22,10 +22,13 @@ export class ProtoRegistry {
   private readonly extensionIndex = new Map<string, ProtoField>();
   private readonly extendeeIndex = new Map<string, ProtoField[]>();
 
-  /** Built by the loaders; `files` must be in dependency order with the main file last. */
-  constructor(files: readonly ProtoFile[]) {
+  /**
+   * Built by the loaders; `files` must be in dependency order. The main file is the last one
+   * unless given (a descriptor set's files need not end with the one whose service is wanted).
+   */
+  constructor(files: readonly ProtoFile[], mainFile: ProtoFile = files[files.length - 1]!) {
     this.files = files;
-    this.mainFile = files[files.length - 1]!;
+    this.mainFile = mainFile;
     this.services = this.mainFile.services;
     const addExt = (f: ProtoField): void => {
       this.extensionIndex.set(f.fullName, f);

@@ -257,7 +257,7 @@ export function buildFile(node: FileNode, ctx: ResolveContext): ProtoFile {
         : m.serverStreaming ? 'server' : 'unary';
       return {
         name: m.name, fullName, input, output, clientStreaming: m.clientStreaming, serverStreaming: m.serverStreaming,
-        streamingMode: mode, options: toOptions(m.options),
+        streamingMode: mode, options: toOptions(m.options), ...(m.body ? { hasBody: true } : {}),
       };
     });
   }

@@ -72,7 +72,10 @@ export function validateMessage(b: FileBuild, m: BuiltMessage): void {
     }
   });
   desc.reservedRanges = reserved;
-  desc.extensionRanges = extRanges;
+  desc.extensionRanges = extRanges.map((r, i) => {
+    const opts = node.extensionRanges[i]!.options;
+    return opts.length ? { ...r, options: opts.map((o) => ({ name: o.name, value: o.value })) } : r;
+  });
 
   const byNumber = new Map<number, string>();
   const reservedNames = new Set(desc.reservedNames);

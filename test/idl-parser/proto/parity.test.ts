@@ -3,13 +3,14 @@
  * FileDescriptorProto (decoded with @bufbuild/protobuf) field by field.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fromBinary, toJson } from '@bufbuild/protobuf';
 import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import { afterAll, expect, it } from 'vitest';
 import { loadProtoFile, parseProtoContent, WELL_KNOWN_SOURCES } from '../../../src/idl-parser/proto/index.js';
+import { protoFiles } from '../../support/proto-files.js';
 import { fileToProtocJson, normaliseProtocJson } from './descriptor-json.js';
 import { PROTO_INCLUDE, describeNeeding } from '../../support/oracles.js';
 
@@ -20,16 +21,6 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 type Json = { [key: string]: unknown };
 
-/** All `.proto` files under `root`, as paths relative to it. */
-function protoFiles(root: string, sub = ''): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(path.join(root, sub)).sort()) {
-    const rel = sub ? `${sub}/${e}` : e;
-    if (statSync(path.join(root, rel)).isDirectory()) out.push(...protoFiles(root, rel));
-    else if (e.endsWith('.proto')) out.push(rel);
-  }
-  return out;
-}
 
 /** protoc's descriptors for `files` (and their imports), by file name. */
 function protoc(includeDirs: string[], files: string[]): Map<string, Json> {
