@@ -4,9 +4,9 @@
  * over the limit is refused at once, before any buffer is sized for it; we only
  * ever hold bytes that actually arrived.
  */
-import { limitError } from './errors.js';
-import { MessageSkipper, type ThriftEncoding } from './buffered-length.js';
-import { readU32 } from './big-endian.js';
+import { limitError } from '../frame/errors.js';
+import { MessageSkipper, type ThriftEncoding } from '../frame/buffered-length.js';
+import { readU32 } from '../frame/big-endian.js';
 
 /** How messages are delimited on the stream. */
 export type Delimiting =
