@@ -7,7 +7,7 @@
  * build on it; it knows no IDL and opens no sockets.
  */
 export { encodeTTHeaderPrefix, decodeTTHeaderFrame, isTTHeader, TTHeaderProtocolId, InfoId, TTHEADER_MAGIC, TTHEADER_META_SIZE, TTHEADER_MAX_HEADER_SIZE, type TTHeaderFields, type TTHeaderFrame } from './ttheader-frame.js';
-export { IntInfoKey, StrInfoKey, METAINFO_PREFIX_TRANSIENT, METAINFO_PREFIX_PERSISTENT, METAINFO_HTTP_PREFIX_TRANSIENT, METAINFO_HTTP_PREFIX_PERSISTENT, GDPR_TOKEN_KEY, putMetainfo } from './info-keys.js';
+export { IntInfoKey, StrInfoKey, METAINFO_PREFIX_TRANSIENT, METAINFO_PREFIX_PERSISTENT, METAINFO_HTTP_PREFIX_TRANSIENT, METAINFO_HTTP_PREFIX_PERSISTENT, GDPR_TOKEN_KEY, putMetainfo, takeAclToken } from './info-keys.js';
 export { MessageType, encodeBinaryMessageHeader, decodeBinaryMessageHeader, encodeCompactMessageHeader, decodeCompactMessageHeader, type MessageHeader } from './tmessage.js';
 export { TApplicationExceptionType, ThriftApplicationError, decodeApplicationException, encodeApplicationException, applicationExceptionToError, codeForApplicationExceptionType } from './application-exception.js';
 export { MessageSkipper, messageLength, skipValue, type ThriftEncoding } from './buffered-length.js';
