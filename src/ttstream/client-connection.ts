@@ -158,11 +158,15 @@ export class ClientConnection implements FrameSink {
   /** Closes once the last stream is done (at once when there is none). */
   drain(): void {
     this.draining = true;
-    if (this.streams.size === 0 && (this.waiting?.length ?? 0) === 0) this.fail(unavailable('client is closed'));
+    if (this.streams.size === 0 && (this.waiting?.length ?? 0) === 0) this.fail(unavailable('client is closed'), true);
   }
 
-  /** Breaks the connection: every stream on it fails with `err`. Idempotent. */
-  fail(err: RpcError): void {
+  /**
+   * Breaks the connection: every stream on it fails with `err`. Idempotent.
+   * A graceful end (no streams left: the client closed, idle) lets what was
+   * written reach the server first.
+   */
+  fail(err: RpcError, graceful = false): void {
     if (this.dead) return;
     this.dead = true;
     clearTimeout(this.connectTimer);
@@ -171,7 +175,13 @@ export class ClientConnection implements FrameSink {
     this.writer.flush();
     this.writer.close();
     this.reader.clear();
-    this.socket.destroy();
+    if (graceful) {
+      // what is written still goes out, but a peer that does not read cannot keep the process alive
+      this.socket.destroySoon();
+      this.socket.unref();
+    } else {
+      this.socket.destroy();
+    }
     const waiting = this.waiting;
     this.waiting = undefined;
     if (!this.open) {
@@ -226,7 +236,7 @@ export class ClientConnection implements FrameSink {
 
   private idle(): void {
     if (this.draining) {
-      this.fail(unavailable('client is closed'));
+      this.fail(unavailable('client is closed'), true);
       return;
     }
     this.idleSince = Date.now();
@@ -250,7 +260,7 @@ export class ClientConnection implements FrameSink {
       if (this.dead || this.idleSince < 0) return;
       const left = this.idleSince + this.owner.idleTimeoutMs - Date.now();
       if (left > 0) this.armIdleTimer(left);
-      else this.fail(unavailable('idle timeout'));
+      else this.fail(unavailable('idle timeout'), true);
     }, ms);
     this.idleTimer.unref();
   }

@@ -134,8 +134,9 @@ export class ServerStream {
    * ThriftApplicationError keeps its exception type; any other RpcError
    * becomes Kitex's business status (`biz-status` = its code, `biz-message`),
    * which our client turns back into the same RpcError; anything else is a
-   * TApplicationException of type InternalError (6), as Kitex sends handler
-   * errors.
+   * TApplicationException of type InternalError (6) whose message is
+   * `biz error: <message>`, as Kitex sends handler errors (wrapped in its
+   * kerrors.ErrBiz).
    */
   fail(err: unknown, trailers?: Record<string, string>): void {
     if (!this.finishing()) return;
@@ -148,7 +149,7 @@ export class ServerStream {
       info.set(StrInfoKey.BizMessage, err.rawMessage);
     } else {
       const message = err instanceof Error ? err.message : String(err);
-      payload = encodeStreamException(this.method, this.sid, message, TApplicationExceptionType.INTERNAL_ERROR);
+      payload = encodeStreamException(this.method, this.sid, `biz error: ${message}`, TApplicationExceptionType.INTERNAL_ERROR);
     }
     this.conn.writer.bytes(encodeHead(FrameType.Trailer, this.sid, this.method, info, payload?.length ?? 0), payload);
     this.close();
