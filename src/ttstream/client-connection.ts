@@ -85,6 +85,11 @@ export class ClientConnection implements FrameSink {
     return this.streams.size;
   }
 
+  /** Bytes received and not yet read by a stream, or held for an incomplete frame. */
+  get bufferedBytes(): number {
+    return this.queuedBytes + this.reader.buffered;
+  }
+
   /** Starts `stream` here now, or once the connection is open. */
   enqueue(stream: ClientStream): void {
     if (this.open) stream.begin(this);
@@ -153,6 +158,11 @@ export class ClientConnection implements FrameSink {
       this.paused = false;
       this.socket.resume();
     }
+  }
+
+  /** Cancels every stream on the connection, and those waiting for it. */
+  cancelAll(reason: string): void {
+    for (const s of [...this.streams.values(), ...(this.waiting ?? [])]) s.cancel(reason);
   }
 
   /** Closes once the last stream is done (at once when there is none). */

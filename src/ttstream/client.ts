@@ -56,6 +56,8 @@ export interface TTStreamCallOptions {
 /** How long an address whose connection failed is passed over while others remain. */
 const DOWN_BACKOFF_MS = 1000;
 const DEFAULT_MAX_RECEIVE = 4 * 1024 * 1024;
+/** How long close() lets open streams run before cancelling them. */
+const DEFAULT_CLOSE_GRACE_MS = 5000;
 /** Room for a frame's header beyond its payload: the TTHeader meta and the largest header. */
 const MAX_HEADER_BYTES = 14 + 0xffff * 4;
 
@@ -141,12 +143,28 @@ export class TTStreamClient implements StreamHost, ConnectionOwner {
     return n;
   }
 
-  /** Lets open streams finish, then closes every connection. New streams fail UNAVAILABLE. */
-  close(): Promise<void> {
+  /** Bytes received and not yet read, over all connections (for tests and diagnostics). */
+  get bufferedBytes(): number {
+    let n = 0;
+    for (const t of this.targets.values()) for (const c of t.conns) n += c?.bufferedBytes ?? 0;
+    return n;
+  }
+
+  /**
+   * Lets open streams finish, then closes every connection; streams still open
+   * after `graceMs` (default 5 s) are cancelled. New streams fail UNAVAILABLE.
+   * Always resolves.
+   */
+  close(graceMs = DEFAULT_CLOSE_GRACE_MS): Promise<void> {
     this.closing = true;
     for (const t of this.targets.values()) for (const c of t.conns) c?.drain();
     if (this.connectionCount === 0) return Promise.resolve();
-    return new Promise((resolve) => this.closeWaiters.push(resolve));
+    const closed = new Promise<void>((resolve) => this.closeWaiters.push(resolve));
+    const timer = setTimeout(() => {
+      for (const t of this.targets.values()) for (const c of t.conns) c?.cancelAll('the client is closed');
+    }, graceMs);
+    timer.unref();
+    return closed.finally(() => clearTimeout(timer));
   }
 
   // --- StreamHost ---

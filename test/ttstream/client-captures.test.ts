@@ -54,7 +54,7 @@ async function replayServer(name: string, delayMs = 0): Promise<Replay> {
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.on('error', () => undefined);
-    let pending = Buffer.alloc(0);
+    let pending: Buffer = Buffer.alloc(0);
     socket.on('data', (d) => {
       received.push(d);
       pending = Buffer.concat([pending, d]);

@@ -186,3 +186,45 @@ export function exceptionOf(payload: Buffer): { name: string; seqId: number; mes
   }
   return { name, seqId, message, type };
 }
+
+/** Options for {@link buildFrame}: what a hostile peer may get wrong. */
+export interface BuildOptions {
+  str?: Record<string, string>;
+  payload?: Buffer;
+  flags?: number;
+  magic?: number;
+  /** The FrameType digit as text (default the type's number). */
+  typeText?: string;
+  /** Overrides the length field. */
+  length?: number;
+}
+
+/** A ttstream frame built by hand (int infos 27 then 9, string infos in the given order). */
+export function buildFrame(type: number, sid: number, method: string, o: BuildOptions = {}): Buffer {
+  const info: Buffer[] = [Buffer.from([0x10, 0x00])];
+  const str = Object.entries(o.str ?? {});
+  if (str.length > 0) {
+    info.push(Buffer.from([0x01]), u16(str.length));
+    for (const [k, v] of str) info.push(u16(Buffer.byteLength(k)), Buffer.from(k), u16(Buffer.byteLength(v)), Buffer.from(v));
+  }
+  const t = o.typeText ?? String(type);
+  info.push(Buffer.from([0x10]), u16(2), u16(27), u16(Buffer.byteLength(t)), Buffer.from(t), u16(9), u16(Buffer.byteLength(method)), Buffer.from(method));
+  let header = Buffer.concat(info);
+  header = Buffer.concat([header, Buffer.alloc((4 - (header.length % 4)) % 4)]);
+  const payload = o.payload ?? Buffer.alloc(0);
+  const meta = Buffer.alloc(14);
+  meta.writeUInt32BE(o.length ?? 10 + header.length + payload.length, 0);
+  meta.writeUInt16BE(o.magic ?? 0x1000, 4);
+  meta.writeUInt16BE(o.flags ?? 0x0002, 6);
+  meta.writeInt32BE(sid, 8);
+  meta.writeUInt16BE(header.length / 4, 12);
+  return Buffer.concat([meta, header, payload]);
+}
+
+/** A bare Thrift struct `{1: string}` (the seed's Request and Response). */
+export function messageStruct(text: string): Buffer {
+  const b = Buffer.from(text);
+  const head = Buffer.from([0x0b, 0x00, 0x01, 0, 0, 0, 0]);
+  head.writeUInt32BE(b.length, 3);
+  return Buffer.concat([head, b, Buffer.from([0])]);
+}
