@@ -13,7 +13,10 @@ import { FrameType, encodeHead, framePrefix } from './frame.js';
 
 /** Options of {@link TTStreamClient}. */
 export interface TTStreamClientOptions {
-  /** `host:port` targets (`[::1]:8888` for IPv6); streams go round robin, skipping unreachable ones. */
+  /**
+   * `host:port` targets (`[::1]:8888` for IPv6); streams that name no `hostPort` go round robin,
+   * skipping unreachable ones. May be empty when every stream names one.
+   */
   hostPorts: string[];
   /** Connections per address that streams are spread over (default 1). */
   connectionsPerHost?: number;
@@ -113,7 +116,6 @@ export class TTStreamClient implements StreamHost, ConnectionOwner {
   private closeWaiters: Array<() => void> = [];
 
   constructor(opts: TTStreamClientOptions) {
-    if (!opts.hostPorts?.length) throw new RpcError(Code.INVALID_ARGUMENT, 'hostPorts must name at least one host:port');
     this.size = Math.max(1, opts.connectionsPerHost ?? 1);
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 5000;
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 60_000;
@@ -122,7 +124,7 @@ export class TTStreamClient implements StreamHost, ConnectionOwner {
     this.maxFrameBytes = this.maxReceiveMessageBytes + MAX_HEADER_BYTES;
     this.reset = opts.reset ?? true;
     this.fromService = opts.fromService ?? '';
-    this.order = opts.hostPorts.map((hp) => this.target(hp, true));
+    this.order = (opts.hostPorts ?? []).map((hp) => this.target(hp, true));
   }
 
   /** Opens a stream; its Header frame goes out as soon as a connection is there. */
@@ -183,7 +185,7 @@ export class TTStreamClient implements StreamHost, ConnectionOwner {
       return;
     }
     if (target === undefined) {
-      stream.failStart(lastError ?? unavailable('no address to connect to'));
+      stream.failStart(lastError ?? unavailable(this.order.length === 0 ? 'no hostPorts configured and the call names no hostPort' : 'no address to connect to'));
       return;
     }
     stream.tried.add(target.hostPort);
