@@ -29,12 +29,15 @@ export class BatchWriter {
     socket.on('drain', () => this.drained());
   }
 
-  /** True while the socket holds more than it wants: senders should wait for {@link drain}. */
+  /**
+   * True while the socket holds more than it wants, or more than that is gathered for it:
+   * senders should wait for {@link drain}.
+   */
   get congested(): boolean {
-    return this.socket.writableLength + (this.used - this.start) > this.socket.writableHighWaterMark;
+    return this.socket.writableNeedDrain || this.used - this.start > this.socket.writableHighWaterMark;
   }
 
-  /** Resolves when the socket has drained (at once when it is not congested or is closed). */
+  /** Resolves when the socket can take more: after its 'drain', or after a flush it took whole (at once when not congested or closed). */
   drain(): Promise<void> {
     if (this.closed || !this.congested) return Promise.resolve();
     return new Promise((resolve) => this.drainWaiters.push(resolve));
@@ -83,6 +86,9 @@ export class BatchWriter {
     if (this.used === this.start || this.closed) return;
     this.socket.write(this.slab.subarray(this.start, this.used));
     this.start = this.used;
+    // The socket took it without wanting a drain (node writes at once when it can, and then
+    // emits no 'drain'): senders waiting for this flush go on now.
+    if (this.drainWaiters.length > 0 && !this.socket.writableNeedDrain) this.drained();
   }
 
   /** Stops writing; pending senders are released (their streams fail by other means). */
