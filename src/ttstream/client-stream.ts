@@ -45,8 +45,8 @@ export class ClientStream {
   sid = 0;
   /** The connection carrying it, once started. */
   conn: ClientConnection | undefined;
-  /** Targets tried while looking for a connection (the client's bookkeeping). */
-  readonly tried = new Set<string>();
+  /** Targets tried while looking for a connection (the client's bookkeeping; made on first use). */
+  tried: Set<string> | undefined;
   private done = false;
   private error: RpcError | undefined;
   private halfClosed = false;
@@ -182,7 +182,7 @@ export class ClientStream {
           this.finishLocal(Code.INTERNAL, 'protocol error: a second Header frame on the stream', StreamExceptionType.Cancel);
           return;
         }
-        this.respHeaders = f.strInfo === undefined ? {} : Object.fromEntries(f.strInfo);
+        this.respHeaders = f.strInfo === undefined ? EMPTY : Object.fromEntries(f.strInfo);
         if (this.headerWaiters !== undefined) for (const w of this.headerWaiters.splice(0)) w(this.respHeaders);
         return;
       case FrameType.Trailer:
@@ -213,10 +213,10 @@ export class ClientStream {
   }
 
   private onTrailer(f: FrameView): void {
-    this.respTrailers = f.strInfo === undefined ? {} : Object.fromEntries(f.strInfo);
+    this.respTrailers = f.strInfo === undefined ? EMPTY : Object.fromEntries(f.strInfo);
     let err: RpcError | undefined;
     try {
-      err = trailerError(f.payload(), f.strInfo, this.metadata());
+      err = f.payloadLength === 0 && f.strInfo === undefined ? undefined : trailerError(f.payload(), f.strInfo, this.metadata());
     } catch (e) {
       err = e instanceof RpcError ? e : protocolError(String(e));
     }
@@ -265,6 +265,7 @@ export class ClientStream {
 
   // --- ending ---
 
+  /** Headers and trailers received so far, for an error. */
   private metadata(): Record<string, string | string[]> {
     return { ...this.respHeaders, ...this.respTrailers };
   }

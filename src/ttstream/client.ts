@@ -188,7 +188,7 @@ export class TTStreamClient implements StreamHost, ConnectionOwner {
       stream.failStart(lastError ?? unavailable(this.order.length === 0 ? 'no hostPorts configured and the call names no hostPort' : 'no address to connect to'));
       return;
     }
-    stream.tried.add(target.hostPort);
+    (stream.tried ??= new Set()).add(target.hostPort);
     this.connection(target).enqueue(stream);
   }
 
@@ -230,13 +230,14 @@ export class TTStreamClient implements StreamHost, ConnectionOwner {
   /** The address for a stream: its pinned one, or the next untried one round robin, preferring those not down. */
   private pick(stream: ClientStream): Target | undefined {
     const pinned = stream.start.hostPort;
-    if (pinned !== undefined) return stream.tried.has(pinned) ? undefined : this.target(pinned, false);
+    const tried = stream.tried;
+    if (pinned !== undefined) return tried?.has(pinned) ? undefined : this.target(pinned, false);
     const n = this.order.length;
     const now = Date.now();
     let fallback: Target | undefined;
     for (let i = 0; i < n; i++) {
       const t = this.order[(this.next + i) % n]!;
-      if (stream.tried.has(t.hostPort)) continue;
+      if (tried?.has(t.hostPort)) continue;
       if (t.downUntil > now) {
         fallback ??= t;
         continue;

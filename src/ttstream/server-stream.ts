@@ -34,10 +34,9 @@ const RESOLVED: Promise<void> = Promise.resolve();
 
 /** One stream a client opened (see the module comment). */
 export class ServerStream {
-  /** The client's Header frame string infos: `isn`, metainfo (`RPC_TRANSIT_…`, `RPC_PERSIST_…`) and any others. */
-  readonly metadata: Metadata;
   /** The IDL service the client asked for (`isn`; '' when absent). */
   readonly service: string;
+  private meta: Metadata | undefined;
   private abortController: AbortController | undefined;
   /** Headers set before the first message (or the end). */
   private headers: Map<string, string> | undefined;
@@ -56,15 +55,19 @@ export class ServerStream {
     readonly method: string,
     /** The method's frame prefix (see framePrefix). */
     private readonly prefix: Uint8Array,
-    header: ReadonlyMap<string, string> | undefined,
+    private readonly header: ReadonlyMap<string, string> | undefined,
   ) {
-    this.metadata = header === undefined ? {} : Object.fromEntries(header);
     this.service = header?.get(StrInfoKey.IDLServiceName) ?? '';
   }
 
   /** The client's address as `ip:port` (`[ip]:port` for IPv6). */
   get peer(): string {
     return this.conn.peer;
+  }
+
+  /** The client's Header frame string infos: `isn`, metainfo (`RPC_TRANSIT_…`, `RPC_PERSIST_…`) and any others. */
+  get metadata(): Metadata {
+    return (this.meta ??= this.header === undefined ? {} : Object.fromEntries(this.header));
   }
 
   /** Aborted when the client resets the stream or the connection goes. */
