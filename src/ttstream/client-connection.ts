@@ -18,6 +18,8 @@ import type { ClientStream } from './client-stream.js';
 const RECV_HIGH_WATER = 1 << 20;
 /** ...and reads again once they drop below this. */
 const RECV_LOW_WATER = 1 << 18;
+/** Where every client connection reads into (see the constructor). */
+const sharedReadBuffer = new Uint8Array(64 * 1024);
 /** An idle connection lets the process exit after this long (reused at once, it is not touched). */
 const UNREF_IDLE_AFTER_MS = 5;
 
@@ -64,13 +66,24 @@ export class ClientConnection implements FrameSink {
     host: string,
     port: number,
   ) {
-    this.socket = net.connect({ host, port });
+    // Reads land in one buffer shared by every connection (Node's `onread`): no Buffer and no
+    // stream event per read; the reader copies what outlives the callback.
+    this.socket = net.connect({
+      host,
+      port,
+      onread: {
+        buffer: sharedReadBuffer,
+        callback: (n: number, buf: Uint8Array) => {
+          this.onData(buf.subarray(0, n));
+          return true;
+        },
+      },
+    });
     this.socket.setNoDelay(true);
     this.writer = new BatchWriter(this.socket);
     this.reader = new FrameReader(this, owner.maxFrameBytes);
     this.connectTimer = setTimeout(() => this.fail(unavailable(`connect to ${hostPort} timed out after ${owner.connectTimeoutMs} ms`)), owner.connectTimeoutMs);
     this.socket.once('connect', () => this.onConnect());
-    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.socket.on('error', (err: Error) => this.fail(unavailable(`${this.open ? 'connection to' : 'connect to'} ${hostPort} failed: ${err.message}`, err)));
     this.socket.on('close', () => this.fail(unavailable(`connection to ${hostPort} closed`)));
   }
@@ -227,10 +240,10 @@ export class ClientConnection implements FrameSink {
     if (this.streams.size === 0) this.idle();
   }
 
-  private onData(chunk: Buffer): void {
+  private onData(chunk: Uint8Array): void {
     if (this.dead) return;
     try {
-      this.reader.push(chunk);
+      this.reader.push(chunk, true);
     } catch (e) {
       this.fail(e instanceof RpcError ? e : protocolError(String(e)));
     }

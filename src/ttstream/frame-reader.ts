@@ -42,10 +42,16 @@ export class FrameReader {
     return this.partsLength;
   }
 
-  /** Feeds one chunk; frames go to the sink. Throws a protocol error (the connection is unusable after it). */
-  push(chunk: Uint8Array): void {
+  /**
+   * Feeds one chunk; frames go to the sink. With `reused`, the chunk's memory is
+   * overwritten after this call (Node's `onread` buffer): payloads handed out and
+   * bytes kept for later are copies. Throws a protocol error (the connection is
+   * unusable after it).
+   */
+  push(chunk: Uint8Array, reused = false): void {
     let buf = chunk;
     let at = 0;
+    let owned = !reused;
     if (this.skipping > 0) {
       const n = Math.min(this.skipping, buf.length);
       this.skipping -= n;
@@ -53,7 +59,7 @@ export class FrameReader {
       if (at === buf.length) return;
     }
     if (this.partsLength > 0) {
-      this.parts.push(at === 0 ? buf : buf.subarray(at));
+      this.parts.push(at === 0 && owned ? buf : owned ? buf.subarray(at) : buf.slice(at));
       this.partsLength += buf.length - at;
       at = 0;
       if (this.partsLength < FRAME_START) return;
@@ -62,7 +68,9 @@ export class FrameReader {
       const total = readU32(this.gatherStart(), 0) + 4;
       if (total <= this.maxFrameBytes && this.partsLength < total) return;
       buf = this.gather();
+      owned = true;
     }
+    this.view.owned = owned;
     const end = buf.length;
     for (;;) {
       const avail = end - at;
@@ -81,7 +89,7 @@ export class FrameReader {
       this.sink.onFrame(this.view);
     }
     if (at < end) {
-      this.parts = [at === 0 ? buf : buf.subarray(at)];
+      this.parts = [owned ? (at === 0 ? buf : buf.subarray(at)) : buf.slice(at)];
       this.partsLength = end - at;
     }
   }

@@ -8,6 +8,7 @@
  * DecodeFrame) and gopkg protocol/ttheader (encode.go, decode.go); the Rst
  * frame from kitex v0.15 frame.go (rstFrameType = 5).
  */
+import { copyFrame } from '../frame/copy-frame.js';
 import {
   encodeTTHeaderPrefix,
   decodeText,
@@ -130,6 +131,8 @@ export class FrameView {
   buf: Uint8Array = new Uint8Array(0);
   payloadStart = 0;
   end = 0;
+  /** The bytes are the reader's to hand out (false: a read buffer that is reused, so payloads are copied). */
+  owned = true;
   private methodStart = -1;
   private methodEnd = -1;
   /** String info (with the ACL token under `RPC_TRANSIT_gdpr-token`), when the frame has any. */
@@ -144,9 +147,9 @@ export class FrameView {
     return this.end - this.payloadStart;
   }
 
-  /** The payload, a view into the frame's bytes. */
+  /** The payload: a view into the frame's bytes, or a copy when those are about to be reused. */
   payload(): Uint8Array {
-    return this.buf.subarray(this.payloadStart, this.end);
+    return this.owned ? this.buf.subarray(this.payloadStart, this.end) : copyFrame(this.buf, this.payloadStart, this.end);
   }
 
   /**

@@ -72,6 +72,20 @@ describe('ttstream frames', () => {
     expect(random.frames).toEqual(want);
   });
 
+  it.each(STREAMS)('%s: read from a buffer that is overwritten after every read (onread), payloads are kept intact', (_name, buf) => {
+    const kept: Array<{ type: number; payload: Uint8Array }> = [];
+    const r = new FrameReader({ onFrame: (f) => void kept.push({ type: f.type, payload: f.payload() }), onOversized: () => undefined }, 1 << 20);
+    const scratch = new Uint8Array(64);
+    for (let at = 0; at < buf.length; ) {
+      const n = Math.min(1 + Math.floor(Math.random() * 64), buf.length - at);
+      scratch.set(buf.subarray(at, at + n));
+      r.push(scratch.subarray(0, n), true);
+      scratch.fill(0xee);
+      at += n;
+    }
+    expect(kept.map((k) => ({ type: k.type, payload: Buffer.from(k.payload).toString('hex') }))).toEqual(expected(buf).map((f) => ({ type: f.type, payload: f.payload })));
+  });
+
   it.each(STREAMS)('%s: our encoder writes Kitex\'s bytes', (_name, buf) => {
     let checked = 0;
     for (const bytes of cutFrames(buf).frames) {
