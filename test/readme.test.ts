@@ -63,6 +63,15 @@ describe('README examples', () => {
     expect(JSON.parse(out)).toEqual({ message: 'server pong: unary request' });
   });
 
+  it('the TTHeader Streaming example streams, and sends ping-pong Framed', async () => {
+    const out = (await runBlock(blocks[3]!, thrift.hostPort)).trim().split('\n').map((l) => JSON.parse(l) as unknown);
+    expect(out).toEqual([
+      { message: 'server echo: hello' },
+      ...[0, 1, 2].map((i) => ({ message: `server streaming response ${i} for request: hi` })),
+      { message: 'server pong: pp' },
+    ]);
+  });
+
   it('the mock-server example serves what it says', async () => {
     const code = blocks[2]!.replace("'127.0.0.1:8888'", "'127.0.0.1:0'");
     const check = `
