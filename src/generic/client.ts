@@ -147,7 +147,7 @@ export class GenericClient<Req, Res> {
   private openTTStream(codec: MethodCodec<Req, Res>, opts: CallOptions): TransportCall {
     this.ttstream ??= new TTStreamClient({
       hostPorts: this.options.hostPorts,
-      ...pick(this.options, ['connectTimeoutMs', 'maxReceiveMessageBytes', 'maxSendMessageBytes', 'fromService']),
+      ...pick(this.options, ['connectTimeoutMs', 'maxReceiveMessageBytes', 'maxSendMessageBytes', 'fromService', 'onConnect']),
       ...(this.options.maxConnectionsPerHost !== undefined ? { connectionsPerHost: this.options.maxConnectionsPerHost } : {}),
       ...(this.options.ttstreamReset !== undefined ? { reset: this.options.ttstreamReset } : {}),
     });

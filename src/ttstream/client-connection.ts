@@ -8,6 +8,7 @@
 import net from 'node:net';
 import { RpcError } from '../errors/index.js';
 import { StrInfoKey, protocolError, unavailable } from '../frame/index.js';
+import { describeConnection, type ConnectListener } from '../net/connection-info.js';
 import { BatchWriter } from './batch-writer.js';
 import { FrameReader, type FrameSink } from './frame-reader.js';
 import { FrameType, encodeHead, type FrameView } from './frame.js';
@@ -32,6 +33,8 @@ export interface ConnectionOwner {
   readonly reset: boolean;
   /** Our service name, sent as the cancel path of Rst frames (none when empty). */
   readonly fromService: string;
+  /** Told about each connection once it is open. */
+  readonly onConnect: ConnectListener | undefined;
   /** The connection could not be opened: `streams` still need one. */
   connectFailed(conn: ClientConnection, err: RpcError, streams: ClientStream[]): void;
   /** The connection is gone (after it was open): forget it. */
@@ -234,6 +237,7 @@ export class ClientConnection implements FrameSink {
     this.connectTimer = undefined;
     if (this.dead) return;
     this.open = true;
+    this.owner.onConnect?.(describeConnection(this.socket, this.hostPort, 'ttstream'));
     const waiting = this.waiting!;
     this.waiting = undefined;
     for (const s of waiting) if (!s.finished) s.begin(this);

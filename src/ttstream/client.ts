@@ -6,6 +6,7 @@
  * bare responses.
  */
 import { Code, RpcError } from '../errors/index.js';
+import type { ConnectListener } from '../net/connection-info.js';
 import { StrInfoKey, putMetainfo, unavailable } from '../frame/index.js';
 import { ClientConnection, type ConnectionOwner } from './client-connection.js';
 import { ClientStream, type StreamHost, type StreamStart } from './client-stream.js';
@@ -37,6 +38,8 @@ export interface TTStreamClientOptions {
   reset?: boolean;
   /** Our service name, sent as the cancel path of Rst frames. */
   fromService?: string;
+  /** Told about each connection once it is open (resolved address, ports). */
+  onConnect?: ConnectListener;
 }
 
 /** One stream to open. */
@@ -108,6 +111,7 @@ export class TTStreamClient implements StreamHost, ConnectionOwner {
   readonly maxFrameBytes: number;
   readonly reset: boolean;
   readonly fromService: string;
+  readonly onConnect: ConnectListener | undefined;
   private readonly size: number;
   private readonly targets = new Map<string, Target>();
   private readonly order: Target[];
@@ -124,6 +128,7 @@ export class TTStreamClient implements StreamHost, ConnectionOwner {
     this.maxFrameBytes = this.maxReceiveMessageBytes + MAX_HEADER_BYTES;
     this.reset = opts.reset ?? true;
     this.fromService = opts.fromService ?? '';
+    this.onConnect = opts.onConnect;
     this.order = (opts.hostPorts ?? []).map((hp) => this.target(hp, true));
   }
 

@@ -27,12 +27,13 @@ const msg = (m: string): string => JSON.stringify({ message: m });
 const messageOf = (json: string): string => (JSON.parse(json) as { message: string }).message;
 
 /** What the server's handlers saw, for the tests to check. */
-const seen: { metadata?: ServerContext['metadata']; aborted?: unknown; ended?: string } = {};
+const seen: { metadata?: ServerContext['metadata']; peer?: string; aborted?: unknown; ended?: string } = {};
 
 const handlers: Handlers<string, string> = {
   ...seedThriftHandlers,
   async *Echo(requests, ctx) {
     seen.metadata = ctx.metadata;
+    seen.peer = ctx.peer;
     ctx.setHeader('x-header', 'h');
     ctx.setTrailer('x-trailer', 't');
     for await (const r of requests) {
@@ -131,6 +132,18 @@ describe('ttstream round trips: our client, our server', () => {
     });
     expect(await bs.headers).toEqual({ 'x-header': 'h' });
     expect(await bs.trailers).toEqual({ 'x-trailer': 't' });
+  });
+
+  it('onConnect tells of each connection; handlers see the client address as ctx.peer', async () => {
+    const infos: Array<{ protocol: string; target: string; localPort: number }> = [];
+    const cli = client({ onConnect: (i) => infos.push(i) });
+    const bs = await cli.bidiStreaming('Echo');
+    await bs.send(msg('p'));
+    await bs.recv();
+    bs.close();
+    expect(infos).toHaveLength(1);
+    expect(infos[0]).toMatchObject({ protocol: 'ttstream', target: server.hostPort });
+    expect(seen.peer).toBe(`127.0.0.1:${infos[0]!.localPort}`);
   });
 
   it('errors: handler error, an RpcError code, a TApplicationException type; messages before them arrive', async () => {
