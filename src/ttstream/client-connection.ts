@@ -1,24 +1,20 @@
 /**
  * One client connection of TTHeader Streaming: streams multiplexed by stream
- * id, frames batched out (BatchWriter) and cut apart on the way in
- * (FrameReader). The protocol has no flow control of its own, so reading
- * pauses while the streams on the connection hold more received bytes than
- * a high-water mark, and TCP pushes back on the server.
+ * id, frames batched out (BatchWriter), cut apart on the way in
+ * (FrameReader), and reading paused while the streams hold too much unread
+ * (ReadPressure).
  */
 import net from 'node:net';
 import { RpcError } from '../errors/index.js';
 import { StrInfoKey, protocolError, unavailable } from '../frame/index.js';
 import { describeConnection, type ConnectListener } from '../net/connection-info.js';
 import { BatchWriter } from './batch-writer.js';
+import { ReadPressure } from './receive-queue.js';
 import { FrameReader, type FrameSink } from './frame-reader.js';
 import { FrameType, encodeHead, type FrameView } from './frame.js';
 import { encodeStreamException } from './exception.js';
 import type { ClientStream } from './client-stream.js';
 
-/** Received bytes held by a connection's streams before it stops reading... */
-const RECV_HIGH_WATER = 1 << 20;
-/** ...and reads again once they drop below this. */
-const RECV_LOW_WATER = 1 << 18;
 /** Where every client connection reads into (see the constructor). */
 const sharedReadBuffer = new Uint8Array(64 * 1024);
 /** An idle connection lets the process exit after this long (reused at once, it is not touched). */
@@ -45,6 +41,8 @@ export interface ConnectionOwner {
 export class ClientConnection implements FrameSink {
   readonly socket: net.Socket;
   readonly writer: BatchWriter;
+  /** What the streams hold unread (reading pauses over a high-water mark). */
+  readonly pressure: ReadPressure;
   private readonly reader: FrameReader;
   private readonly streams = new Map<number, ClientStream>();
   /** Streams waiting for the connection to open. */
@@ -52,8 +50,6 @@ export class ClientConnection implements FrameSink {
   private open = false;
   private dead = false;
   private nextSid = 1;
-  private queuedBytes = 0;
-  private paused = false;
   private referenced = true;
   private unrefTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
@@ -84,6 +80,7 @@ export class ClientConnection implements FrameSink {
     });
     this.socket.setNoDelay(true);
     this.writer = new BatchWriter(this.socket);
+    this.pressure = new ReadPressure(this.socket);
     this.reader = new FrameReader(this, owner.maxFrameBytes);
     this.connectTimer = setTimeout(() => this.fail(unavailable(`connect to ${hostPort} timed out after ${owner.connectTimeoutMs} ms`)), owner.connectTimeoutMs);
     this.socket.once('connect', () => this.onConnect());
@@ -103,7 +100,7 @@ export class ClientConnection implements FrameSink {
 
   /** Bytes received and not yet read by a stream, or held for an incomplete frame. */
   get bufferedBytes(): number {
-    return this.queuedBytes + this.reader.buffered;
+    return this.pressure.held + this.reader.buffered;
   }
 
   /** Starts `stream` here now, or once the connection is open. */
@@ -156,24 +153,6 @@ export class ClientConnection implements FrameSink {
       this.writer.bytes(encodeHead(FrameType.Rst, sid, method, info, payload.length), payload);
     }
     if (sendTrailer) this.writeTrailer(sid, prefix);
-  }
-
-  /** Received bytes now held by a stream. */
-  queued(n: number): void {
-    this.queuedBytes += n;
-    if (!this.paused && this.queuedBytes > RECV_HIGH_WATER) {
-      this.paused = true;
-      this.socket.pause();
-    }
-  }
-
-  /** Held bytes read (or dropped) by a stream. */
-  consumed(n: number): void {
-    this.queuedBytes -= n;
-    if (this.paused && this.queuedBytes <= RECV_LOW_WATER) {
-      this.paused = false;
-      this.socket.resume();
-    }
   }
 
   /** Cancels every stream on the connection, and those waiting for it. */

@@ -10,6 +10,7 @@ import { protocolError } from '../frame/index.js';
 import { FrameType, type FrameView } from './frame.js';
 import { StreamExceptionType, decodeStreamException, trailerError } from './exception.js';
 import { setLongTimeout, type LongTimeout } from './long-timeout.js';
+import { ReceiveQueue } from './receive-queue.js';
 import type { ClientConnection } from './client-connection.js';
 
 /** What a stream needs from the client that carries it. */
@@ -53,9 +54,7 @@ export class ClientStream {
   /** Payloads sent before the stream started. */
   private held: Uint8Array[] | undefined;
   private startWaiters: Array<Waiter<void>> | undefined;
-  private queue: Uint8Array[] = [];
-  private qHead = 0;
-  private recvWait: Waiter<Uint8Array | undefined> | undefined;
+  private readonly queue = new ReceiveQueue();
   private respHeaders: Metadata | undefined;
   private respTrailers: Metadata | undefined;
   private headerWaiters: Array<(m: Metadata) => void> | undefined;
@@ -88,6 +87,7 @@ export class ClientStream {
   begin(conn: ClientConnection): void {
     if (this.done) return;
     this.conn = conn;
+    this.queue.pressure = conn.pressure;
     this.sid = conn.attach(this);
     const held = this.held;
     this.held = undefined;
@@ -129,19 +129,9 @@ export class ClientStream {
 
   /** The next message; undefined at a clean end; rejects with the stream's error. */
   recv(): Promise<Uint8Array | undefined> {
-    if (this.qHead < this.queue.length) {
-      const m = this.queue[this.qHead]!;
-      this.queue[this.qHead++] = undefined as unknown as Uint8Array;
-      if (this.qHead === this.queue.length) {
-        this.queue.length = 0;
-        this.qHead = 0;
-      }
-      this.conn?.consumed(m.length);
-      return Promise.resolve(m);
-    }
+    if (!this.queue.empty) return Promise.resolve(this.queue.shift());
     if (this.done) return this.error ? Promise.reject(this.error) : Promise.resolve(undefined);
-    if (this.recvWait !== undefined) return Promise.reject(new RpcError(Code.INTERNAL, 'recv() called while another recv() is pending'));
-    return new Promise((resolve, reject) => (this.recvWait = { resolve, reject }));
+    return this.queue.wait();
   }
 
   /** The server's Header frame string infos; `{}` when the stream ended without one. */
@@ -202,14 +192,7 @@ export class ClientStream {
       this.finishLocal(Code.RESOURCE_EXHAUSTED, `message larger than max receive size (${payload.length} vs. ${this.host.maxReceiveMessageBytes})`, StreamExceptionType.Cancel);
       return;
     }
-    const w = this.recvWait;
-    if (w !== undefined) {
-      this.recvWait = undefined;
-      w.resolve(payload);
-      return;
-    }
-    this.queue.push(payload);
-    this.conn!.queued(payload.length);
+    this.queue.deliver(payload);
   }
 
   private onTrailer(f: FrameView): void {
@@ -299,21 +282,10 @@ export class ClientStream {
     this.timer = undefined;
     this.signal?.removeEventListener('abort', this);
     const conn = this.conn;
-    if (!remote) {
-      let bytes = 0;
-      for (let i = this.qHead; i < this.queue.length; i++) bytes += this.queue[i]!.length;
-      this.queue.length = 0;
-      this.qHead = 0;
-      conn?.consumed(bytes);
-    }
+    if (!remote) this.queue.clear();
     this.held = undefined;
     conn?.detach(this);
-    const rw = this.recvWait;
-    if (rw !== undefined) {
-      this.recvWait = undefined;
-      if (err) rw.reject(err);
-      else rw.resolve(undefined);
-    }
+    this.queue.settle(err);
     const sw = this.startWaiters;
     this.startWaiters = undefined;
     if (sw !== undefined) {

@@ -10,6 +10,7 @@ import { StrInfoKey, TApplicationExceptionType, ThriftApplicationError } from '.
 import { FrameType, encodeHead } from './frame.js';
 import { encodeStreamException, trailerError } from './exception.js';
 import type { BatchWriter } from './batch-writer.js';
+import { ReceiveQueue, type ReadPressure } from './receive-queue.js';
 
 /** What a stream needs from its connection. */
 export interface StreamConnection {
@@ -17,17 +18,10 @@ export interface StreamConnection {
   /** The client's address as `ip:port`. */
   readonly peer: string;
   readonly maxReceiveMessageBytes: number;
-  /** Received bytes now held by a stream (read back-pressure). */
-  queued(n: number): void;
-  /** Held bytes read or dropped. */
-  consumed(n: number): void;
+  /** What the connection's streams hold unread. */
+  readonly pressure: ReadPressure;
   /** The stream is over on our side: forget it. */
   release(stream: ServerStream): void;
-}
-
-interface Waiter<T> {
-  resolve(v: T): void;
-  reject(e: unknown): void;
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -45,9 +39,7 @@ export class ServerStream {
   /** The client half-closed, reset, or the connection went. */
   private inputDone = false;
   private inputError: RpcError | undefined;
-  private queue: Uint8Array[] = [];
-  private qHead = 0;
-  private recvWait: Waiter<Uint8Array | undefined> | undefined;
+  private readonly queue = new ReceiveQueue();
 
   constructor(
     private readonly conn: StreamConnection,
@@ -58,6 +50,7 @@ export class ServerStream {
     private readonly header: ReadonlyMap<string, string> | undefined,
   ) {
     this.service = header?.get(StrInfoKey.IDLServiceName) ?? '';
+    this.queue.pressure = conn.pressure;
   }
 
   /** The client's address as `ip:port` (`[ip]:port` for IPv6). */
@@ -82,19 +75,9 @@ export class ServerStream {
 
   /** The next request; undefined once the client half-closed; rejects when the stream was cut. */
   recv(): Promise<Uint8Array | undefined> {
-    if (this.qHead < this.queue.length) {
-      const m = this.queue[this.qHead]!;
-      this.queue[this.qHead++] = undefined as unknown as Uint8Array;
-      if (this.qHead === this.queue.length) {
-        this.queue.length = 0;
-        this.qHead = 0;
-      }
-      this.conn.consumed(m.length);
-      return Promise.resolve(m);
-    }
+    if (!this.queue.empty) return Promise.resolve(this.queue.shift());
     if (this.inputDone) return this.inputError ? Promise.reject(this.inputError) : Promise.resolve(undefined);
-    if (this.recvWait !== undefined) return Promise.reject(new RpcError(Code.INTERNAL, 'concurrent recv()'));
-    return new Promise((resolve, reject) => (this.recvWait = { resolve, reject }));
+    return this.queue.wait();
   }
 
   /** Adds response headers; they go in the Header frame before the first message (or at the end). */
@@ -170,14 +153,7 @@ export class ServerStream {
       this.cut(new RpcError(Code.RESOURCE_EXHAUSTED, `message larger than max receive size (${payload.length} vs. ${this.conn.maxReceiveMessageBytes})`), true);
       return;
     }
-    const w = this.recvWait;
-    if (w !== undefined) {
-      this.recvWait = undefined;
-      w.resolve(payload);
-      return;
-    }
-    this.queue.push(payload);
-    this.conn.queued(payload.length);
+    this.queue.deliver(payload);
   }
 
   /** @internal The client's Trailer: its half-close (or, rarely, its error). */
@@ -213,18 +189,8 @@ export class ServerStream {
     if (this.inputDone) return;
     this.inputDone = true;
     this.inputError = err;
-    const w = this.recvWait;
-    this.recvWait = undefined;
-    if (err !== undefined) {
-      let bytes = 0;
-      for (let i = this.qHead; i < this.queue.length; i++) bytes += this.queue[i]!.length;
-      this.queue.length = 0;
-      this.qHead = 0;
-      this.conn.consumed(bytes);
-      w?.reject(err);
-    } else {
-      w?.resolve(undefined);
-    }
+    if (err !== undefined) this.queue.clear();
+    this.queue.settle(err);
   }
 
   /** Whether the stream may still end (once); sends pending headers first. */

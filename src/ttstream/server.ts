@@ -11,6 +11,7 @@ import { Code, RpcError } from '../errors/index.js';
 import { protocolError } from '../frame/index.js';
 import { formatAddress } from '../net/connection-info.js';
 import { BatchWriter } from './batch-writer.js';
+import { ReadPressure } from './receive-queue.js';
 import { FrameReader, type FrameSink } from './frame-reader.js';
 import { FrameType, framePrefix, type FrameView } from './frame.js';
 import { decodeStreamException } from './exception.js';
@@ -28,15 +29,14 @@ export interface TTStreamServerOptions {
   idleTimeoutMs?: number;
 }
 
-/** Received bytes held unread by a connection's streams before it stops reading, and where it resumes. */
-const RECV_HIGH_WATER = 1 << 20;
-const RECV_LOW_WATER = 1 << 18;
 /** Room for a frame's header beyond its payload. */
 const MAX_HEADER_BYTES = 14 + 0xffff * 4;
 
 /** One served connection (see the module comment). */
 export class ServerConnection implements FrameSink, StreamConnection {
   readonly writer: BatchWriter;
+  /** What the streams hold unread (reading pauses over a high-water mark). */
+  readonly pressure: ReadPressure;
   readonly maxReceiveMessageBytes: number;
   /** The client's address as `ip:port` (`[ip]:port` for IPv6). */
   readonly peer: string;
@@ -44,8 +44,6 @@ export class ServerConnection implements FrameSink, StreamConnection {
   private readonly idleTimeoutMs: number;
   private readonly reader: FrameReader;
   private readonly streams = new Map<number, ServerStream>();
-  private queuedBytes = 0;
-  private paused = false;
   private dead = false;
   private timer: NodeJS.Timeout | undefined;
   private handshaking: boolean;
@@ -61,6 +59,7 @@ export class ServerConnection implements FrameSink, StreamConnection {
     this.maxStreams = opts.maxConcurrentStreams ?? 1000;
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 300_000;
     this.writer = new BatchWriter(socket);
+    this.pressure = new ReadPressure(socket);
     this.reader = new FrameReader(this, this.maxReceiveMessageBytes + MAX_HEADER_BYTES);
     const handshake = opts.handshakeTimeoutMs ?? 10_000;
     this.handshaking = handshake > 0;
@@ -78,7 +77,7 @@ export class ServerConnection implements FrameSink, StreamConnection {
 
   /** Bytes read but not yet handed to a handler, or held for an incomplete frame. */
   get bufferedBytes(): number {
-    return this.queuedBytes + this.reader.buffered;
+    return this.pressure.held + this.reader.buffered;
   }
 
   /** Feeds bytes read from the socket (the detection's first chunk, then every read). */
@@ -142,22 +141,6 @@ export class ServerConnection implements FrameSink, StreamConnection {
   }
 
   // --- StreamConnection ---
-
-  queued(n: number): void {
-    this.queuedBytes += n;
-    if (!this.paused && this.queuedBytes > RECV_HIGH_WATER) {
-      this.paused = true;
-      this.socket.pause();
-    }
-  }
-
-  consumed(n: number): void {
-    this.queuedBytes -= n;
-    if (this.paused && this.queuedBytes <= RECV_LOW_WATER) {
-      this.paused = false;
-      this.socket.resume();
-    }
-  }
 
   release(stream: ServerStream): void {
     if (this.streams.get(stream.sid) === stream) this.streams.delete(stream.sid);
