@@ -17,7 +17,7 @@ import type { ClientConnection } from './client-connection.js';
 export interface StreamHost {
   readonly maxReceiveMessageBytes: number;
   readonly maxSendMessageBytes: number;
-  /** Finds a connection for `stream` and calls `stream.start` (now or later) or `stream.failStart`. */
+  /** Finds a connection for `stream` and calls `stream.begin` (now or later) or `stream.failStart`. */
   acquire(stream: ClientStream): void;
 }
 
@@ -147,7 +147,7 @@ export class ClientStream {
     return new Promise((resolve) => (this.trailerWaiters ??= []).push(resolve));
   }
 
-  /** Cancels: CANCELLED locally; the server gets an Rst frame (or a Trailer, see the client's `reset` option). */
+  /** Cancels: CANCELLED locally; the server gets an Rst frame and a Trailer (the Trailer alone without the client's `reset` option). */
   cancel(reason?: string): void {
     this.finishLocal(Code.CANCELLED, reason ?? 'call cancelled', StreamExceptionType.Cancel);
   }
@@ -208,8 +208,7 @@ export class ClientStream {
       this.halfClosed = true;
       this.conn!.writeTrailer(this.sid, this.start.prefix);
     }
-    if (err === undefined) this.finishOk();
-    else this.finish(err, true);
+    this.finish(err, true);
   }
 
   private onRst(f: FrameView): void {
@@ -262,19 +261,12 @@ export class ClientStream {
     this.finish(new RpcError(code, message, { metadata: this.metadata() }), false);
   }
 
-  private finishOk(): void {
-    this.settle(undefined, true);
-  }
-
   /**
-   * Decides the status, once. After the server's own end (`remote`) queued
-   * messages are still delivered before it; local ends drop them.
+   * Decides the status, once (undefined: a clean end). After the server's own
+   * end (`remote`) queued messages are still delivered before it; local ends
+   * drop them.
    */
-  private finish(err: RpcError, remote: boolean): void {
-    this.settle(err, remote);
-  }
-
-  private settle(err: RpcError | undefined, remote: boolean): void {
+  private finish(err: RpcError | undefined, remote: boolean): void {
     if (this.done) return;
     this.done = true;
     this.error = err;
