@@ -221,7 +221,8 @@ async function main() {
   const { quick } = benchArgs();
   if (!existsSync(join(ROOT, 'dist/index.js'))) throw new Error('build first: npm run build');
   const pinned = pinSelf(0);
-  const timing = quick ? { warmupMs: 200, runMs: 300, runs: 3 } : { warmupMs: 700, runMs: 1000, runs: 5 };
+  // 7 interleaved runs (not 5): ping-pong rows on a loaded 2-core machine swing by whole multiples
+  const timing = quick ? { warmupMs: 200, runMs: 300, runs: 3 } : { warmupMs: 700, runMs: 1000, runs: 7 };
   const group = 'TTHeader Streaming vs gRPC, Thrift generic client, JSON in/out (server: idlcall newGenericServer)';
   const workloads = [
     { workload: 'unary, concurrency 1', unit: 'calls/s', w: 'unary', concurrency: 1 },
@@ -274,16 +275,28 @@ function toRow(group, r, res) {
     notes.push(`idlcall gRPC failed: ${grpc?.error ?? 'no result'}`);
     row.error = true;
   } else {
-    row.peers['idlcall gRPC'] = stat(grpc);
+    // Runs are interleaved (ttstream, gRPC, raw; ttstream, gRPC, raw; …): the median of the
+    // per-round ratios holds better than the ratio of medians when the machine's load swings.
+    row.peers['idlcall gRPC'] = stat(grpc, ours && !ours.error ? { ratio: perRound(ours, grpc) } : {});
     const { serverCpuPct: _, ...rest } = extraOf(grpc);
     row.peerExtra['idlcall gRPC'] = rest;
   }
   const raw = res['raw node:net'];
-  if (raw && !raw.error) row.ceiling = { name: 'raw node:net frames', ...stat(raw) };
-  else notes.push(`raw node:net failed: ${raw?.error ?? 'no result'}`);
+  if (raw && !raw.error) {
+    row.ceiling = { name: 'raw node:net frames', ...stat(raw) };
+    if (ours && !ours.error) notes.push(`per-round share of the ceiling ${(100 * perRound(ours, raw)).toFixed(0)}%`);
+    if (raw.cpuUsPerOp !== undefined) notes.push(`raw client CPU µs/op ${raw.cpuUsPerOp.toFixed(1)}`);
+  } else notes.push(`raw node:net failed: ${raw?.error ?? 'no result'}`);
   if (r.w === 'unary') notes.push('ttstream: a one-message client stream (Kitex sends unary methods Framed); gRPC: the unary method');
   if (notes.length) row.note = notes.join('; ');
   return row;
+}
+
+/** The median over rounds of a's rate ÷ b's rate in the same round. */
+function perRound(a, b) {
+  const ratios = a.runs.map((x, i) => x / b.runs[i]).sort((x, y) => x - y);
+  const mid = ratios.length >> 1;
+  return ratios.length % 2 ? ratios[mid] : (ratios[mid - 1] + ratios[mid]) / 2;
 }
 
 function summaryLine(res) {
