@@ -44,8 +44,8 @@ afterAll(async () => {
 });
 
 describe('README examples', () => {
-  it('has the four examples', () => {
-    expect(blocks).toHaveLength(4);
+  it('has the five examples', () => {
+    expect(blocks).toHaveLength(5);
   });
 
   it("the seed's four protobuf examples print every reply", async () => {
@@ -64,7 +64,7 @@ describe('README examples', () => {
   });
 
   it('the TTHeader Streaming example streams, and sends ping-pong Framed', async () => {
-    const out = (await runBlock(blocks[3]!, thrift.hostPort)).trim().split('\n').map((l) => JSON.parse(l) as unknown);
+    const out = (await runBlock(blocks[4]!, thrift.hostPort)).trim().split('\n').map((l) => JSON.parse(l) as unknown);
     expect(out).toEqual([
       { message: 'server echo: hello' },
       ...[0, 1, 2].map((i) => ({ message: `server streaming response ${i} for request: hi` })),
