@@ -37,6 +37,7 @@ const SCRIPTS = [
   { file: 'ttheader-pingpong.mjs', group: 'Thrift ping-pong transport' },
   { file: 'rpc-grpc.mjs', group: 'gRPC generic client, JSON in/out' },
   { file: 'rpc-pingpong.mjs', group: 'Thrift ping-pong generic client, JSON in/out' },
+  { file: 'ttstream.mjs', group: 'TTHeader Streaming vs gRPC, Thrift generic client, JSON in/out' },
   { file: 'cli-bench.mjs', group: 'idlcall bench as a load generator' },
 ].filter((s) => !only.length || only.some((o) => s.file.includes(o)));
 

@@ -44,8 +44,8 @@ afterAll(async () => {
 });
 
 describe('README examples', () => {
-  it('has the four examples', () => {
-    expect(blocks).toHaveLength(4);
+  it('has the five examples', () => {
+    expect(blocks).toHaveLength(5);
   });
 
   it("the seed's four protobuf examples print every reply", async () => {
@@ -61,6 +61,15 @@ describe('README examples', () => {
   it('the Thrift ping-pong example calls over TTHeader', async () => {
     const out = await runBlock(blocks[1]!, thrift.hostPort);
     expect(JSON.parse(out)).toEqual({ message: 'server pong: unary request' });
+  });
+
+  it('the TTHeader Streaming example streams, and sends ping-pong Framed', async () => {
+    const out = (await runBlock(blocks[4]!, thrift.hostPort)).trim().split('\n').map((l) => JSON.parse(l) as unknown);
+    expect(out).toEqual([
+      { message: 'server echo: hello' },
+      ...[0, 1, 2].map((i) => ({ message: `server streaming response ${i} for request: hi` })),
+      { message: 'server pong: pp' },
+    ]);
   });
 
   it('the mock-server example serves what it says', async () => {

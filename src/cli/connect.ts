@@ -17,7 +17,7 @@ import { IDL_FLAGS } from './idl.js';
 import { fileProblem } from './ndjson.js';
 
 /** Transports the `--transport` flag accepts. */
-export const TRANSPORTS = ['grpc', 'ttheader', 'ttheader-unframed', 'framed', 'buffered', 'theader'] as const;
+export const TRANSPORTS = ['grpc', 'ttstream', 'ttheader', 'ttheader-unframed', 'framed', 'buffered', 'theader'] as const;
 /** One of {@link TRANSPORTS}. */
 export type TransportName = (typeof TRANSPORTS)[number];
 
@@ -107,8 +107,13 @@ function transportWord(args: ParsedArgs, command: string): TransportName | undef
 export function transportFor(args: ParsedArgs, idl: 'proto' | 'thrift', mode: CallMode, command: string): TransportName {
   const fallback: TransportName = idl === 'thrift' && mode === 'pingpong' ? 'ttheader' : 'grpc';
   const t = transportWord(args, command) ?? fallback;
+  if (t === 'ttstream') {
+    // Kitex's TTHeader Streaming: Thrift streams; ping-pong and unary methods go Framed, as Kitex sends them
+    if (idl !== 'thrift') throw new CliUsageError(`${command}: ttstream carries Thrift; protobuf streams travel over grpc`);
+    return t;
+  }
   if (t !== 'grpc' && mode !== 'pingpong' && mode !== 'unary') {
-    throw new CliUsageError(`${command}: streaming methods travel over gRPC only; drop --transport ${t}`);
+    throw new CliUsageError(`${command}: streaming methods travel over grpc or ttstream; drop --transport ${t}`);
   }
   if (t !== 'grpc' && idl === 'proto' && t !== 'ttheader' && t !== 'framed') {
     throw new CliUsageError(`${command}: protobuf ping-pong travels over ttheader or framed, not ${t}`);

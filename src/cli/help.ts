@@ -36,10 +36,11 @@ const REFLECTION_NOTE = `Without --idl or --protoset the schema comes from the s
 (exit 1) that asks for --idl or --protoset.`;
 
 const CLIENT_OPTIONS = `Flags of every call:
-${SCHEMA_OPTIONS}  --transport T           grpc | ttheader | ttheader-unframed | framed | buffered | theader
+${SCHEMA_OPTIONS}  --transport T           grpc | ttstream | ttheader | ttheader-unframed | framed | buffered | theader
                           (default grpc; Thrift ping-pong methods default to ttheader;
-                          protobuf ping-pong takes ttheader or framed); kitexcall's names
-                          TTHeader, TTHeaderFramed, Framed, Buffered, GRPC work too
+                          protobuf ping-pong takes ttheader or framed; ttstream is Kitex's
+                          TTHeader Streaming for Thrift streams, ping-pong then goes framed);
+                          kitexcall's names TTHeader, TTHeaderFramed, Framed, Buffered, GRPC work too
   -t T|TYPE|DUR           --transport T, or --type for thrift|protobuf, or --timeout for 2s
   -H, --header 'k: v'     request metadata (gRPC headers or TTHeader string info; repeatable);
                           reserved names (host, content-type, te, grpc-*) are refused
@@ -211,11 +212,12 @@ Examples:
 /** `idlcall serve --help`. */
 export const serveHelp = `Usage: idlcall serve (--idl FILE | --protoset FILE) --echo [--listen HOST:PORT] [--service NAME] [--tls --cert FILE --key FILE]
 
-Runs the generic server as a mock of the file's service, over gRPC and the ping-pong
-transports (TTHeader, Framed, Buffered, THeader) on one port, with gRPC health
-(grpc.health.v1) and server reflection (v1 and v1alpha) beside it. With --echo every method
-answers with its request: unary and ping-pong requests are re-encoded as the response type
-(fields the response type does not have are dropped), streams echo each message.
+Runs the generic server as a mock of the file's service, over gRPC, Kitex's TTHeader
+Streaming (Thrift) and the ping-pong transports (TTHeader, Framed, Buffered, THeader) on one
+port, with gRPC health (grpc.health.v1) and server reflection (v1 and v1alpha) beside it.
+With --echo every method answers with its request: unary and ping-pong requests are
+re-encoded as the response type (fields the response type does not have are dropped),
+streams echo each message.
 Prints the bound address (host:port) on stdout; stops on SIGINT or SIGTERM.
 
 Flags:

@@ -65,7 +65,7 @@ async function thriftExamples(): Promise<void> {
   const generic = jsonThriftGeneric(provider);
   const server = newGenericServer(generic, seedThriftHandlers);
   const { port } = await server.start();
-  console.log(`\n== thrift: TestService on 127.0.0.1:${port} (gRPC, TTHeader, Framed and Buffered on one port)`);
+  console.log(`\n== thrift: TestService on 127.0.0.1:${port} (gRPC, TTHeader Streaming, TTHeader, Framed and Buffered on one port)`);
   const cli = newStreamingClient('streaming_service', generic, { hostPorts: [`127.0.0.1:${port}`] });
   try {
     await clientStreaming(cli, 'EchoClient', 'grpc client streaming generic', reply('server received 3 messages'));
@@ -75,6 +75,16 @@ async function thriftExamples(): Promise<void> {
     const unary = reply('unary request');
     show('thrift unary over gRPC: genericCall("EchoUnary")', [unary], [await cli.genericCall('EchoUnary', unary)], [reply('server unary: unary request')]);
     show('thrift ping-pong over gRPC: genericCall("EchoPingPong")', [unary], [await cli.genericCall('EchoPingPong', unary)], [reply('server pong: unary request')]);
+    // Kitex's TTHeader Streaming: the same streams over TTHeader frames on plain TCP
+    const tt = newStreamingClient('streaming_service', generic, { hostPorts: [`127.0.0.1:${port}`], transport: 'ttstream' });
+    try {
+      await clientStreaming(tt, 'EchoClient', 'ttstream client streaming generic', reply('server received 3 messages'), 'ttstream');
+      const ttReq = reply('ttstream server streaming generic request');
+      await serverStreaming(tt, 'EchoServer', ttReq, [0, 1, 2].map((i) => reply(`server streaming response ${i} for request: ${messageOf(ttReq)}`)), 'ttstream');
+      await bidiStreaming(tt, 'Echo', 'ttstream bidirectional streaming generic', (m) => reply(`server echo: ${m}`), 'ttstream');
+    } finally {
+      await tt.close();
+    }
     for (const transport of ['ttheader', 'framed', 'buffered'] as const) {
       const pingPong = newClient('streaming_service', generic, { hostPorts: [`127.0.0.1:${port}`], transport });
       const res = await pingPong.genericCall('EchoPingPong', unary);
@@ -87,7 +97,7 @@ async function thriftExamples(): Promise<void> {
   }
 }
 
-async function clientStreaming(cli: GenericClient<string, string>, method: string, text: string, expected: string): Promise<void> {
+async function clientStreaming(cli: GenericClient<string, string>, method: string, text: string, expected: string, over = 'gRPC'): Promise<void> {
   const stream = await cli.clientStreaming(method);
   const sent: string[] = [];
   for (let i = 0; i < 3; i++) {
@@ -95,17 +105,17 @@ async function clientStreaming(cli: GenericClient<string, string>, method: strin
     await stream.send(req);
     sent.push(req);
   }
-  show(`client streaming: ${method}, 3 × send then closeAndRecv`, sent, [await stream.closeAndRecv()], [expected]);
+  show(`client streaming over ${over}: ${method}, 3 × send then closeAndRecv`, sent, [await stream.closeAndRecv()], [expected]);
 }
 
-async function serverStreaming(cli: GenericClient<string, string>, method: string, req: string, expected: string[]): Promise<void> {
+async function serverStreaming(cli: GenericClient<string, string>, method: string, req: string, expected: string[], over = 'gRPC'): Promise<void> {
   const stream = await cli.serverStreaming(method, req);
   const received: string[] = [];
   for await (const res of stream) received.push(res); // ends at the clean end of stream (Kitex's io.EOF)
-  show(`server streaming: ${method}, recv until the end of stream`, [req], received, expected);
+  show(`server streaming over ${over}: ${method}, recv until the end of stream`, [req], received, expected);
 }
 
-async function bidiStreaming(cli: GenericClient<string, string>, method: string, text: string, answer: (m: string) => string): Promise<void> {
+async function bidiStreaming(cli: GenericClient<string, string>, method: string, text: string, answer: (m: string) => string, over = 'gRPC'): Promise<void> {
   const stream = await cli.bidiStreaming(method);
   const sent: string[] = [];
   const received: string[] = [];
@@ -123,7 +133,7 @@ async function bidiStreaming(cli: GenericClient<string, string>, method: string,
       for (let res = await stream.recv(); res !== undefined; res = await stream.recv()) received.push(res);
     })(),
   ]);
-  show(`bidirectional streaming: ${method}, concurrent send and recv loops`, sent, received, sent.map((s) => answer(messageOf(s))));
+  show(`bidirectional streaming over ${over}: ${method}, concurrent send and recv loops`, sent, received, sent.map((s) => answer(messageOf(s))));
 }
 
 console.log('idlcall demo: every call shape of the Kitex streaming generic-call guide, against an embedded generic server');

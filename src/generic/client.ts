@@ -1,5 +1,6 @@
-import { GrpcChannel, type ClientCall } from '../http2/index.js';
+import { GrpcChannel } from '../http2/index.js';
 import { PingPongClient, type PingPongTransport } from '../ttheader/index.js';
+import { TTStreamClient } from '../ttstream/index.js';
 import { Code } from '../errors/status-code.js';
 import { RpcError } from '../errors/rpc-error.js';
 import { UsageError } from '../errors/usage-error.js';
@@ -9,17 +10,20 @@ import type { CallOptions, ClientOptions, RequestMetadata } from './options.js';
 import { backwardMetainfoOf, persistentMetainfoHeaders } from './metainfo.js';
 import { pingPongReplyMetadata } from './reply-metadata.js';
 import { BidiStream, ClientStream, ServerStream, receiveSingle } from './streams.js';
+import type { TransportCall } from './transport-call.js';
 
 /**
- * A generic client for one service: every call shape over gRPC, and
- * `genericCall` over the ping-pong transports too. Made by
- * {@link newStreamingClient} (gRPC by default) or {@link newClient}
- * (TTHeader by default). Requests and responses are in the generic's
- * representation (JSON strings for `jsonPbGeneric` / `jsonThriftGeneric`).
+ * A generic client for one service: every call shape over gRPC or (Thrift)
+ * Kitex's TTHeader Streaming, and `genericCall` over the ping-pong transports
+ * too. Made by {@link newStreamingClient} (gRPC by default) or
+ * {@link newClient} (TTHeader by default). Requests and responses are in the
+ * generic's representation (JSON strings for `jsonPbGeneric` /
+ * `jsonThriftGeneric`).
  */
 export class GenericClient<Req, Res> {
-  readonly transport: 'grpc' | PingPongTransport;
+  readonly transport: 'grpc' | 'ttstream' | PingPongTransport;
   private grpc: GrpcChannel | undefined;
+  private ttstream: TTStreamClient | undefined;
   private pingPong: PingPongClient | undefined;
   /** The generic whose codecs `genericCall` uses (compact Thrift when asked). */
   private readonly callGeneric: Generic<Req, Res>;
@@ -36,8 +40,12 @@ export class GenericClient<Req, Res> {
     this.transport = options.transport ?? defaultTransport;
     const compact = options.thriftProtocol === 'compact';
     if (compact && generic.idl !== 'thrift') throw new UsageError("thriftProtocol 'compact' needs a Thrift generic");
-    if (compact && (this.transport === 'grpc' || this.transport.startsWith('ttheader'))) {
-      throw new UsageError(`Thrift over ${this.transport === 'grpc' ? 'gRPC' : "Kitex's TTHeader"} is binary; use framed, buffered or theader for compact`);
+    if (compact && (this.transport === 'grpc' || this.transport.startsWith('ttheader') || this.transport === 'ttstream')) {
+      const over = this.transport === 'grpc' ? 'gRPC' : this.transport === 'ttstream' ? 'ttstream' : "Kitex's TTHeader";
+      throw new UsageError(`Thrift over ${over} is binary; use framed, buffered or theader for compact`);
+    }
+    if (generic.idl === 'proto' && this.transport === 'ttstream') {
+      throw new UsageError("ttstream carries Thrift; protobuf streams travel over 'grpc'");
     }
     if (generic.idl === 'proto' && this.transport !== 'grpc' && this.transport !== 'ttheader' && this.transport !== 'framed') {
       throw new UsageError(`protobuf ping-pong travels over 'ttheader' or 'framed', not '${this.transport}'`);
@@ -67,7 +75,11 @@ export class GenericClient<Req, Res> {
     return new BidiStream(this.open(codec, opts), codec);
   }
 
-  /** A unary call over gRPC, or a ping-pong call over TTHeader/Framed/Buffered/THeader. */
+  /**
+   * A unary call over gRPC, or a ping-pong call over TTHeader/Framed/Buffered/THeader.
+   * On a ttstream client, unary and ping-pong methods go over Framed, as Kitex's
+   * client sends them (only streaming methods travel over TTHeader Streaming).
+   */
   async genericCall(method: string, req: Req, opts: CallOptions = {}): Promise<Res> {
     const codec = this.callGeneric.method(method);
     if (codec.mode !== 'unary' && codec.mode !== 'pingpong') {
@@ -92,12 +104,12 @@ export class GenericClient<Req, Res> {
   /** Lets in-flight calls finish, then closes every connection. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([this.grpc?.close(), this.pingPong?.close()]);
+    await Promise.all([this.grpc?.close(), this.ttstream?.close(), this.pingPong?.close()]);
   }
 
   private bind(method: string, mode: CallMode, callName: string): MethodCodec<Req, Res> {
-    if (this.transport !== 'grpc') {
-      throw new UsageError(`${callName} needs the 'grpc' transport; this client uses '${this.transport}'`);
+    if (this.transport !== 'grpc' && this.transport !== 'ttstream') {
+      throw new UsageError(`${callName} needs the 'grpc' or 'ttstream' transport; this client uses '${this.transport}'`);
     }
     const codec = this.generic.method(method);
     if (codec.mode !== mode) {
@@ -107,8 +119,9 @@ export class GenericClient<Req, Res> {
     return codec;
   }
 
-  private open(codec: MethodCodec<Req, Res>, opts: CallOptions): ClientCall {
+  private open(codec: MethodCodec<Req, Res>, opts: CallOptions): TransportCall {
     if (this.closed) throw new UsageError('the client is closed');
+    if (this.transport === 'ttstream') return this.openTTStream(codec, opts);
     this.grpc ??= new GrpcChannel({
       hostPorts: this.options.hostPorts,
       authority: this.options.authority ?? this.serviceName,
@@ -130,11 +143,33 @@ export class GenericClient<Req, Res> {
     });
   }
 
+  /** A TTHeader Streaming stream: `isn` is the IDL service name; metadata travels as metainfo. */
+  private openTTStream(codec: MethodCodec<Req, Res>, opts: CallOptions): TransportCall {
+    this.ttstream ??= new TTStreamClient({
+      hostPorts: this.options.hostPorts,
+      ...pick(this.options, ['connectTimeoutMs', 'maxReceiveMessageBytes', 'maxSendMessageBytes', 'fromService', 'onConnect']),
+      ...(this.options.maxConnectionsPerHost !== undefined ? { connectionsPerHost: this.options.maxConnectionsPerHost } : {}),
+      ...(this.options.ttstreamReset !== undefined ? { reset: this.options.ttstreamReset } : {}),
+    });
+    const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs;
+    const metadata = this.options.metadata || opts.metadata ? stringMetadata(mergeMetadata(this.options.metadata, opts.metadata)) : undefined;
+    const persistent = mergePersistent(this.options.persistentMetadata, opts.persistentMetadata);
+    return this.ttstream.call({
+      method: codec.name,
+      service: this.generic.serviceName,
+      ...(metadata ? { metadata } : {}),
+      ...(persistent ? { persistentMetadata: persistent } : {}),
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+  }
+
   private async pingPongCall(codec: MethodCodec<Req, Res>, body: Uint8Array, opts: CallOptions): Promise<Res> {
     if (this.closed) throw new UsageError('the client is closed');
     this.pingPong ??= new PingPongClient({
       hostPorts: this.options.hostPorts,
-      transport: this.transport as PingPongTransport,
+      // Kitex's client sends what does not stream over Framed when streams go over ttstream (client.go purifyProtocol)
+      transport: this.transport === 'ttstream' ? 'framed' : (this.transport as PingPongTransport),
       payloadProtocol:
         this.generic.idl === 'proto' ? 'kitex-protobuf' : this.options.thriftProtocol === 'compact' ? 'thrift-compact' : 'thrift-binary',
       ...pick(this.options, ['connectTimeoutMs', 'maxConnectionsPerHost', 'fromService', 'onConnect']),
@@ -198,7 +233,8 @@ function stringMetadata(md: RequestMetadata): Record<string, string> {
 
 /**
  * Kitex's `genericclient.NewStreamingClient`: a client for every call shape,
- * over gRPC unless `options.transport` says otherwise.
+ * over gRPC unless `options.transport` says otherwise (`'ttstream'` for
+ * Kitex's TTHeader Streaming with a Thrift generic).
  */
 export function newStreamingClient<Req, Res>(
   serviceName: string,

@@ -8,7 +8,7 @@ export type { TlsOptions, ConnectionInfo };
 /** Message compression for gRPC calls. */
 export type Compression = 'identity' | 'gzip' | 'deflate';
 
-/** Request metadata: gRPC headers (`-bin` keys take bytes) or TTHeader metainfo strings. */
+/** Request metadata: gRPC headers (`-bin` keys take bytes) or TTHeader / ttstream metainfo strings. */
 export type RequestMetadata = Record<string, string | string[] | Uint8Array>;
 
 /**
@@ -25,8 +25,12 @@ export type BackwardMetadataListener = (values: Record<string, string>) => void;
 export interface ClientOptions {
   /** Targets as `host:port`; calls are spread round-robin, skipping unreachable ones. */
   hostPorts: string[];
-  /** `'grpc'` (HTTP/2; the default for `newStreamingClient`) or a ping-pong transport (the default for `newClient` is `'ttheader'`). */
-  transport?: 'grpc' | PingPongTransport;
+  /**
+   * `'grpc'` (HTTP/2; the default for `newStreamingClient`), `'ttstream'` (Kitex's
+   * TTHeader Streaming, for Thrift: streams over it, `genericCall` over Framed as
+   * Kitex does), or a ping-pong transport (the default for `newClient` is `'ttheader'`).
+   */
+  transport?: 'grpc' | 'ttstream' | PingPongTransport;
   /** TLS for gRPC: `true` for the system's CAs, or CA / client certificate / server name settings. */
   tls?: TlsOptions | boolean;
   /**
@@ -36,17 +40,20 @@ export interface ClientOptions {
    * Envoy or an ingress routes on `:authority`.
    */
   authority?: string;
-  /** The caller's service name, sent as TTHeader FromService. */
+  /** The caller's service name, sent as TTHeader FromService (and as the cancel path of ttstream Rst frames). */
   fromService?: string;
   connectTimeoutMs?: number;
   /** Default per-call timeout. */
   timeoutMs?: number;
-  /** Metadata sent with every call (a call's own metadata is added to it). */
+  /**
+   * Metadata sent with every call (a call's own metadata is added to it). Over
+   * TTHeader and ttstream it is Kitex's transient metainfo (`RPC_TRANSIT_<key>`).
+   */
   metadata?: RequestMetadata;
   /**
    * Persistent metainfo sent with every call: values a Kitex server passes on
    * to the services it calls in turn (`metainfo.WithPersistentValue`). TTHeader
-   * carries them as string info `RPC_PERSIST_<key>`, gRPC as headers
+   * and ttstream carry them as string info `RPC_PERSIST_<key>`, gRPC as headers
    * `rpc-persist-<key>` (lower case, `_` written `-`, as gopkg metainfo
    * converts them), THeader as plain headers. A call's own values are added.
    */
@@ -68,13 +75,27 @@ export interface ClientOptions {
    * `'compact'` (for Apache Thrift peers over Framed, Buffered or THeader).
    */
   thriftProtocol?: 'binary' | 'compact';
-  /** Ping-pong transports: connections kept per address (one outstanding request each). */
+  /**
+   * Ping-pong transports: connections kept per address (one outstanding request
+   * each; default 8). ttstream: connections its streams are multiplexed over (default 1).
+   */
   maxConnectionsPerHost?: number;
+  /**
+   * ttstream: send Kitex's Rst frame (Kitex ≥ 0.15) when a stream is cancelled or
+   * times out, so the server stops its handler (default true). Kitex v0.14 servers
+   * do not know the frame and close the connection, with every stream on it: set
+   * false for them (an end-of-stream Trailer is sent alone).
+   */
+  ttstreamReset?: boolean;
 }
 
 /** Options for one call. */
 export interface CallOptions {
-  /** Deadline for the whole call, sent as `grpc-timeout` (or TTHeader RPCTimeout) and enforced locally. */
+  /**
+   * Deadline for the whole call, sent as `grpc-timeout` (or TTHeader RPCTimeout) and enforced
+   * locally. ttstream carries no timeout: the deadline is ours alone (the server hears of it
+   * through an Rst frame, see `ttstreamReset`).
+   */
   timeoutMs?: number;
   metadata?: RequestMetadata;
   /** Persistent metainfo for this call, added to the client's (see {@link ClientOptions.persistentMetadata}). */

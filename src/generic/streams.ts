@@ -1,16 +1,16 @@
-import type { ClientCall } from '../http2/index.js';
 import { Code } from '../errors/status-code.js';
 import { RpcError, type Metadata } from '../errors/rpc-error.js';
 import type { MethodCodec } from './method-codec.js';
+import type { TransportCall } from './transport-call.js';
 
-/** What every open gRPC stream exposes besides its messages. */
+/** What every open stream (gRPC or ttstream) exposes besides its messages. */
 abstract class StreamBase<Req, Res> {
   /** Set at the clean end of the stream (or once the single response was read). */
   protected ended = false;
   private cancelled = false;
 
   constructor(
-    protected readonly call: ClientCall,
+    protected readonly call: TransportCall,
     protected readonly codec: MethodCodec<Req, Res>,
   ) {}
 
@@ -24,7 +24,7 @@ abstract class StreamBase<Req, Res> {
     return this.call.trailers;
   }
 
-  /** Cancels the call: the server sees RST_STREAM(CANCEL), pending operations reject with CANCELLED. */
+  /** Cancels the call: the server sees RST_STREAM(CANCEL) (ttstream: an Rst frame), pending operations reject with CANCELLED. */
   cancel(reason?: string): void {
     this.cancelled = true;
     this.call.cancel(reason);
@@ -72,7 +72,7 @@ abstract class StreamBase<Req, Res> {
 }
 
 /** Reads the single response of a client-streaming or unary call, and its clean end. */
-export async function receiveSingle<Req, Res>(call: ClientCall, codec: MethodCodec<Req, Res>): Promise<Res> {
+export async function receiveSingle<Req, Res>(call: TransportCall, codec: MethodCodec<Req, Res>): Promise<Res> {
   const first = await call.recv();
   if (first === undefined) throw new RpcError(Code.INTERNAL, `${codec.name}: the server ended the call without a response`);
   const extra = await call.recv();

@@ -10,12 +10,12 @@ import { CallGuard } from './call-guard.js';
 import { HostPool, type HostPoolOptions } from './pool.js';
 import type { Connection, ReplyWaiter } from './connection.js';
 import { encodeEnvelope, decodeEnvelope, carriesTTHeader, checkCombination, EnvelopeTemplate, type EnvelopeFields, type PingPongTransport, type PayloadProtocol, type DecodedEnvelope } from './envelope.js';
-import { MessageType } from './tmessage.js';
-import { IntInfoKey, StrInfoKey, TRANSPORT_TYPE_FRAMED, TRANSPORT_TYPE_UNFRAMED, putMetainfo, GDPR_TOKEN_KEY } from './info-keys.js';
-import { applicationExceptionToError, ThriftApplicationError } from './application-exception.js';
+import { MessageType } from '../frame/tmessage.js';
+import { IntInfoKey, StrInfoKey, TRANSPORT_TYPE_FRAMED, TRANSPORT_TYPE_UNFRAMED, putMetainfo, takeAclToken } from '../frame/info-keys.js';
+import { applicationExceptionToError, ThriftApplicationError } from '../frame/application-exception.js';
 import { decodeKitexProtobufError } from './kitex-protobuf.js';
 import { DEFAULT_MAX_FRAME_BYTES, type Delimiting } from './frame-decoder.js';
-import { protocolError } from './errors.js';
+import { protocolError } from '../frame/errors.js';
 
 /** Options of {@link PingPongClient}. */
 export interface PingPongClientOptions {
@@ -324,12 +324,7 @@ export class PingPongClient {
       if (req.metadata || req.persistentMetadata) {
         strInfo ??= new Map();
         putMetainfo(strInfo, req.metadata, req.persistentMetadata);
-        // gopkg writes the GDPR token in its own info block (0x11), not among the string pairs
-        const tok = strInfo.get(GDPR_TOKEN_KEY);
-        if (tok !== undefined) {
-          strInfo.delete(GDPR_TOKEN_KEY);
-          aclToken = tok;
-        }
+        aclToken = takeAclToken(strInfo);
       }
       return { ...base, intInfo, ...(strInfo ? { strInfo } : {}), ...(aclToken !== undefined ? { aclToken } : {}) };
     }

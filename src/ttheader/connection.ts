@@ -7,7 +7,7 @@
 import * as net from 'node:net';
 import { RpcError, Code } from '../errors/index.js';
 import { FrameDecoder, type Delimiting } from './frame-decoder.js';
-import { unavailable, protocolError } from './errors.js';
+import { unavailable, protocolError } from '../frame/errors.js';
 
 /** Options for {@link connect}. */
 export interface ConnectOptions {

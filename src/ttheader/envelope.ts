@@ -4,18 +4,18 @@
  * optional inner Framed length, and an optional TTHeader/THeader around that.
  * Used by the client for requests/replies and by the server for the reverse.
  */
-import { protocolError } from './errors.js';
+import { protocolError } from '../frame/errors.js';
 import {
   binaryMessageHeaderSize, writeBinaryMessageHeader, decodeBinaryMessageHeader,
   compactMessageHeaderSize, writeCompactMessageHeader, decodeCompactMessageHeader,
   COMPACT_PROTOCOL_ID, type MessageHeader,
-} from './tmessage.js';
+} from '../frame/tmessage.js';
 import { kitexProtobufHeaderSize, writeKitexProtobufHeader, decodeKitexProtobufHeader } from './kitex-protobuf.js';
-import { encodeTTHeaderPrefix, decodeTTHeaderFrame, isTTHeader, TTHeaderProtocolId } from './ttheader-frame.js';
+import { encodeTTHeaderPrefix, decodeTTHeaderFrame, isTTHeader, TTHeaderProtocolId } from '../frame/ttheader-frame.js';
 import { encodeTHeaderPrefix, decodeTHeaderFrame, isTHeader, THeaderProtocolId, applyTHeaderTransforms } from './theader-frame.js';
-import { encodeText } from './text.js';
-import { NO_INT_INFO, NO_STR_INFO, NO_TRANSFORMS } from './no-headers.js';
-import { readU32, writeU32 } from './big-endian.js';
+import { encodeText } from '../frame/text.js';
+import { NO_INT_INFO, NO_STR_INFO, NO_TRANSFORMS } from '../frame/no-headers.js';
+import { readU32, writeU32 } from '../frame/big-endian.js';
 
 /**
  * Ping-pong transports. `ttheader` is Kitex's default: TTHeader with a Framed

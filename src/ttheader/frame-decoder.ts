@@ -4,9 +4,10 @@
  * over the limit is refused at once, before any buffer is sized for it; we only
  * ever hold bytes that actually arrived.
  */
-import { limitError } from './errors.js';
-import { MessageSkipper, type ThriftEncoding } from './buffered-length.js';
-import { readU32 } from './big-endian.js';
+import { limitError } from '../frame/errors.js';
+import { MessageSkipper, type ThriftEncoding } from '../frame/buffered-length.js';
+import { readU32 } from '../frame/big-endian.js';
+import { copyFrame } from '../frame/copy-frame.js';
 
 /** How messages are delimited on the stream. */
 export type Delimiting =
@@ -17,34 +18,6 @@ export type Delimiting =
 
 /** Default cap on one frame: 64 MiB. */
 export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024;
-
-// Sized like Node's Buffer pool: a kept reply holds at most 8 KiB of slab alive.
-const SLAB_BYTES = 8 * 1024;
-/** Frames up to this size are copied into the shared slab; larger ones get their own buffer. */
-const MAX_SLAB_FRAME = 4 * 1024;
-let slab = new ArrayBuffer(SLAB_BYTES);
-let slabUsed = 0;
-
-/**
- * A copy of `src[start, end)` that the caller owns. Small copies are carved
- * from a shared slab, like Node's Buffer pool: a fresh ArrayBuffer per frame
- * costs more than the rest of a small reply's handling. The slab is never
- * written twice, so a copy stays valid however long it is kept (and keeps the
- * slab alive that long).
- */
-function copyFrame(src: Uint8Array, start: number, end: number): Uint8Array {
-  const n = end - start;
-  if (n > MAX_SLAB_FRAME) return src.slice(start, end);
-  if (slabUsed + n > SLAB_BYTES) {
-    slab = new ArrayBuffer(SLAB_BYTES);
-    slabUsed = 0;
-  }
-  const out = new Uint8Array(slab, slabUsed, n);
-  slabUsed += n;
-  if (n <= 64) for (let i = 0; i < n; i++) out[i] = src[start + i]!;
-  else out.set(src.subarray(start, end));
-  return out;
-}
 
 /** Growable byte queue: appended at the end, consumed from the front. */
 export class ByteQueue {

@@ -6,9 +6,9 @@
  * ```
  * An EXCEPTION carries Kitex's `ErrorProto { int32 TypeID = 1; string Message = 2; }`.
  */
-import { protocolError } from './errors.js';
-import { readVarint32, type MessageHeader } from './tmessage.js';
-import { decodeText, encodeText } from './text.js';
+import { protocolError } from '../frame/errors.js';
+import { readVarint32, type MessageHeader } from '../frame/tmessage.js';
+import { decodeText, encodeText } from '../frame/text.js';
 
 /** High 16 bits of the first word of a Kitex protobuf message. */
 export const KITEX_PROTOBUF_MAGIC = 0x9001;

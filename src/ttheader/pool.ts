@@ -6,7 +6,7 @@
 import { RpcError } from '../errors/index.js';
 import { connect, type Connection, type ConnectOptions } from './connection.js';
 import type { CallGuard } from './call-guard.js';
-import { unavailable } from './errors.js';
+import { unavailable } from '../frame/errors.js';
 
 /** How long an idle connection may keep the event loop alive before it is unreferenced. */
 const UNREF_IDLE_AFTER_MS = 5;

@@ -6,14 +6,14 @@
  * message is recognised on its own, so one port serves all of them.
  */
 import { ByteQueue, DEFAULT_MAX_FRAME_BYTES } from './frame-decoder.js';
-import { MessageSkipper } from './buffered-length.js';
-import { limitError, protocolError } from './errors.js';
+import { MessageSkipper } from '../frame/buffered-length.js';
+import { limitError, protocolError } from '../frame/errors.js';
 import { carriesTTHeader, decodeEnvelope, encodeEnvelope, EnvelopeTemplate, type DecodedEnvelope, type PingPongTransport, type PayloadProtocol } from './envelope.js';
-import { MessageType, COMPACT_PROTOCOL_ID } from './tmessage.js';
-import { IntInfoKey } from './info-keys.js';
-import { encodeApplicationException } from './application-exception.js';
+import { MessageType, COMPACT_PROTOCOL_ID } from '../frame/tmessage.js';
+import { IntInfoKey } from '../frame/info-keys.js';
+import { encodeApplicationException } from '../frame/application-exception.js';
 import { encodeKitexProtobufError } from './kitex-protobuf.js';
-import { readU32 } from './big-endian.js';
+import { readU32 } from '../frame/big-endian.js';
 
 /** What a request's first bytes say about it. */
 export interface DetectedProtocol {

@@ -11,9 +11,9 @@
  * ```
  */
 import { inflateSync, deflateSync } from 'node:zlib';
-import { protocolError, limitError } from './errors.js';
-import { readVarint32 } from './tmessage.js';
-import { decodeText, encodeText } from './text.js';
+import { protocolError, limitError } from '../frame/errors.js';
+import { readVarint32 } from '../frame/tmessage.js';
+import { decodeText, encodeText } from '../frame/text.js';
 
 /** THeader magic, the high 16 bits of the second word. */
 export const THEADER_MAGIC = 0x0fff;

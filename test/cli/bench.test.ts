@@ -75,6 +75,11 @@ describe('idlcall bench: totals agree with the server', () => {
     expect(servers.counts.streamMessages - before).toBe(1000);
   });
 
+  it('bidirectional streams over ttstream, concurrency 16 multiplexed on one connection', async () => {
+    const s = await bench([servers.seedThrift, 'Echo', '--idl', join(FIXTURES, '../../../examples/idl/streaming.thrift'), '-d', '{"message":"b"}', '-c', '16', '-n', '200', '--stream-messages', '5', '--transport', 'ttstream']);
+    expect(s).toMatchObject({ mode: 'bidirectional', transport: 'ttstream', total: 200, ok: 200, messages: { sent: 1000, received: 1000 } });
+  });
+
   it('failures are counted by status code with their messages; --rps paces without changing totals', async () => {
     const s = await bench([servers.items, 'Find', '--idl', ITEMS_PROTO, '-d', '{"name":"z"}', '-c', '4', '-n', '40', '--rps', '400', '--max-error-rate', '1']);
     expect(s.total).toBe(40);

@@ -110,6 +110,20 @@ describe.concurrent('idlcall call: Thrift (seed streaming.thrift and cli_test.th
     expect(jsonLines(b.stdout)).toEqual([{ message: 'server echo: 1' }, { message: 'server echo: 2' }]);
   });
 
+  it('--transport ttstream: Thrift streams over Kitex TTHeader Streaming; ping-pong then goes Framed', async () => {
+    const s = await runCli(['call', servers.seedThrift, 'TestService/EchoServer', '--idl', SEED_THRIFT, '-t', 'ttstream', '-d', '{"message":"q"}']);
+    expect({ code: s.code, out: jsonLines(s.stdout) }).toEqual({ code: 0, out: [0, 1, 2].map((i) => ({ message: `server streaming response ${i} for request: q` })) });
+    const b = await runCli(['call', servers.seedThrift, 'Echo', '--idl', SEED_THRIFT, '--transport', 'ttstream', '-d', '@-'], { input: '{"message":"1"}\n{"message":"2"}\n' });
+    expect({ code: b.code, out: jsonLines(b.stdout) }).toEqual({ code: 0, out: [{ message: 'server echo: 1' }, { message: 'server echo: 2' }] });
+    const c = await runCli(['call', servers.seedThrift, 'EchoClient', '--idl', SEED_THRIFT, '-t', 'ttstream', '-d', '@-'], { input: '{"message":"1"}\n{"message":"2"}\n' });
+    expect({ code: c.code, out: jsonLines(c.stdout) }).toEqual({ code: 0, out: [{ message: 'server received 2 messages' }] });
+    const p = await runCli(['call', servers.seedThrift, 'EchoPingPong', '--idl', SEED_THRIFT, '-t', 'ttstream', '-d', '{"message":"t"}']);
+    expect({ code: p.code, out: jsonLines(p.stdout) }).toEqual({ code: 0, out: [{ message: 'server pong: t' }] });
+    const pb = await runCli(['call', servers.seedProto, 'StreamResponseEcho', '--idl', SEED_PROTO, '-t', 'ttstream', '-d', '{"message":"x"}']);
+    expect(pb.code).toBe(1);
+    expect(pb.stderr).toMatch(/ttstream carries Thrift/);
+  });
+
   it('-v over TTHeader prints the reply info as headers (int keys by Kitex name); -H travels as metainfo', async () => {
     const r = await runCli(['call', servers.thriftItems, 'ItemService/Echo', '--idl', ITEMS_THRIFT, '-H', 'x-echo: hello', '-v', '-d', '{"name":"n"}']);
     expect(r.code).toBe(0);

@@ -189,10 +189,10 @@ describe('client lifecycle and usage errors', () => {
     await expect(cli.genericCall('Get', '{}')).rejects.toThrow(UsageError);
   });
 
-  it('streaming calls need gRPC; options that contradict each other are refused', async () => {
+  it('streaming calls need gRPC or ttstream; options that contradict each other are refused', async () => {
     const g = jsonThriftGeneric(await thriftFileProvider('examples/idl/streaming.thrift'));
     const cli = newClient('s', g, { hostPorts: ['127.0.0.1:1'] });
-    await expect(cli.bidiStreaming('Echo')).rejects.toThrow(/needs the 'grpc' transport/);
+    await expect(cli.bidiStreaming('Echo')).rejects.toThrow(/needs the 'grpc' or 'ttstream' transport/);
     expect(() => newClient('s', g, { hostPorts: ['127.0.0.1:1'], thriftProtocol: 'compact' })).toThrow(/TTHeader is binary; use framed, buffered or theader/);
     const pb = jsonPbGeneric(await protoFileProvider('examples/idl/streaming.proto'));
     expect(() => newClient('s', pb, { hostPorts: ['127.0.0.1:1'], transport: 'buffered' })).toThrow(/'ttheader' or 'framed'/);

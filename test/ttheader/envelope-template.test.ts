@@ -10,7 +10,7 @@ import {
   EnvelopeTemplate, encodeEnvelope, decodeEnvelope, encodeServerReply, PingPongClient,
   IntInfoKey, MessageType, ServerRequestReader, type PingPongTransport, type PayloadProtocol, type ServerRequest,
 } from '../../src/ttheader/index.js';
-import { decodeText, encodeText } from '../../src/ttheader/text.js';
+import { decodeText, encodeText } from '../../src/frame/text.js';
 
 const COMBOS: [PingPongTransport, PayloadProtocol][] = [
   ['ttheader', 'thrift-binary'], ['ttheader', 'kitex-protobuf'], ['ttheader-unframed', 'thrift-binary'],

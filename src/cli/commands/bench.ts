@@ -147,8 +147,9 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
     serviceName: generic.serviceName,
     docs,
     streamMessages,
-    // Ping-pong connections carry one request at a time: give each client enough of them.
-    clientOptions: transport === 'grpc' ? options : { ...options, maxConnectionsPerHost: Math.ceil(c / clientShares[i]!) },
+    // Ping-pong connections carry one request at a time: give each client enough of them
+    // (gRPC and ttstream multiplex their streams).
+    clientOptions: transport === 'grpc' || transport === 'ttstream' ? options : { ...options, maxConnectionsPerHost: Math.ceil(c / clientShares[i]!) },
     callTimeoutMs: options.timeoutMs,
     total,
     stopAfterMs,

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { createGrpcServer, type GrpcServer, type GrpcServerOptions, type ServerCall } from '../../http2/index.js';
 import { detectProtocol, type PingPongTransport } from '../../ttheader/index.js';
+import { isTTStreamStart, serveTTStreamConnection } from '../../ttstream/index.js';
 import { UsageError } from '../../errors/usage-error.js';
 import { HealthService, type ServingStatus } from '../../reflection/health-service.js';
 import { REFLECTION_SERVICES } from '../../reflection/reflection-messages.js';
@@ -11,9 +12,10 @@ import { ProtoProvider } from '../proto-provider.js';
 import { serveGrpcCall } from './grpc-dispatch.js';
 import type { Handlers } from './handlers.js';
 import { servePingPongConnection } from './pingpong-dispatch.js';
+import { serveTTStream } from './ttstream-dispatch.js';
 
 /** Transports a generic server can accept. */
-export type ServerTransport = 'grpc' | PingPongTransport;
+export type ServerTransport = 'grpc' | 'ttstream' | PingPongTransport;
 
 /** Options for {@link newGenericServer}. */
 export interface GenericServerOptions {
@@ -22,12 +24,13 @@ export interface GenericServerOptions {
   /**
    * Transports accepted on the port; default all. One port serves them
    * together: each connection is recognised from its first bytes (the HTTP/2
-   * preface, TTHeader or THeader magic, a Framed length, or a bare TMessage).
+   * preface, TTHeader magic with the streaming flag for ttstream, TTHeader or
+   * THeader magic, a Framed length, or a bare TMessage).
    */
   transports?: readonly ServerTransport[];
   /** TLS for gRPC (the port then serves gRPC over TLS only). */
   tls?: GrpcServerOptions['tls'];
-  /** Largest request accepted (gRPC message or ping-pong frame); default 4 MiB. */
+  /** Largest request accepted (gRPC message, ping-pong frame, ttstream message); default 4 MiB. */
   maxReceiveMessageBytes?: number;
   /**
    * Answer gRPC server reflection (`grpc.reflection.v1` and `v1alpha`) with the served
@@ -40,9 +43,15 @@ export interface GenericServerOptions {
    * (its full name); default true. See {@link GenericServer.setServingStatus}.
    */
   health?: boolean;
+  /** Streams open at once on one connection (gRPC, ttstream); default 1000. */
+  maxConcurrentStreams?: number;
+  /** A ttstream connection without streams is closed after this long (default 5 minutes; 0 = never). */
+  idleTimeoutMs?: number;
+  /** A ttstream connection must send its first whole frame within this long (default 10 s; 0 = no limit). */
+  handshakeTimeoutMs?: number;
 }
 
-const ALL: readonly ServerTransport[] = ['grpc', 'ttheader', 'ttheader-unframed', 'framed', 'buffered', 'theader'];
+const ALL: readonly ServerTransport[] = ['grpc', 'ttstream', 'ttheader', 'ttheader-unframed', 'framed', 'buffered', 'theader'];
 const HTTP2_PREFACE_START = [0x50, 0x52, 0x49, 0x20]; // "PRI "
 const SNIFF_LIMIT = 4096;
 
@@ -83,6 +92,7 @@ export class GenericServer<Req, Res> {
     this.grpc = createGrpcServer((call) => this.route(call), {
       ...(options.tls ? { tls: options.tls } : {}),
       ...(options.maxReceiveMessageBytes ? { maxReceiveMessageBytes: options.maxReceiveMessageBytes } : {}),
+      ...(options.maxConcurrentStreams ? { maxConcurrentStreams: options.maxConcurrentStreams } : {}),
     });
     this.tcp = net.createServer((socket) => this.accept(socket));
   }
@@ -166,6 +176,15 @@ export class GenericServer<Req, Res> {
         this.grpc.handleSocket(socket);
         return;
       }
+      // ttstream (Kitex's server_provider.go Available): TTHeader magic with the streaming flag
+      const ttstream = head[0]! < 0x80 ? isTTStreamStart(head) : false;
+      if (ttstream === undefined) return;
+      if (ttstream) {
+        socket.off('data', onData);
+        if (!this.accepted.has('ttstream') || this.generic.idl !== 'thrift') return void socket.destroy();
+        this.acceptTTStream(socket, head);
+        return;
+      }
       const detected = detectProtocol(head);
       if (detected === undefined && head.length < SNIFF_LIMIT) return;
       socket.off('data', onData);
@@ -176,6 +195,16 @@ export class GenericServer<Req, Res> {
       servePingPongConnection(this.generic, this.handlers, socket, head, this.options.maxReceiveMessageBytes);
     };
     socket.on('data', onData);
+  }
+
+  private acceptTTStream(socket: net.Socket, head: Uint8Array): void {
+    const { generic, handlers, options } = this;
+    serveTTStreamConnection(socket, head, (stream) => void serveTTStream(generic, handlers, stream), {
+      ...(options.maxReceiveMessageBytes ? { maxReceiveMessageBytes: options.maxReceiveMessageBytes } : {}),
+      ...(options.maxConcurrentStreams ? { maxConcurrentStreams: options.maxConcurrentStreams } : {}),
+      ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+      ...(options.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
+    });
   }
 }
 
@@ -199,7 +228,7 @@ function splitHostPort(hostPort: string): [string, string] {
 
 /**
  * Kitex's generic server for Node: serves `generic`'s service with
- * `handlers` over gRPC and the ping-pong transports on one port. Call
+ * `handlers` over gRPC, TTHeader Streaming and the ping-pong transports on one port. Call
  * `start()` to listen.
  */
 export function newGenericServer<Req, Res>(

@@ -1,20 +1,13 @@
 import type { ServerCall, ServerStatus } from '../../http2/index.js';
 import { Code } from '../../errors/status-code.js';
-import { RpcError, type Metadata } from '../../errors/rpc-error.js';
-import { DeclaredException } from '../../errors/declared-exception.js';
+import type { Metadata } from '../../errors/rpc-error.js';
 import type { Generic, MethodCodec } from '../method-codec.js';
-import type {
-  BidiStreamingHandler,
-  ClientStreamingHandler,
-  Handlers,
-  ServerContext,
-  ServerStreamingHandler,
-  UnaryHandler,
-} from './handlers.js';
+import type { Handlers } from './handlers.js';
+import { runHandler, type HandlerCall } from './run-handler.js';
 import { statusOf } from './status-of.js';
 
 /** Context for one gRPC call; headers set by the handler go out with the first message. */
-class GrpcContext implements ServerContext {
+class GrpcContext implements HandlerCall {
   readonly transport = 'grpc' as const;
   private headers: Record<string, string> | undefined;
   trailers: Record<string, string> | undefined;
@@ -44,6 +37,10 @@ class GrpcContext implements ServerContext {
     (this.trailers ??= {})[name] = value;
   }
 
+  recv(): Promise<Uint8Array | undefined> {
+    return this.call.recv();
+  }
+
   send(bytes: Uint8Array): Promise<void> {
     if (!this.headersSent) {
       this.headersSent = true;
@@ -52,33 +49,18 @@ class GrpcContext implements ServerContext {
     return this.call.send(bytes);
   }
 
-  end(status: ServerStatus): void {
+  end(): void {
+    this.endWith({ code: Code.OK });
+  }
+
+  fail(err: unknown): void {
+    this.endWith(statusOf(err));
+  }
+
+  private endWith(status: ServerStatus): void {
     if (!this.headersSent && this.headers) this.call.sendHeaders(this.headers);
     this.call.end(this.trailers ? { ...status, trailers: { ...this.trailers, ...status.trailers } } : status);
   }
-}
-
-/** Requests of a streaming call, decoded as the handler pulls them. */
-async function* requestsOf<Req, Res>(call: ServerCall, codec: MethodCodec<Req, Res>): AsyncGenerator<Req, void, undefined> {
-  for (;;) {
-    const bytes = await call.recv();
-    if (bytes === undefined) return;
-    yield decodeOrInvalid(codec, bytes);
-  }
-}
-
-function decodeOrInvalid<Req, Res>(codec: MethodCodec<Req, Res>, bytes: Uint8Array): Req {
-  try {
-    return codec.decodeRequest(bytes);
-  } catch (err) {
-    throw new RpcError(Code.INVALID_ARGUMENT, `request could not be decoded: ${(err as Error).message}`, { cause: err });
-  }
-}
-
-async function single<Req, Res>(call: ServerCall, codec: MethodCodec<Req, Res>): Promise<Req> {
-  const bytes = await call.recv();
-  if (bytes === undefined) throw new RpcError(Code.INTERNAL, 'the client sent no request');
-  return decodeOrInvalid(codec, bytes);
 }
 
 /**
@@ -107,44 +89,5 @@ export async function serveGrpcCall<Req, Res>(generic: Generic<Req, Res>, handle
     call.end({ code: Code.UNIMPLEMENTED, message: `method ${methodName} is not implemented` });
     return;
   }
-  const ctx = new GrpcContext(methodName, call);
-  try {
-    switch (codec.mode) {
-      case 'unary':
-      case 'pingpong': {
-        const req = await single(call, codec);
-        const res = await (handler as UnaryHandler<Req, Res>)(req, ctx);
-        await ctx.send(codec.encodeResponse(res));
-        break;
-      }
-      case 'client': {
-        const res = await (handler as ClientStreamingHandler<Req, Res>)(requestsOf(call, codec), ctx);
-        await ctx.send(codec.encodeResponse(res));
-        break;
-      }
-      case 'server': {
-        const req = await single(call, codec);
-        for await (const res of (handler as ServerStreamingHandler<Req, Res>)(req, ctx)) await ctx.send(codec.encodeResponse(res));
-        break;
-      }
-      case 'bidirectional': {
-        for await (const res of (handler as BidiStreamingHandler<Req, Res>)(requestsOf(call, codec), ctx)) {
-          await ctx.send(codec.encodeResponse(res));
-        }
-        break;
-      }
-    }
-    ctx.end({ code: Code.OK });
-  } catch (err) {
-    // A declared Thrift exception of a unary/ping-pong method travels in-band, with status OK.
-    if (err instanceof DeclaredException) {
-      const bytes = codec.encodeDeclaredException(err.typeName || err.fieldName, err.json);
-      if (bytes) {
-        await ctx.send(bytes).catch(() => undefined);
-        ctx.end({ code: Code.OK });
-        return;
-      }
-    }
-    ctx.end(statusOf(err));
-  }
+  await runHandler(codec, handler, new GrpcContext(methodName, call));
 }

@@ -5,21 +5,21 @@ import type { PingPongTransport } from '../../ttheader/index.js';
 export interface ServerContext {
   /** The method name as called. */
   readonly method: string;
-  /** Request metadata: gRPC headers, or TTHeader/THeader string info. */
+  /** Request metadata: gRPC headers, or TTHeader/THeader string info (ttstream: the Header frame's, metainfo keys as sent, e.g. `RPC_TRANSIT_<key>`). */
   readonly metadata: Metadata;
   /** Aborted when the client cancels, the connection drops or the deadline passes. */
   readonly signal: AbortSignal;
   /** Absolute deadline (ms since epoch), when the client sent one. */
   readonly deadline: number | undefined;
-  readonly transport: 'grpc' | PingPongTransport;
+  readonly transport: 'grpc' | 'ttstream' | PingPongTransport;
   /** The client's address as `ip:port` (`[ip]:port` for IPv6), for logs. */
   readonly peer: string;
   /**
-   * Adds a response header (gRPC: sent with the first message). Ping-pong: a string info
+   * Adds a response header (gRPC and ttstream: sent with the first message). Ping-pong: a string info
    * entry of the reply (TTHeader) or a THeader header; Framed and Buffered drop it.
    */
   setHeader(name: string, value: string): void;
-  /** Adds a response trailer (gRPC). Ping-pong has no trailers: the same as `setHeader`. */
+  /** Adds a response trailer (gRPC, ttstream). Ping-pong has no trailers: the same as `setHeader`. */
   setTrailer(name: string, value: string): void;
 }
 

@@ -71,7 +71,7 @@ async function answer<Req, Res>(
   }
   const handler = handlers[req.name] as UnaryHandler<Req, Res> | undefined;
   if (codec.mode !== 'pingpong' && codec.mode !== 'unary') {
-    return encodeServerException(req, `${req.name} is a streaming method; call it over gRPC`, TApplicationExceptionType.UNKNOWN_METHOD);
+    return encodeServerException(req, `${req.name} is a streaming method; call it over gRPC or ttstream`, TApplicationExceptionType.UNKNOWN_METHOD);
   }
   if (!handler) return encodeServerException(req, `method ${req.name} is not implemented`, TApplicationExceptionType.UNKNOWN_METHOD);
   const ctx = new PingPongContext(req, signal, peer);

@@ -48,6 +48,8 @@ export const StrInfoKey = {
   BizStatus: 'biz-status',
   BizMessage: 'biz-message',
   BizExtra: 'biz-extra',
+  /** TTHeader Streaming Rst frames (Kitex ≥ 0.15): the services a cancel passed through, comma-separated. */
+  TTStreamCancelPath: 'ttscp',
 } as const;
 
 /** Value of int key 1 (TransportType) for TTHeader carrying a Framed payload. */
@@ -94,4 +96,14 @@ export function putMetainfo(
       if (k && v) into.set(METAINFO_PREFIX_PERSISTENT + k, v);
     }
   }
+}
+
+/**
+ * Takes the GDPR token out of a string block built by {@link putMetainfo}:
+ * gopkg's encoder writes it in its own info block (0x11), not among the pairs.
+ */
+export function takeAclToken(strInfo: Map<string, string>): string | undefined {
+  const token = strInfo.get(GDPR_TOKEN_KEY);
+  if (token !== undefined) strInfo.delete(GDPR_TOKEN_KEY);
+  return token;
 }

@@ -9,7 +9,7 @@
  * info blocks: 0x11 ACL token (u16 len str) | 0x01 n × (u16 str, u16 str) | 0x10 n × (u16 key, u16 str)
  * 0x00 padding to a 4-byte boundary | PAYLOAD
  * ```
- * Not to be confused with Apache THeader (`theader-frame.ts`, magic 0x0FFF, varints).
+ * Not to be confused with Apache THeader (`src/ttheader/theader-frame.ts`, magic 0x0FFF, varints).
  */
 import { protocolError, limitError } from './errors.js';
 import { decodeText, encodeText } from './text.js';

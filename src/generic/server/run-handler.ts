@@ -1,0 +1,97 @@
+import { Code } from '../../errors/status-code.js';
+import { RpcError } from '../../errors/rpc-error.js';
+import { DeclaredException } from '../../errors/declared-exception.js';
+import type { MethodCodec } from '../method-codec.js';
+import type {
+  BidiStreamingHandler,
+  ClientStreamingHandler,
+  Handler,
+  ServerContext,
+  ServerStreamingHandler,
+  UnaryHandler,
+} from './handlers.js';
+
+/**
+ * One call as a handler runs it, whatever transport carries it (gRPC or
+ * ttstream): the handler's context plus the call's message and end operations.
+ */
+export interface HandlerCall extends ServerContext {
+  /** The next request's bytes; undefined once the client closed its side. */
+  recv(): Promise<Uint8Array | undefined>;
+  /** Sends one response's bytes. */
+  send(bytes: Uint8Array): Promise<void>;
+  /** Ends the call successfully. */
+  end(): void;
+  /** Ends the call with the handler's error, in the transport's terms. */
+  fail(err: unknown): void;
+}
+
+/** Requests of a streaming call, decoded as the handler pulls them. */
+async function* requestsOf<Req, Res>(call: HandlerCall, codec: MethodCodec<Req, Res>): AsyncGenerator<Req, void, undefined> {
+  for (;;) {
+    const bytes = await call.recv();
+    if (bytes === undefined) return;
+    yield decodeOrInvalid(codec, bytes);
+  }
+}
+
+function decodeOrInvalid<Req, Res>(codec: MethodCodec<Req, Res>, bytes: Uint8Array): Req {
+  try {
+    return codec.decodeRequest(bytes);
+  } catch (err) {
+    throw new RpcError(Code.INVALID_ARGUMENT, `request could not be decoded: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+async function single<Req, Res>(call: HandlerCall, codec: MethodCodec<Req, Res>): Promise<Req> {
+  const bytes = await call.recv();
+  if (bytes === undefined) throw new RpcError(Code.INTERNAL, 'the client sent no request');
+  return decodeOrInvalid(codec, bytes);
+}
+
+/**
+ * Runs `handler` for one call in the shape of its method: decodes requests
+ * as it pulls them, encodes what it returns or yields, and ends the call with
+ * success or with its error. A declared Thrift exception of a unary or
+ * ping-pong method travels in-band, as a result struct with success status.
+ */
+export async function runHandler<Req, Res>(codec: MethodCodec<Req, Res>, handler: Handler<Req, Res>, call: HandlerCall): Promise<void> {
+  try {
+    switch (codec.mode) {
+      case 'unary':
+      case 'pingpong': {
+        const req = await single(call, codec);
+        const res = await (handler as UnaryHandler<Req, Res>)(req, call);
+        await call.send(codec.encodeResponse(res));
+        break;
+      }
+      case 'client': {
+        const res = await (handler as ClientStreamingHandler<Req, Res>)(requestsOf(call, codec), call);
+        await call.send(codec.encodeResponse(res));
+        break;
+      }
+      case 'server': {
+        const req = await single(call, codec);
+        for await (const res of (handler as ServerStreamingHandler<Req, Res>)(req, call)) await call.send(codec.encodeResponse(res));
+        break;
+      }
+      case 'bidirectional': {
+        for await (const res of (handler as BidiStreamingHandler<Req, Res>)(requestsOf(call, codec), call)) {
+          await call.send(codec.encodeResponse(res));
+        }
+        break;
+      }
+    }
+    call.end();
+  } catch (err) {
+    if (err instanceof DeclaredException) {
+      const bytes = codec.encodeDeclaredException(err.typeName || err.fieldName, err.json);
+      if (bytes) {
+        await call.send(bytes).catch(() => undefined);
+        call.end();
+        return;
+      }
+    }
+    call.fail(err);
+  }
+}
