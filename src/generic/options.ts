@@ -81,10 +81,11 @@ export interface ClientOptions {
    */
   maxConnectionsPerHost?: number;
   /**
-   * ttstream: send Kitex's Rst frame (Kitex ≥ 0.15) when a stream is cancelled or
-   * times out, so the server stops its handler (default true). Kitex v0.14 servers
-   * do not know the frame and close the connection, with every stream on it: set
-   * false for them (an end-of-stream Trailer is sent alone).
+   * ttstream: also send Kitex's Rst frame when a stream is cancelled or times out, so
+   * that a server which knows it (Kitex ≥ 0.15, idlcall) cancels its handler at once.
+   * Default false: Kitex v0.14 servers do not know the frame and close the whole
+   * connection, with every stream on it; without it the end-of-stream Trailer goes
+   * alone, which every version understands.
    */
   ttstreamReset?: boolean;
 }

@@ -126,7 +126,7 @@ export class TTStreamClient implements StreamHost, ConnectionOwner {
     this.maxReceiveMessageBytes = opts.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE;
     this.maxSendMessageBytes = opts.maxSendMessageBytes ?? Infinity;
     this.maxFrameBytes = this.maxReceiveMessageBytes + MAX_HEADER_BYTES;
-    this.reset = opts.reset ?? true;
+    this.reset = opts.reset ?? false;
     this.fromService = opts.fromService ?? '';
     this.onConnect = opts.onConnect;
     this.order = (opts.hostPorts ?? []).map((hp) => this.target(hp, true));

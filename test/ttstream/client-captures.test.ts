@@ -366,7 +366,7 @@ describe('our client calls like a Kitex client and reads a Kitex server', () => 
  */
 describe('cancel and deadlines end the stream promptly and tell the server', () => {
   /** Our frames: Kitex's first `count` (all by default), then Rst (when `reset`) and Trailer. */
-  function expectKitexThenReset(sent: Buffer, name: string, type: number, reset = true, count?: number): WireFrame[] {
+  function expectKitexThenReset(sent: Buffer, name: string, type: number, reset: boolean, count?: number): WireFrame[] {
     const kitex = framesOf(capture(name).c2s).slice(0, count);
     const ours = framesOf(sent);
     expect(ours.slice(0, kitex.length).map((f) => canonical(f))).toEqual(kitex.map((f) => canonical(f)));
@@ -380,9 +380,9 @@ describe('cancel and deadlines end the stream promptly and tell the server', () 
     return extra;
   }
 
-  it('ttstream_cancel_typed: cancel() → CANCELLED now; later sends fail', async () => {
+  it('ttstream_cancel_typed with ttstreamReset (Kitex ≥ 0.15 servers): cancel() → CANCELLED now, Rst and Trailer; later sends fail', async () => {
     const replay = await replayServer('ttstream_cancel_typed');
-    const cli = client(await testProvider(), replay.port);
+    const cli = client(await testProvider(), replay.port, { ttstreamReset: true });
     const bs = await cli.bidiStreaming('Echo');
     await bs.send(msg('hello'));
     expect(await bs.recv()).toBe(msg('server echo: hello'));
@@ -393,9 +393,9 @@ describe('cancel and deadlines end the stream promptly and tell the server', () 
     expectKitexThenReset(await sentBy(replay, cli), 'ttstream_cancel_typed', 12007, true, 2);
   });
 
-  it('ttstream_cancel_typed with ttstreamReset: false (Kitex v0.14 servers): a Trailer alone', async () => {
+  it('ttstream_cancel_typed by default (safe with Kitex v0.14 servers): a Trailer alone', async () => {
     const replay = await replayServer('ttstream_cancel_typed');
-    const cli = client(await testProvider(), replay.port, { ttstreamReset: false });
+    const cli = client(await testProvider(), replay.port);
     const abort = new AbortController();
     const bs = await cli.bidiStreaming('Echo', { signal: abort.signal });
     await bs.send(msg('hello'));
@@ -411,24 +411,24 @@ describe('cancel and deadlines end the stream promptly and tell the server', () 
     const bs = await cli.bidiStreaming('Echo', { timeoutMs: 50 });
     await bs.send(msg('sleep:1000:slow'));
     await expect(bs.recv()).rejects.toMatchObject({ code: Code.DEADLINE_EXCEEDED });
-    expectKitexThenReset(await sentBy(replay, cli), name, 12015);
+    expectKitexThenReset(await sentBy(replay, cli), name, 12015, false);
   });
 
   it('ttstream_unknown_method: a Kitex server is silent; the deadline ends the call', async () => {
     const replay = await replayServer('ttstream_unknown_method');
     const text = (await import('node:fs')).readFileSync('examples/idl/streaming.thrift', 'utf8');
     const p = await thriftContentProvider(text.replace('service TestService {', 'service TestService {\n    Response NoSuchMethod (1: Request req) (streaming.mode="bidirectional"),'));
-    const cli = client(p, replay.port);
+    const cli = client(p, replay.port, { ttstreamReset: true });
     const bs = await cli.bidiStreaming('NoSuchMethod', { timeoutMs: 50 });
     await bs.send(msg('hello'));
     await expect(bs.recv()).rejects.toMatchObject({ code: Code.DEADLINE_EXCEEDED });
-    expectKitexThenReset(await sentBy(replay, cli), 'ttstream_unknown_method', 12015);
+    expectKitexThenReset(await sentBy(replay, cli), 'ttstream_unknown_method', 12015, true);
   });
 
   it('ttstream_unknown_service: the same for a service the server does not have', async () => {
     const replay = await replayServer('ttstream_unknown_service');
     const p = await thriftFileProvider('test/fixtures/ttstream/kitchen_stream.thrift');
-    const cli = newStreamingClient('KitchenService', jsonThriftGeneric(p), { hostPorts: [`127.0.0.1:${replay.port}`], transport: 'ttstream', timeoutMs: 50 });
+    const cli = newStreamingClient('KitchenService', jsonThriftGeneric(p), { hostPorts: [`127.0.0.1:${replay.port}`], transport: 'ttstream', timeoutMs: 50, ttstreamReset: true });
     cleanups.push(() => cli.close());
     const bs = await cli.bidiStreaming('Chat');
     await bs.send('{"text":"t","must":"x"}');

@@ -191,7 +191,7 @@ describe('ttstream round trips: our client, our server', () => {
   });
 
   it('cancel: the call ends CANCELLED at once and the server handler is aborted by the Rst', async () => {
-    const cli = client();
+    const cli = client({ ttstreamReset: true });
     seen.aborted = undefined;
     const ss = await cli.serverStreaming('EchoServer', msg('forever'));
     expect(await ss.recv()).toBe(msg('0'));
@@ -202,7 +202,7 @@ describe('ttstream round trips: our client, our server', () => {
   });
 
   it('leaving a for-await loop early cancels too', async () => {
-    const cli = client();
+    const cli = client({ ttstreamReset: true });
     seen.aborted = undefined;
     for await (const r of await cli.serverStreaming('EchoServer', msg('forever'))) if (r === msg('2')) break;
     await until(() => seen.aborted !== undefined);
@@ -210,7 +210,7 @@ describe('ttstream round trips: our client, our server', () => {
   });
 
   it('deadline: DEADLINE_EXCEEDED on time; the server hears of it', async () => {
-    const cli = client();
+    const cli = client({ ttstreamReset: true });
     seen.aborted = undefined;
     const bs = await cli.bidiStreaming('Echo', { timeoutMs: 50 });
     await bs.send(msg('wait'));
@@ -219,8 +219,8 @@ describe('ttstream round trips: our client, our server', () => {
     expect(seen.aborted).toMatchObject({ code: Code.CANCELLED, rawMessage: expect.stringContaining('deadline exceeded') });
   });
 
-  it('an AbortSignal cancels; with ttstreamReset false the server sees only the end of input', async () => {
-    const cli = client({ ttstreamReset: false });
+  it('an AbortSignal cancels; without ttstreamReset (the default) the server sees only the end of input', async () => {
+    const cli = client();
     seen.ended = undefined;
     seen.aborted = undefined;
     const abort = new AbortController();
