@@ -279,23 +279,30 @@ describe('structures against naive ones', () => {
     }
   });
 
-  it('HashRing finds the successor like a sorted array, through inserts, deletes and re-bucketing', () => {
+  it('HashRing finds the successor like a sorted array, through inserts, staged batches, deletes and re-bucketing', () => {
     const rnd = seededRandom(5);
     const ring = new HashRing();
-    let naive: [number, number][] = [];
+    const naive: [number, number][] = [];
     const c: RingCursor = { bucket: 0, pos: 0 };
-    for (let step = 0; step < 20_000; step++) {
+    for (let step = 0; step < 8000; step++) {
       if (rnd() < 0.65 || naive.length === 0) {
-        const h = (rnd() * 2 ** 32) >>> 0;
-        const id = Math.floor(rnd() * 1000);
-        ring.insert(h, id);
-        naive.push([h, id]);
+        // Points arrive one at a time, or in batches staged and merged at the next flush.
+        const batch = rnd() < 0.02 ? 1 + Math.floor(rnd() * 400) : 1;
+        for (let b = 0; b < batch; b++) {
+          const h = (rnd() * 2 ** 32) >>> 0;
+          const id = Math.floor(rnd() * 1000);
+          if (batch > 1 || rnd() < 0.3) ring.stage(h, id);
+          else ring.insert(h, id);
+          naive.push([h, id]);
+        }
       } else {
+        ring.flush();
         const [h, id] = naive[Math.floor(rnd() * naive.length)]!;
         expect(ring.delete(h, id)).toBe(true);
-        naive = naive.filter((x, i, a) => !(x[0] === h && x[1] === id && a.findIndex((y) => y[0] === h && y[1] === id) === i));
+        naive.splice(naive.findIndex((x) => x[0] === h && x[1] === id), 1);
       }
       if (step % 97 !== 0) continue;
+      ring.flush();
       expect(ring.size).toBe(naive.length);
       const sorted = [...naive].sort((a, b) => a[0] - b[0]);
       const q = (rnd() * 2 ** 32) >>> 0;

@@ -1,6 +1,6 @@
 import type { Balancer, Random } from './balancer.js';
 import { usable, type Endpoint, type PickContext } from './endpoint.js';
-import { HashRing, type RingCursor } from './hash-ring.js';
+import { HashRing, MAX_STAGED_ID, type RingCursor } from './hash-ring.js';
 import { hash32, pointHash } from './hash.js';
 
 /** Options of consistent hashing (Kitex's `ConsistentHashOption`). */
@@ -59,6 +59,7 @@ export class ConsistentHashBalancer implements Balancer {
 
   remove(e: Endpoint): void {
     if (!this.points.has(e)) return;
+    this.ring.flush();
     this.setPoints(e, 0);
     this.points.delete(e);
     this.owners[e.slot] = undefined;
@@ -67,12 +68,15 @@ export class ConsistentHashBalancer implements Balancer {
   }
 
   reweigh(e: Endpoint): void {
-    if (this.points.has(e)) this.setPoints(e, this.pointCount(e));
+    if (!this.points.has(e)) return;
+    this.ring.flush();
+    this.setPoints(e, this.pointCount(e));
   }
 
   pick(ctx: PickContext): Endpoint | undefined {
     const ring = this.ring;
     const c = this.cursor;
+    ring.flush();
     const hash = ctx.hashKey !== undefined ? hash32(ctx.hashKey) : (this.random() * 4294967296) >>> 0;
     if (!ring.seek(hash, c)) return undefined;
     const steps = Math.min(ring.size, MAX_WALK);
@@ -90,12 +94,17 @@ export class ConsistentHashBalancer implements Balancer {
     return this.weighted ? Math.max(1, Math.round(e.weight * this.virtualFactor)) : Math.round(this.virtualFactor);
   }
 
-  /** Grows or shrinks `e`'s points to `count`, at the end of its sequence. */
+  /**
+   * Grows or shrinks `e`'s points to `count`, at the end of its sequence. New points are staged:
+   * a service read whole at start is merged onto the ring in one pass at the first pick.
+   */
   private setPoints(e: Endpoint, count: number): void {
     const have = this.points.get(e)!;
     if (count === have) return;
     const base = hash32(e.address);
-    for (let i = have; i < count; i++) this.ring.insert(pointHash(base, i), e.slot);
+    const ring = this.ring;
+    if (e.slot <= MAX_STAGED_ID) for (let i = have; i < count; i++) ring.stage(pointHash(base, i), e.slot);
+    else for (let i = have; i < count; i++) ring.insert(pointHash(base, i), e.slot);
     for (let i = have - 1; i >= count; i--) this.ring.delete(pointHash(base, i), e.slot);
     this.points.set(e, count);
   }
