@@ -28,11 +28,13 @@ export class WeightTree {
     const tree = this.tree;
     let pos = 0;
     let rest = point;
-    for (let step = highestBit(this.capacity); step > 0; step >>>= 1) {
-      const k = pos + step;
-      if (k <= this.capacity && tree[k]! <= rest) {
-        pos = k;
-        rest -= tree[k]!;
+    // The capacity is a power of two and tree[capacity] is the total, above any point: the
+    // search starts one level down and never reads past the end.
+    for (let step = this.capacity >>> 1; step > 0; step >>>= 1) {
+      const v = tree[pos + step]!;
+      if (v <= rest) {
+        pos += step;
+        rest -= v;
       }
     }
     // Rounding can land past the last weighted slot: step back to one that has weight.
@@ -57,8 +59,4 @@ export class WeightTree {
     this.tree = tree;
     this.capacity = cap;
   }
-}
-
-function highestBit(n: number): number {
-  return 1 << (31 - Math.clz32(n));
 }
