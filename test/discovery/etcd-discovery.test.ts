@@ -199,4 +199,25 @@ describe.skipIf(!ready)('discovery through etcd in Kitex layout', () => {
       await registry.close?.();
     }
   });
+
+  it('after etcd crashes and restarts, watches resume and registrations stay', async () => {
+    const c = client({ balancer: 'round_robin' });
+    // A 2 s lease: it outlives the restart only if keep-alives resume over a new stream.
+    const registry = etcdRegistry(etcd.endpoint, { ttlSeconds: 2 });
+    const s = newGenericServer(generic, { Ask: () => '{"text":"survivor: yes"}' }, { registry, registryInfo: { serviceName: 'gpt' } });
+    await s.start();
+    servers.push(s);
+    await until(() => c.instances().some((i) => i.address === s.hostPort), 'the registration');
+    await etcd.restart();
+    const late = await startServer('late'); // registered after the restart
+    await until(() => c.instances().some((i) => i.address === late.hostPort), 'the watch to resume', 15_000);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(await keys()).toContain(`${PREFIX}${s.hostPort}`);
+    expect(c.instances().some((i) => i.address === s.hostPort)).toBe(true);
+    const seen = new Set<string>();
+    for (let i = 0; i < 12; i++) seen.add(await who(c));
+    expect(seen.has('survivor') && seen.has('late')).toBe(true);
+    await s.close();
+    await registry.close?.();
+  });
 });

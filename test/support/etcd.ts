@@ -15,6 +15,8 @@ export interface EtcdServer {
   readonly endpoint: string;
   /** Runs `etcdctl --endpoints <endpoint> …args`; resolves to its stdout. */
   ctl(...args: string[]): Promise<string>;
+  /** Kills etcd and starts it again on the same ports and data (a crash and a restart). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -33,29 +35,32 @@ export async function startEtcd(): Promise<EtcdServer> {
   const [clientPort, peerPort] = [await freePort(), await freePort()];
   const endpoint = `127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
-  const proc: ChildProcess = spawn(
-    'etcd',
-    [
-      '--name', 't',
-      '--data-dir', join(dir, 'data'),
-      '--listen-client-urls', `http://${endpoint}`,
-      '--advertise-client-urls', `http://${endpoint}`,
-      '--listen-peer-urls', peer,
-      '--initial-advertise-peer-urls', peer,
-      '--initial-cluster', `t=${peer}`,
-      // Fast elections: the shortest lease etcd grants is 1.5 election timeouts.
-      '--heartbeat-interval', '50',
-      '--election-timeout', '500',
-      '--log-level', 'error',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
   let stderr = '';
-  proc.stderr!.setEncoding('utf8');
-  proc.stderr!.on('data', (d: string) => {
-    stderr = (stderr + d).slice(-4000);
-  });
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  const launch = (): { proc: ChildProcess; exited: Promise<void> } => {
+    const proc = spawn(
+      'etcd',
+      [
+        '--name', 't',
+        '--data-dir', join(dir, 'data'),
+        '--listen-client-urls', `http://${endpoint}`,
+        '--advertise-client-urls', `http://${endpoint}`,
+        '--listen-peer-urls', peer,
+        '--initial-advertise-peer-urls', peer,
+        '--initial-cluster', `t=${peer}`,
+        // Fast elections: the shortest lease etcd grants is 1.5 election timeouts.
+        '--heartbeat-interval', '50',
+        '--election-timeout', '500',
+        '--log-level', 'error',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    proc.stderr!.setEncoding('utf8');
+    proc.stderr!.on('data', (d: string) => {
+      stderr = (stderr + d).slice(-4000);
+    });
+    return { proc, exited: new Promise<void>((r) => proc.once('exit', () => r())) };
+  };
+  let current = launch();
   const ctl = (...args: string[]): Promise<string> =>
     new Promise((resolve, reject) => {
       execFile('etcdctl', ['--endpoints', endpoint, '--command-timeout', '5s', ...args], { env: { ...process.env, ETCDCTL_API: '3' }, timeout: 15_000 }, (err, stdout, errOut) => {
@@ -63,26 +68,42 @@ export async function startEtcd(): Promise<EtcdServer> {
         else resolve(stdout);
       });
     });
+  const kill = async (): Promise<void> => {
+    current.proc.kill('SIGKILL');
+    await current.exited;
+  };
   const stop = async (): Promise<void> => {
-    proc.kill('SIGKILL');
-    await exited;
+    await kill();
     rmSync(dir, { recursive: true, force: true });
   };
-  const until = Date.now() + 20_000;
-  for (;;) {
-    if (proc.exitCode !== null) {
-      rmSync(dir, { recursive: true, force: true });
-      throw new Error(`etcd exited at start:\n${stderr}`);
-    }
-    try {
-      await ctl('endpoint', 'health');
-      return { endpoint, ctl, stop };
-    } catch (e) {
-      if (Date.now() > until) {
-        await stop();
-        throw new Error(`etcd did not become healthy: ${(e as Error).message}\n${stderr}`);
+  /** Waits (bounded: 20 s) until etcd answers. */
+  const healthy = async (): Promise<void> => {
+    const until = Date.now() + 20_000;
+    for (;;) {
+      if (current.proc.exitCode !== null) throw new Error(`etcd exited at start:\n${stderr}`);
+      try {
+        await ctl('endpoint', 'health');
+        return;
+      } catch (e) {
+        if (Date.now() > until) throw new Error(`etcd did not become healthy: ${(e as Error).message}\n${stderr}`);
+        await new Promise((r) => setTimeout(r, 100));
       }
-      await new Promise((r) => setTimeout(r, 100));
     }
+  };
+  try {
+    await healthy();
+  } catch (e) {
+    await stop();
+    throw e;
   }
+  return {
+    endpoint,
+    ctl,
+    stop,
+    async restart() {
+      await kill();
+      current = launch();
+      await healthy();
+    },
+  };
 }
