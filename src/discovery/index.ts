@@ -17,5 +17,4 @@ export { BALANCER_NAMES, type Balancer, type BalancerName, type Random } from '.
 export { createBalancer, type BalancerOptions } from './balancer/create.js';
 export type { ConsistentHashOptions } from './balancer/consistent-hash.js';
 export { Endpoint, type ConnectionState, type PickContext } from './balancer/endpoint.js';
-export { seededRandom } from './balancer/random.js';
 export { InstancePicker, type InstancePickerOptions, type InstanceStatus, type OutlierEjectionOptions } from './instance-picker.js';

@@ -225,7 +225,7 @@ export class GrpcChannel implements CallHost {
     const attempt = call.attempts;
     if (call.pinnedHostPort !== undefined) {
       if (attempt > 0 && !call.reroute()) {
-        call.failStart(new RpcError(Code.UNAVAILABLE, `cannot reach ${call.unreachable}`, causeOf(call)));
+        call.failStart(new RpcError(Code.UNAVAILABLE, `no reachable target among ${call.unreachable}`, causeOf(call)));
         return;
       }
       call.attempts = 1;

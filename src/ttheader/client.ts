@@ -245,11 +245,6 @@ export class PingPongClient {
     pool.drain();
   }
 
-  /** Addresses with a pool (for tests and diagnostics). */
-  get addressCount(): number {
-    return this.poolsByHostPort.size;
-  }
-
   /** Sends one request; resolves with the REPLY, or undefined for oneway. */
   call(req: PingPongRequest): Promise<PingPongReply | undefined> {
     if (this.closed) return Promise.reject(new RpcError(Code.UNAVAILABLE, 'client is closed'));

@@ -4,9 +4,10 @@
  * warm-up, and the O(log n) structures checked against naive ones under random changes.
  */
 import { describe, expect, it } from 'vitest';
-import { BALANCER_NAMES, Endpoint, createBalancer, seededRandom, type Balancer, type BalancerName, type PickContext } from '../../src/discovery/index.js';
+import { BALANCER_NAMES, Endpoint, createBalancer, type Balancer, type BalancerName, type PickContext } from '../../src/discovery/index.js';
 import { HashRing, type RingCursor } from '../../src/discovery/balancer/hash-ring.js';
 import { WeightTree } from '../../src/discovery/balancer/weight-tree.js';
+import { rng } from '../codec/thrift/gen.js';
 
 const ctx = (over: Partial<PickContext> = {}): PickContext => ({ hashKey: undefined, exclude: undefined, now: 0, ignoreEjection: false, ...over });
 
@@ -15,7 +16,7 @@ function endpoints(weights: number[]): Endpoint[] {
 }
 
 function filled(name: BalancerName, eps: Endpoint[], seed = 1): Balancer {
-  const b = createBalancer(name, { random: seededRandom(seed) });
+  const b = createBalancer(name, { random: rng(seed) });
   for (const e of eps) b.add(e);
   return b;
 }
@@ -183,8 +184,8 @@ describe('every balancer', () => {
       });
 
       it('follows 2,000 random joins, leaves and weight changes without losing anyone', () => {
-        const rnd = seededRandom(7);
-        const b = createBalancer(name, { random: seededRandom(3) });
+        const rnd = rng(7);
+        const b = createBalancer(name, { random: rng(3) });
         const live = new Map<string, Endpoint>();
         let next = 0;
         for (let step = 0; step < 2000; step++) {
@@ -253,7 +254,7 @@ describe('warm-up', () => {
 
 describe('structures against naive ones', () => {
   it('WeightTree finds the slot under a point like a linear scan, through growth and changes', () => {
-    const rnd = seededRandom(11);
+    const rnd = rng(11);
     const t = new WeightTree();
     const w: number[] = [];
     for (let step = 0; step < 3000; step++) {
@@ -280,7 +281,7 @@ describe('structures against naive ones', () => {
   });
 
   it('HashRing finds the successor like a sorted array, through inserts, staged batches, deletes and re-bucketing', () => {
-    const rnd = seededRandom(5);
+    const rnd = rng(5);
     const ring = new HashRing();
     const naive: [number, number][] = [];
     const c: RingCursor = { bucket: 0, pos: 0 };

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EtcdClient } from '../../src/discovery/index.js';
 import { utf8 } from '../../src/discovery/etcd/client.js';
-import { EtcdPath, decodeWatchResponse, encodeLeaseIdRequest, encodeWatchCreate, prefixRangeEnd, decodeLeaseResponse } from '../../src/discovery/etcd/wire.js';
+import { EtcdPath, decodeWatchResponse, encodeLeaseRequest, encodeWatchCreate, prefixRangeEnd, decodeLeaseResponse } from '../../src/discovery/etcd/wire.js';
 import { startEtcd, type EtcdServer } from '../support/etcd.js';
 import { oracles } from '../support/oracles.js';
 
@@ -56,7 +56,7 @@ describe.skipIf(!ready)('etcd client against etcd', () => {
   it('keeps a lease alive over a LeaseKeepAlive stream', async () => {
     const lease = await client.grant(5);
     const call = client.openStream(EtcdPath.LeaseKeepAlive);
-    await call.send(encodeLeaseIdRequest(lease.id));
+    await call.send(encodeLeaseRequest(lease.id));
     const r = decodeLeaseResponse((await call.recv())!);
     expect(r.id).toBe(lease.id);
     expect(r.ttl).toBe(5);
@@ -64,7 +64,7 @@ describe.skipIf(!ready)('etcd client against etcd', () => {
     await client.revoke(lease.id);
     // A gone lease answers TTL 0 (or less).
     const again = client.openStream(EtcdPath.LeaseKeepAlive);
-    await again.send(encodeLeaseIdRequest(lease.id));
+    await again.send(encodeLeaseRequest(lease.id));
     expect(decodeLeaseResponse((await again.recv())!).ttl).toBeLessThanOrEqual(0);
     again.cancel();
   });

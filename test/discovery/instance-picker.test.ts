@@ -4,7 +4,8 @@
  * one instance at a time.
  */
 import { describe, expect, it } from 'vitest';
-import { InstancePicker, instanceAt, seededRandom, type Instance, type InstanceChange, type Resolver } from '../../src/discovery/index.js';
+import { InstancePicker, instanceAt, type Instance, type InstanceChange, type Resolver } from '../../src/discovery/index.js';
+import { rng } from '../codec/thrift/gen.js';
 
 /** A resolver the test drives by hand. */
 function manualResolver(): Resolver & { push(c: InstanceChange): void; fail(e: Error): void; refreshed: number } {
@@ -125,7 +126,7 @@ describe('outlier ejection', () => {
 describe('warm-up', () => {
   it('only instances joining after the first answer warm up, and only for warmupMs', async () => {
     const r = manualResolver();
-    const p = new InstancePicker(r, 'svc', { warmupMs: 100, balancer: 'weighted_random', random: seededRandom(2) });
+    const p = new InstancePicker(r, 'svc', { warmupMs: 100, balancer: 'weighted_random', random: rng(2) });
     p.start();
     r.push({ full: true, upsert: addrs(1) });
     r.push({ upsert: [instanceAt('10.2.0.0:80')] });

@@ -1,4 +1,5 @@
-import type { Endpoint } from './endpoint.js';
+import type { Balancer, BalancerName, Random } from './balancer.js';
+import type { Endpoint, PickContext } from './endpoint.js';
 
 /**
  * Endpoints in an array with O(1) add and remove: a removed endpoint's slot is filled by the
@@ -28,4 +29,28 @@ export class EndpointList {
     last.slot = i;
     return last;
   }
+}
+
+/** A balancer over an {@link EndpointList} that ignores weight changes (round robin, p2c). */
+export abstract class ListBalancer implements Balancer {
+  abstract readonly name: BalancerName;
+  protected readonly list = new EndpointList();
+
+  constructor(protected readonly random: Random) {}
+
+  get size(): number {
+    return this.list.size;
+  }
+
+  add(e: Endpoint): void {
+    this.list.add(e);
+  }
+
+  remove(e: Endpoint): void {
+    this.list.remove(e);
+  }
+
+  reweigh(): void {}
+
+  abstract pick(ctx: PickContext): Endpoint | undefined;
 }

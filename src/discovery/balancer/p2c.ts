@@ -1,6 +1,5 @@
-import type { Balancer, Random } from './balancer.js';
 import { usable, warmFactor, type Endpoint, type PickContext } from './endpoint.js';
-import { EndpointList } from './endpoint-list.js';
+import { ListBalancer } from './endpoint-list.js';
 
 /** Pairs drawn before falling back to a scan. */
 const DRAWS = 4;
@@ -11,25 +10,8 @@ const DRAWS = 4;
  * LEAST_REQUEST does. O(1) per pick and per membership change; it needs the client to count
  * calls in flight (`Endpoint.inflight`).
  */
-export class P2cBalancer implements Balancer {
+export class P2cBalancer extends ListBalancer {
   readonly name = 'p2c';
-  private readonly list = new EndpointList();
-
-  constructor(private readonly random: Random) {}
-
-  get size(): number {
-    return this.list.size;
-  }
-
-  add(e: Endpoint): void {
-    this.list.add(e);
-  }
-
-  remove(e: Endpoint): void {
-    this.list.remove(e);
-  }
-
-  reweigh(): void {}
 
   pick(ctx: PickContext): Endpoint | undefined {
     const items = this.list.items;

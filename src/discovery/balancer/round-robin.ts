@@ -1,34 +1,20 @@
-import type { Balancer, Random } from './balancer.js';
+import type { Random } from './balancer.js';
 import { usable, warmFactor, type Endpoint, type PickContext } from './endpoint.js';
-import { EndpointList } from './endpoint-list.js';
+import { ListBalancer } from './endpoint-list.js';
 
 /**
  * Round robin: each endpoint in turn, from a random starting point (as Kitex and grpc-js do, so
  * that many clients do not all start on the same instance). Unusable endpoints are passed over;
  * a warming endpoint takes its turn with the probability of its warm-up share.
  */
-export class RoundRobinBalancer implements Balancer {
+export class RoundRobinBalancer extends ListBalancer {
   readonly name = 'round_robin';
-  private readonly list = new EndpointList();
   private next: number;
 
-  constructor(private readonly random: Random) {
+  constructor(random: Random) {
+    super(random);
     this.next = Math.floor(random() * 0x7fffffff);
   }
-
-  get size(): number {
-    return this.list.size;
-  }
-
-  add(e: Endpoint): void {
-    this.list.add(e);
-  }
-
-  remove(e: Endpoint): void {
-    this.list.remove(e);
-  }
-
-  reweigh(): void {}
 
   pick(ctx: PickContext): Endpoint | undefined {
     const items = this.list.items;

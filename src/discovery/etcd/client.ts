@@ -8,11 +8,9 @@ import {
   EtcdPath,
   decodeLeaseResponse,
   decodeRangeResponse,
-  encodeDeleteRangeRequest,
-  encodeLeaseGrantRequest,
-  encodeLeaseIdRequest,
+  encodeLeaseRequest,
+  encodeKeyRange,
   encodePutRequest,
-  encodeRangeRequest,
   type KeyValue,
 } from './wire.js';
 
@@ -68,7 +66,7 @@ export class EtcdClient {
 
   /** Every key in [key, rangeEnd), with the store's revision. */
   async range(key: Uint8Array, rangeEnd: Uint8Array): Promise<{ revision: number; kvs: KeyValue[] }> {
-    return decodeRangeResponse(await this.unary(EtcdPath.Range, encodeRangeRequest(key, rangeEnd)));
+    return decodeRangeResponse(await this.unary(EtcdPath.Range, encodeKeyRange(key, rangeEnd)));
   }
 
   /** Writes one key, attached to `lease` (0n: none). */
@@ -78,19 +76,19 @@ export class EtcdClient {
 
   /** Deletes one key. */
   async delete(key: Uint8Array): Promise<void> {
-    await this.unary(EtcdPath.DeleteRange, encodeDeleteRangeRequest(key));
+    await this.unary(EtcdPath.DeleteRange, encodeKeyRange(key, new Uint8Array(0)));
   }
 
   /** A new lease of `ttlSeconds`. */
   async grant(ttlSeconds: number): Promise<{ id: bigint; ttl: number }> {
-    const r = decodeLeaseResponse(await this.unary(EtcdPath.LeaseGrant, encodeLeaseGrantRequest(ttlSeconds)));
+    const r = decodeLeaseResponse(await this.unary(EtcdPath.LeaseGrant, encodeLeaseRequest(ttlSeconds)));
     if (r.error) throw new Error(`etcd: lease grant failed: ${r.error}`);
     return { id: r.id, ttl: r.ttl };
   }
 
   /** Ends a lease: its keys are deleted at once. */
   async revoke(id: bigint): Promise<void> {
-    await this.unary(EtcdPath.LeaseRevoke, encodeLeaseIdRequest(id));
+    await this.unary(EtcdPath.LeaseRevoke, encodeLeaseRequest(id));
   }
 
   /** Opens a bidirectional stream (Watch, LeaseKeepAlive); it is cancelled when the client closes. */

@@ -10,7 +10,7 @@ import type { Registry } from '../registry.js';
 import { DEFAULT_WEIGHT } from '../instance.js';
 import { EtcdClient, utf8, type EtcdClientOptions } from './client.js';
 import { KITEX_ETCD_PREFIX, KITEX_LEASE_TTL_SECONDS, encodeInstanceValue, serviceKey } from './kitex-layout.js';
-import { EtcdPath, decodeLeaseResponse, encodeLeaseIdRequest } from './wire.js';
+import { EtcdPath, decodeLeaseResponse, encodeLeaseRequest } from './wire.js';
 
 /** Options of {@link etcdRegistry}. */
 export interface EtcdRegistryOptions extends Omit<EtcdClientOptions, 'endpoints'> {
@@ -120,7 +120,7 @@ class Registration {
     }
     this.stream = call;
     const send = (): void => {
-      if (!this.renewing) call.send(encodeLeaseIdRequest(this.lease)).catch(() => undefined);
+      if (!this.renewing) call.send(encodeLeaseRequest(this.lease)).catch(() => undefined);
     };
     send();
     clearInterval(this.tick);

@@ -72,8 +72,11 @@ function boolField(w: ByteWriter, field: number, v: boolean): void {
   w.writeByte(1);
 }
 
-/** RangeRequest{key, range_end}: every key in [key, rangeEnd). */
-export function encodeRangeRequest(k: Uint8Array, rangeEnd: Uint8Array): Uint8Array {
+/**
+ * RangeRequest{key, range_end} (every key in [key, rangeEnd); an empty rangeEnd means the one
+ * key), and DeleteRangeRequest, whose first two fields are the same.
+ */
+export function encodeKeyRange(k: Uint8Array, rangeEnd: Uint8Array): Uint8Array {
   const w = new ByteWriter(64 + k.length + rangeEnd.length);
   bytesField(w, 1, k);
   bytesField(w, 2, rangeEnd);
@@ -89,25 +92,13 @@ export function encodePutRequest(k: Uint8Array, value: Uint8Array, lease: bigint
   return w.finish();
 }
 
-/** DeleteRangeRequest{key, range_end} (an empty rangeEnd deletes the one key). */
-export function encodeDeleteRangeRequest(k: Uint8Array, rangeEnd: Uint8Array = new Uint8Array(0)): Uint8Array {
-  const w = new ByteWriter(32 + k.length + rangeEnd.length);
-  bytesField(w, 1, k);
-  bytesField(w, 2, rangeEnd);
-  return w.finish();
-}
-
-/** LeaseGrantRequest{TTL} (the server picks the ID). */
-export function encodeLeaseGrantRequest(ttlSeconds: number): Uint8Array {
+/**
+ * LeaseGrantRequest{TTL} (the server picks the ID), LeaseRevokeRequest{ID} and
+ * LeaseKeepAliveRequest{ID}: one int64 in field 1.
+ */
+export function encodeLeaseRequest(ttlOrId: bigint | number): Uint8Array {
   const w = new ByteWriter(16);
-  int64Field(w, 1, ttlSeconds);
-  return w.finish();
-}
-
-/** LeaseRevokeRequest{ID} and LeaseKeepAliveRequest{ID}: one int64 in field 1. */
-export function encodeLeaseIdRequest(id: bigint): Uint8Array {
-  const w = new ByteWriter(16);
-  int64Field(w, 1, id);
+  int64Field(w, 1, ttlOrId);
   return w.finish();
 }
 
@@ -120,14 +111,8 @@ export function encodeWatchCreate(k: Uint8Array, rangeEnd: Uint8Array, startRevi
   boolField(inner, 4, true);
   const body = inner.finish();
   const w = new ByteWriter(body.length + 8);
-  bytesFieldAlways(w, 1, body);
+  bytesField(w, 1, body);
   return w.finish();
-}
-
-function bytesFieldAlways(w: ByteWriter, field: number, b: Uint8Array): void {
-  key(w, field, LEN);
-  writeVarint32(w, b.length);
-  w.writeBytes(b);
 }
 
 /** The end of the range of every key starting with `prefix` (etcd's `clientv3.GetPrefixRangeEnd`). */
