@@ -71,7 +71,7 @@ describe.skipIf(!ready)('etcd:// targets', () => {
   });
 
   it('bench spreads the calls over the resolved instances and counts each', async () => {
-    const r = await runCli(['bench', `etcd://${etcd.endpoint}/echo`, 'pb.StreamingService/UnaryEcho', '--idl', PROTO, '-d', '{"message":"b"}', '-n', '400', '-c', '8', '--json']);
+    const r = await runCli(['bench', `etcd://${etcd.endpoint}/echo`, 'pb.StreamingService/UnaryEcho', '--idl', PROTO, '-d', '{"message":"b"}', '-n', '400', '-c', '8', '--cpus', '1', '--json']);
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout) as BenchReport;
     expect(s.ok).toBe(400);
