@@ -46,8 +46,8 @@ afterAll(async () => {
 });
 
 describe('README examples', () => {
-  it('has the five examples', () => {
-    expect(blocks).toHaveLength(5);
+  it('has the six examples', () => {
+    expect(blocks).toHaveLength(6);
   });
 
   it("the seed's four protobuf examples print every reply", async () => {
@@ -106,7 +106,7 @@ describe.skipIf(!etcdReady)('README discovery example', () => {
   });
 
   it('registers in etcd, finds itself there, and deregisters', async () => {
-    const out = (await runBlock(blocks[3]!, '', '', { ETCD: etcd.endpoint })).trim().split('\n');
+    const out = (await runBlock(blocks[5]!, '', '', { ETCD: etcd.endpoint })).trim().split('\n');
     expect(JSON.parse(out[0]!)).toEqual({ message: 'hi' });
     expect(out.slice(1)).toEqual([expect.stringMatching(/^127\.0\.0\.1:\d+ weight 10 ready$/)]);
     expect(await etcd.ctl('get', '--prefix', 'kitex/registry-etcd/echo/')).toBe('');
