@@ -40,7 +40,13 @@ async function server(name: string, delayMs = 0): Promise<GenericServer<string, 
     if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
     return JSON.stringify({ message: `${name}:${JSON.parse(req).message}` });
   };
-  const s = newGenericServer(generic, { EchoUnary: reply, EchoPingPong: reply });
+  const s = newGenericServer(generic, {
+    EchoUnary: reply,
+    EchoPingPong: reply,
+    async *EchoServer(req: string) {
+      yield await reply(req);
+    },
+  });
   await s.start();
   servers.push(s);
   return s;
@@ -162,6 +168,45 @@ for (const t of transports) {
     });
   });
 }
+
+describe('over ttstream (streams)', () => {
+  const make = (o: ClientOptions): GenericClient<string, string> => newStreamingClient('streaming', generic, { ...o, transport: 'ttstream' });
+  const whoStreams = async (c: GenericClient<string, string>): Promise<string> => {
+    const out: string[] = [];
+    for await (const m of await c.serverStreaming('EchoServer', '{"message":"x"}')) out.push((JSON.parse(m).message as string).split(':')[0]!);
+    return out.join(',');
+  };
+
+  it('passes over an unreachable instance when a stream opens, then ejects it', async () => {
+    const c = make({ hostPorts: [dead, servers[0]!.hostPort, servers[1]!.hostPort], balancer: 'round_robin' });
+    try {
+      const seen = new Set<string>();
+      for (let i = 0; i < 15; i++) seen.add(await whoStreams(c));
+      expect([...seen].sort()).toEqual(['a', 'b']);
+      expect(c.instances().find((i) => i.address === dead)).toMatchObject({ ejected: true, state: 'failing' });
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('closes its connection to an instance that leaves', async () => {
+    const proxies = [await startProxy('127.0.0.1', 0, servers[0]!.hostPort), await startProxy('127.0.0.1', 0, servers[1]!.hostPort)];
+    const addr = proxies.map((p) => `127.0.0.1:${p.port}`);
+    const r = pushResolver(addr.map((address) => ({ address, weight: 10, tags: {} })));
+    const c = make({ resolver: r, balancer: 'round_robin' });
+    try {
+      for (let i = 0; i < 4; i++) await whoStreams(c);
+      expect(proxies.map((p) => p.open)).toEqual([1, 1]);
+      r.push({ remove: [addr[0]!] });
+      for (let end = Date.now() + 3000; proxies[0]!.open > 0 && Date.now() < end; ) await new Promise((res) => setTimeout(res, 10));
+      expect(proxies[0]!.open).toBe(0);
+      for (let i = 0; i < 4; i++) expect(await whoStreams(c)).toBe('b');
+    } finally {
+      await c.close();
+      await Promise.all(proxies.map((p) => p.close()));
+    }
+  });
+});
 
 describe('a 10,000-instance service', () => {
   it('with subsetSize 4 connects to 4 instances only, however many calls', async () => {
