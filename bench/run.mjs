@@ -39,6 +39,7 @@ const SCRIPTS = [
   { file: 'rpc-pingpong.mjs', group: 'Thrift ping-pong generic client, JSON in/out' },
   { file: 'ttstream.mjs', group: 'TTHeader Streaming vs gRPC, Thrift generic client, JSON in/out' },
   { file: 'cli-bench.mjs', group: 'idlcall bench as a load generator' },
+  { file: 'discovery.mjs', group: 'discovery and balancing' },
 ].filter((s) => !only.length || only.some((o) => s.file.includes(o)));
 
 const TIMEOUT_MS = (quick ? 4 : 10) * 60 * 1000; // per script

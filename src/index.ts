@@ -9,3 +9,26 @@ export type * from './idl-parser/thrift/descriptor.js';
 export type { ProtoJsonOptions } from './codec/proto/index.js';
 export type { ThriftJsonOptions } from './codec/thrift/index.js';
 export type { PingPongTransport } from './ttheader/index.js';
+export {
+  staticResolver,
+  dnsResolver,
+  etcdResolver,
+  etcdRegistry,
+  instanceAt,
+  DEFAULT_WEIGHT,
+  KITEX_ETCD_PREFIX,
+  BALANCER_NAMES,
+  type Instance,
+  type InstanceChange,
+  type Resolver,
+  type Unwatch,
+  type Registry,
+  type RegistryInfo,
+  type BalancerName,
+  type ConsistentHashOptions,
+  type OutlierEjectionOptions,
+  type InstanceStatus,
+  type DnsResolverOptions,
+  type EtcdResolverOptions,
+  type EtcdRegistryOptions,
+} from './discovery/index.js';

@@ -12,6 +12,8 @@ import {
   type GenericServer,
 } from '../src/index.js';
 import { seedProtoHandlers, seedThriftHandlers } from '../src/demo/seed-handlers.js';
+import { startEtcd, type EtcdServer } from './support/etcd.js';
+import { oracles } from './support/oracles.js';
 
 // The README's TypeScript examples run exactly as written (against the built package), so
 // the documentation cannot drift from the API.
@@ -19,11 +21,11 @@ const blocks = [...readFileSync('README.md', 'utf8').matchAll(/```ts\n([\s\S]*?)
 const dist = resolve('dist/index.js');
 const dir = mkdtempSync(join(tmpdir(), 'idlcall-readme-'));
 
-function runBlock(code: string, target: string, extra = ''): Promise<string> {
+function runBlock(code: string, target: string, extra = '', env: Record<string, string> = {}): Promise<string> {
   const file = join(dir, `block-${Math.random().toString(36).slice(2)}.mjs`);
   writeFileSync(file, code.replaceAll("from 'idlcall'", `from '${dist}'`) + extra);
   return new Promise((ok, fail) =>
-    execFile(process.execPath, [file], { env: { ...process.env, TARGET: target }, timeout: 20_000 }, (err, stdout, stderr) =>
+    execFile(process.execPath, [file], { env: { ...process.env, TARGET: target, ...env }, timeout: 20_000 }, (err, stdout, stderr) =>
       err ? fail(new Error(`${err.message}\n${stderr}`)) : ok(stdout),
     ),
   );
@@ -44,8 +46,8 @@ afterAll(async () => {
 });
 
 describe('README examples', () => {
-  it('has the five examples', () => {
-    expect(blocks).toHaveLength(5);
+  it('has the six examples', () => {
+    expect(blocks).toHaveLength(6);
   });
 
   it("the seed's four protobuf examples print every reply", async () => {
@@ -89,5 +91,24 @@ await pp.close(); await sc.close(); await server.close();
 
   it('the reflection example calls with the schema the server describes', async () => {
     expect(JSON.parse(await runBlock(blocks[3]!, pb.hostPort))).toEqual({ message: 'Echo: unary request' });
+  });
+});
+
+const etcdReady = oracles('etcd');
+
+describe.skipIf(!etcdReady)('README discovery example', () => {
+  let etcd: EtcdServer;
+  beforeAll(async () => {
+    etcd = await startEtcd();
+  });
+  afterAll(async () => {
+    await etcd?.stop();
+  });
+
+  it('registers in etcd, finds itself there, and deregisters', async () => {
+    const out = (await runBlock(blocks[5]!, '', '', { ETCD: etcd.endpoint })).trim().split('\n');
+    expect(JSON.parse(out[0]!)).toEqual({ message: 'hi' });
+    expect(out.slice(1)).toEqual([expect.stringMatching(/^127\.0\.0\.1:\d+ weight 10 ready$/)]);
+    expect(await etcd.ctl('get', '--prefix', 'kitex/registry-etcd/echo/')).toBe('');
   });
 });

@@ -10,6 +10,7 @@ import { validateMetadataName } from '../http2/index.js';
 import { transientMetainfoHeader } from '../generic/metainfo.js';
 import { formatAddress } from '../net/connection-info.js';
 import { closestName } from '../generic/suggest.js';
+import { isDiscoveryTarget, parseDnsTarget } from '../discovery/index.js';
 import { choiceFlag, type FlagSpec, type ParsedArgs } from './args.js';
 import { CliUsageError } from './exit-codes.js';
 import { parseDuration, parseHeaders } from './format.js';
@@ -162,9 +163,15 @@ function jsonMetadata(args: ParsedArgs, command: string): Record<string, string 
   return out;
 }
 
-/** ClientOptions from the flags, for the targets. `:authority` defaults to the first target's host:port, as grpcurl and ghz send it. */
+/**
+ * ClientOptions from the flags, for the targets: `host:port`s, or one `dns:`/`etcd://` target to
+ * resolve. `:authority` defaults to the first target's host:port, as grpcurl and ghz send it
+ * (a dns: target's name and port, as grpc-js sends it; for etcd the service name, as Kitex).
+ */
 export function clientOptions(args: ParsedArgs, hostPorts: string[], transport: TransportName, command: string): ClientOptions {
-  const opts: ClientOptions = { hostPorts, transport };
+  const target = hostPorts[0]!;
+  const resolver = isDiscoveryTarget(target) ? target : undefined;
+  const opts: ClientOptions = resolver ? { resolver, transport } : { hostPorts, transport };
   const grpc = transport === 'grpc';
   const timeout = args.strings.get('timeout');
   if (timeout !== undefined) opts.timeoutMs = parseDuration(timeout, '--timeout');
@@ -198,9 +205,16 @@ export function clientOptions(args: ParsedArgs, hostPorts: string[], transport: 
     if (!grpc) throw new CliUsageError(`${command}: TLS applies to the grpc transport only`);
     opts.tls = tls;
   }
-  if (grpc) opts.authority = args.strings.get('authority') ?? hostPorts[0]!;
+  const authority = args.strings.get('authority') ?? (resolver === undefined ? target : resolver.startsWith('dns:') ? dnsAuthority(resolver) : undefined);
+  if (grpc && authority !== undefined) opts.authority = authority;
   else if (args.strings.has('authority')) throw new CliUsageError(`${command}: --authority applies to the grpc transport only`);
   return opts;
+}
+
+/** The `host:port` a dns: target names (grpc-js's `:authority` for it). */
+function dnsAuthority(target: string): string {
+  const t = parseDnsTarget(target);
+  return `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`;
 }
 
 /** Sizes like `4194304`, `4MB`, `512KiB`. */

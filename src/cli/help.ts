@@ -11,6 +11,13 @@ const EXIT_CODES = `Exit codes:
            a status outside 1–16 (Kitex's own codes, a server's invention) exits 66, UNKNOWN
 `;
 
+const TARGETS = `Targets:
+  HOST:PORT                          one address (several with -e, used in turn)
+  dns:///HOST:PORT                   every A/AAAA address of HOST (looked up again every 30 s)
+  etcd://HOST:PORT[,HOST:PORT]/NAME  the instances of service NAME in Kitex's etcd registry
+                                     (kitex/registry-etcd/NAME/…), spread by weight
+`;
+
 const SCHEMA_OPTIONS = `  --idl FILE              the .proto or .thrift file (the extension says which, else --type)
   --type thrift|protobuf  the IDL kind, for a file named otherwise (kitexcall's -type)
   -I, --import-path DIR   where imports/includes are looked up (repeatable); the file's own
@@ -49,7 +56,8 @@ ${SCHEMA_OPTIONS}  --transport T           grpc | ttstream | ttheader | ttheader
   --meta-persistent K=V   Kitex persistent metainfo (TTHeader RPC_PERSIST_K; gRPC rpc-persist-k)
   --meta-backward         print the backward metainfo the server sent back (stderr)
   --authority NAME        HTTP/2 :authority (default: the target's host:port, as grpcurl,
-                          ghz and grpc-go send it; Kitex clients send the service name)
+                          ghz and grpc-go send it; Kitex clients send the service name,
+                          and so does an etcd:// target)
   --timeout DUR           deadline for each call: 500ms, 2s, 1m, or seconds (1.5)
   --connect-timeout DUR   time allowed to connect (default 10s for gRPC, 5s for ping-pong)
   --keepalive DUR         HTTP/2 keepalive pings while calls are active
@@ -96,7 +104,7 @@ ${aliasTable()}
 ${EXIT_CODES}`;
 
 /** `idlcall call --help`. */
-export const callHelp = `Usage: idlcall call <host:port> <Service/Method> [--idl FILE | --protoset FILE] [flags]
+export const callHelp = `Usage: idlcall call <target> <Service/Method> [--idl FILE | --protoset FILE] [flags]
        idlcall call -e HOST:PORT -m Service/Method -p FILE [flags]     (kitexcall's spelling)
 
 Calls one method. The method's streaming mode comes from the IDL:
@@ -110,6 +118,7 @@ Service may carry its package (search.gpt_engine.GPTStreamService/Ask), or be le
 to use the file's last service.
 ${REFLECTION_NOTE}
 
+${TARGETS}
 Flags:
   -d, --data JSON|@FILE|@-  the request(s): inline JSON, a file, or stdin (also -d @)
   -e, --endpoint HOST:PORT  the target, instead of the first argument (repeatable)
@@ -128,6 +137,7 @@ Examples:
   idlcall call 127.0.0.1:8443 Ask --idl gpt.proto --cacert ca.pem -H 'x-user: me' --timeout 2s -v -d '{"prompt":"?"}'
   idlcall call 127.0.0.1:8888 grpc.testing.TestService/UnaryCall -d '{"responseSize":4}'   (reflection)
   idlcall call 127.0.0.1:8888 pb.StreamingService/UnaryEcho --protoset streaming.pb -d '{}'
+  idlcall call etcd://127.0.0.1:2379/echo pb.StreamingService/UnaryEcho --idl streaming.proto -d '{"message":"hi"}'
 
 ${EXIT_CODES}`;
 
@@ -254,7 +264,7 @@ Examples:
 `;
 
 /** `idlcall bench --help`. */
-export const benchHelp = `Usage: idlcall bench <host:port> <Service/Method> --idl FILE -d JSON [flags]
+export const benchHelp = `Usage: idlcall bench <target> <Service/Method> --idl FILE -d JSON [flags]
 
 Load-tests one method in the manner of ghz, for every streaming mode and transport, on every
 core: --cpus worker threads, each with its own clients and connections, share the load and
@@ -262,8 +272,10 @@ their measurements are merged into one report (histograms added bucket by bucket
 percentiles are those of all calls). Requests go through the JSON generic like a real
 caller's. The report has calls/s (and messages/s for streams), the latency histogram and
 distribution, status codes, errors and the client's own CPU per call. A live progress line
-is shown on a terminal only.
+is shown on a terminal only. A dns: or etcd:// target spreads the calls over the instances it
+resolves to, and the report counts the calls each received.
 
+${TARGETS}
 Flags:
   -d, --data JSON|@FILE|@-    the request; several (NDJSON, glued objects or a JSON array) are
                               used round-robin, or as each stream's messages; ghz templates
@@ -298,6 +310,7 @@ ${CLIENT_OPTIONS}
 Examples:
   idlcall bench 127.0.0.1:8888 pb.StreamingService/UnaryEcho --idl streaming.proto -d '{"message":"hi"}' -c 64 -n 100000
   idlcall bench 127.0.0.1:8888 TestService/EchoPingPong --idl streaming.thrift -d '{"message":"{{.UUID}}"}' --transport ttheader -z 30s -O json
+  idlcall bench dns:///echo.internal:8888 pb.StreamingService/UnaryEcho --idl streaming.proto -d '{"message":"hi"}' -n 10000
   idlcall bench 127.0.0.1:8888 BidirectionalEcho --idl streaming.proto -d '[{"message":"a"},{"message":"b"}]' -O html -o report.html
   idlcall bench 127.0.0.1:8888 UnaryEcho --idl streaming.proto -D requests.ndjson --cpus 2 --skip-first 1000 -O prometheus
 

@@ -18,6 +18,7 @@ import {
 } from '../index.js';
 import { reflectedProvider, type ProtoReflectionOptions } from '../generic/proto-provider.js';
 import { ReflectionUnavailableError } from '../reflection/reflection-client.js';
+import { isDiscoveryTarget, parseDnsTarget, parseEtcdTarget } from '../discovery/index.js';
 import type { FlagSpec, ParsedArgs } from './args.js';
 import { CliUsageError } from './exit-codes.js';
 
@@ -169,6 +170,7 @@ export function callTarget(args: ParsedArgs, command: string): { hostPorts: stri
   const positionals = [...args.positionals];
   const endpoints = args.lists.get('endpoint');
   const hostPorts = endpoints ? endpoints.map((e) => checkHostPort(e, command)) : [checkHostPort(positionals.shift(), command)];
+  if (hostPorts.length > 1 && hostPorts.some(isDiscoveryTarget)) throw new CliUsageError(`${command}: a dns: or etcd:// target stands alone; give it once`);
   const methodText = args.strings.get('method') ?? positionals.shift();
   if (positionals.length) throw new CliUsageError(`${command}: unexpected argument "${positionals[0]}"; quote JSON given to -d`);
   if (methodText === undefined) throw new CliUsageError(`${command}: missing <Service/Method>; see idlcall list --idl FILE`);
@@ -180,10 +182,19 @@ export function looksLikeHostPort(text: string): boolean {
   return /^(\[[^\]]+\]|[^:\s/]+):\d{1,5}$/.test(text);
 }
 
-/** Validates a `host:port`. */
+/** Validates a target: a `host:port`, or a `dns:///host:port` or `etcd://host:port[,host:port]/Service` to resolve. */
 export function checkHostPort(text: string | undefined, command: string): string {
   if (text === undefined) throw new CliUsageError(`${command}: missing <host:port>; see idlcall ${command} --help`);
+  if (isDiscoveryTarget(text)) {
+    try {
+      if (text.startsWith('dns:')) parseDnsTarget(text);
+      else parseEtcdTarget(text);
+    } catch (e) {
+      throw new CliUsageError(`${command}: ${(e as Error).message}`);
+    }
+    return text;
+  }
   const m = /^(\[[^\]]+\]|[^:\s]+):(\d{1,5})$/.exec(text);
-  if (!m || Number(m[2]) > 65535) throw new CliUsageError(`${command}: "${text}" is not a host:port (e.g. 127.0.0.1:8888)`);
+  if (!m || Number(m[2]) > 65535) throw new CliUsageError(`${command}: "${text}" is not a host:port (e.g. 127.0.0.1:8888), dns:///host:port or etcd://host:port/Service`);
   return text;
 }

@@ -6,8 +6,10 @@ import { RpcError } from '../errors/rpc-error.js';
 import { UsageError } from '../errors/usage-error.js';
 import { describeMode, type CallMode } from './call-mode.js';
 import type { Generic, MethodCodec } from './method-codec.js';
+import type { InstanceStatus } from '../discovery/index.js';
 import type { CallOptions, ClientOptions, RequestMetadata } from './options.js';
 import { backwardMetainfoOf, persistentMetainfoHeaders } from './metainfo.js';
+import { AddressPicker, type PickRequest } from './pick-address.js';
 import { pingPongReplyMetadata } from './reply-metadata.js';
 import { BidiStream, ClientStream, ServerStream, receiveSingle } from './streams.js';
 import type { TransportCall } from './transport-call.js';
@@ -27,6 +29,8 @@ export class GenericClient<Req, Res> {
   private pingPong: PingPongClient | undefined;
   /** The generic whose codecs `genericCall` uses (compact Thrift when asked). */
   private readonly callGeneric: Generic<Req, Res>;
+  /** Where calls go. */
+  private readonly addresses: AddressPicker;
   private closed = false;
 
   constructor(
@@ -36,7 +40,6 @@ export class GenericClient<Req, Res> {
     private readonly options: ClientOptions,
     defaultTransport: 'grpc' | PingPongTransport,
   ) {
-    if (!options.hostPorts?.length) throw new UsageError('hostPorts must name at least one host:port');
     this.transport = options.transport ?? defaultTransport;
     const compact = options.thriftProtocol === 'compact';
     if (compact && generic.idl !== 'thrift') throw new UsageError("thriftProtocol 'compact' needs a Thrift generic");
@@ -51,11 +54,22 @@ export class GenericClient<Req, Res> {
       throw new UsageError(`protobuf ping-pong travels over 'ttheader' or 'framed', not '${this.transport}'`);
     }
     this.callGeneric = compact ? generic.withThriftProtocol('compact') : generic;
+    this.addresses = new AddressPicker(serviceName, options, (hp) => {
+      this.grpc?.closeAddress(hp);
+      this.ttstream?.closeAddress(hp);
+      this.pingPong?.closeAddress(hp);
+    });
+  }
+
+  /** The instances the client knows (from `hostPorts` or its resolver), with their state and load. */
+  instances(): InstanceStatus[] {
+    return this.addresses.instances();
   }
 
   /** Opens a client-streaming call: `send` × n, then `closeAndRecv`. */
   async clientStreaming(method: string, opts: CallOptions = {}): Promise<ClientStream<Req, Res>> {
     const codec = this.bind(method, 'client', 'clientStreaming');
+    if (!this.addresses.ready) await this.addresses.whenReady();
     return new ClientStream(this.open(codec, opts), codec);
   }
 
@@ -63,6 +77,7 @@ export class GenericClient<Req, Res> {
   async serverStreaming(method: string, req: Req, opts: CallOptions = {}): Promise<ServerStream<Req, Res>> {
     const codec = this.bind(method, 'server', 'serverStreaming');
     const bytes = codec.encodeRequest(req);
+    if (!this.addresses.ready) await this.addresses.whenReady();
     const call = this.open(codec, opts);
     call.send(bytes).catch(() => undefined); // a failed send surfaces through recv()
     call.closeSend();
@@ -72,6 +87,7 @@ export class GenericClient<Req, Res> {
   /** Opens a bidirectional call: independent `send`/`recv`, `close()` half-closes. */
   async bidiStreaming(method: string, opts: CallOptions = {}): Promise<BidiStream<Req, Res>> {
     const codec = this.bind(method, 'bidirectional', 'bidiStreaming');
+    if (!this.addresses.ready) await this.addresses.whenReady();
     return new BidiStream(this.open(codec, opts), codec);
   }
 
@@ -86,6 +102,8 @@ export class GenericClient<Req, Res> {
       throw new UsageError(`${method} is a ${describeMode(codec.mode)} method; use ${streamingCallName(codec.mode)}`);
     }
     const bytes = codec.encodeRequest(req);
+    // Calls wait for the resolver's first answer only (later answers arrive in the background).
+    if (!this.addresses.ready) await this.addresses.whenReady();
     if (this.transport !== 'grpc') return this.pingPongCall(codec, bytes, opts);
     const call = this.open(codec, opts);
     call.send(bytes).catch(() => undefined);
@@ -101,10 +119,10 @@ export class GenericClient<Req, Res> {
     return res;
   }
 
-  /** Lets in-flight calls finish, then closes every connection. */
+  /** Lets in-flight calls finish, then closes every connection (and the resolver it made). */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([this.grpc?.close(), this.ttstream?.close(), this.pingPong?.close()]);
+    await Promise.all([this.grpc?.close(), this.ttstream?.close(), this.pingPong?.close(), this.addresses.close()]);
   }
 
   private bind(method: string, mode: CallMode, callName: string): MethodCodec<Req, Res> {
@@ -119,13 +137,35 @@ export class GenericClient<Req, Res> {
     return codec;
   }
 
-  private open(codec: MethodCodec<Req, Res>, opts: CallOptions): TransportCall {
+  /**
+   * Where this call goes (the resolver has answered): its address, and the chooser of another
+   * for when that one cannot be reached.
+   */
+  private route(method: string, opts: CallOptions): Route {
     if (this.closed) throw new UsageError('the client is closed');
-    if (this.transport === 'ttstream') return this.openTTStream(codec, opts);
+    const a = this.addresses;
+    const req: PickRequest = { method, hashKey: this.hashKeyOf(opts) };
+    const hostPort = a.pickAddress(req);
+    return a.several ? { hostPort, nextHostPort: (tried) => a.nextAddress(req, tried) } : { hostPort };
+  }
+
+  /** The call's consistent hashing key: its `hashKey`, else the configured metadata entry. */
+  private hashKeyOf(opts: CallOptions): string | undefined {
+    if (opts.hashKey !== undefined) return opts.hashKey;
+    const key = this.options.consistentHash?.metadataKey;
+    if (key === undefined) return undefined;
+    const v = opts.metadata?.[key] ?? this.options.metadata?.[key];
+    return typeof v === 'string' ? v : Array.isArray(v) ? v[0] : undefined;
+  }
+
+  private open(codec: MethodCodec<Req, Res>, opts: CallOptions): TransportCall {
+    const route = this.route(codec.name, opts);
+    if (this.transport === 'ttstream') return this.openTTStream(codec, opts, route);
     this.grpc ??= new GrpcChannel({
-      hostPorts: this.options.hostPorts,
+      hostPorts: [],
       authority: this.options.authority ?? this.serviceName,
       userAgent: 'idlcall',
+      onConnectionState: this.addresses.connectionEvent,
       ...pick(this.options, ['tls', 'connectTimeoutMs', 'keepalive', 'maxReceiveMessageBytes', 'maxSendMessageBytes', 'onConnect']),
     });
     const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs;
@@ -133,20 +173,24 @@ export class GenericClient<Req, Res> {
     let metadata = mergeMetadata(this.options.metadata, opts.metadata);
     const persistent = mergePersistent(this.options.persistentMetadata, opts.persistentMetadata);
     if (persistent) metadata = { ...metadata, ...persistentMetainfoHeaders(persistent) };
-    return this.grpc.call({
+    const call = this.grpc.call({
       path: codec.grpcPath,
       contentType: codec.grpcContentType,
       metadata,
+      ...route,
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(compression ? { compression } : {}),
     });
+    if (this.addresses.tracksLoad) void call.status.then(this.addresses.callStarted(route.hostPort));
+    return call;
   }
 
   /** A TTHeader Streaming stream: `isn` is the IDL service name; metadata travels as metainfo. */
-  private openTTStream(codec: MethodCodec<Req, Res>, opts: CallOptions): TransportCall {
+  private openTTStream(codec: MethodCodec<Req, Res>, opts: CallOptions, route: Route): TransportCall {
     this.ttstream ??= new TTStreamClient({
-      hostPorts: this.options.hostPorts,
+      hostPorts: [],
+      onConnectionState: this.addresses.connectionEvent,
       ...pick(this.options, ['connectTimeoutMs', 'maxReceiveMessageBytes', 'maxSendMessageBytes', 'fromService', 'onConnect']),
       ...(this.options.maxConnectionsPerHost !== undefined ? { connectionsPerHost: this.options.maxConnectionsPerHost } : {}),
       ...(this.options.ttstreamReset !== undefined ? { reset: this.options.ttstreamReset } : {}),
@@ -154,39 +198,51 @@ export class GenericClient<Req, Res> {
     const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs;
     const metadata = this.options.metadata || opts.metadata ? stringMetadata(mergeMetadata(this.options.metadata, opts.metadata)) : undefined;
     const persistent = mergePersistent(this.options.persistentMetadata, opts.persistentMetadata);
-    return this.ttstream.call({
+    const stream = this.ttstream.call({
       method: codec.name,
       service: this.generic.serviceName,
+      ...route,
       ...(metadata ? { metadata } : {}),
       ...(persistent ? { persistentMetadata: persistent } : {}),
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
+    // The trailers settle at the end of the stream, whatever the end.
+    if (this.addresses.tracksLoad) void stream.trailers.then(this.addresses.callStarted(route.hostPort));
+    return stream;
   }
 
   private async pingPongCall(codec: MethodCodec<Req, Res>, body: Uint8Array, opts: CallOptions): Promise<Res> {
-    if (this.closed) throw new UsageError('the client is closed');
+    const route = this.route(codec.name, opts);
     this.pingPong ??= new PingPongClient({
-      hostPorts: this.options.hostPorts,
+      hostPorts: [],
       // Kitex's client sends what does not stream over Framed when streams go over ttstream (client.go purifyProtocol)
       transport: this.transport === 'ttstream' ? 'framed' : (this.transport as PingPongTransport),
       payloadProtocol:
         this.generic.idl === 'proto' ? 'kitex-protobuf' : this.options.thriftProtocol === 'compact' ? 'thrift-compact' : 'thrift-binary',
+      onConnectionState: this.addresses.connectionEvent,
       ...pick(this.options, ['connectTimeoutMs', 'maxConnectionsPerHost', 'fromService', 'onConnect']),
     });
     const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs;
     const persistentMetadata = mergePersistent(this.options.persistentMetadata, opts.persistentMetadata);
-    const reply = await this.pingPong.call({
-      method: codec.name,
-      body,
-      oneway: codec.oneway,
-      toService: this.serviceName,
-      idlServiceName: this.generic.serviceName,
-      ...(this.options.metadata || opts.metadata ? { metadata: stringMetadata(mergeMetadata(this.options.metadata, opts.metadata)) } : {}),
-      ...(persistentMetadata ? { persistentMetadata } : {}),
-      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    });
+    const done = this.addresses.tracksLoad ? this.addresses.callStarted(route.hostPort) : undefined;
+    let reply;
+    try {
+      reply = await this.pingPong.call({
+        method: codec.name,
+        body,
+        oneway: codec.oneway,
+        toService: this.serviceName,
+        idlServiceName: this.generic.serviceName,
+        ...route,
+        ...(this.options.metadata || opts.metadata ? { metadata: stringMetadata(mergeMetadata(this.options.metadata, opts.metadata)) } : {}),
+        ...(persistentMetadata ? { persistentMetadata } : {}),
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
+    } finally {
+      done?.();
+    }
     if (reply === undefined) return undefined as Res; // oneway: nothing comes back
     if (reply.messageType !== 'reply') throw new RpcError(Code.INTERNAL, `${codec.name}: unexpected ${reply.messageType} message`);
     const res = codec.decodeResponse(reply.body);
@@ -196,6 +252,12 @@ export class GenericClient<Req, Res> {
     if (onBackward) onBackward(this.transport.startsWith('ttheader') ? Object.fromEntries(reply.headers.strInfo) : {});
     return res;
   }
+}
+
+/** Where a call goes: its address, and the chooser of another for when that one cannot be reached. */
+interface Route {
+  hostPort: string;
+  nextHostPort?: (tried: ReadonlySet<string>) => string | undefined;
 }
 
 function streamingCallName(mode: CallMode): string {

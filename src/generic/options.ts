@@ -1,3 +1,4 @@
+import type { BalancerName, ConsistentHashOptions, OutlierEjectionOptions, Resolver } from '../discovery/index.js';
 import type { TlsOptions } from '../http2/index.js';
 import type { Metadata } from '../errors/rpc-error.js';
 import type { PingPongTransport } from '../ttheader/index.js';
@@ -23,8 +24,38 @@ export type BackwardMetadataListener = (values: Record<string, string>) => void;
 
 /** Options for `newStreamingClient` and `newClient`. */
 export interface ClientOptions {
-  /** Targets as `host:port`; calls are spread round-robin, skipping unreachable ones. */
-  hostPorts: string[];
+  /**
+   * Fixed targets as `host:port`: calls are spread by the balancer (round robin, as weights are
+   * equal), an unreachable target passed over for the next. Give this or `resolver`.
+   */
+  hostPorts?: string[];
+  /**
+   * Where the instances come from, instead of `hostPorts`: `dns:///host:port` (A/AAAA records,
+   * looked up again every 30 s and when a connection fails), `etcd://host:port[,host:port]`
+   * (Kitex's etcd registry, watched; the service is the client's service name, or the one a
+   * `/Service` suffix names), or a {@link Resolver} object.
+   */
+  resolver?: string | Resolver;
+  /**
+   * How calls are spread over the instances; default `weighted_round_robin` (Kitex's default:
+   * interleaved by weight, plain round robin when weights are equal). `consistent_hash` sends
+   * equal keys (the call's `hashKey`, or the metadata entry named by `consistentHash.metadataKey`)
+   * to the same instance; `p2c` takes the less loaded of two random instances.
+   */
+  balancer?: BalancerName;
+  /** Consistent hashing: virtual nodes (Kitex's defaults) and the metadata key that carries the hash key. */
+  consistentHash?: ConsistentHashOptions & { metadataKey?: string };
+  /**
+   * Instances whose connections fail this many times in a row are passed over for a while
+   * (default on: 3 failures, 10 s growing to 300 s, at most half the instances); `false` turns it off.
+   */
+  outlierEjection?: OutlierEjectionOptions | false;
+  /** New instances (after the first resolution) get a share rising from 10% to full over this long; default 0 (off). */
+  warmupMs?: number;
+  /** Use at most this many of the instances (a stable subset, different per `subsetKey`); default all. */
+  subsetSize?: number;
+  /** What selects this client's subset; default random. */
+  subsetKey?: string;
   /**
    * `'grpc'` (HTTP/2; the default for `newStreamingClient`), `'ttstream'` (Kitex's
    * TTHeader Streaming, for Thrift: streams over it, `genericCall` over Framed as
@@ -109,6 +140,8 @@ export interface CallOptions {
   /** Aborting cancels the call (CANCELLED). */
   signal?: AbortSignal;
   compression?: Compression;
+  /** The consistent hashing key (with `balancer: 'consistent_hash'`): equal keys go to the same instance. */
+  hashKey?: string;
   /**
    * For `genericCall`: receives the response headers and trailers once the
    * call succeeds (streams expose them as `headers`/`trailers`; failures

@@ -43,6 +43,13 @@ export interface ChannelOptions {
   maxDecompressedBytes?: number;
   /** Told about each session once it is ready: resolved address, ALPN, the TLS peer. */
   onConnect?: ConnectListener;
+  /**
+   * Told what becomes of connections to each address: `ready` (a session is up), `failed` (a
+   * connection attempt failed: refused, timed out, closed before the server's SETTINGS) or
+   * `closed` (a session that was up ended). Balancers use it for connection state and outlier
+   * ejection. Called synchronously; it must not throw.
+   */
+  onConnectionState?: (hostPort: string, state: 'ready' | 'failed' | 'closed') => void;
 }
 
 /** Default user agent, so servers can tell who called. */
@@ -110,6 +117,7 @@ export class GrpcChannel implements CallHost {
   private readonly keepalive: { intervalMs: number; timeoutMs: number } | undefined;
   private readonly onConnect: ConnectListener | undefined;
   private readonly bySession = new Map<ClientHttp2Session, SessionEntry>();
+  private readonly onConnectionState: ((hostPort: string, state: 'ready' | 'failed' | 'closed') => void) | undefined;
   private rr = 0;
   private closing = false;
   private closeWaiters: (() => void)[] = [];
@@ -133,6 +141,7 @@ export class GrpcChannel implements CallHost {
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 300_000;
     this.keepalive = opts.keepalive;
     this.onConnect = opts.onConnect;
+    this.onConnectionState = opts.onConnectionState;
     this.maxReceiveMessageBytes = opts.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE;
     this.maxSendMessageBytes = opts.maxSendMessageBytes ?? 0xffffffff;
     this.maxDecompressedBytes = opts.maxDecompressedBytes ?? this.maxReceiveMessageBytes;
@@ -152,6 +161,16 @@ export class GrpcChannel implements CallHost {
     for (const e of this.bySession.values()) this.maybeCloseEntry(e);
     if (this.bySession.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.closeWaiters.push(resolve));
+  }
+
+  /**
+   * Lets go of an address (an instance that left): its session takes no new calls, finishes
+   * the running ones and closes; calls still waiting for it move on as if it were unreachable.
+   * The address is forgotten unless it is one of the configured hostPorts.
+   */
+  closeAddress(hostPort: string): void {
+    const e = this.byHostPort.get(hostPort)?.entry;
+    if (e !== undefined) this.kill(e, `${hostPort} left`, false);
   }
 
   /** The target of one address, made on first use. */
@@ -205,8 +224,8 @@ export class GrpcChannel implements CallHost {
     }
     const attempt = call.attempts;
     if (call.pinnedHostPort !== undefined) {
-      if (attempt > 0) {
-        call.failStart(new RpcError(Code.UNAVAILABLE, `cannot reach ${call.pinnedHostPort}`, causeOf(call)));
+      if (attempt > 0 && !call.reroute()) {
+        call.failStart(new RpcError(Code.UNAVAILABLE, `no reachable target among ${call.unreachable}`, causeOf(call)));
         return;
       }
       call.attempts = 1;
@@ -383,6 +402,7 @@ export class GrpcChannel implements CallHost {
       }
       target.downUntil = 0;
       if (this.onConnect && socket) this.onConnect(describeConnection(socket, target.hostPort, this.tls ? 'h2' : 'h2c'));
+      this.onConnectionState?.(target.hostPort, 'ready');
       this.startKeepalive(e);
       this.pump(e);
       if (e.active === 0 && e.waiting.length === 0) this.becameIdle(e);
@@ -427,6 +447,7 @@ export class GrpcChannel implements CallHost {
     e.deathReason ??= reason;
     // A target that never got ready is passed over for a while by round-robin.
     if (!e.ready) e.target.downUntil = Date.now() + DOWN_BACKOFF_MS;
+    this.onConnectionState?.(e.target.hostPort, e.ready ? 'closed' : 'failed');
     if (e.target.entry === e) e.target.entry = undefined;
     // Waiting calls move on now rather than when the session finally closes.
     this.retryWaiting(e);

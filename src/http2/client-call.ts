@@ -35,10 +35,17 @@ export interface CallOptions {
   extraHeaders?: Record<string, string>;
   /**
    * The address to send this call to (`host:port`), chosen by the caller (a balancer, a retry
-   * that avoids the instance that failed); it is not passed over for another when unreachable.
-   * Without it, the channel picks round-robin among its hostPorts.
+   * that avoids the instance that failed). Without it, the channel picks round-robin among its
+   * hostPorts.
    */
   hostPort?: string;
+  /**
+   * With `hostPort`: asked for another address when the call could not reach its own before
+   * anything was sent (connection refused or timed out, session gone), given every address
+   * tried so far; undefined gives up (UNAVAILABLE). Without it, an unreachable `hostPort` fails
+   * the call.
+   */
+  nextHostPort?: (tried: ReadonlySet<string>) => string | undefined;
 }
 
 /** The status a call ended with. */
@@ -107,7 +114,10 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
   /** Why the last connection this call waited for failed (set by the channel; becomes `RpcError.cause`). */
   connectFailure: Error | undefined;
   /** The one address this call must go to, if the caller chose it. */
-  readonly pinnedHostPort: string | undefined;
+  pinnedHostPort: string | undefined;
+  /** The caller's chooser of another address, and the addresses tried so far. */
+  private readonly nextHostPort: ((tried: ReadonlySet<string>) => string | undefined) | undefined;
+  private tried: Set<string> | undefined;
   /** Set once the status is decided. */
   private done = false;
   private statusValue: CallStatus | undefined;
@@ -141,6 +151,7 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
   constructor(host: CallHost, opts: CallOptions) {
     this.host = host;
     this.pinnedHostPort = opts.hostPort;
+    this.nextHostPort = opts.nextHostPort;
     this.compression = opts.compression ?? 'identity';
     this.signal = opts.signal;
     this.decoder = new EnvelopeDecoder(this, host.maxReceiveMessageBytes);
@@ -170,6 +181,24 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
     }
     this.signal?.addEventListener('abort', this);
     host.acquire(this);
+  }
+
+  /**
+   * The pinned address could not be reached: moves the call to the address the caller chooses
+   * next. False when there is none (the caller gave up, or named one already tried).
+   */
+  reroute(): boolean {
+    const tried = (this.tried ??= new Set());
+    tried.add(this.pinnedHostPort!);
+    const next = this.nextHostPort?.(tried);
+    if (next === undefined || tried.has(next)) return false;
+    this.pinnedHostPort = next;
+    return true;
+  }
+
+  /** Addresses this call could not reach, for its error message. */
+  get unreachable(): string {
+    return this.tried ? [...this.tried].join(', ') : (this.pinnedHostPort ?? '');
   }
 
   /** True once the status is decided (the channel skips such calls in its queues). */

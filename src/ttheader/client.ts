@@ -40,6 +40,12 @@ export interface PingPongClientOptions {
   idleTimeoutMs?: number;
   /** Told about each connection once it is open (resolved address, ports). */
   onConnect?: ConnectListener;
+  /**
+   * Told what becomes of connections to each address: `ready` (a connection opened), `failed`
+   * (opening one failed: refused or timed out) or `closed` (the address's last open connection
+   * closed). Balancers use it for connection state and outlier ejection. It must not throw.
+   */
+  onConnectionState?: (hostPort: string, state: 'ready' | 'failed' | 'closed') => void;
 }
 
 /** One call. */
@@ -50,6 +56,12 @@ export interface PingPongRequest {
    * that avoids the instance that failed). Without it, round robin over the client's hostPorts.
    */
   hostPort?: string;
+  /**
+   * With `hostPort`: asked for another address when no connection to it could be had (refused,
+   * timed out, the address left) before anything was sent, given every address tried so far;
+   * undefined gives up. Without it, an unreachable `hostPort` fails the call.
+   */
+  nextHostPort?: (tried: ReadonlySet<string>) => string | undefined;
   /** Encoded args struct (Thrift) or bare message (Kitex protobuf), without a message header. */
   body: Uint8Array;
   /** Send as ONEWAY: resolves (to undefined) once written; no reply is read. */
@@ -156,8 +168,11 @@ export class PingPongClient {
   private readonly pools: HostPool[];
   /** Every pool by address: the configured ones and those calls named themselves. */
   private readonly poolsByHostPort = new Map<string, HostPool>();
-  private readonly poolOptions: Omit<HostPoolOptions, 'host' | 'port'>;
+  private readonly poolOptions: Omit<HostPoolOptions, 'host' | 'port' | 'onConnectionState' | 'onEmpty'>;
   private readonly onConnect: ConnectListener | undefined;
+  private readonly onConnectionState: PingPongClientOptions['onConnectionState'];
+  /** The configured addresses: their pools are kept when empty. */
+  private readonly configured: ReadonlySet<string>;
   private next = 0;
   private closed = false;
   private readonly transport: PingPongTransport;
@@ -184,25 +199,50 @@ export class PingPongClient {
       maxConnections: Math.max(1, opts.maxConnectionsPerHost ?? 8),
       idleTimeoutMs: opts.idleTimeoutMs ?? 60_000,
     };
+    this.onConnectionState = opts.onConnectionState;
+    this.configured = new Set(opts.hostPorts ?? []);
     this.pools = (opts.hostPorts ?? []).map((hp) => this.poolFor(hp));
   }
 
-  /** The pool of one address, made on first use. */
+  /**
+   * The pool of one address, made on first use. A pool for an address a call named is
+   * forgotten once it holds nothing, so addresses that come and go don't pile up.
+   */
   private poolFor(hostPort: string): HostPool {
     let pool = this.poolsByHostPort.get(hostPort);
     if (pool === undefined) {
       const t = parseHostPort(hostPort);
       const listener = this.onConnect;
       const transport = this.transport;
-      pool = new HostPool({
+      const report = this.onConnectionState;
+      const p: HostPool = new HostPool({
         host: t.host,
         port: t.port,
         ...this.poolOptions,
         ...(listener ? { onConnect: (socket: net.Socket) => listener(describeConnection(socket, hostPort, transport)) } : {}),
+        ...(report ? { onConnectionState: (state) => report(hostPort, state) } : {}),
+        ...(this.configured.has(hostPort) ? {} : { onEmpty: () => this.forget(hostPort, p) }),
       });
+      pool = p;
       this.poolsByHostPort.set(hostPort, pool);
     }
     return pool;
+  }
+
+  private forget(hostPort: string, pool: HostPool): void {
+    if (this.poolsByHostPort.get(hostPort) === pool) this.poolsByHostPort.delete(hostPort);
+  }
+
+  /**
+   * Lets go of an address (an instance that left): idle connections to it close now, busy
+   * ones once their reply is in; calls waiting for a connection there move on (see
+   * `nextHostPort`) or fail UNAVAILABLE. Forgotten unless it is a configured hostPort.
+   */
+  closeAddress(hostPort: string): void {
+    const pool = this.poolsByHostPort.get(hostPort);
+    if (pool === undefined || this.configured.has(hostPort)) return;
+    this.poolsByHostPort.delete(hostPort);
+    pool.drain();
   }
 
   /** Sends one request; resolves with the REPLY, or undefined for oneway. */
@@ -232,7 +272,26 @@ export class PingPongClient {
     const guard = req.timeoutMs !== undefined || req.signal ? new CallGuard(req.timeoutMs, req.signal) : undefined;
     if (guard?.reason) throw guard.reason;
     try {
-      const conn = pool.takeIdle() ?? (await pool.acquire(guard));
+      let conn: Connection;
+      let tried: Set<string> | undefined;
+      let at = req.hostPort;
+      for (;;) {
+        try {
+          conn = pool.takeIdle() ?? (await pool.acquire(guard));
+          break;
+        } catch (e) {
+          // Nothing was sent: an unreachable address may give way to another the caller names.
+          if (this.closed || !(e instanceof RpcError) || e.code !== Code.UNAVAILABLE || !req.nextHostPort || at === undefined) throw e;
+          (tried ??= new Set()).add(at);
+          at = req.nextHostPort(tried);
+          if (at === undefined || tried.has(at)) throw e;
+          try {
+            pool = this.poolFor(at);
+          } catch {
+            throw e; // not a host:port: give up with the reason the last one failed
+          }
+        }
+      }
       if (guard) {
         if (guard.reason) {
           pool.release(conn);

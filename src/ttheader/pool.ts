@@ -16,6 +16,13 @@ export interface HostPoolOptions extends ConnectOptions {
   maxConnections: number;
   /** Idle connections are closed after this long; 0 keeps them. */
   idleTimeoutMs: number;
+  /**
+   * Told when a connection opens (`ready`), when opening one fails (`failed`), and when the
+   * last open connection closes (`closed`).
+   */
+  onConnectionState?: (state: 'ready' | 'failed' | 'closed') => void;
+  /** Called when the pool holds nothing: no connection open or opening, no caller waiting. */
+  onEmpty?: () => void;
 }
 
 interface Waiter {
@@ -31,6 +38,8 @@ export class HostPool {
   private opening = 0;
   private readonly waiters: Waiter[] = [];
   private closed = false;
+  /** Why new requests are refused once closed. */
+  private closedReason = 'client is closed';
   /** Pending sweep that unreferences idle sockets (see {@link release}). */
   private unrefTimer: NodeJS.Timeout | undefined;
 
@@ -60,7 +69,7 @@ export class HostPool {
 
   /** A connection for one request; give it back with {@link release}. */
   acquire(guard?: CallGuard): Promise<Connection> {
-    if (this.closed) return Promise.reject(unavailable('client is closed'));
+    if (this.closed) return Promise.reject(unavailable(this.closedReason));
     const idle = this.takeIdle();
     if (idle !== undefined) return Promise.resolve(idle);
     if (this.size < this.opts.maxConnections) return this.open(guard);
@@ -87,6 +96,7 @@ export class HostPool {
         (c) => {
           this.opening--;
           this.adopt(c);
+          this.opts.onConnectionState?.('ready');
           if (settled || this.closed) {
             // the caller gave up meanwhile: keep the fresh connection for others
             this.release(c);
@@ -97,11 +107,13 @@ export class HostPool {
         },
         (e: RpcError) => {
           this.opening--;
+          if (!this.closed) this.opts.onConnectionState?.('failed');
           if (!settled) {
             settled = true;
             reject(e);
           }
           this.serveWaiters();
+          this.checkEmpty();
         },
       );
     });
@@ -113,7 +125,9 @@ export class HostPool {
       this.all.delete(conn);
       const i = this.idle.indexOf(conn);
       if (i >= 0) this.idle.splice(i, 1);
+      if (this.all.size === 0 && !this.closed) this.opts.onConnectionState?.('closed');
       this.serveWaiters();
+      this.checkEmpty();
     };
   }
 
@@ -181,6 +195,24 @@ export class HostPool {
       const w = this.waiters.shift()!;
       this.open(w.guard).then(w.resolve, w.reject);
     }
+  }
+
+  private checkEmpty(): void {
+    if (this.size === 0 && this.waiters.length === 0) this.opts.onEmpty?.();
+  }
+
+  /**
+   * Winds the pool down gently (its address left): idle connections close now, busy ones when
+   * their request is done, waiting callers reject with UNAVAILABLE (nothing was sent for them).
+   */
+  drain(): void {
+    this.closed = true;
+    this.closedReason = 'the address left';
+    clearTimeout(this.unrefTimer);
+    this.unrefTimer = undefined;
+    const err = unavailable('the address left');
+    for (const w of this.waiters.splice(0)) w.reject(err);
+    for (const c of this.idle.splice(0)) c.fail(err);
   }
 
   /** Closes every connection; waiting callers reject. */

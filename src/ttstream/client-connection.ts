@@ -31,6 +31,8 @@ export interface ConnectionOwner {
   readonly fromService: string;
   /** Told about each connection once it is open. */
   readonly onConnect: ConnectListener | undefined;
+  /** The connection is open. */
+  opened(conn: ClientConnection): void;
   /** The connection could not be opened: `streams` still need one. */
   connectFailed(conn: ClientConnection, err: RpcError, streams: ClientStream[]): void;
   /** The connection is gone (after it was open): forget it. */
@@ -216,6 +218,7 @@ export class ClientConnection implements FrameSink {
     this.connectTimer = undefined;
     if (this.dead) return;
     this.open = true;
+    this.owner.opened(this);
     this.owner.onConnect?.(describeConnection(this.socket, this.hostPort, 'ttstream'));
     const waiting = this.waiting!;
     this.waiting = undefined;

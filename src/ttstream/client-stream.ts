@@ -30,6 +30,8 @@ export interface StreamStart {
   readonly headerFrame: Uint8Array;
   /** Pins the stream to this `host:port`; otherwise the client picks. */
   readonly hostPort: string | undefined;
+  /** With `hostPort`: the caller's choice of another address when those tried could not be reached. */
+  readonly nextHostPort: ((tried: ReadonlySet<string>) => string | undefined) | undefined;
 }
 
 const EMPTY: Metadata = Object.freeze({}) as Metadata;

@@ -40,6 +40,12 @@ export interface TTStreamClientOptions {
   fromService?: string;
   /** Told about each connection once it is open (resolved address, ports). */
   onConnect?: ConnectListener;
+  /**
+   * Told what becomes of connections to each address: `ready` (a connection opened), `failed`
+   * (opening one failed) or `closed` (the address's last open connection closed). Balancers use
+   * it for connection state and outlier ejection. It must not throw.
+   */
+  onConnectionState?: (hostPort: string, state: 'ready' | 'failed' | 'closed') => void;
 }
 
 /** One stream to open. */
@@ -57,6 +63,12 @@ export interface TTStreamCallOptions {
   signal?: AbortSignal;
   /** Opens the stream on this address (which need not be among `hostPorts`). */
   hostPort?: string;
+  /**
+   * With `hostPort`: asked for another address when the stream could not get a connection to
+   * its own (refused, timed out) before anything was sent, given every address tried so far;
+   * undefined gives up. Without it, an unreachable `hostPort` fails the stream.
+   */
+  nextHostPort?: (tried: ReadonlySet<string>) => string | undefined;
 }
 
 /** How long an address whose connection failed is passed over while others remain. */
@@ -112,8 +124,11 @@ export class TTStreamClient implements StreamHost, ConnectionOwner {
   readonly reset: boolean;
   readonly fromService: string;
   readonly onConnect: ConnectListener | undefined;
+  private readonly onConnectionState: TTStreamClientOptions['onConnectionState'];
   private readonly size: number;
   private readonly targets = new Map<string, Target>();
+  /** Connections of addresses let go (closeAddress), closing once their streams are done. */
+  private readonly letGo = new Set<ClientConnection>();
   private readonly order: Target[];
   private next = 0;
   private closing = false;
@@ -129,6 +144,7 @@ export class TTStreamClient implements StreamHost, ConnectionOwner {
     this.reset = opts.reset ?? false;
     this.fromService = opts.fromService ?? '';
     this.onConnect = opts.onConnect;
+    this.onConnectionState = opts.onConnectionState;
     this.order = (opts.hostPorts ?? []).map((hp) => this.target(hp, true));
   }
 
@@ -139,13 +155,29 @@ export class TTStreamClient implements StreamHost, ConnectionOwner {
       prefix: framePrefix(opts.method),
       headerFrame: headerFrame(opts),
       hostPort: opts.hostPort,
+      nextHostPort: opts.nextHostPort,
     };
     return new ClientStream(this, start, opts.timeoutMs, opts.signal);
   }
 
+  /**
+   * Lets go of an address (an instance that left): its connections close once their streams
+   * are done; new streams to it open new ones. Forgotten unless it is a configured hostPort.
+   */
+  closeAddress(hostPort: string): void {
+    const t = this.targets.get(hostPort);
+    if (t === undefined || t.configured) return;
+    this.targets.delete(hostPort);
+    for (const c of t.conns) {
+      if (c === undefined) continue;
+      this.letGo.add(c);
+      c.drain();
+    }
+  }
+
   /** Open connections (for tests and diagnostics). */
   get connectionCount(): number {
-    let n = 0;
+    let n = this.letGo.size;
     for (const t of this.targets.values()) n += t.connectionCount;
     return n;
   }
@@ -165,10 +197,12 @@ export class TTStreamClient implements StreamHost, ConnectionOwner {
   close(graceMs = DEFAULT_CLOSE_GRACE_MS): Promise<void> {
     this.closing = true;
     for (const t of this.targets.values()) for (const c of t.conns) c?.drain();
+    for (const c of this.letGo) c.drain();
     if (this.connectionCount === 0) return Promise.resolve();
     const closed = new Promise<void>((resolve) => this.closeWaiters.push(resolve));
     const timer = setTimeout(() => {
       for (const t of this.targets.values()) for (const c of t.conns) c?.cancelAll('the client is closed');
+      for (const c of this.letGo) c.cancelAll('the client is closed');
     }, graceMs);
     timer.unref();
     return closed.finally(() => clearTimeout(timer));
@@ -200,7 +234,13 @@ export class TTStreamClient implements StreamHost, ConnectionOwner {
   // --- ConnectionOwner ---
 
   /** @internal */
+  opened(conn: ClientConnection): void {
+    this.onConnectionState?.(conn.hostPort, 'ready');
+  }
+
+  /** @internal */
   connectFailed(conn: ClientConnection, err: RpcError, streams: ClientStream[]): void {
+    if (!this.closing) this.onConnectionState?.(conn.hostPort, 'failed');
     const t = this.forget(conn);
     if (t !== undefined) t.downUntil = Date.now() + DOWN_BACKOFF_MS;
     // Nothing was sent on it: another address may take the streams.
@@ -209,17 +249,22 @@ export class TTStreamClient implements StreamHost, ConnectionOwner {
 
   /** @internal */
   closed(conn: ClientConnection): void {
-    this.forget(conn);
+    const t = this.forget(conn);
+    if (t !== undefined && t.connectionCount === 0 && !this.closing) this.onConnectionState?.(t.hostPort, 'closed');
   }
 
+  /** Drops a connection from its address; the address itself too when it is not configured and has none left. */
   private forget(conn: ClientConnection): Target | undefined {
     const t = this.targets.get(conn.hostPort);
-    if (t === undefined) return undefined;
-    const i = t.conns.indexOf(conn);
-    if (i >= 0) t.conns[i] = undefined;
-    if (!t.configured && t.connectionCount === 0) this.targets.delete(t.hostPort);
+    // A connection of an address let go (closeAddress) is in no target any more.
+    this.letGo.delete(conn);
+    const i = t === undefined ? -1 : t.conns.indexOf(conn);
+    if (t !== undefined && i >= 0) {
+      t.conns[i] = undefined;
+      if (!t.configured && t.connectionCount === 0) this.targets.delete(t.hostPort);
+    }
     if (this.closing && this.connectionCount === 0) for (const w of this.closeWaiters.splice(0)) w();
-    return t;
+    return i >= 0 ? t : undefined;
   }
 
   private target(hostPort: string, configured: boolean): Target {
@@ -236,7 +281,12 @@ export class TTStreamClient implements StreamHost, ConnectionOwner {
   private pick(stream: ClientStream): Target | undefined {
     const pinned = stream.start.hostPort;
     const tried = stream.tried;
-    if (pinned !== undefined) return tried?.has(pinned) ? undefined : this.target(pinned, false);
+    if (pinned !== undefined) {
+      if (tried === undefined || !tried.has(pinned)) return this.target(pinned, false);
+      // The pinned address (and any the caller named since) could not be reached: ask for another.
+      const next = stream.start.nextHostPort?.(tried);
+      return next === undefined || tried.has(next) ? undefined : this.target(next, false);
+    }
     const n = this.order.length;
     const now = Date.now();
     let fallback: Target | undefined;

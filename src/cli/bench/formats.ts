@@ -23,6 +23,7 @@ export function summaryText(r: BenchReport): string {
     `  Concurrency:   ${r.concurrency} on ${r.workers} thread${r.workers === 1 ? '' : 's'}, ${r.clients} client${r.clients === 1 ? '' : 's'}, ` +
       `${r.connections} connection${r.connections === 1 ? '' : 's'} opened`,
     `  Calls:         ${num(r.total)} (${num(r.ok)} OK, ${num(r.errors)} failed${r.skipped ? `; ${num(r.skipped)} more skipped` : ''})`,
+    ...Object.entries(r.instances ?? {}).map(([address, n], i) => `${i ? '                 ' : '  Instances:     '}${address}: ${num(n)} calls`),
     `  Total time:    ${(r.durationMs / 1000).toFixed(3)} s`,
     `  Calls/sec:     ${num(r.callsPerSec, 1)}${r.errors ? ` (${num((r.callsPerSec * r.ok) / Math.max(r.total, 1), 1)} OK)` : ''}`,
   );

@@ -94,6 +94,8 @@ export interface LoadResult {
   readonly errorMessages: Record<string, number>;
   /** Connections opened (sessions or sockets, reconnections included). */
   readonly connections: number;
+  /** Calls sent to each instance the target resolved to. */
+  readonly instances: Record<string, number>;
   /** When the last call ended, ms after the start. */
   readonly endMs: number;
   readonly timeline: TimelineState;
@@ -178,7 +180,7 @@ class Stats {
     r.error[i] = error;
   }
 
-  result(connections: number, endMs: number): LoadResult {
+  result(connections: number, instances: Record<string, number>, endMs: number): LoadResult {
     if (this.ok) this.codes.set('OK', this.ok);
     const r = this.rows;
     return {
@@ -193,6 +195,7 @@ class Stats {
       statusCodes: Object.fromEntries(this.codes),
       errorMessages: Object.fromEntries(this.errors),
       connections,
+      instances,
       endMs,
       timeline: this.timeline.state(),
       details: r && {
@@ -243,7 +246,9 @@ export class Load {
     const loops: Promise<void>[] = [];
     for (let i = 0; i < this.plan.concurrency; i++) loops.push(this.loop(this.clients[i % this.clients.length]!, startMs, i));
     await Promise.all(loops);
-    return this.stats.result(this.connections, nowMs() - startMs);
+    const instances: Record<string, number> = {};
+    for (const c of this.clients) for (const i of c.instances()) instances[i.address] = (instances[i.address] ?? 0) + i.picks;
+    return this.stats.result(this.connections, instances, nowMs() - startMs);
   }
 
   /** Lets every connection go. */

@@ -45,6 +45,8 @@ export interface BenchReport {
   clients: number;
   /** Connections opened during the run (HTTP/2 sessions or TCP sockets, reconnections included). */
   connections: number;
+  /** Calls sent to each instance, when the target resolved to more than one (dns:, etcd://). */
+  instances?: Record<string, number>;
   /** Calls reported (not skipped), whatever their outcome. */
   total: number;
   ok: number;
@@ -85,6 +87,7 @@ export function mergeResults(setup: RunSetup, results: readonly LoadResult[], cp
   const timeline = new Timeline();
   const statusCodes: Record<string, number> = {};
   const errorMessages: Record<string, number> = {};
+  const instances: Record<string, number> = {};
   let calls = 0;
   let failures = 0;
   let reported = 0;
@@ -99,6 +102,7 @@ export function mergeResults(setup: RunSetup, results: readonly LoadResult[], cp
     timeline.add(r.timeline);
     addCounts(statusCodes, r.statusCodes);
     addCounts(errorMessages, r.errorMessages);
+    addCounts(instances, r.instances);
     calls += r.calls;
     failures += r.failures;
     reported += r.reported;
@@ -123,6 +127,7 @@ export function mergeResults(setup: RunSetup, results: readonly LoadResult[], cp
     workers: setup.workers,
     clients: setup.clients,
     connections,
+    ...(Object.keys(instances).length > 1 ? { instances: Object.fromEntries(Object.entries(instances).sort(([a], [b]) => (a < b ? -1 : 1))) } : {}),
     total: reported,
     ok: okCount,
     errors: reported - okCount,

@@ -11,6 +11,7 @@ import {
   type GenericClient,
   type Metadata,
 } from '../../index.js';
+import { isDiscoveryTarget } from '../../discovery/index.js';
 import { choiceFlag, parseArgs, type FlagSpec } from '../args.js';
 import { CLIENT_FLAGS, clientOptions, connectionSettings, printConnection, transportFor } from '../connect.js';
 import { CliUsageError, Exit, rpcExitCode } from '../exit-codes.js';
@@ -55,7 +56,9 @@ export async function callCommand(argv: readonly string[]): Promise<number> {
   const emitDefaults = args.booleans.has('emit-defaults');
 
   // Without --idl or --protoset, the server's reflection gives the schema (as grpcurl does).
-  const idl = await loadIdl(args, 'call', target.service, { emitDefaults }, { hostPort: hostPorts[0]!, options: connectionSettings(args, 'call') });
+  // Reflection asks one address; a dns: or etcd:// target needs the schema given.
+  const remote = isDiscoveryTarget(hostPorts[0]!) ? undefined : { hostPort: hostPorts[0]!, options: connectionSettings(args, 'call') };
+  const idl = await loadIdl(args, 'call', target.service, { emitDefaults }, remote);
   const generic = jsonGenericOf(idl, { emitDefaults });
   const mode = generic.method(target.method).mode;
   const transport = transportFor(args, idl.kind, mode, 'call');

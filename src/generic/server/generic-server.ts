@@ -1,4 +1,6 @@
 import net from 'node:net';
+import os from 'node:os';
+import { registryForTarget, type Registry, type RegistryInfo } from '../../discovery/index.js';
 import { createGrpcServer, type GrpcServer, type GrpcServerOptions, type ServerCall } from '../../http2/index.js';
 import { detectProtocol, type PingPongTransport } from '../../ttheader/index.js';
 import { isTTStreamStart, serveTTStreamConnection } from '../../ttstream/index.js';
@@ -49,6 +51,18 @@ export interface GenericServerOptions {
   idleTimeoutMs?: number;
   /** A ttstream connection must send its first whole frame within this long (default 10 s; 0 = no limit). */
   handshakeTimeoutMs?: number;
+  /**
+   * Where to register once listening (deregistered on `close()`), so clients find the server:
+   * `etcd://host:port[,host:port]` (Kitex's etcd registry layout, under a lease kept alive) or
+   * a {@link Registry}.
+   */
+  registry?: string | Registry;
+  /**
+   * What is registered. Defaults: the IDL service name; the listening address, a wildcard host
+   * (`0.0.0.0`, `::`) replaced by this machine's first non-loopback IPv4 as Kitex does; weight
+   * 10; no tags.
+   */
+  registryInfo?: Partial<RegistryInfo>;
 }
 
 const ALL: readonly ServerTransport[] = ['grpc', 'ttstream', 'ttheader', 'ttheader-unframed', 'framed', 'buffered', 'theader'];
@@ -68,6 +82,9 @@ export class GenericServer<Req, Res> {
   private readonly health: HealthService | undefined;
   private readonly reflection: ReflectionService | undefined;
   private bound: { host: string; port: number } | undefined;
+  private registry: Registry | undefined;
+  /** What was registered, to deregister on close. */
+  private registered: RegistryInfo | undefined;
 
   constructor(
     readonly generic: Generic<Req, Res>,
@@ -109,13 +126,43 @@ export class GenericServer<Req, Res> {
     return `${host}:${port}`;
   }
 
-  /** Starts listening. */
+  /** Starts listening, then registers (when a registry is set; a failed registration closes the server and rejects). */
   async start(): Promise<{ host: string; port: number }> {
+    await this.listen();
+    const r = this.options.registry;
+    if (r !== undefined) {
+      this.registry = typeof r === 'string' ? registryForTarget(r) : r;
+      const info = this.registryInfo();
+      try {
+        await this.registry.register(info);
+      } catch (e) {
+        await this.close();
+        throw e;
+      }
+      this.registered = info;
+    }
+    return this.bound!;
+  }
+
+  /** What this server registers as. */
+  private registryInfo(): RegistryInfo {
+    const given = this.options.registryInfo ?? {};
+    const { host, port } = this.bound!;
+    const advertised = host === '' || host === '0.0.0.0' || host === '::' ? firstIPv4() : host;
+    return {
+      serviceName: given.serviceName ?? this.generic.serviceName,
+      address: given.address ?? (advertised.includes(':') ? `[${advertised}]:${port}` : `${advertised}:${port}`),
+      weight: given.weight ?? 10,
+      tags: given.tags ?? {},
+    };
+  }
+
+  private async listen(): Promise<void> {
     const [host, portText] = splitHostPort(this.options.listen ?? '127.0.0.1:0');
     if (this.options.tls) {
       const { port } = await this.grpc.listen(Number(portText), host);
       this.bound = { host, port };
-      return this.bound;
+      return;
     }
     await new Promise<void>((resolve, reject) => {
       this.tcp.once('error', reject);
@@ -126,7 +173,6 @@ export class GenericServer<Req, Res> {
     });
     const addr = this.tcp.address() as net.AddressInfo;
     this.bound = { host, port: addr.port };
-    return this.bound;
   }
 
   /**
@@ -148,10 +194,19 @@ export class GenericServer<Req, Res> {
   }
 
   /**
-   * Sets every health status NOT_SERVING (health watchers see it), stops accepting, lets gRPC
-   * calls finish briefly, closes every connection.
+   * Deregisters first (clients stop picking it), sets every health status NOT_SERVING (health
+   * watchers see it), stops accepting, lets gRPC calls finish briefly, closes every connection.
    */
   async close(): Promise<void> {
+    const registry = this.registry;
+    this.registry = undefined;
+    if (registry) {
+      const info = this.registered;
+      this.registered = undefined;
+      // Best effort: an unreachable registry lets the registration expire on its own.
+      if (info) await registry.deregister(info).catch(() => undefined);
+      if (typeof this.options.registry === 'string') await registry.close?.();
+    }
     this.health?.shutdown();
     const closed = new Promise<void>((resolve) => this.tcp.close(() => resolve()));
     await this.grpc.close();
@@ -218,6 +273,14 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(a);
   out.set(b, a.length);
   return out;
+}
+
+/** This machine's first non-loopback IPv4 address (Kitex's choice for a wildcard listen address). */
+function firstIPv4(): string {
+  for (const list of Object.values(os.networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
 }
 
 function splitHostPort(hostPort: string): [string, string] {
