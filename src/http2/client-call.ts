@@ -12,6 +12,7 @@ import { codeFromHttpStatus, codeFromRstCode } from './http-status.js';
 import { addMetadata, headersToMetadata } from './metadata.js';
 import type { RequestMetadata } from './metadata.js';
 import { encodeTimeout } from './timeout.js';
+import { armTimer } from '../timers/index.js';
 import { parseTrailerStatus } from './trailer-status.js';
 import { RECV_HIGH_WATER, RECV_LOW_WATER, RESOLVED, deferred, type Deferred } from './deferred.js';
 
@@ -176,9 +177,8 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
       this.finish(Code.CANCELLED, 'call cancelled before start', undefined, false);
       return;
     }
-    if (opts.timeoutMs !== undefined) {
-      this.timer = setTimeout(onDeadline, Math.max(0, opts.timeoutMs), this);
-    }
+    // A deadline past what Node can arm (~24.8 days) is sent but not enforced locally, as in grpc-js.
+    if (opts.timeoutMs !== undefined) this.timer = armTimer(opts.timeoutMs, onDeadline, this);
     this.signal?.addEventListener('abort', this);
     host.acquire(this);
   }
