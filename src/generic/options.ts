@@ -158,3 +158,9 @@ export interface CallOptions {
    */
   onResponseMetadata?: (headers: Metadata, trailers: Metadata) => void;
 }
+
+/** Options for `close()`. */
+export interface CloseOptions {
+  /** How long calls in flight may still finish before they are cancelled; default 5000 ms. */
+  graceMs?: number;
+}

@@ -93,6 +93,8 @@ export interface CallHost {
   deathReason(session: ClientHttp2Session): string | undefined;
   /** The error behind that death (a socket or TLS error), for `RpcError.cause`. */
   deathCause(session: ClientHttp2Session): Error | undefined;
+  /** The code the calls it takes down end with: UNAVAILABLE, or CANCELLED when the client closed it. */
+  deathCode(session: ClientHttp2Session): number;
 }
 
 const EMPTY: Record<string, string | string[]> = Object.freeze({}) as Record<string, string | string[]>;
@@ -455,7 +457,7 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
     if (this.done) return;
     const reason = this.host.deathReason(session);
     if (reason !== undefined || session.destroyed) {
-      this.finish(Code.UNAVAILABLE, reason ?? 'connection closed', undefined, false, this.host.deathCause(session));
+      this.finish(this.host.deathCode(session), reason ?? 'connection closed', undefined, false, this.host.deathCause(session));
       return;
     }
     const rst = stream.rstCode;

@@ -426,9 +426,13 @@ export class PingPongClient {
     return { messageType: 'reply', body: env.body, headers: { intInfo: env.intInfo, strInfo: env.strInfo } };
   }
 
-  /** Closes every connection; calls in flight reject with UNAVAILABLE. */
-  async close(): Promise<void> {
+  /**
+   * Refuses new calls and closes idle connections; calls in flight get
+   * `graceMs` (default 0) to finish, then reject with CANCELLED. Resolves once
+   * every connection is closed.
+   */
+  async close(graceMs = 0): Promise<void> {
     this.closed = true;
-    for (const p of this.poolsByHostPort.values()) p.close();
+    await Promise.all([...this.poolsByHostPort.values()].map((p) => p.close(graceMs)));
   }
 }

@@ -226,14 +226,14 @@ describe('connections and the pool', () => {
     expect([a.requests, b.requests]).toEqual([2, 2]);
   });
 
-  it('close() fails calls in flight and later calls', async () => {
+  it('close() cancels calls in flight and refuses later calls', async () => {
     const srv = await scripted([() => {}]);
     toClose.push(srv);
     const c = newClient(srv.port, 'framed');
     const p = call(c);
     await new Promise((r) => setTimeout(r, 20));
     await c.close();
-    await expectRpcError(p, Code.UNAVAILABLE, /client is closed/);
+    await expectRpcError(p, Code.CANCELLED, /client is closed/);
     await expectRpcError(call(c), Code.UNAVAILABLE, /client is closed/);
   });
 
