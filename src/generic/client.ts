@@ -231,6 +231,7 @@ export class GenericClient<Req, Res> {
         this.generic.idl === 'proto' ? 'kitex-protobuf' : this.options.thriftProtocol === 'compact' ? 'thrift-compact' : 'thrift-binary',
       onConnectionState: this.addresses.connectionEvent,
       ...pick(this.options, ['connectTimeoutMs', 'maxConnectionsPerHost', 'fromService', 'onConnect']),
+      ...(this.options.maxReceiveMessageBytes !== undefined ? { maxFrameBytes: this.options.maxReceiveMessageBytes } : {}),
     });
     const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs;
     const persistentMetadata = mergePersistent(this.options.persistentMetadata, opts.persistentMetadata);

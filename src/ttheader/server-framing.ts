@@ -65,44 +65,102 @@ export function detectProtocol(firstBytes: Uint8Array): DetectedProtocol | null 
 /** A request read by the server, with what is needed to answer in kind. */
 export type ServerRequest = DecodedEnvelope;
 
-/** Cuts requests of any supported kind out of one connection's byte stream. */
+/**
+ * Cuts requests of any supported kind out of one connection's byte stream.
+ * {@link append} only finds where whole frames end; {@link next} decodes one
+ * (THeader payloads are inflated then), so a server that takes requests one at
+ * a time holds the rest as the bytes that arrived, never as inflated copies.
+ */
 export class ServerRequestReader {
   private readonly q = new ByteQueue();
   private skipper: MessageSkipper | undefined;
+  /** Lengths of the whole frames at the front of the queue, not decoded yet. */
+  private readonly ready: number[] = [];
+  private readyHead = 0;
+  /** Bytes from the queue's start covered by `ready`. */
+  private cut = 0;
 
   constructor(private readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {}
 
-  /** Feeds a chunk; returns the whole requests it completes. Throws an RpcError on bad input. */
-  push(chunk: Uint8Array): ServerRequest[] {
+  /** Whole requests buffered and not yet taken by {@link next}. */
+  get pending(): number {
+    return this.ready.length - this.readyHead;
+  }
+
+  /** Bytes of the whole requests buffered. */
+  get pendingBytes(): number {
+    return this.cut;
+  }
+
+  /** Bytes received and not yet taken (whole requests and a partial one). */
+  get bufferedBytes(): number {
+    return this.q.length;
+  }
+
+  /** Bytes of memory the reader holds (its buffer's size). */
+  get capacity(): number {
+    return this.q.capacity;
+  }
+
+  /**
+   * Feeds a chunk; returns how many whole requests are now buffered. Throws an
+   * RpcError on bad framing or a frame over the limit (the connection is then
+   * unusable).
+   */
+  append(chunk: Uint8Array): number {
     this.q.append(chunk);
-    const out: ServerRequest[] = [];
     for (;;) {
-      const { buf, start, end } = this.q;
-      const avail = end - start;
-      if (avail < 2) break;
-      if (!this.skipper) {
-        const bare = sniffMessage(buf, start);
-        if (bare === 'thrift-binary' || bare === 'thrift-compact') {
-          this.skipper = new MessageSkipper(bare === 'thrift-binary' ? 'binary' : 'compact', { maxBytes: this.maxFrameBytes });
-        }
-      }
-      if (this.skipper) {
-        const n = this.skipper.scan(buf, start, end);
-        if (n < 0) break;
-        this.skipper = undefined;
-        out.push(decodeEnvelope(this.q.take(n), true));
-        continue;
-      }
-      if (avail < 4) break;
-      const len = readU32(buf, start);
-      if (len > this.maxFrameBytes) {
-        if (buf[start]! >= 0x80) throw protocolError('unrecognised request');
-        throw limitError(`frame of ${len} bytes exceeds the limit of ${this.maxFrameBytes}`);
-      }
-      if (avail < 4 + len) break;
-      out.push(decodeEnvelope(this.q.take(4 + len), false));
+      const { buf } = this.q;
+      const start = this.q.start + this.cut;
+      const end = this.q.end;
+      const n = this.frameLength(buf, start, end);
+      if (n < 0) break;
+      this.ready.push(n);
+      this.cut += n;
     }
+    return this.pending;
+  }
+
+  /** Decodes and removes the first whole request, or returns undefined when there is none. Throws an RpcError on a bad frame. */
+  next(): ServerRequest | undefined {
+    if (this.readyHead === this.ready.length) return undefined;
+    const n = this.ready[this.readyHead++]!;
+    if (this.readyHead === this.ready.length) this.ready.length = this.readyHead = 0;
+    this.cut -= n;
+    const bare = sniffMessage(this.q.buf, this.q.start); // as frameLength decided: a bare message is Buffered
+    return decodeEnvelope(this.q.take(n), bare === 'thrift-binary' || bare === 'thrift-compact', this.maxFrameBytes);
+  }
+
+  /** Feeds a chunk and decodes every whole request it completes. */
+  push(chunk: Uint8Array): ServerRequest[] {
+    this.append(chunk);
+    const out: ServerRequest[] = [];
+    for (let r = this.next(); r !== undefined; r = this.next()) out.push(r);
     return out;
+  }
+
+  /** Length of the whole frame at `start`, or -1 when more bytes are needed. */
+  private frameLength(buf: Uint8Array, start: number, end: number): number {
+    const avail = end - start;
+    if (avail < 2) return -1;
+    if (!this.skipper) {
+      const bare = sniffMessage(buf, start);
+      if (bare === 'thrift-binary' || bare === 'thrift-compact') {
+        this.skipper = new MessageSkipper(bare === 'thrift-binary' ? 'binary' : 'compact', { maxBytes: this.maxFrameBytes });
+      }
+    }
+    if (this.skipper) {
+      const n = this.skipper.scan(buf, start, end);
+      if (n >= 0) this.skipper = undefined;
+      return n;
+    }
+    if (avail < 4) return -1;
+    const len = readU32(buf, start);
+    if (len > this.maxFrameBytes) {
+      if (buf[start]! >= 0x80) throw protocolError('unrecognised request');
+      throw limitError(`frame of ${len} bytes exceeds the limit of ${this.maxFrameBytes}`);
+    }
+    return avail < 4 + len ? -1 : 4 + len;
   }
 }
 

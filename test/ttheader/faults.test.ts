@@ -105,7 +105,7 @@ describe('frame limits', () => {
     toClose.push(srv);
     const c = newClient(srv.port, 'ttheader');
     // the server keeps the socket open and sends nothing more: only an up-front refusal can end this call
-    await expectRpcError(call(c), Code.RESOURCE_EXHAUSTED, /frame of 2147483647 bytes exceeds the limit of 67108864/);
+    await expectRpcError(call(c), Code.RESOURCE_EXHAUSTED, /frame of 2147483647 bytes exceeds the limit of 4194304/);
     await call(c);
   });
 
