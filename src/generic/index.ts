@@ -24,7 +24,7 @@ export {
   newBidirectionalStreaming,
 } from './client.js';
 export { ClientStream, ServerStream, BidiStream } from './streams.js';
-export { GenericServer, newGenericServer, type GenericServerOptions, type ServerTransport } from './server/generic-server.js';
+export { GenericServer, newGenericServer, type GenericServerOptions, type ServerDiagnostics, type ServerTransport } from './server/generic-server.js';
 export type {
   Handler,
   Handlers,
