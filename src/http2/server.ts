@@ -80,11 +80,9 @@ export function createGrpcServer(
     // One clock per connection: the preface + SETTINGS budget, then idleness (no streams).
     const timer = handedOverTimer(s.socket) ?? new ConnectionTimer(limits, noop);
     timer.onExpire = (reason) => (reason === 'handshake' ? s.destroy() : s.close());
+    (s as TimedSession)[TIMER] = timer;
     s.once('remoteSettings', () => timer.handshakeDone());
-    s.on('stream', (stream: ServerHttp2Stream) => {
-      timer.callStarted();
-      stream.once('close', () => timer.callEnded());
-    });
+    s.on('stream', sessionOnStream);
     s.once('close', () => timer.stop());
     s.on('error', noop);
     // A larger connection window than HTTP/2's 64 KiB default, so streaming clients are
@@ -172,6 +170,22 @@ export function createGrpcServer(
 }
 
 function noop(): void {}
+
+const TIMER = Symbol('idlcall.connectionTimer');
+type TimedSession = Http2Session & { [TIMER]: ConnectionTimer };
+type TimedStream = ServerHttp2Stream & { [TIMER]: ConnectionTimer };
+
+/** A stream is a call in flight for the idle clock (module-level handlers: no closures per stream). */
+function sessionOnStream(this: TimedSession, stream: ServerHttp2Stream): void {
+  const timer = this[TIMER];
+  timer.callStarted();
+  (stream as TimedStream)[TIMER] = timer;
+  stream.on('close', streamOnClose);
+}
+
+function streamOnClose(this: TimedStream): void {
+  this[TIMER].callEnded();
+}
 
 /**
  * Ends a call whose handler finished. Should ending throw (trailers node
