@@ -22,12 +22,13 @@
 // for memory, below 1× means idlcall holds less.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generateNodeThrift } from './lib/npm-thrift.mjs';
 import { benchArgs, emitRows, renderMarkdown } from './lib/report.mjs';
 import { hasTaskset, pinSelf, startServer } from './lib/rpc-harness.mjs';
 
@@ -373,15 +374,9 @@ async function main() {
   const G_STREAM = 'soak: 1 GiB to a slow consumer, peak RSS (MB; lower is better; ratio below 1× = idlcall holds less)';
   const G_IDLE = `soak: ${idleN.toLocaleString('en')} idle connections held, then dropped, server RSS (MB; lower is better)`;
   try {
-    // npm thrift's generated code, its requires pointed at our node_modules
     const genDir = join(tmp, 'gen');
-    execFileSync('mkdir', ['-p', genDir]);
-    execFileSync('thrift', ['--gen', 'js:node', '-out', genDir, THRIFT], { stdio: ['ignore', 'ignore', 'pipe'] });
-    const req = createRequire(join(ROOT, 'package.json'));
-    for (const f of readdirSync(genDir)) {
-      const p = join(genDir, f);
-      writeFileSync(p, readFileSync(p, 'utf8').replace(/require\('thrift'\)/g, `require(${JSON.stringify(req.resolve('thrift'))})`).replace(/require\('node-int64'\)/g, `require(${JSON.stringify(req.resolve('node-int64'))})`));
-    }
+    mkdirSync(genDir);
+    generateNodeThrift(THRIFT, genDir);
     const gib = ((streamMessages * MESSAGE_BYTES) / 2 ** 30).toFixed(streamMessages * MESSAGE_BYTES >= 2 ** 30 ? 0 : 3);
 
     // 1. gRPC server streaming to a slow consumer

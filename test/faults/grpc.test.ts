@@ -7,21 +7,14 @@
  */
 import http2 from 'node:http2';
 import { afterAll, describe, expect, it } from 'vitest';
-import { newStreamingClient, RpcError, Code, type ServerContext } from '../../src/index.js';
+import { newStreamingClient, Code, type ServerContext } from '../../src/index.js';
 import { EnvelopeDecoder } from '../../src/http2/index.js';
 import { startHostileServer } from '../support/hostile-h2-server.js';
-import { closeAll, closedWithin, connectRaw, eventually, protoGeneric, serve, track } from './helpers.js';
+import { closeAll, closedWithin, connectRaw, eventually, MiB, protoGeneric, rpcError, serve, track } from './helpers.js';
 
 afterAll(closeAll);
 
-const MiB = 1024 * 1024;
 const DAYS_30 = 30 * 24 * 3600 * 1000;
-
-async function rpcError(p: Promise<unknown>): Promise<RpcError> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
-  expect(e).toBeInstanceOf(RpcError);
-  return e as RpcError;
-}
 
 /** A gRPC message frame (5-byte prefix) of the proto Request `{message}`. */
 async function grpcFrame(message: string): Promise<Buffer> {

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import {
   jsonPbGeneric,
   jsonThriftGeneric,
@@ -15,6 +16,7 @@ import {
   type GenericServer,
   type GenericServerOptions,
   type Handlers,
+  RpcError,
 } from '../../src/index.js';
 import {
   decodeEnvelope,
@@ -42,6 +44,16 @@ export function thriftGeneric(): Promise<Generic<string, string>> {
 /** The JSON protobuf generic of faults.proto. */
 export function protoGeneric(): Promise<Generic<string, string>> {
   return (proto ??= protoFileProvider(FAULTS_PROTO).then((p) => jsonPbGeneric(p)));
+}
+
+/** One mebibyte. */
+export const MiB = 1024 * 1024;
+
+/** The RpcError a call ends with (fails the test if it succeeds or throws anything else). */
+export async function rpcError(p: Promise<unknown>): Promise<RpcError> {
+  const e = await p.then(() => undefined, (err: unknown) => err);
+  expect(e).toBeInstanceOf(RpcError);
+  return e as RpcError;
 }
 
 const open: Array<{ close(): Promise<void> }> = [];

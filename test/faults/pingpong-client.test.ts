@@ -5,19 +5,12 @@
  * close() that always ends.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { newClient, RpcError, Code } from '../../src/index.js';
+import { newClient, Code } from '../../src/index.js';
 import { encodeServerReply, FrameDecoder, IntInfoKey, THeaderTransform, type PingPongTransport } from '../../src/ttheader/index.js';
-import { closeAll, rawPingPongServer, thriftGeneric, track } from './helpers.js';
+import { closeAll, MiB, rawPingPongServer, rpcError, thriftGeneric, track } from './helpers.js';
 
 afterAll(closeAll);
 
-const MiB = 1024 * 1024;
-
-async function rpcError(p: Promise<unknown>): Promise<RpcError> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
-  expect(e).toBeInstanceOf(RpcError);
-  return e as RpcError;
-}
 
 /** A server answering each request with a reply whose message has `size` characters. */
 async function replyOfSize(size: number, transforms?: number[]) {

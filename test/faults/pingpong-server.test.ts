@@ -5,7 +5,7 @@
  * RSS of a server in a child process, with generous bounds; never on timings.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { newClient, newStreamingClient, RpcError, Code } from '../../src/index.js';
+import { newClient, newStreamingClient, Code } from '../../src/index.js';
 import { THeaderTransform } from '../../src/ttheader/index.js';
 import {
   closeAll,
@@ -19,18 +19,13 @@ import {
   startChildServer,
   thriftGeneric,
   track,
+  MiB,
+  rpcError,
 } from './helpers.js';
 
 afterAll(closeAll);
 
-const MiB = 1024 * 1024;
 const echo = (req: string): string => JSON.stringify({ message: (JSON.parse(req) as { message: string }).message });
-
-async function rpcError(p: Promise<unknown>): Promise<RpcError> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
-  expect(e).toBeInstanceOf(RpcError);
-  return e as RpcError;
-}
 
 describe('1. a reply that cannot be encoded never takes the server down', () => {
   it('an unfit declared exception or reply headers over 64 KiB end as an error reply; the process lives on', async () => {
