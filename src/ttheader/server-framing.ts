@@ -15,6 +15,8 @@ import { encodeApplicationException } from '../frame/application-exception.js';
 import { encodeKitexProtobufError } from './kitex-protobuf.js';
 import { readU32 } from '../frame/big-endian.js';
 
+const NO_BYTES = new Uint8Array(0);
+
 /** What a request's first bytes say about it. */
 export interface DetectedProtocol {
   transport: PingPongTransport;
@@ -70,15 +72,17 @@ export type ServerRequest = DecodedEnvelope;
  * {@link append} only finds where whole frames end; {@link next} decodes one
  * (THeader payloads are inflated then), so a server that takes requests one at
  * a time holds the rest as the bytes that arrived, never as inflated copies.
+ * Whole frames in a chunk are kept as views of it (a socket never reuses a
+ * chunk it handed out); only a frame split across chunks is copied.
  */
 export class ServerRequestReader {
-  private readonly q = new ByteQueue();
+  /** The start of a frame that has not arrived whole yet. */
+  private readonly partial = new ByteQueue();
   private skipper: MessageSkipper | undefined;
-  /** Lengths of the whole frames at the front of the queue, not decoded yet. */
-  private readonly ready: number[] = [];
+  /** Whole frames not decoded yet. */
+  private readonly ready: Uint8Array[] = [];
   private readyHead = 0;
-  /** Bytes from the queue's start covered by `ready`. */
-  private cut = 0;
+  private readyBytes = 0;
 
   constructor(private readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {}
 
@@ -89,17 +93,12 @@ export class ServerRequestReader {
 
   /** Bytes of the whole requests buffered. */
   get pendingBytes(): number {
-    return this.cut;
+    return this.readyBytes;
   }
 
-  /** Bytes received and not yet taken (whole requests and a partial one). */
-  get bufferedBytes(): number {
-    return this.q.length;
-  }
-
-  /** Bytes of memory the reader holds (its buffer's size). */
-  get capacity(): number {
-    return this.q.capacity;
+  /** Bytes of memory the reader holds: the whole requests waiting and the buffer of a partial one. */
+  get heldBytes(): number {
+    return this.readyBytes + this.partial.capacity;
   }
 
   /**
@@ -108,27 +107,40 @@ export class ServerRequestReader {
    * unusable).
    */
   append(chunk: Uint8Array): number {
-    this.q.append(chunk);
+    const q = this.partial;
+    const direct = q.length === 0;
+    let buf = chunk;
+    let start = 0;
+    let end = chunk.length;
+    if (!direct) {
+      q.append(chunk);
+      ({ buf, start, end } = q);
+    }
     for (;;) {
-      const { buf } = this.q;
-      const start = this.q.start + this.cut;
-      const end = this.q.end;
       const n = this.frameLength(buf, start, end);
       if (n < 0) break;
-      this.ready.push(n);
-      this.cut += n;
+      this.readyBytes += n;
+      if (direct) {
+        this.ready.push(n === end && start === 0 ? buf : buf.subarray(start, start + n));
+        start += n;
+      } else {
+        this.ready.push(q.take(n)); // a copy: the queue's buffer is reused
+        ({ buf, start, end } = q);
+      }
     }
+    if (direct && start < end) q.append(buf.subarray(start, end));
     return this.pending;
   }
 
   /** Decodes and removes the first whole request, or returns undefined when there is none. Throws an RpcError on a bad frame. */
   next(): ServerRequest | undefined {
     if (this.readyHead === this.ready.length) return undefined;
-    const n = this.ready[this.readyHead++]!;
+    const frame = this.ready[this.readyHead]!;
+    this.ready[this.readyHead++] = NO_BYTES; // let the chunk go once its last frame is taken
     if (this.readyHead === this.ready.length) this.ready.length = this.readyHead = 0;
-    this.cut -= n;
-    const bare = sniffMessage(this.q.buf, this.q.start); // as frameLength decided: a bare message is Buffered
-    return decodeEnvelope(this.q.take(n), bare === 'thrift-binary' || bare === 'thrift-compact', this.maxFrameBytes);
+    this.readyBytes -= frame.length;
+    const bare = sniffMessage(frame, 0); // as frameLength decided: a bare message is Buffered
+    return decodeEnvelope(frame, bare === 'thrift-binary' || bare === 'thrift-compact', this.maxFrameBytes);
   }
 
   /** Feeds a chunk and decodes every whole request it completes. */

@@ -162,9 +162,9 @@ export class PingPongConnection<Req, Res> {
     socket.on('close', () => this.abort.abort(new RpcError(Code.CANCELLED, 'connection closed')));
   }
 
-  /** Bytes of memory this connection holds: its read buffer and replies not yet taken by the kernel. */
+  /** Bytes of memory this connection holds: requests read and not served, and replies not yet taken by the kernel. */
   get bufferedBytes(): number {
-    return this.reader.capacity + this.socket.writableLength;
+    return this.reader.heldBytes + this.socket.writableLength;
   }
 
   /** Whole requests read and waiting to be served. */
