@@ -5,7 +5,7 @@
  * RSS of a server in a child process, with generous bounds; never on timings.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { newClient, newStreamingClient, Code } from '../../src/index.js';
+import { newClient, newStreamingClient, Code, type RpcError } from '../../src/index.js';
 import { THeaderTransform } from '../../src/ttheader/index.js';
 import {
   closeAll,
@@ -133,6 +133,36 @@ describe('2. back-pressure on ping-pong connections', () => {
     const after = await child.memory();
     expect(after.handled).toBe(n);
     expect(after.peakRss - base.rss).toBeLessThan(96 * MiB);
+  });
+});
+
+describe('a client that goes away', () => {
+  it('aborts the signal of the call it left (CANCELLED), also one a handler asks for only afterwards', async () => {
+    const seen: unknown[] = [];
+    let asked: () => void = () => undefined;
+    const hangingUp = new Promise<void>((r) => (asked = r));
+    const server = await serve(await thriftGeneric(), {
+      Echo: async (req, ctx) => {
+        const { message } = JSON.parse(req) as { message: string };
+        if (message === 'late') {
+          asked();
+          await new Promise((r) => setTimeout(r, 200)); // the client is gone by now
+          seen.push(ctx.signal.aborted && (ctx.signal.reason as RpcError).code);
+          return req;
+        }
+        seen.push(await new Promise((r) => ctx.signal.addEventListener('abort', () => r((ctx.signal.reason as RpcError).code))));
+        return req;
+      },
+    });
+    for (const message of ['early', 'late']) {
+      const sock = await connectRaw(server.address.port);
+      sock.write(await requestFrame('framed', JSON.stringify({ message }), 1));
+      if (message === 'late') await hangingUp;
+      else await new Promise((r) => setTimeout(r, 100));
+      sock.destroy();
+    }
+    expect(await eventually(() => seen.length === 2, 5000)).toBe(true);
+    expect(seen).toEqual([Code.CANCELLED, Code.CANCELLED]);
   });
 });
 

@@ -294,9 +294,11 @@ export class GenericServer<Req, Res> {
     if (!this.admission.admit(socket)) return;
     this.sockets.add(socket);
     const timer = new ConnectionTimer(this.limits, () => socket.destroy());
+    let pingPong: PingPongConnection<Req, Res> | undefined;
     socket.once('close', () => {
       this.sockets.delete(socket);
       timer.stop();
+      if (pingPong) this.pingPong.delete(pingPong);
     });
     let head: Uint8Array = new Uint8Array(0);
     const onData = (chunk: Buffer): void => {
@@ -334,10 +336,9 @@ export class GenericServer<Req, Res> {
       if (detected.payloadProtocol === 'kitex-protobuf' ? this.generic.idl !== 'proto' : this.generic.idl !== 'thrift') {
         return void socket.destroy();
       }
-      const conn = new PingPongConnection(this.generic, this.handlers, socket, this.limits, timer);
-      this.pingPong.add(conn);
-      socket.once('close', () => this.pingPong.delete(conn));
-      conn.received(head);
+      pingPong = new PingPongConnection(this.generic, this.handlers, socket, this.limits, timer);
+      this.pingPong.add(pingPong);
+      pingPong.received(head);
     };
     socket.on('data', onData);
   }

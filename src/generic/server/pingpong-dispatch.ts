@@ -24,6 +24,14 @@ const CONNECTION_RESET = new Map([['crrst', '1']]);
  */
 const READ_AHEAD_BYTES = 1 << 20;
 
+/** What a call's context takes from its connection. */
+interface CallSource {
+  /** Aborted when the connection closes. */
+  readonly signal: AbortSignal;
+  /** The client's address. */
+  readonly peer: string;
+}
+
 /**
  * A handler's context on a ping-pong transport. Headers and trailers that the
  * handler sets are collected into `replyInfo`, sent as the reply's string info
@@ -39,14 +47,21 @@ class PingPongContext implements ServerContext {
 
   constructor(
     req: ServerRequest,
-    readonly signal: AbortSignal,
-    readonly peer: string,
+    private readonly conn: CallSource,
   ) {
     this.method = req.name;
     this.metadata = Object.fromEntries(req.strInfo);
     const timeout = Number(req.intInfo.get(12 /* RPCTimeout, ms */));
     this.deadline = timeout > 0 ? Date.now() + timeout : undefined;
     this.transport = req.transport;
+  }
+
+  get signal(): AbortSignal {
+    return this.conn.signal;
+  }
+
+  get peer(): string {
+    return this.conn.peer;
   }
 
   setHeader(name: string, value: string): void {
@@ -69,8 +84,7 @@ async function answer<Req, Res>(
   generic: Generic<Req, Res>,
   handlers: Handlers<Req, Res>,
   req: ServerRequest,
-  signal: AbortSignal,
-  peer: string,
+  conn: CallSource,
 ): Promise<Uint8Array | undefined> {
   const oneway = req.type === MessageType.ONEWAY;
   let codec: MethodCodec<Req, Res>;
@@ -90,7 +104,7 @@ async function answer<Req, Res>(
   } catch (err) {
     return oneway ? undefined : exceptionReply(req, `request could not be decoded: ${messageOf(err)}`, TApplicationExceptionType.PROTOCOL_ERROR);
   }
-  const ctx = new PingPongContext(req, signal, peer);
+  const ctx = new PingPongContext(req, conn);
   try {
     const res = await handler(decoded, ctx);
     if (oneway) return undefined;
@@ -140,12 +154,14 @@ function exceptionReply(req: ServerRequest, message: string, type: number, info?
  * `maxPipelinedRequests` requests (or 1 MiB of them) wait, and while a reply
  * cannot be written because the client does not read.
  */
-export class PingPongConnection<Req, Res> {
+export class PingPongConnection<Req, Res> implements CallSource {
   private readonly reader: ServerRequestReader;
   private readonly gate: ReadGate;
-  private readonly abort = new AbortController();
+  /** Made when a handler first looks at its signal: most never do, and idle connections are many. */
+  private abort: AbortController | undefined;
+  private closed = false;
   /** The client's address, for handlers (ServerContext.peer). */
-  private readonly peer: string;
+  readonly peer: string;
   private serving = false;
 
   constructor(
@@ -159,7 +175,19 @@ export class PingPongConnection<Req, Res> {
     this.gate = new ReadGate(socket);
     this.peer = socket.remoteAddress ? formatAddress(socket.remoteAddress, socket.remotePort ?? 0) : '';
     socket.on('data', (chunk: Buffer) => this.received(chunk));
-    socket.on('close', () => this.abort.abort(new RpcError(Code.CANCELLED, 'connection closed')));
+    socket.on('close', () => {
+      this.closed = true;
+      this.abort?.abort(closedError());
+    });
+  }
+
+  /** Aborted when the connection closes (already aborted if it has). */
+  get signal(): AbortSignal {
+    if (this.abort === undefined) {
+      this.abort = new AbortController();
+      if (this.closed) this.abort.abort(closedError());
+    }
+    return this.abort.signal;
   }
 
   /** Bytes of memory this connection holds: requests read and not served, and replies not yet taken by the kernel. */
@@ -205,7 +233,7 @@ export class PingPongConnection<Req, Res> {
         this.timer.callStarted();
         let reply: Uint8Array | undefined;
         try {
-          reply = await answer(this.generic, this.handlers, req, this.abort.signal, this.peer);
+          reply = await answer(this.generic, this.handlers, req, this);
         } finally {
           this.timer.callEnded();
         }
@@ -223,4 +251,8 @@ export class PingPongConnection<Req, Res> {
       this.serving = false;
     }
   }
+}
+
+function closedError(): RpcError {
+  return new RpcError(Code.CANCELLED, 'connection closed');
 }
