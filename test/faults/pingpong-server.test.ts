@@ -5,7 +5,7 @@
  * RSS of a server in a child process, with generous bounds; never on timings.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { newClient, newStreamingClient, Code, type RpcError } from '../../src/index.js';
+import { newClient, newStreamingClient, Code, RpcError } from '../../src/index.js';
 import { THeaderTransform } from '../../src/ttheader/index.js';
 import {
   closeAll,
@@ -49,6 +49,33 @@ describe('1. a reply that cannot be encoded never takes the server down', () => 
     expect((await rpcError(grpc.genericCall('Echo', '{"message":"unfit exception"}'))).code).not.toBe(Code.OK);
     expect(await grpc.genericCall('Echo', '{"message":"still here"}')).toBe('{"message":"still here"}');
     expect(child.alive).toBe(true);
+  });
+});
+
+describe('1. (ttstream) a stream whose end cannot be encoded never takes the server down', () => {
+  it('headers or trailers over 64 KiB, an error message over 64 KiB: the stream fails, the server serves on', async () => {
+    const big = 'x'.repeat(70_000);
+    const server = await serve(await thriftGeneric(), {
+      async *Updates(req, ctx) {
+        const { message } = JSON.parse(req) as { message: string };
+        if (message === 'header') ctx.setHeader('echo', big);
+        if (message === 'trailer') ctx.setTrailer('echo', big);
+        if (message === 'status') throw new RpcError(Code.ABORTED, big);
+        yield JSON.stringify({ message });
+      },
+    });
+    const cli = track(newStreamingClient('faults', await thriftGeneric(), { hostPorts: [server.hostPort], transport: 'ttstream' }));
+    const collect = async (message: string): Promise<string[]> => {
+      const out: string[] = [];
+      for await (const m of await cli.serverStreaming('Updates', JSON.stringify({ message }))) out.push(m);
+      return out;
+    };
+    for (const m of ['header', 'trailer', 'status']) {
+      const e = await rpcError(collect(m));
+      expect(e.code, m).not.toBe(Code.OK);
+    }
+    expect(await collect('fine')).toEqual(['{"message":"fine"}']);
+    expect(server.diagnostics().ttstreamConnections).toBe(1);
   });
 });
 

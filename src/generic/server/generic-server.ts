@@ -295,10 +295,12 @@ export class GenericServer<Req, Res> {
     this.sockets.add(socket);
     const timer = new ConnectionTimer(this.limits, () => socket.destroy());
     let pingPong: PingPongConnection<Req, Res> | undefined;
+    let ttstream: TTStreamConnection | undefined;
     socket.once('close', () => {
       this.sockets.delete(socket);
       timer.stop();
       if (pingPong) this.pingPong.delete(pingPong);
+      if (ttstream) this.ttstream.delete(ttstream);
     });
     let head: Uint8Array = new Uint8Array(0);
     const onData = (chunk: Buffer): void => {
@@ -314,19 +316,18 @@ export class GenericServer<Req, Res> {
         return;
       }
       // ttstream (Kitex's server_provider.go Available): TTHeader magic with the streaming flag
-      const ttstream = head[0]! < 0x80 ? isTTStreamStart(head) : false;
-      if (ttstream === undefined) return;
-      if (ttstream) {
+      const isTTStream = head[0]! < 0x80 ? isTTStreamStart(head) : false;
+      if (isTTStream === undefined) return;
+      if (isTTStream) {
         socket.off('data', onData);
         if (!this.accepted.has('ttstream') || this.generic.idl !== 'thrift') return void socket.destroy();
         const { maxReceiveMessageBytes, maxConcurrentStreams } = this.limits;
-        const conn = serveTTStreamConnection(socket, head, (stream) => void serveTTStream(this.generic, this.handlers, stream), {
+        ttstream = serveTTStreamConnection(socket, head, (stream) => void serveTTStream(this.generic, this.handlers, stream), {
           maxReceiveMessageBytes,
           maxConcurrentStreams,
           timer,
         });
-        this.ttstream.add(conn);
-        socket.once('close', () => this.ttstream.delete(conn));
+        this.ttstream.add(ttstream);
         return;
       }
       const detected = detectProtocol(head);
