@@ -10,6 +10,8 @@
 //     codec) to a slow consumer that pauses 10 ms after every MiB. idlcall server + client
 //     (binaryPbGeneric, the handler an async generator) vs @grpc/grpc-js server + client
 //     (identity serializers; the handler waits for 'drain' as a careful grpc-js user would).
+//     The same volume over ttstream (idlcall only: JSON handler and client; no other Node
+//     implementation speaks it, so its peer figures are grpc-js's over gRPC).
 //  2. Thrift ping-pong: 1 GiB of 64 KiB EchoPingPong requests pipelined on one connection by a
 //     raw node:net client that reads the replies slowly (10 ms pause per MiB). idlcall
 //     newGenericServer (JSON handler) over Framed and over TTHeader vs the npm `thrift` server
@@ -47,7 +49,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function runServer() {
   const [genDir] = rest;
   let port;
-  if (kind === 'idlcall-grpc' || kind === 'idlcall-thrift') {
+  if (kind === 'idlcall-grpc' || kind === 'idlcall-thrift' || kind === 'idlcall-ttstream') {
     const api = await import('../dist/index.js');
     let server;
     if (kind === 'idlcall-grpc') {
@@ -59,6 +61,14 @@ async function runServer() {
           for (let i = 0; i < n; i++) yield payload;
         },
       });
+    } else if (kind === 'idlcall-ttstream') {
+      const payload = JSON.stringify({ message: 'x'.repeat(MESSAGE_BYTES - 16) });
+      server = api.newGenericServer(api.jsonThriftGeneric(await api.thriftFileProvider(THRIFT)), {
+        async *EchoServer(req) {
+          const n = Number(JSON.parse(req).message);
+          for (let i = 0; i < n; i++) yield payload;
+        },
+      }, { transports: ['ttstream'] });
     } else {
       server = api.newGenericServer(api.jsonThriftGeneric(await api.thriftFileProvider(THRIFT)), { EchoPingPong: (req) => req }, { transports: ['ttheader', 'framed'] });
     }
@@ -123,10 +133,13 @@ async function runStreamClient() {
   let bytes = 0;
   let nextPause = 1 << 20;
   const t0 = performance.now();
-  if (kind === 'idlcall-stream') {
+  if (kind === 'idlcall-stream' || kind === 'idlcall-ttstream-stream') {
     const api = await import('../dist/index.js');
-    const cli = api.newStreamingClient('streaming', api.binaryPbGeneric(await api.protoFileProvider(PROTO)), { hostPorts: [`127.0.0.1:${port}`] });
-    const ss = await cli.serverStreaming('StreamResponseEcho', request);
+    const ttstream = kind === 'idlcall-ttstream-stream';
+    const cli = ttstream
+      ? api.newStreamingClient('TestService', api.jsonThriftGeneric(await api.thriftFileProvider(THRIFT)), { hostPorts: [`127.0.0.1:${port}`], transport: 'ttstream' })
+      : api.newStreamingClient('streaming', api.binaryPbGeneric(await api.protoFileProvider(PROTO)), { hostPorts: [`127.0.0.1:${port}`] });
+    const ss = ttstream ? await cli.serverStreaming('EchoServer', JSON.stringify({ message: String(n) })) : await cli.serverStreaming('StreamResponseEcho', request);
     for await (const m of ss) {
       bytes += m.length;
       if (bytes >= nextPause) {
@@ -396,6 +409,24 @@ async function main() {
     rows.push(row(G_STREAM, `gRPC server streaming, ${gib} GiB in 64 KiB messages: server process`, stream.idlcall.serverPeak, { '@grpc/grpc-js': stream['@grpc/grpc-js'].serverPeak }, `growth over idle: idlcall +${stream.idlcall.server.toFixed(0)} MB, grpc-js +${stream['@grpc/grpc-js'].server.toFixed(0)} MB; consumer time idlcall ${stream.idlcall.seconds.toFixed(1)} s, grpc-js ${stream['@grpc/grpc-js'].seconds.toFixed(1)} s`));
     rows.push(row(G_STREAM, `gRPC server streaming, ${gib} GiB in 64 KiB messages: client process (pauses 10 ms per MiB)`, stream.idlcall.client, { '@grpc/grpc-js': stream['@grpc/grpc-js'].client }));
 
+    // 1b. the same over TTHeader Streaming (Thrift, JSON handler): no other Node implementation
+    // speaks it, so the peer figures are grpc-js's on the same volume over gRPC (phase 1)
+    {
+      const srv = await server('idlcall-ttstream');
+      const cli = spawnClient(['idlcall-ttstream-stream', srv.port, streamMessages]);
+      const cliRss = rssSampler(cli.child.pid);
+      const base = srv.rss.now();
+      const r = await cli.next();
+      const t = { server: srv.rss.peak() - base, serverPeak: srv.rss.peak(), client: cliRss.peak(), seconds: r.seconds };
+      cliRss.stop();
+      await cli.end();
+      await srv.stop();
+      console.log(`ttstream stream idlcall: ${(r.bytes / 2 ** 20).toFixed(0)} MiB in ${r.seconds.toFixed(1)} s; server peak RSS ${t.serverPeak.toFixed(0)} MB (+${t.server.toFixed(0)}), client ${t.client.toFixed(0)} MB`);
+      const peer = '@grpc/grpc-js over gRPC';
+      rows.push(row(G_STREAM, `ttstream server streaming (JSON handler), ${gib} GiB in 64 KiB messages: server process`, t.serverPeak, { [peer]: stream['@grpc/grpc-js'].serverPeak }, `growth over idle: idlcall +${t.server.toFixed(0)} MB; consumer time ${t.seconds.toFixed(1)} s; no other Node implementation speaks ttstream: the peer is grpc-js on the same volume over gRPC`));
+      rows.push(row(G_STREAM, `ttstream server streaming, ${gib} GiB in 64 KiB messages: client process (pauses 10 ms per MiB)`, t.client, { [peer]: stream['@grpc/grpc-js'].client }));
+    }
+
     // 2. Thrift ping-pong, pipelined, read slowly
     const pipe = {};
     for (const [impl, srvKind, transport] of [['idlcall Framed', 'idlcall-thrift', 'framed'], ['idlcall TTHeader', 'idlcall-thrift', 'ttheader'], ['npm thrift', 'npm-thrift', 'framed']]) {
@@ -454,7 +485,7 @@ async function main() {
 
 if (mode === 'server') await runServer();
 else if (mode === 'client') {
-  if (kind === 'idlcall-stream' || kind === 'grpcjs-stream') await runStreamClient();
+  if (kind === 'idlcall-stream' || kind === 'idlcall-ttstream-stream' || kind === 'grpcjs-stream') await runStreamClient();
   else if (kind === 'pipeline') await runPipelineClient();
   else await runIdleClient();
   if (kind !== 'idle-h2' && kind !== 'idle-pingpong') process.exit(0);
