@@ -21,12 +21,13 @@
 //           slow — a few thousand calls/s — so it bounds both clients alike: that pass shows
 //           interop at speed, not client speed.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchArgs, emitRows, renderMarkdown, stat } from './lib/report.mjs';
+import { generateNodeThrift } from './lib/npm-thrift.mjs';
 import { hasTaskset, measureRow, pinSelf, serveClient, startServer } from './lib/rpc-harness.mjs';
 import { PYTHON } from './lib/oracles.mjs';
 
@@ -102,21 +103,6 @@ async function npmThriftClient(cfg) {
 }
 
 // ------------------------------------------------------------------ parent
-/** `thrift --gen js:node` into dir, its requires pointed at our node_modules. */
-function generateJs(dir) {
-  execFileSync('thrift', ['--gen', 'js:node', '-out', dir, IDL], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const req = createRequire(join(ROOT, 'package.json'));
-  for (const f of readdirSync(dir)) {
-    const p = join(dir, f);
-    writeFileSync(
-      p,
-      readFileSync(p, 'utf8')
-        .replace(/require\('thrift'\)/g, `require(${JSON.stringify(req.resolve('thrift'))})`)
-        .replace(/require\('node-int64'\)/g, `require(${JSON.stringify(req.resolve('node-int64'))})`),
-    );
-  }
-}
-
 async function main() {
   const { quick } = benchArgs();
   if (!existsSync(join(ROOT, 'dist/index.js'))) throw new Error('build first: npm run build');
@@ -129,7 +115,7 @@ async function main() {
     const jsGenDir = join(tmp, 'js');
     const pyGenDir = join(tmp, 'py');
     execFileSync('mkdir', ['-p', jsGenDir, pyGenDir]);
-    generateJs(jsGenDir);
+    generateNodeThrift(IDL, jsGenDir);
     let pySkip;
     try {
       execFileSync('thrift', ['--gen', 'py', '-r', '-out', pyGenDir, IDL], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -5,6 +5,7 @@
 //   npm run bench                 full run (~8 minutes)
 //   npm run bench -- --quick      smoke run (~1–2 minutes): fewer, shorter runs
 //   npm run bench -- --only rpc   only the scripts whose name contains "rpc" (repeatable)
+//   npm run bench -- --soak       also the soak (bench/soak.mjs, a few minutes): memory under heavy load
 //
 // Each script runs pinned to CPU 0 (`taskset -c 0`, when taskset exists); the RPC scripts
 // start their servers on CPU 1 themselves. Each script gets `--json-out <tmp file>` and
@@ -23,6 +24,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..');
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
+const soak = argv.includes('--soak');
 const only = argv.flatMap((a, i) => (argv[i - 1] === '--only' ? [a] : []));
 
 // In table order; `group` names the section for a script that emits nothing.
@@ -40,7 +42,11 @@ const SCRIPTS = [
   { file: 'ttstream.mjs', group: 'TTHeader Streaming vs gRPC, Thrift generic client, JSON in/out' },
   { file: 'cli-bench.mjs', group: 'idlcall bench as a load generator' },
   { file: 'discovery.mjs', group: 'discovery and balancing' },
-].filter((s) => !only.length || only.some((o) => s.file.includes(o)));
+  // heavy (1 GiB per transport, 10,000 connections): only with --soak
+  { file: 'soak.mjs', group: 'soak', optIn: true },
+]
+  .filter((s) => !s.optIn || soak)
+  .filter((s) => !only.length || only.some((o) => s.file.includes(o)));
 
 const TIMEOUT_MS = (quick ? 4 : 10) * 60 * 1000; // per script
 

@@ -8,6 +8,7 @@
 import { protocolError, limitError } from './errors.js';
 import { BINARY_VERSION_1, COMPACT_PROTOCOL_ID, COMPACT_VERSION } from './tmessage.js';
 import { readU32 } from './big-endian.js';
+import { DEFAULT_MAX_RECEIVE_MESSAGE_BYTES } from '../connection-policy/limits.js';
 
 /** Which Thrift encoding a skipper reads. */
 export type ThriftEncoding = 'binary' | 'compact';
@@ -310,7 +311,7 @@ export class MessageSkipper {
  * Length of the complete Thrift message at `buf[start, end)`, or -1 if it is
  * incomplete (one-shot helper; use {@link MessageSkipper} to resume).
  */
-export function messageLength(encoding: ThriftEncoding, buf: Uint8Array, start = 0, end = buf.length, maxBytes = 64 * 1024 * 1024): number {
+export function messageLength(encoding: ThriftEncoding, buf: Uint8Array, start = 0, end = buf.length, maxBytes = DEFAULT_MAX_RECEIVE_MESSAGE_BYTES): number {
   return new MessageSkipper(encoding, { maxBytes }).scan(buf, start, end);
 }
 

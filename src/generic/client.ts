@@ -7,12 +7,15 @@ import { UsageError } from '../errors/usage-error.js';
 import { describeMode, type CallMode } from './call-mode.js';
 import type { Generic, MethodCodec } from './method-codec.js';
 import type { InstanceStatus } from '../discovery/index.js';
-import type { CallOptions, ClientOptions, RequestMetadata } from './options.js';
+import type { CallOptions, ClientOptions, CloseOptions, RequestMetadata } from './options.js';
 import { backwardMetainfoOf, persistentMetainfoHeaders } from './metainfo.js';
 import { AddressPicker, type PickRequest } from './pick-address.js';
 import { pingPongReplyMetadata } from './reply-metadata.js';
 import { BidiStream, ClientStream, ServerStream, receiveSingle } from './streams.js';
 import type { TransportCall } from './transport-call.js';
+
+/** How long `close()` lets calls in flight finish before cancelling them. */
+const DEFAULT_CLOSE_GRACE_MS = 5000;
 
 /**
  * A generic client for one service: every call shape over gRPC or (Thrift)
@@ -119,10 +122,16 @@ export class GenericClient<Req, Res> {
     return res;
   }
 
-  /** Lets in-flight calls finish, then closes every connection (and the resolver it made). */
-  async close(): Promise<void> {
+  /**
+   * Refuses new calls, lets the calls in flight finish for up to `graceMs`
+   * (default 5000, Kitex's exit wait time), then cancels those still running
+   * (CANCELLED) and closes every connection (and the resolver it made). Always
+   * resolves.
+   */
+  async close(opts: CloseOptions = {}): Promise<void> {
     this.closed = true;
-    await Promise.all([this.grpc?.close(), this.ttstream?.close(), this.pingPong?.close(), this.addresses.close()]);
+    const graceMs = opts.graceMs ?? DEFAULT_CLOSE_GRACE_MS;
+    await Promise.all([this.grpc?.close(graceMs), this.ttstream?.close(graceMs), this.pingPong?.close(graceMs), this.addresses.close()]);
   }
 
   private bind(method: string, mode: CallMode, callName: string): MethodCodec<Req, Res> {
@@ -222,6 +231,7 @@ export class GenericClient<Req, Res> {
         this.generic.idl === 'proto' ? 'kitex-protobuf' : this.options.thriftProtocol === 'compact' ? 'thrift-compact' : 'thrift-binary',
       onConnectionState: this.addresses.connectionEvent,
       ...pick(this.options, ['connectTimeoutMs', 'maxConnectionsPerHost', 'fromService', 'onConnect']),
+      ...(this.options.maxReceiveMessageBytes !== undefined ? { maxFrameBytes: this.options.maxReceiveMessageBytes } : {}),
     });
     const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs;
     const persistentMetadata = mergePersistent(this.options.persistentMetadata, opts.persistentMetadata);

@@ -1,6 +1,6 @@
 export type { CallMode } from './call-mode.js';
 export type { Generic, MethodCodec } from './method-codec.js';
-export type { BackwardMetadataListener, CallOptions, ClientOptions, Compression, ConnectionInfo, RequestMetadata, TlsOptions } from './options.js';
+export type { BackwardMetadataListener, CallOptions, ClientOptions, CloseOptions, Compression, ConnectionInfo, RequestMetadata, TlsOptions } from './options.js';
 export type { TlsPeerInfo } from '../net/connection-info.js';
 export {
   ProtoProvider,
@@ -24,7 +24,7 @@ export {
   newBidirectionalStreaming,
 } from './client.js';
 export { ClientStream, ServerStream, BidiStream } from './streams.js';
-export { GenericServer, newGenericServer, type GenericServerOptions, type ServerTransport } from './server/generic-server.js';
+export { GenericServer, newGenericServer, type GenericServerOptions, type ServerDiagnostics, type ServerTransport } from './server/generic-server.js';
 export type {
   Handler,
   Handlers,

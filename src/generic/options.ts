@@ -97,7 +97,11 @@ export interface ClientOptions {
   compression?: Compression;
   /** HTTP/2 keepalive pings: a peer that does not answer in time fails its calls with UNAVAILABLE. */
   keepalive?: { intervalMs: number; timeoutMs: number };
-  /** Largest message accepted (default 4 MiB, as in gRPC). */
+  /**
+   * Largest message accepted (default 4 MiB, as in gRPC): a gRPC message, also
+   * once decompressed, or a ping-pong reply frame, also a THeader payload once
+   * inflated. Larger ones fail the call with RESOURCE_EXHAUSTED.
+   */
   maxReceiveMessageBytes?: number;
   /** Largest message sent. */
   maxSendMessageBytes?: number;
@@ -157,4 +161,10 @@ export interface CallOptions {
    * callback is not called.
    */
   onResponseMetadata?: (headers: Metadata, trailers: Metadata) => void;
+}
+
+/** Options for `close()`. */
+export interface CloseOptions {
+  /** How long calls in flight may still finish before they are cancelled; default 5000 ms. */
+  graceMs?: number;
 }

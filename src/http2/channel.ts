@@ -6,6 +6,7 @@ import type { ClientHttp2Session, SecureClientSessionOptions } from 'node:http2'
 import { Code, RpcError } from '../errors/index.js';
 import { describeConnection, type ConnectListener } from '../net/connection-info.js';
 import { ClientCallImpl } from './client-call.js';
+import { armTimer } from '../timers/index.js';
 import type { CallHost, CallOptions, ClientCall } from './client-call.js';
 
 /** TLS settings for a channel; `true` means TLS with the system's default CAs. */
@@ -81,6 +82,8 @@ interface SessionEntry {
   deathReason: string | undefined;
   /** The error behind the death (refused, TLS verification, connect timeout…), when there was one. */
   deathCause: Error | undefined;
+  /** The code calls cut by the session's death end with: UNAVAILABLE, or CANCELLED when the client closed it. */
+  deathCode: number;
   active: number;
   /** Calls waiting for the session to be ready or for a free stream slot. */
   waiting: ClientCallImpl[];
@@ -120,6 +123,9 @@ export class GrpcChannel implements CallHost {
   private readonly onConnectionState: ((hostPort: string, state: 'ready' | 'failed' | 'closed') => void) | undefined;
   private rr = 0;
   private closing = false;
+  /** Set when close()'s grace ran out: whatever still ran was cancelled. */
+  private cut = false;
+  private cutTimer: NodeJS.Timeout | undefined;
   private closeWaiters: (() => void)[] = [];
 
   constructor(opts: ChannelOptions) {
@@ -153,14 +159,30 @@ export class GrpcChannel implements CallHost {
   }
 
   /**
-   * Closes gracefully: new calls fail UNAVAILABLE, running and queued calls finish, then
-   * each session sends GOAWAY and closes. Resolves when all sessions are closed.
+   * Closes gracefully: new calls fail UNAVAILABLE, running and queued calls get
+   * `graceMs` (default: as long as they take) to finish, then each session sends
+   * GOAWAY and closes. Calls still running after the grace are cancelled
+   * (CANCELLED) and their sessions dropped. Resolves when all sessions are closed.
    */
-  close(): Promise<void> {
+  close(graceMs = Infinity): Promise<void> {
     this.closing = true;
     for (const e of this.bySession.values()) this.maybeCloseEntry(e);
     if (this.bySession.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.closeWaiters.push(resolve));
+    const closed = new Promise<void>((resolve) => this.closeWaiters.push(resolve));
+    if (graceMs <= 0) this.cutCalls();
+    else if (this.cutTimer === undefined && !this.cut) this.cutTimer = armTimer(graceMs, cutChannel, this);
+    return closed;
+  }
+
+  /** @internal close()'s grace is over: every session still open is dropped, its calls cancelled. */
+  cutCalls(): void {
+    this.cutTimer = undefined;
+    this.cut = true;
+    for (const e of [...this.bySession.values()]) {
+      e.deathReason = 'client is closed';
+      e.deathCode = Code.CANCELLED;
+      this.kill(e, e.deathReason, true);
+    }
   }
 
   /**
@@ -219,7 +241,7 @@ export class GrpcChannel implements CallHost {
 
   acquire(call: ClientCallImpl): void {
     if (this.closing) {
-      call.failStart(new RpcError(Code.UNAVAILABLE, 'channel closed'));
+      call.failStart(this.cut ? new RpcError(Code.CANCELLED, 'client is closed') : new RpcError(Code.UNAVAILABLE, 'channel closed'));
       return;
     }
     const attempt = call.attempts;
@@ -278,6 +300,10 @@ export class GrpcChannel implements CallHost {
 
   deathReason(session: ClientHttp2Session): string | undefined {
     return this.bySession.get(session)?.deathReason;
+  }
+
+  deathCode(session: ClientHttp2Session): number {
+    return this.bySession.get(session)?.deathCode ?? Code.UNAVAILABLE;
   }
 
   deathCause(session: ClientHttp2Session): Error | undefined {
@@ -366,6 +392,7 @@ export class GrpcChannel implements CallHost {
       dead: false,
       deathReason: undefined,
       deathCause: undefined,
+      deathCode: Code.UNAVAILABLE,
       active: 0,
       waiting: [],
       idleTimer: undefined,
@@ -433,6 +460,8 @@ export class GrpcChannel implements CallHost {
       // Calls that never got a stream here try the next target (or fail after all were tried).
       this.retryWaiting(e);
       if (this.bySession.size === 0 && this.closeWaiters.length > 0) {
+        if (this.cutTimer !== undefined) clearTimeout(this.cutTimer);
+        this.cutTimer = undefined;
         const ws = this.closeWaiters;
         this.closeWaiters = [];
         for (const w of ws) w();
@@ -513,4 +542,8 @@ export class GrpcChannel implements CallHost {
 /** The RpcError init that carries why a call's last connection attempt failed, when known. */
 function causeOf(call: ClientCallImpl): { cause?: Error } {
   return call.connectFailure === undefined ? {} : { cause: call.connectFailure };
+}
+
+function cutChannel(channel: GrpcChannel): void {
+  channel.cutCalls();
 }

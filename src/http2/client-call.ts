@@ -12,6 +12,7 @@ import { codeFromHttpStatus, codeFromRstCode } from './http-status.js';
 import { addMetadata, headersToMetadata } from './metadata.js';
 import type { RequestMetadata } from './metadata.js';
 import { encodeTimeout } from './timeout.js';
+import { armTimer } from '../timers/index.js';
 import { parseTrailerStatus } from './trailer-status.js';
 import { RECV_HIGH_WATER, RECV_LOW_WATER, RESOLVED, deferred, type Deferred } from './deferred.js';
 
@@ -92,6 +93,8 @@ export interface CallHost {
   deathReason(session: ClientHttp2Session): string | undefined;
   /** The error behind that death (a socket or TLS error), for `RpcError.cause`. */
   deathCause(session: ClientHttp2Session): Error | undefined;
+  /** The code the calls it takes down end with: UNAVAILABLE, or CANCELLED when the client closed it. */
+  deathCode(session: ClientHttp2Session): number;
 }
 
 const EMPTY: Record<string, string | string[]> = Object.freeze({}) as Record<string, string | string[]>;
@@ -176,9 +179,8 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
       this.finish(Code.CANCELLED, 'call cancelled before start', undefined, false);
       return;
     }
-    if (opts.timeoutMs !== undefined) {
-      this.timer = setTimeout(onDeadline, Math.max(0, opts.timeoutMs), this);
-    }
+    // A deadline past what Node can arm (~24.8 days) is sent but not enforced locally, as in grpc-js.
+    if (opts.timeoutMs !== undefined) this.timer = armTimer(opts.timeoutMs, onDeadline, this);
     this.signal?.addEventListener('abort', this);
     host.acquire(this);
   }
@@ -455,7 +457,7 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
     if (this.done) return;
     const reason = this.host.deathReason(session);
     if (reason !== undefined || session.destroyed) {
-      this.finish(Code.UNAVAILABLE, reason ?? 'connection closed', undefined, false, this.host.deathCause(session));
+      this.finish(this.host.deathCode(session), reason ?? 'connection closed', undefined, false, this.host.deathCause(session));
       return;
     }
     const rst = stream.rstCode;

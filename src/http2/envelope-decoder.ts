@@ -1,8 +1,11 @@
 import { Code, RpcError } from '../errors/index.js';
 import { PREFIX_SIZE } from './envelope.js';
 
-/** First allocation for a message split across chunks; it grows as its bytes arrive. */
-const INITIAL_BODY = 1024 * 1024;
+/**
+ * Smallest first allocation for a message split across chunks; past it the
+ * buffer starts at the size of what arrived and doubles as more does.
+ */
+const MIN_BODY = 256;
 
 /** Receives whole messages from an {@link EnvelopeDecoder}. */
 export interface EnvelopeSink {
@@ -33,6 +36,11 @@ export class EnvelopeDecoder {
   constructor(sink: EnvelopeSink, maxMessageBytes: number) {
     this.sink = sink;
     this.maxMessageBytes = maxMessageBytes;
+  }
+
+  /** Bytes of memory held for a message split across chunks (its buffer's size). */
+  get heldBytes(): number {
+    return this.body === undefined ? 0 : this.body.length;
   }
 
   /** True when a message (or prefix) has started but not completed: at end of stream this is a truncated message. */
@@ -100,9 +108,11 @@ export class EnvelopeDecoder {
         pos += len;
         this.sink.onEnvelope(flags, view);
       } else {
+        // Sized by what arrived, not by the announced length: a peer that announces
+        // 4 MiB and sends 15 bytes (on each of many streams) reserves next to nothing.
         this.flags = flags;
         this.want = len;
-        this.body = Buffer.allocUnsafe(Math.min(len, INITIAL_BODY));
+        this.body = Buffer.allocUnsafe(Math.min(len, Math.max(end - pos, MIN_BODY)));
         this.bodyLen = 0;
       }
     }

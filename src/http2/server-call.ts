@@ -11,10 +11,12 @@ import type { EnvelopeSink } from './envelope-decoder.js';
 import { addMetadata, headersToMetadata } from './metadata.js';
 import type { RequestMetadata } from './metadata.js';
 import { parseTimeout } from './timeout.js';
+import { armTimer } from '../timers/index.js';
+import { messageOf } from '../errors/message-of.js';
 import { statusTrailers } from './trailer-status.js';
 import { RECV_HIGH_WATER, RECV_LOW_WATER, RESOLVED, deferred, type Deferred } from './deferred.js';
 
-const { NGHTTP2_CANCEL } = http2.constants;
+const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR } = http2.constants;
 
 /** The status a server handler ends a call with (default OK). */
 export interface ServerStatus {
@@ -101,7 +103,8 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
     const t = parseTimeout(typeof headers['grpc-timeout'] === 'string' ? headers['grpc-timeout'] : undefined);
     if (t !== undefined) {
       this.deadline = Date.now() + t;
-      this.timer = setTimeout(onDeadline, Math.ceil(t), this);
+      // `grpc-timeout: 9999H` is over a year: Node cannot arm that, so it is no local deadline.
+      this.timer = armTimer(Math.ceil(t), onDeadline, this);
     }
     // Module-level handlers find the call through a symbol: no closures per call.
     (stream as CallStream)[CALL] = this;
@@ -144,14 +147,14 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
 
   sendHeaders(metadata?: RequestMetadata): void {
     if (this.headersSent || this.ended || this.stream.destroyed) return;
-    this.headersSent = true;
     const h: OutgoingHttpHeaders = {
       ':status': 200,
       'content-type': this.contentType,
       'grpc-accept-encoding': ACCEPT_ENCODING,
     };
     if (this.respEncoding !== undefined) h['grpc-encoding'] = this.respEncoding;
-    if (metadata) addMetadata(h as Record<string, string | string[]>, metadata);
+    if (metadata) addMetadata(h as Record<string, string | string[]>, metadata); // may throw: then nothing was sent
+    this.headersSent = true;
     this.stream.respond(h, { waitForTrailers: true });
   }
 
@@ -181,10 +184,18 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
     this.clearTimer();
     const stream = this.stream;
     if (stream.destroyed || stream.closed) return;
-    const code = status?.code ?? Code.OK;
-    const t: Record<string, string | string[]> = {};
-    if (status?.trailers) addMetadata(t, status.trailers);
-    statusTrailers(code, status?.message ?? '', status?.details, t);
+    let code = status?.code ?? Code.OK;
+    let message = status?.message ?? '';
+    let t: Record<string, string | string[]> = {};
+    try {
+      if (status?.trailers) addMetadata(t, status.trailers);
+    } catch (e) {
+      // Trailers a handler set that cannot be sent: the call still ends, with why.
+      t = {};
+      code = Code.INTERNAL;
+      message = `the handler's trailers could not be sent: ${messageOf(e)}`;
+    }
+    statusTrailers(code, message, status?.details, t);
     if (!this.headersSent) {
       // Trailers-only response: one HEADERS frame with END_STREAM.
       this.headersSent = true;
@@ -202,14 +213,25 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
   /** Ends with the status of a thrown error (RpcError keeps its code; anything else is UNKNOWN). */
   fail(err: unknown): void {
     if (err instanceof RpcError) this.end({ code: err.code, message: err.rawMessage, details: err.details });
-    else this.end({ code: Code.UNKNOWN, message: err instanceof Error ? err.message : String(err) });
+    else this.end({ code: Code.UNKNOWN, message: messageOf(err) });
+  }
+
+  /** Drops the call with RST_STREAM(INTERNAL_ERROR): for when not even a status can be sent. */
+  reset(): void {
+    this.ended = true;
+    this.clearTimer();
+    if (!this.stream.destroyed) this.stream.close(NGHTTP2_INTERNAL_ERROR);
   }
 
   /** @internal */
   onWantTrailers(): void {
     const t = this.pendingTrailers ?? { 'grpc-status': '0', 'grpc-message': '' };
     this.pendingTrailers = undefined;
-    this.stream.sendTrailers(t);
+    try {
+      this.stream.sendTrailers(t);
+    } catch {
+      this.stream.close(NGHTTP2_INTERNAL_ERROR); // trailers node refuses (from a handler): reset, never throw from the event
+    }
   }
 
   /** @internal */

@@ -3,6 +3,8 @@ import type { Http2SecureServer, Http2Server, Http2Session, IncomingHttpHeaders,
 import type { AddressInfo, Socket } from 'node:net';
 import { Code } from '../errors/index.js';
 import { ServerCallImpl } from './server-call.js';
+import { ConnectionTimer, handedOverTimer, resolveLimits } from '../connection-policy/index.js';
+import { MAX_TIMER_MS } from '../timers/index.js';
 import type { ServerCall, ServerCallConfig } from './server-call.js';
 
 /** Options of {@link createGrpcServer}. */
@@ -13,8 +15,19 @@ export interface GrpcServerOptions {
   maxReceiveMessageBytes?: number;
   /** Largest decompressed request message (default = maxReceiveMessageBytes). */
   maxDecompressedBytes?: number;
-  /** SETTINGS_MAX_CONCURRENT_STREAMS announced to clients (default 1000). */
+  /** SETTINGS_MAX_CONCURRENT_STREAMS announced to clients (default 100). */
   maxConcurrentStreams?: number;
+  /** A session without streams for this long gets GOAWAY and is closed (default 5 min; 0 = never). */
+  idleTimeoutMs?: number;
+  /**
+   * Time for a new connection to send the HTTP/2 preface and its SETTINGS (with
+   * TLS: also to complete the TLS handshake); default 10 s, 0 = no limit.
+   * A socket handed over by {@link GrpcServer.handleSocket} keeps the budget it
+   * was given (see `handOverTimer`).
+   */
+  handshakeTimeoutMs?: number;
+  /** Connections accepted at once when this server listens itself (default unlimited). */
+  maxConnections?: number;
   /** Compress responses with this when the client's grpc-accept-encoding allows. */
   responseCompression?: 'gzip' | 'deflate';
   /** How long close() lets calls finish before cutting connections (default 1 s). */
@@ -43,20 +56,34 @@ export function createGrpcServer(
   onCall: (call: ServerCall) => void | Promise<void>,
   opts: GrpcServerOptions = {},
 ): GrpcServer {
-  const maxRecv = opts.maxReceiveMessageBytes ?? 4 * 1024 * 1024;
+  const limits = resolveLimits(opts);
   const cfg: ServerCallConfig = {
-    maxReceiveMessageBytes: maxRecv,
-    maxDecompressedBytes: opts.maxDecompressedBytes ?? maxRecv,
+    maxReceiveMessageBytes: limits.maxReceiveMessageBytes,
+    maxDecompressedBytes: opts.maxDecompressedBytes ?? limits.maxReceiveMessageBytes,
     responseCompression: opts.responseCompression,
   };
-  const settings = { maxConcurrentStreams: opts.maxConcurrentStreams ?? 1000, initialWindowSize: 1 << 20 };
+  const settings = { maxConcurrentStreams: limits.maxConcurrentStreams, initialWindowSize: 1 << 20 };
   const server: Http2Server | Http2SecureServer = opts.tls
-    ? http2.createSecureServer({ ...opts.tls, allowHTTP1: false, ALPNProtocols: ['h2'], settings })
+    ? http2.createSecureServer({
+      ...opts.tls,
+      allowHTTP1: false,
+      ALPNProtocols: ['h2'],
+      settings,
+      ...(limits.handshakeTimeoutMs > 0 ? { handshakeTimeout: Math.min(limits.handshakeTimeoutMs, MAX_TIMER_MS) } : {}),
+    })
     : http2.createServer({ settings });
+  if (Number.isFinite(limits.maxConnections)) server.maxConnections = limits.maxConnections;
   const sessions = new Set<Http2Session>();
 
   server.on('session', (s: Http2Session) => {
     sessions.add(s);
+    // One clock per connection: the preface + SETTINGS budget, then idleness (no streams).
+    const timer = handedOverTimer(s.socket) ?? new ConnectionTimer(limits, noop);
+    timer.onExpire = (reason) => (reason === 'handshake' ? s.destroy() : s.close());
+    (s as TimedSession)[TIMER] = timer;
+    s.once('remoteSettings', () => timer.handshakeDone());
+    s.on('stream', sessionOnStream);
+    s.once('close', () => timer.stop());
     s.on('error', noop);
     // A larger connection window than HTTP/2's 64 KiB default, so streaming clients are
     // not throttled by round trips (the session is already set up when 'session' fires).
@@ -87,13 +114,13 @@ export function createGrpcServer(
     try {
       r = onCall(call);
     } catch (e) {
-      call.fail(e);
+      failCall(call, e);
       return;
     }
     if (r !== undefined && typeof (r as Promise<void>).then === 'function') {
       (r as Promise<void>).then(
-        () => call.end(),
-        (e: unknown) => call.fail(e),
+        () => endCall(call),
+        (e: unknown) => failCall(call, e),
       );
     }
   });
@@ -143,3 +170,41 @@ export function createGrpcServer(
 }
 
 function noop(): void {}
+
+const TIMER = Symbol('idlcall.connectionTimer');
+type TimedSession = Http2Session & { [TIMER]: ConnectionTimer };
+type TimedStream = ServerHttp2Stream & { [TIMER]: ConnectionTimer };
+
+/** A stream is a call in flight for the idle clock (module-level handlers: no closures per stream). */
+function sessionOnStream(this: TimedSession, stream: ServerHttp2Stream): void {
+  const timer = this[TIMER];
+  timer.callStarted();
+  (stream as TimedStream)[TIMER] = timer;
+  stream.on('close', streamOnClose);
+}
+
+function streamOnClose(this: TimedStream): void {
+  this[TIMER].callEnded();
+}
+
+/**
+ * Ends a call whose handler finished. Should ending throw (trailers node
+ * refuses, say), the stream is reset instead: a handler's mistake never
+ * becomes an uncaught exception that takes the process down.
+ */
+function endCall(call: ServerCallImpl): void {
+  try {
+    call.end();
+  } catch {
+    call.reset();
+  }
+}
+
+/** Ends a call with the status of a thrown error, or resets it if even that cannot be sent. */
+function failCall(call: ServerCallImpl, err: unknown): void {
+  try {
+    call.fail(err);
+  } catch {
+    call.reset();
+  }
+}

@@ -4,6 +4,7 @@
  * timer per call, cleared when the call settles, so nothing leaks.
  */
 import { RpcError, Code } from '../errors/index.js';
+import { armTimer } from '../timers/index.js';
 
 /** Cancellation source for one call. */
 export class CallGuard {
@@ -14,7 +15,10 @@ export class CallGuard {
   private readonly signal: AbortSignal | undefined;
   private readonly onAbort = (): void => this.fire(new RpcError(Code.CANCELLED, 'call cancelled', { cause: this.signal?.reason }));
 
-  constructor(timeoutMs: number | undefined, signal: AbortSignal | undefined) {
+  constructor(
+    private readonly timeoutMs: number | undefined,
+    signal: AbortSignal | undefined,
+  ) {
     this.signal = signal;
     if (signal) {
       if (signal.aborted) {
@@ -23,14 +27,19 @@ export class CallGuard {
       }
       signal.addEventListener('abort', this.onAbort, { once: true });
     }
-    if (timeoutMs !== undefined && timeoutMs > 0 && Number.isFinite(timeoutMs)) {
-      this.timer = setTimeout(() => this.fire(new RpcError(Code.DEADLINE_EXCEEDED, `call timed out after ${timeoutMs} ms`)), timeoutMs);
-    }
+    // A deadline past what Node can arm (~24.8 days) is no local deadline, as in grpc-js.
+    if (timeoutMs !== undefined && timeoutMs > 0) this.timer = armTimer(timeoutMs, timedOut, this);
   }
 
   /** Sets the single current listener (the stage the call is in); replaces any previous one. */
   listen(cb: ((err: RpcError) => void) | undefined): void {
     this.listener = cb;
+  }
+
+  /** @internal */
+  timedOut(): void {
+    this.timer = undefined;
+    this.fire(new RpcError(Code.DEADLINE_EXCEEDED, `call timed out after ${this.timeoutMs} ms`));
   }
 
   private fire(err: RpcError): void {
@@ -46,4 +55,8 @@ export class CallGuard {
     this.timer = undefined;
     this.signal?.removeEventListener('abort', this.onAbort);
   }
+}
+
+function timedOut(guard: CallGuard): void {
+  guard.timedOut();
 }

@@ -31,7 +31,7 @@ export interface PingPongClientOptions {
   maxConnectionsPerHost?: number;
   /** Default 5000. */
   connectTimeoutMs?: number;
-  /** Largest reply frame accepted; default 64 MiB. */
+  /** Largest reply accepted (the frame, and a THeader payload once inflated); default 4 MiB. */
   maxFrameBytes?: number;
   /** Caller's service / method names (TTHeader FromService / FromMethod; empty by default, as in Kitex). */
   fromService?: string;
@@ -179,6 +179,7 @@ export class PingPongClient {
   private readonly payload: PayloadProtocol;
   private readonly fromService: string;
   private readonly fromMethod: string;
+  private readonly maxFrameBytes: number;
   /** Encoded headers per method, for calls without per-call metadata. */
   private readonly templates = new Map<string, CachedHeader>();
 
@@ -188,6 +189,7 @@ export class PingPongClient {
     checkCombination(this.transport, this.payload);
     this.fromService = opts.fromService ?? '';
     this.fromMethod = opts.fromMethod ?? '';
+    this.maxFrameBytes = opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     const delimiting: Delimiting = this.transport === 'buffered'
       ? { kind: 'buffered', encoding: this.payload === 'thrift-compact' ? 'compact' : 'binary' }
       : { kind: 'length-prefixed' };
@@ -195,7 +197,7 @@ export class PingPongClient {
     this.poolOptions = {
       connectTimeoutMs: opts.connectTimeoutMs ?? 5000,
       delimiting,
-      maxFrameBytes: opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+      maxFrameBytes: this.maxFrameBytes,
       maxConnections: Math.max(1, opts.maxConnectionsPerHost ?? 8),
       idleTimeoutMs: opts.idleTimeoutMs ?? 60_000,
     };
@@ -329,7 +331,7 @@ export class PingPongClient {
     const conn = call.conn;
     let env: DecodedEnvelope;
     try {
-      env = decodeEnvelope(frame, this.transport === 'buffered');
+      env = decodeEnvelope(frame, this.transport === 'buffered', this.maxFrameBytes);
       this.check(env, call.method, call.seqId);
     } catch (e) {
       conn.fail(e instanceof RpcError ? e : protocolError(String(e), e));
@@ -426,9 +428,13 @@ export class PingPongClient {
     return { messageType: 'reply', body: env.body, headers: { intInfo: env.intInfo, strInfo: env.strInfo } };
   }
 
-  /** Closes every connection; calls in flight reject with UNAVAILABLE. */
-  async close(): Promise<void> {
+  /**
+   * Refuses new calls and closes idle connections; calls in flight get
+   * `graceMs` (default 0) to finish, then reject with CANCELLED. Resolves once
+   * every connection is closed.
+   */
+  async close(graceMs = 0): Promise<void> {
     this.closed = true;
-    for (const p of this.poolsByHostPort.values()) p.close();
+    await Promise.all([...this.poolsByHostPort.values()].map((p) => p.close(graceMs)));
   }
 }

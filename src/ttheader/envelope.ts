@@ -16,6 +16,7 @@ import { encodeTHeaderPrefix, decodeTHeaderFrame, isTHeader, THeaderProtocolId, 
 import { encodeText } from '../frame/text.js';
 import { NO_INT_INFO, NO_STR_INFO, NO_TRANSFORMS } from '../frame/no-headers.js';
 import { readU32, writeU32 } from '../frame/big-endian.js';
+import { DEFAULT_MAX_FRAME_BYTES } from './frame-decoder.js';
 
 /**
  * Ping-pong transports. `ttheader` is Kitex's default: TTHeader with a Framed
@@ -171,8 +172,9 @@ function readHeader(p: PayloadProtocol, b: Uint8Array, o: number): MessageHeader
  * for length-prefixed transports; the bare message for Buffered). The
  * transport and payload protocol are recognised from the bytes, so the same
  * function serves a client (which then checks them) and a sniffing server.
+ * `maxPayloadBytes` bounds a THeader payload once inflated.
  */
-export function decodeEnvelope(frame: Uint8Array, buffered = false): DecodedEnvelope {
+export function decodeEnvelope(frame: Uint8Array, buffered = false, maxPayloadBytes = DEFAULT_MAX_FRAME_BYTES): DecodedEnvelope {
   let transport: PingPongTransport;
   let frameSeqId: number | undefined;
   let intInfo = NO_INT_INFO;
@@ -205,7 +207,7 @@ export function decodeEnvelope(frame: Uint8Array, buffered = false): DecodedEnve
       payloadProtocol = sniffMessage(payload, 0);
     }
   } else if (isTHeader(frame)) {
-    const h = decodeTHeaderFrame(frame);
+    const h = decodeTHeaderFrame(frame, maxPayloadBytes);
     transport = 'theader';
     frameSeqId = h.seqId;
     strInfo = h.headers;

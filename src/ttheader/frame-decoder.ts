@@ -8,6 +8,7 @@ import { limitError } from '../frame/errors.js';
 import { MessageSkipper, type ThriftEncoding } from '../frame/buffered-length.js';
 import { readU32 } from '../frame/big-endian.js';
 import { copyFrame } from '../frame/copy-frame.js';
+import { DEFAULT_MAX_RECEIVE_MESSAGE_BYTES } from '../connection-policy/limits.js';
 
 /** How messages are delimited on the stream. */
 export type Delimiting =
@@ -16,17 +17,32 @@ export type Delimiting =
   /** Bare Thrift messages (Buffered): the end is found by skipping the message. */
   | { kind: 'buffered'; encoding: ThriftEncoding };
 
-/** Default cap on one frame: 64 MiB. */
-export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024;
+/** Default cap on one frame, and on a THeader payload once inflated: 4 MiB, the one receive limit. */
+export const DEFAULT_MAX_FRAME_BYTES = DEFAULT_MAX_RECEIVE_MESSAGE_BYTES;
 
-/** Growable byte queue: appended at the end, consumed from the front. */
+/**
+ * A queue's buffer larger than this is let go once it has been emptied: after a
+ * large message a connection goes back to holding (almost) nothing.
+ */
+const KEEP_BYTES = 16 * 1024;
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Growable byte queue: appended at the end, consumed from the front. It grows
+ * with the bytes that arrive and shrinks back when emptied.
+ */
 export class ByteQueue {
-  buf: Uint8Array = new Uint8Array(0);
+  buf: Uint8Array = EMPTY;
   start = 0;
   end = 0;
 
   get length(): number {
     return this.end - this.start;
+  }
+
+  /** Bytes of memory held (the buffer's size, not what it holds). */
+  get capacity(): number {
+    return this.buf.length;
   }
 
   append(chunk: Uint8Array): void {
@@ -49,13 +65,20 @@ export class ByteQueue {
   /** Copies out and consumes `n` bytes. */
   take(n: number): Uint8Array {
     const out = copyFrame(this.buf, this.start, this.start + n);
-    this.start += n;
-    if (this.start === this.end) this.start = this.end = 0;
+    this.consumed(this.start + n);
     return out;
   }
 
+  /** Consumes the bytes before `start`; an emptied large buffer is released. */
+  consumed(start: number): void {
+    this.start = start;
+    if (start !== this.end) return;
+    this.start = this.end = 0;
+    if (this.buf.length > KEEP_BYTES) this.buf = EMPTY;
+  }
+
   clear(): void {
-    this.buf = new Uint8Array(0);
+    this.buf = EMPTY;
     this.start = this.end = 0;
   }
 }
@@ -107,10 +130,14 @@ export class FrameDecoder {
     if (direct) {
       if (start < end) this.q.append(buf.subarray(start, end));
     } else {
-      this.q.start = start;
-      if (start === end) this.q.start = this.q.end = 0;
+      this.q.consumed(start);
     }
     return out;
+  }
+
+  /** Bytes of memory the decoder holds for partial frames. */
+  get capacity(): number {
+    return this.q.capacity;
   }
 
   /** Length of the whole frame at `start`, or -1 if incomplete. */

@@ -3,7 +3,8 @@
  * open more up to a limit, queue callers beyond it. A broken connection is
  * forgotten at once and never handed out again.
  */
-import { RpcError } from '../errors/index.js';
+import { RpcError, Code } from '../errors/index.js';
+import { armTimer } from '../timers/index.js';
 import { connect, type Connection, type ConnectOptions } from './connection.js';
 import type { CallGuard } from './call-guard.js';
 import { unavailable } from '../frame/errors.js';
@@ -37,11 +38,19 @@ export class HostPool {
   private readonly all = new Set<Connection>();
   private opening = 0;
   private readonly waiters: Waiter[] = [];
+  /** No new calls (close() or drain() was called); calls already made may finish until {@link cut}. */
   private closed = false;
   /** Why new requests are refused once closed. */
   private closedReason = 'client is closed';
+  /** Everything still running was failed: the pool is dead. */
+  private cut = false;
   /** Pending sweep that unreferences idle sockets (see {@link release}). */
   private unrefTimer: NodeJS.Timeout | undefined;
+  private graceTimer: NodeJS.Timeout | undefined;
+  /** Resolves close() once nothing runs any more. */
+  private onDrained: (() => void) | undefined;
+  /** Rejecters of the calls waiting for a connection being opened for them. */
+  private readonly openers = new Set<(err: RpcError) => void>();
 
   constructor(private readonly opts: HostPoolOptions) {}
 
@@ -88,32 +97,35 @@ export class HostPool {
     this.opening++;
     return new Promise<Connection>((resolve, reject) => {
       let settled = false;
-      guard?.listen((err) => {
+      const fail = (err: RpcError): void => {
+        if (settled) return;
         settled = true;
+        this.openers.delete(fail);
         reject(err);
-      });
+      };
+      this.openers.add(fail);
+      guard?.listen(fail);
       connect(this.opts).then(
         (c) => {
           this.opening--;
           this.adopt(c);
           this.opts.onConnectionState?.('ready');
-          if (settled || this.closed) {
+          if (settled) {
             // the caller gave up meanwhile: keep the fresh connection for others
             this.release(c);
             return;
           }
           settled = true;
+          this.openers.delete(fail);
           resolve(c);
         },
         (e: RpcError) => {
           this.opening--;
           if (!this.closed) this.opts.onConnectionState?.('failed');
-          if (!settled) {
-            settled = true;
-            reject(e);
-          }
+          fail(e);
           this.serveWaiters();
           this.checkEmpty();
+          this.checkDrained();
         },
       );
     });
@@ -128,6 +140,7 @@ export class HostPool {
       if (this.all.size === 0 && !this.closed) this.opts.onConnectionState?.('closed');
       this.serveWaiters();
       this.checkEmpty();
+      this.checkDrained();
     };
   }
 
@@ -142,14 +155,14 @@ export class HostPool {
   /** Returns a connection after its request finished (broken ones are dropped). */
   release(c: Connection): void {
     if (c.broken) return;
-    if (this.closed) {
-      c.fail(unavailable('client is closed'));
-      return;
-    }
-    const w = this.waiters.shift();
+    const w = this.cut ? undefined : this.waiters.shift();
     if (w) {
       w.guard?.listen(undefined);
       w.resolve(c);
+      return;
+    }
+    if (this.closed) {
+      c.fail(unavailable('client is closed')); // nobody needs it any more
       return;
     }
     // Idle sockets must not keep the process alive, but a connection reused at once would
@@ -188,9 +201,9 @@ export class HostPool {
     c.idleTimer.unref();
   }
 
-  /** After a slot frees up, open a connection for the first waiter. */
+  /** After a slot frees up, open a connection for the first waiter (also while closing: it is a call already made). */
   private serveWaiters(): void {
-    if (this.closed) return;
+    if (this.cut) return;
     while (this.waiters.length > 0 && this.size < this.opts.maxConnections) {
       const w = this.waiters.shift()!;
       this.open(w.guard).then(w.resolve, w.reject);
@@ -215,14 +228,64 @@ export class HostPool {
     for (const c of this.idle.splice(0)) c.fail(err);
   }
 
-  /** Closes every connection; waiting callers reject. */
-  close(): void {
-    this.closed = true;
-    clearTimeout(this.unrefTimer);
-    this.unrefTimer = undefined;
-    const err = unavailable('client is closed');
+  /**
+   * Refuses new calls at once and closes idle connections; calls already made
+   * (in flight or waiting for a connection) get `graceMs` to finish, then fail
+   * with CANCELLED. Resolves when nothing runs any more.
+   */
+  close(graceMs = 0): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      clearTimeout(this.unrefTimer);
+      this.unrefTimer = undefined;
+      for (const c of this.idle.splice(0)) c.fail(unavailable('client is closed'));
+    }
+    if (this.cut || !this.running()) return Promise.resolve();
+    const drained = new Promise<void>((resolve) => {
+      const before = this.onDrained;
+      this.onDrained = () => {
+        before?.();
+        resolve();
+      };
+    });
+    if (graceMs > 0) {
+      if (this.graceTimer === undefined) this.graceTimer = armTimer(graceMs, cutPool, this);
+    } else this.cutAll();
+    return drained;
+  }
+
+  /** Whether calls are still in flight or waiting. */
+  private running(): boolean {
+    return this.all.size > 0 || this.opening > 0 || this.waiters.length > 0;
+  }
+
+  /** @internal After the grace: everything still running fails. */
+  cutAll(): void {
+    this.cut = true;
+    clearTimeout(this.graceTimer);
+    this.graceTimer = undefined;
+    const err = cancelledByClose();
     for (const w of this.waiters.splice(0)) w.reject(err);
+    for (const fail of [...this.openers]) fail(err);
     for (const c of [...this.all]) c.fail(err);
     this.idle.length = 0;
+    this.checkDrained();
   }
+
+  private checkDrained(): void {
+    if (!this.closed || this.onDrained === undefined || (!this.cut && this.running())) return;
+    clearTimeout(this.graceTimer);
+    this.graceTimer = undefined;
+    const done = this.onDrained;
+    this.onDrained = undefined;
+    done();
+  }
+}
+
+function cancelledByClose(): RpcError {
+  return new RpcError(Code.CANCELLED, 'client is closed');
+}
+
+function cutPool(pool: HostPool): void {
+  pool.cutAll();
 }

@@ -15,6 +15,8 @@ import { encodeApplicationException } from '../frame/application-exception.js';
 import { encodeKitexProtobufError } from './kitex-protobuf.js';
 import { readU32 } from '../frame/big-endian.js';
 
+const NO_BYTES = new Uint8Array(0);
+
 /** What a request's first bytes say about it. */
 export interface DetectedProtocol {
   transport: PingPongTransport;
@@ -65,44 +67,112 @@ export function detectProtocol(firstBytes: Uint8Array): DetectedProtocol | null 
 /** A request read by the server, with what is needed to answer in kind. */
 export type ServerRequest = DecodedEnvelope;
 
-/** Cuts requests of any supported kind out of one connection's byte stream. */
+/**
+ * Cuts requests of any supported kind out of one connection's byte stream.
+ * {@link append} only finds where whole frames end; {@link next} decodes one
+ * (THeader payloads are inflated then), so a server that takes requests one at
+ * a time holds the rest as the bytes that arrived, never as inflated copies.
+ * Whole frames in a chunk are kept as views of it (a socket never reuses a
+ * chunk it handed out); only a frame split across chunks is copied.
+ */
 export class ServerRequestReader {
-  private readonly q = new ByteQueue();
+  /** The start of a frame that has not arrived whole yet. */
+  private readonly partial = new ByteQueue();
   private skipper: MessageSkipper | undefined;
+  /** Whole frames not decoded yet. */
+  private readonly ready: Uint8Array[] = [];
+  private readyHead = 0;
+  private readyBytes = 0;
 
   constructor(private readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {}
 
-  /** Feeds a chunk; returns the whole requests it completes. Throws an RpcError on bad input. */
-  push(chunk: Uint8Array): ServerRequest[] {
-    this.q.append(chunk);
-    const out: ServerRequest[] = [];
-    for (;;) {
-      const { buf, start, end } = this.q;
-      const avail = end - start;
-      if (avail < 2) break;
-      if (!this.skipper) {
-        const bare = sniffMessage(buf, start);
-        if (bare === 'thrift-binary' || bare === 'thrift-compact') {
-          this.skipper = new MessageSkipper(bare === 'thrift-binary' ? 'binary' : 'compact', { maxBytes: this.maxFrameBytes });
-        }
-      }
-      if (this.skipper) {
-        const n = this.skipper.scan(buf, start, end);
-        if (n < 0) break;
-        this.skipper = undefined;
-        out.push(decodeEnvelope(this.q.take(n), true));
-        continue;
-      }
-      if (avail < 4) break;
-      const len = readU32(buf, start);
-      if (len > this.maxFrameBytes) {
-        if (buf[start]! >= 0x80) throw protocolError('unrecognised request');
-        throw limitError(`frame of ${len} bytes exceeds the limit of ${this.maxFrameBytes}`);
-      }
-      if (avail < 4 + len) break;
-      out.push(decodeEnvelope(this.q.take(4 + len), false));
+  /** Whole requests buffered and not yet taken by {@link next}. */
+  get pending(): number {
+    return this.ready.length - this.readyHead;
+  }
+
+  /** Bytes of the whole requests buffered. */
+  get pendingBytes(): number {
+    return this.readyBytes;
+  }
+
+  /** Bytes of memory the reader holds: the whole requests waiting and the buffer of a partial one. */
+  get heldBytes(): number {
+    return this.readyBytes + this.partial.capacity;
+  }
+
+  /**
+   * Feeds a chunk; returns how many whole requests are now buffered. Throws an
+   * RpcError on bad framing or a frame over the limit (the connection is then
+   * unusable).
+   */
+  append(chunk: Uint8Array): number {
+    const q = this.partial;
+    const direct = q.length === 0;
+    let buf = chunk;
+    let start = 0;
+    let end = chunk.length;
+    if (!direct) {
+      q.append(chunk);
+      ({ buf, start, end } = q);
     }
+    for (;;) {
+      const n = this.frameLength(buf, start, end);
+      if (n < 0) break;
+      this.readyBytes += n;
+      if (direct) {
+        this.ready.push(n === end && start === 0 ? buf : buf.subarray(start, start + n));
+        start += n;
+      } else {
+        this.ready.push(q.take(n)); // a copy: the queue's buffer is reused
+        ({ buf, start, end } = q);
+      }
+    }
+    if (direct && start < end) q.append(buf.subarray(start, end));
+    return this.pending;
+  }
+
+  /** Decodes and removes the first whole request, or returns undefined when there is none. Throws an RpcError on a bad frame. */
+  next(): ServerRequest | undefined {
+    if (this.readyHead === this.ready.length) return undefined;
+    const frame = this.ready[this.readyHead]!;
+    this.ready[this.readyHead++] = NO_BYTES; // let the chunk go once its last frame is taken
+    if (this.readyHead === this.ready.length) this.ready.length = this.readyHead = 0;
+    this.readyBytes -= frame.length;
+    const bare = sniffMessage(frame, 0); // as frameLength decided: a bare message is Buffered
+    return decodeEnvelope(frame, bare === 'thrift-binary' || bare === 'thrift-compact', this.maxFrameBytes);
+  }
+
+  /** Feeds a chunk and decodes every whole request it completes. */
+  push(chunk: Uint8Array): ServerRequest[] {
+    this.append(chunk);
+    const out: ServerRequest[] = [];
+    for (let r = this.next(); r !== undefined; r = this.next()) out.push(r);
     return out;
+  }
+
+  /** Length of the whole frame at `start`, or -1 when more bytes are needed. */
+  private frameLength(buf: Uint8Array, start: number, end: number): number {
+    const avail = end - start;
+    if (avail < 2) return -1;
+    if (!this.skipper) {
+      const bare = sniffMessage(buf, start);
+      if (bare === 'thrift-binary' || bare === 'thrift-compact') {
+        this.skipper = new MessageSkipper(bare === 'thrift-binary' ? 'binary' : 'compact', { maxBytes: this.maxFrameBytes });
+      }
+    }
+    if (this.skipper) {
+      const n = this.skipper.scan(buf, start, end);
+      if (n >= 0) this.skipper = undefined;
+      return n;
+    }
+    if (avail < 4) return -1;
+    const len = readU32(buf, start);
+    if (len > this.maxFrameBytes) {
+      if (buf[start]! >= 0x80) throw protocolError('unrecognised request');
+      throw limitError(`frame of ${len} bytes exceeds the limit of ${this.maxFrameBytes}`);
+    }
+    return avail < 4 + len ? -1 : 4 + len;
   }
 }
 

@@ -14,6 +14,7 @@ import { inflateSync, deflateSync } from 'node:zlib';
 import { protocolError, limitError } from '../frame/errors.js';
 import { readVarint32 } from '../frame/tmessage.js';
 import { decodeText, encodeText } from '../frame/text.js';
+import { DEFAULT_MAX_FRAME_BYTES } from './frame-decoder.js';
 
 /** THeader magic, the high 16 bits of the second word. */
 export const THEADER_MAGIC = 0x0fff;
@@ -116,9 +117,11 @@ export function encodeTHeaderPrefix(fields: THeaderFields, payloadLength: number
 
 /**
  * Decodes one whole THeader frame (length field included) and undoes its
- * transforms. `maxPayloadBytes` bounds the inflated size.
+ * transforms. `maxPayloadBytes` bounds the inflated size: inflation stops as
+ * soon as it would pass it (RESOURCE_EXHAUSTED), so a small zlib bomb never
+ * costs more than the limit.
  */
-export function decodeTHeaderFrame(frame: Uint8Array, maxPayloadBytes = 64 * 1024 * 1024): THeaderFrame {
+export function decodeTHeaderFrame(frame: Uint8Array, maxPayloadBytes = DEFAULT_MAX_FRAME_BYTES): THeaderFrame {
   if (frame.length < 16) throw protocolError('THeader frame too short');
   const dv = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   if (dv.getUint32(0) !== frame.length - 4) throw protocolError('THeader length does not match the frame');
@@ -166,6 +169,9 @@ export function decodeTHeaderFrame(frame: Uint8Array, maxPayloadBytes = 64 * 102
     try {
       payload = inflateSync(payload, { maxOutputLength: maxPayloadBytes });
     } catch (e) {
+      if ((e as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw limitError(`THeader zlib payload inflates to more than the limit of ${maxPayloadBytes} bytes`);
+      }
       throw protocolError('THeader zlib payload could not be inflated', e);
     }
   }

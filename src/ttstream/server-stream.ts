@@ -9,6 +9,7 @@ import { Code, RpcError, type Metadata } from '../errors/index.js';
 import { StrInfoKey, TApplicationExceptionType, ThriftApplicationError } from '../frame/index.js';
 import { FrameType, encodeHead } from './frame.js';
 import { encodeStreamException, trailerError } from './exception.js';
+import { messageOf } from '../errors/message-of.js';
 import type { BatchWriter } from './batch-writer.js';
 import { ReceiveQueue, type ReadPressure } from './receive-queue.js';
 
@@ -109,9 +110,12 @@ export class ServerStream {
 
   /** Ends the stream cleanly: an empty Trailer with `trailers` as its string infos. */
   end(trailers?: Record<string, string>): void {
+    if (this.ended) return;
+    // Encoded before anything is sent: trailers that do not fit (over 64 KiB) throw with the stream still open.
+    const head = trailers === undefined || isEmpty(trailers) ? undefined : encodeHead(FrameType.Trailer, this.sid, this.method, new Map(Object.entries(trailers)), 0);
     if (!this.finishing()) return;
-    if (trailers === undefined || isEmpty(trailers)) this.conn.writer.frame(this.prefix, FrameType.Trailer, this.sid, undefined);
-    else this.conn.writer.bytes(encodeHead(FrameType.Trailer, this.sid, this.method, new Map(Object.entries(trailers)), 0));
+    if (head === undefined) this.conn.writer.frame(this.prefix, FrameType.Trailer, this.sid, undefined);
+    else this.conn.writer.bytes(head);
     this.close();
   }
 
@@ -125,7 +129,7 @@ export class ServerStream {
    * kerrors.ErrBiz).
    */
   fail(err: unknown, trailers?: Record<string, string>): void {
-    if (!this.finishing()) return;
+    if (this.ended) return;
     const info = new Map(Object.entries(trailers ?? {}));
     let payload: Uint8Array | undefined;
     if (err instanceof ThriftApplicationError) {
@@ -134,10 +138,18 @@ export class ServerStream {
       info.set(StrInfoKey.BizStatus, String(err.code));
       info.set(StrInfoKey.BizMessage, err.rawMessage);
     } else {
-      const message = err instanceof Error ? err.message : String(err);
-      payload = encodeStreamException(this.method, this.sid, `biz error: ${message}`, TApplicationExceptionType.INTERNAL_ERROR);
+      payload = encodeStreamException(this.method, this.sid, `biz error: ${messageOf(err)}`, TApplicationExceptionType.INTERNAL_ERROR);
     }
-    this.conn.writer.bytes(encodeHead(FrameType.Trailer, this.sid, this.method, info, payload?.length ?? 0), payload);
+    let head: Uint8Array;
+    try {
+      head = encodeHead(FrameType.Trailer, this.sid, this.method, info, payload?.length ?? 0);
+    } catch (e) {
+      // The trailers or the biz message do not fit a TTHeader (64 KiB a string): say so instead, without them.
+      payload = encodeStreamException(this.method, this.sid, `the error could not be sent: ${messageOf(e)}`, TApplicationExceptionType.INTERNAL_ERROR);
+      head = encodeHead(FrameType.Trailer, this.sid, this.method, undefined, payload.length);
+    }
+    if (!this.finishing()) return;
+    this.conn.writer.bytes(head, payload);
     this.close();
   }
 

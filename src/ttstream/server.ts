@@ -16,17 +16,23 @@ import { FrameReader, type FrameSink } from './frame-reader.js';
 import { FrameType, framePrefix, type FrameView } from './frame.js';
 import { decodeStreamException } from './exception.js';
 import { ServerStream, type StreamConnection } from './server-stream.js';
+import { ConnectionTimer, resolveLimits } from '../connection-policy/index.js';
 
-/** Limits of a ttstream server connection. */
+/** Limits of a ttstream server connection (defaults: src/connection-policy). */
 export interface TTStreamServerOptions {
   /** Largest request message (default 4 MiB). */
   maxReceiveMessageBytes?: number;
-  /** Streams open at once on one connection (default 1000, as the gRPC side announces); more are refused. */
+  /** Streams open at once on one connection (default 100, as the gRPC side announces); more are refused. */
   maxConcurrentStreams?: number;
-  /** Time from the hand-over to the first whole frame (default 10 s); 0 = none. */
+  /** Time from the hand-over to the first whole frame (default 10 s); 0 = none. Ignored with `timer`. */
   handshakeTimeoutMs?: number;
-  /** A connection without streams is closed after this long (default 5 min); 0 = never. */
+  /** A connection without streams is closed after this long (default 5 min); 0 = never. Ignored with `timer`. */
   idleTimeoutMs?: number;
+  /**
+   * The connection's clock, when the server that accepted the socket already
+   * started it (the handshake budget then counts from accept).
+   */
+  timer?: ConnectionTimer;
 }
 
 /** Room for a frame's header beyond its payload. */
@@ -41,29 +47,28 @@ export class ServerConnection implements FrameSink, StreamConnection {
   /** The client's address as `ip:port` (`[ip]:port` for IPv6). */
   readonly peer: string;
   private readonly maxStreams: number;
-  private readonly idleTimeoutMs: number;
   private readonly reader: FrameReader;
   private readonly streams = new Map<number, ServerStream>();
   private dead = false;
-  private timer: NodeJS.Timeout | undefined;
-  private handshaking: boolean;
-  private lastActive = Date.now();
+  /** Handshake, then idleness (no stream open): the clock every server transport shares. */
+  private readonly timer: ConnectionTimer;
 
   constructor(
     private readonly socket: Socket,
     private readonly onStream: (stream: ServerStream) => void,
     opts: TTStreamServerOptions = {},
   ) {
-    this.maxReceiveMessageBytes = opts.maxReceiveMessageBytes ?? 4 * 1024 * 1024;
+    const { timer, ...given } = opts;
+    const limits = resolveLimits(given);
+    this.maxReceiveMessageBytes = limits.maxReceiveMessageBytes;
     this.peer = socket.remoteAddress ? formatAddress(socket.remoteAddress, socket.remotePort ?? 0) : '';
-    this.maxStreams = opts.maxConcurrentStreams ?? 1000;
-    this.idleTimeoutMs = opts.idleTimeoutMs ?? 300_000;
+    this.maxStreams = limits.maxConcurrentStreams;
     this.writer = new BatchWriter(socket);
     this.pressure = new ReadPressure(socket);
     this.reader = new FrameReader(this, this.maxReceiveMessageBytes + MAX_HEADER_BYTES);
-    const handshake = opts.handshakeTimeoutMs ?? 10_000;
-    this.handshaking = handshake > 0;
-    if (this.handshaking) this.arm(handshake);
+    this.timer = timer ?? new ConnectionTimer(limits, noop);
+    this.timer.onExpire = (reason) =>
+      this.close(reason === 'handshake' ? new RpcError(Code.DEADLINE_EXCEEDED, 'no ttstream frame within the handshake timeout') : new RpcError(Code.UNAVAILABLE, 'idle timeout'));
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.push(chunk));
     socket.on('error', () => this.close(new RpcError(Code.CANCELLED, 'connection error')));
@@ -94,7 +99,7 @@ export class ServerConnection implements FrameSink, StreamConnection {
   close(err: RpcError): void {
     if (this.dead) return;
     this.dead = true;
-    clearTimeout(this.timer);
+    this.timer.stop();
     this.writer.flush();
     this.writer.close();
     this.reader.clear();
@@ -106,11 +111,7 @@ export class ServerConnection implements FrameSink, StreamConnection {
   // --- FrameSink ---
 
   onFrame(f: FrameView): void {
-    if (this.handshaking) {
-      this.handshaking = false;
-      this.arm(this.idleTimeoutMs);
-    }
-    this.lastActive = Date.now();
+    this.timer.handshakeDone();
     const s = this.streams.get(f.sid);
     switch (f.type) {
       case FrameType.Header:
@@ -143,8 +144,9 @@ export class ServerConnection implements FrameSink, StreamConnection {
   // --- StreamConnection ---
 
   release(stream: ServerStream): void {
-    if (this.streams.get(stream.sid) === stream) this.streams.delete(stream.sid);
-    if (this.streams.size === 0) this.lastActive = Date.now();
+    if (this.streams.get(stream.sid) !== stream) return;
+    this.streams.delete(stream.sid);
+    this.timer.callEnded();
   }
 
   private open(f: FrameView): void {
@@ -155,28 +157,12 @@ export class ServerConnection implements FrameSink, StreamConnection {
       return;
     }
     this.streams.set(f.sid, stream);
+    this.timer.callStarted();
     this.onStream(stream);
   }
-
-  /** The handshake timer, then the idle timer: one timer, re-checked when it fires. */
-  private arm(ms: number): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    if (ms <= 0) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      if (this.dead) return;
-      if (this.handshaking) {
-        this.close(new RpcError(Code.DEADLINE_EXCEEDED, 'no ttstream frame within the handshake timeout'));
-        return;
-      }
-      const left = this.lastActive + this.idleTimeoutMs - Date.now();
-      if (this.streams.size === 0 && left <= 0) this.close(new RpcError(Code.UNAVAILABLE, 'idle timeout'));
-      else this.arm(this.streams.size === 0 ? left : this.idleTimeoutMs);
-    }, ms);
-    this.timer.unref();
-  }
 }
+
+function noop(): void {}
 
 /** Why the client reset a stream, from its Rst frame's exception (when readable). */
 function resetReason(f: FrameView): string {

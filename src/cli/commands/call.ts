@@ -101,7 +101,7 @@ export async function callCommand(argv: readonly string[]): Promise<number> {
     throw e;
   } finally {
     // Do not wait for a call that an error left open: close in the background.
-    void client.close().catch(() => undefined);
+    void client.close({ graceMs: 0 }).catch(() => undefined);
   }
 }
 

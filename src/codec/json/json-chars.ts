@@ -6,8 +6,30 @@
  * widening at the end cost a second pass over every output byte.)
  */
 
+import { constants } from 'node:buffer';
+import { CodecError } from '../../errors/codec-error.js';
+
 /** Units per piece of long text (as V8's JSON.stringify: 16K). */
 const CHUNK = 16384;
+
+/** The longest string the engine can make (V8: 2^29 - 24 units): JSON output past it cannot be returned. */
+export const MAX_JSON_CHARS = constants.MAX_STRING_LENGTH;
+
+/** The CodecError for output that would pass {@link MAX_JSON_CHARS}. */
+function tooLong(): CodecError {
+  return new CodecError('', `the JSON text would be longer than ${MAX_JSON_CHARS} characters, the longest string JavaScript allows`);
+}
+
+/**
+ * The engine's own "string too long" failures (a RangeError from V8, Node's
+ * ERR_STRING_TOO_LONG) as a CodecError; anything else is returned as is.
+ * Decoders pass what they catch through this, so no raw RangeError escapes.
+ */
+export function asStringLimitError(e: unknown): unknown {
+  if (e instanceof RangeError && /string length/i.test(e.message)) return tooLong();
+  if (e instanceof Error && (e as { code?: unknown }).code === 'ERR_STRING_TOO_LONG') return tooLong();
+  return e;
+}
 
 /**
  * A growable UTF-16 output buffer, reused across decodes: `reset()` keeps the
@@ -34,12 +56,22 @@ export class CharWriter {
     return this;
   }
 
-  /** Makes room for `n` more units. */
+  /**
+   * Makes room for `n` more units. Output that could never become a string
+   * fails here, before a buffer is grown for it (and the one held is let go).
+   */
   ensure(n: number): void {
     const need = this.pos + n;
     if (need <= this.buf.length) return;
+    if (need > MAX_JSON_CHARS) {
+      this.buf = new Uint16Array(4096);
+      this.bytes = Buffer.from(this.buf.buffer);
+      this.pos = 0;
+      throw tooLong();
+    }
     let size = this.buf.length * 2;
     while (size < need) size *= 2;
+    if (size > MAX_JSON_CHARS) size = MAX_JSON_CHARS;
     const next = new Uint16Array(size);
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
@@ -68,6 +100,62 @@ export class CharWriter {
     }
     return s;
   }
+}
+
+/**
+ * Removes the member whose key text is `keyColon` (units of `"name":`, from
+ * `keyFrom` on) from the object being written at `open` (just after its `{`),
+ * with one separating comma; returns false when there is none. For the rare
+ * decoder that meets a field twice and keeps the last value: the output is
+ * rescanned, so decoding pays nothing for it until it happens.
+ */
+export function removeMember(w: CharWriter, open: number, keyColon: Uint16Array, keyFrom: number): boolean {
+  const b = w.buf;
+  const end = w.pos;
+  const kn = keyColon.length - keyFrom;
+  let p = open;
+  while (p < end) {
+    const start = p;
+    let same = start + kn <= end;
+    for (let k = 0; same && k < kn; k++) same = b[start + k] === keyColon[keyFrom + k];
+    p = skipJsonValue(b, skipJsonString(b, p) + 1, end); // the key, its ':', the value
+    if (same) {
+      let from = start;
+      let to = p;
+      if (to < end) to++; // the comma after it…
+      else if (from > open) from--; // …or, for the last member, the one before it
+      b.copyWithin(from, to, end);
+      w.pos = end - (to - from);
+      return true;
+    }
+    p++; // the comma
+  }
+  return false;
+}
+
+/** Offset after the JSON string starting at `p` (its opening quote). */
+function skipJsonString(b: Uint16Array, p: number): number {
+  for (p++; b[p] !== 34; p++) if (b[p] === 92) p++; // a backslash escapes the next unit
+  return p + 1;
+}
+
+/** Offset after the JSON value at `p` (which lies in an object still open at `end`). */
+function skipJsonValue(b: Uint16Array, p: number, end: number): number {
+  let depth = 0;
+  while (p < end) {
+    const c = b[p]!;
+    if (c === 34) {
+      p = skipJsonString(b, p);
+      if (depth === 0) return p;
+      continue;
+    }
+    if (c === 123 || c === 91) depth++; // { [
+    else if (c === 125 || c === 93) {
+      if (--depth === 0) return p + 1; // } ]
+    } else if (c === 44 && depth === 0) return p; // , ends a scalar
+    p++;
+  }
+  return p;
 }
 
 /** A string's UTF-16 units (precomputed keys and names, written or compared without charCodeAt calls). */

@@ -2,7 +2,7 @@ import { CodecError } from '../../errors/codec-error.js';
 import { encodeBase64 } from '../bytes/base64.js';
 import { asciiString, readUtf8 } from '../bytes/utf8.js';
 import { int64ToNumber, int64ToString, zigzagDecode32, zigzagDecode64, type Int64Halves } from '../bytes/varint.js';
-import { CharWriter, putIntUnits, writeChars, writeDoubleChars, writeIntChars, writeJsonBase64Chars, writeJsonStringUtf8Chars, writeUnits } from '../json/json-chars.js';
+import { asStringLimitError, CharWriter, putIntUnits, writeChars, writeDoubleChars, writeIntChars, writeJsonBase64Chars, writeJsonStringUtf8Chars, writeUnits } from '../json/json-chars.js';
 import { formatJsonDouble, quoteJsonString } from '../json/quote.js';
 import type { TypeResolver } from './json-to-binary.js';
 import { K, W, enumUnits, is64, planOf, subPlanOf, type FieldPlan, type MessagePlan } from './plan.js';
@@ -90,7 +90,7 @@ export class BinaryToJson {
       else writeChars(w, this.messageValue(plan, bytes.length, 0));
       return w.text();
     } catch (e) {
-      throw prefixPath(e, plan.desc.name);
+      throw prefixPath(asStringLimitError(e), plan.desc.name);
     } finally {
       r.release();
     }

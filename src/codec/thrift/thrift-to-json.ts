@@ -1,7 +1,7 @@
 import { CodecError } from '../../errors/codec-error.js';
 import { int64ToString } from '../bytes/varint.js';
 import { defaultJson } from './defaults.js';
-import { CharWriter, writeChars, writeDoubleChars, writeIntChars, writeJsonBase64Chars, writeJsonStringChars, writeJsonStringUtf8Chars, writeUnits } from '../json/json-chars.js';
+import { CharWriter, removeMember, writeChars, writeDoubleChars, writeIntChars, writeJsonBase64Chars, writeJsonStringChars, writeJsonStringUtf8Chars, writeUnits } from '../json/json-chars.js';
 import { F_BASE64, F_GO_TAG, F_I64_STRING, F_REJECT_UNKNOWN, F_WRITE_DEFAULTS } from './options.js';
 import { mapSegment, withSegment } from './path.js';
 import type { FieldPlan, StructPlan, TypePlan } from './plan.js';
@@ -31,10 +31,10 @@ export class ThriftToJson {
     try {
       this.readStruct(sp, 0);
       if (this.r.pos !== this.r.end) throw new CodecError('', `${this.r.end - this.r.pos} bytes after the end of the struct`, this.r.pos);
+      return out.text();
     } catch (e) {
       throw withSegment(e, sp.name);
     }
-    return out.text();
   }
 
   /** Decodes one value as a separate JSON text (wrapped args and results); no path prefix. */
@@ -52,6 +52,7 @@ export class ThriftToJson {
     r.structBegin();
     if (out.pos >= out.buf.length) out.ensure(1);
     out.buf[out.pos++] = 123; // {
+    const open = out.pos;
     let seen = 0;
     let seenMore: Uint8Array | null = null;
     let count = 0;
@@ -65,15 +66,21 @@ export class ThriftToJson {
         continue;
       }
       const i = fp.index;
-      if (i < 31) seen |= 1 << i;
-      else (seenMore ??= new Uint8Array(sp.fields.length))[i] = 1;
-      // `,"key":` in one copy; the first field skips the comma.
       const key = goTag ? fp.keyUnitsAlias : fp.keyUnitsName;
+      if (i < 31 ? (seen & (1 << i)) !== 0 : seenMore !== null && seenMore[i] === 1) {
+        // The same field again: the last value wins, as in Apache Thrift and Kitex.
+        removeMember(out, open, key, 1);
+      } else {
+        if (i < 31) seen |= 1 << i;
+        else (seenMore ??= new Uint8Array(sp.fields.length))[i] = 1;
+        count++;
+      }
+      // `,"key":` in one copy; the first member skips the comma.
       const kn = key.length;
       if (out.pos + kn > out.buf.length) out.ensure(kn);
       const ob = out.buf;
       let op = out.pos;
-      for (let k = count === 0 ? 1 : 0; k < kn; k++) ob[op++] = key[k]!;
+      for (let k = op === open ? 1 : 0; k < kn; k++) ob[op++] = key[k]!;
       out.pos = op;
       try {
         // The most common values skip the generic dispatch.
@@ -85,7 +92,6 @@ export class ThriftToJson {
       } catch (e) {
         throw withSegment(e, '.' + fp.name);
       }
-      count++;
     }
     r.structEnd();
     if (count < sp.fields.length && !sp.isUnion) this.addMissing(sp, count, seen, seenMore);

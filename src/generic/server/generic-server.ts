@@ -3,7 +3,8 @@ import os from 'node:os';
 import { registryForTarget, type Registry, type RegistryInfo } from '../../discovery/index.js';
 import { createGrpcServer, type GrpcServer, type GrpcServerOptions, type ServerCall } from '../../http2/index.js';
 import { detectProtocol, type PingPongTransport } from '../../ttheader/index.js';
-import { isTTStreamStart, serveTTStreamConnection } from '../../ttstream/index.js';
+import { isTTStreamStart, serveTTStreamConnection, type ServerConnection as TTStreamConnection } from '../../ttstream/index.js';
+import { ConnectionAdmission, ConnectionTimer, handOverTimer, resolveLimits, type ConnectionLimits } from '../../connection-policy/index.js';
 import { UsageError } from '../../errors/usage-error.js';
 import { HealthService, type ServingStatus } from '../../reflection/health-service.js';
 import { REFLECTION_SERVICES } from '../../reflection/reflection-messages.js';
@@ -13,7 +14,7 @@ import type { Generic } from '../method-codec.js';
 import { ProtoProvider } from '../proto-provider.js';
 import { serveGrpcCall } from './grpc-dispatch.js';
 import type { Handlers } from './handlers.js';
-import { servePingPongConnection } from './pingpong-dispatch.js';
+import { PingPongConnection } from './pingpong-dispatch.js';
 import { serveTTStream } from './ttstream-dispatch.js';
 
 /** Transports a generic server can accept. */
@@ -32,7 +33,13 @@ export interface GenericServerOptions {
   transports?: readonly ServerTransport[];
   /** TLS for gRPC (the port then serves gRPC over TLS only). */
   tls?: GrpcServerOptions['tls'];
-  /** Largest request accepted (gRPC message, ping-pong frame, ttstream message); default 4 MiB. */
+  /**
+   * Largest request accepted, on every transport: a gRPC message (also once
+   * decompressed), a ttstream message, or a ping-pong frame (also a THeader
+   * payload once inflated). Larger ones end the call (stream) with
+   * RESOURCE_EXHAUSTED, or close the connection (ping-pong), before more than
+   * the limit is held. Default 4 MiB.
+   */
   maxReceiveMessageBytes?: number;
   /**
    * Answer gRPC server reflection (`grpc.reflection.v1` and `v1alpha`) with the served
@@ -45,11 +52,16 @@ export interface GenericServerOptions {
    * (its full name); default true. See {@link GenericServer.setServingStatus}.
    */
   health?: boolean;
-  /** Streams open at once on one connection (gRPC, ttstream); default 1000. */
-  maxConcurrentStreams?: number;
-  /** A ttstream connection without streams is closed after this long (default 5 minutes; 0 = never). */
+  /**
+   * A connection without a call in flight for this long is closed (gRPC: GOAWAY
+   * first). Default 300000 (5 minutes); 0 keeps idle connections.
+   */
   idleTimeoutMs?: number;
-  /** A ttstream connection must send its first whole frame within this long (default 10 s; 0 = no limit). */
+  /**
+   * Time a new connection has to prove itself: its first whole ping-pong or
+   * ttstream frame, or the HTTP/2 preface and SETTINGS (with TLS, the TLS
+   * handshake too). Default 10000; 0 waits for ever.
+   */
   handshakeTimeoutMs?: number;
   /**
    * Where to register once listening (deregistered on `close()`), so clients find the server:
@@ -63,6 +75,34 @@ export interface GenericServerOptions {
    * 10; no tags.
    */
   registryInfo?: Partial<RegistryInfo>;
+  /** Streams open at once on one connection: gRPC (SETTINGS_MAX_CONCURRENT_STREAMS) and ttstream; default 100. */
+  maxConcurrentStreams?: number;
+  /** Connections held at once, all transports together; more are closed as they arrive. Default unlimited. */
+  maxConnections?: number;
+  /**
+   * Ping-pong requests read ahead per connection while one is served (they are
+   * answered one at a time, in order); beyond it, or beyond 1 MiB of them, the
+   * server stops reading the connection until it catches up. Default 64.
+   */
+  maxPipelinedRequests?: number;
+}
+
+/** What a server holds right now (for monitoring, and for tests that bound memory). */
+export interface ServerDiagnostics {
+  /** Open connections, all transports (what `maxConnections` counts). */
+  connections: number;
+  /** HTTP/2 sessions. */
+  grpcSessions: number;
+  /** Connections speaking a ping-pong transport. */
+  pingPongConnections: number;
+  /** Ping-pong requests read and waiting to be served. */
+  pingPongQueuedRequests: number;
+  /** Bytes held for ping-pong connections: read buffers and replies the kernel has not taken yet. */
+  pingPongBufferedBytes: number;
+  /** Connections speaking ttstream. */
+  ttstreamConnections: number;
+  /** Bytes held for ttstream connections: messages read and not yet taken by a handler, and partial frames. */
+  ttstreamBufferedBytes: number;
 }
 
 const ALL: readonly ServerTransport[] = ['grpc', 'ttstream', 'ttheader', 'ttheader-unframed', 'framed', 'buffered', 'theader'];
@@ -81,6 +121,10 @@ export class GenericServer<Req, Res> {
   private readonly accepted: ReadonlySet<ServerTransport>;
   private readonly health: HealthService | undefined;
   private readonly reflection: ReflectionService | undefined;
+  private readonly limits: ConnectionLimits;
+  private readonly admission: ConnectionAdmission;
+  private readonly pingPong = new Set<PingPongConnection<Req, Res>>();
+  private readonly ttstream = new Set<TTStreamConnection>();
   private bound: { host: string; port: number } | undefined;
   private registry: Registry | undefined;
   /** What was registered, to deregister on close. */
@@ -93,6 +137,9 @@ export class GenericServer<Req, Res> {
   ) {
     for (const name of Object.keys(handlers)) generic.method(name); // a handler for a method that does not exist is a mistake
     this.accepted = new Set(options.transports ?? ALL);
+    this.limits = resolveLimits(options);
+    this.admission = new ConnectionAdmission(this.limits.maxConnections);
+    const { maxReceiveMessageBytes, maxConcurrentStreams, idleTimeoutMs, handshakeTimeoutMs, maxConnections } = this.limits;
     const provider = (generic as { provider?: unknown }).provider;
     const proto = generic.idl === 'proto' && provider instanceof ProtoProvider ? provider : undefined;
     const served = proto?.service?.fullName ?? generic.serviceName;
@@ -108,10 +155,34 @@ export class GenericServer<Req, Res> {
     }
     this.grpc = createGrpcServer((call) => this.route(call), {
       ...(options.tls ? { tls: options.tls } : {}),
-      ...(options.maxReceiveMessageBytes ? { maxReceiveMessageBytes: options.maxReceiveMessageBytes } : {}),
-      ...(options.maxConcurrentStreams ? { maxConcurrentStreams: options.maxConcurrentStreams } : {}),
+      maxReceiveMessageBytes,
+      maxConcurrentStreams,
+      idleTimeoutMs,
+      handshakeTimeoutMs,
+      maxConnections, // applies when the HTTP/2 server listens itself (TLS)
     });
     this.tcp = net.createServer((socket) => this.accept(socket));
+  }
+
+  /** What the server holds right now: connections, queued requests, buffered bytes. */
+  diagnostics(): ServerDiagnostics {
+    let queued = 0;
+    let bytes = 0;
+    for (const c of this.pingPong) {
+      queued += c.queuedRequests;
+      bytes += c.bufferedBytes;
+    }
+    let streamBytes = 0;
+    for (const c of this.ttstream) streamBytes += c.bufferedBytes;
+    return {
+      connections: this.options.tls ? this.grpc.sessionCount : this.admission.count,
+      grpcSessions: this.grpc.sessionCount,
+      pingPongConnections: this.pingPong.size,
+      pingPongQueuedRequests: queued,
+      pingPongBufferedBytes: bytes,
+      ttstreamConnections: this.ttstream.size,
+      ttstreamBufferedBytes: streamBytes,
+    };
   }
 
   /** Where the server listens, once `start()` resolved. */
@@ -214,11 +285,23 @@ export class GenericServer<Req, Res> {
     if (this.tcp.listening) await closed;
   }
 
-  /** Reads until the first bytes say which protocol the connection speaks. */
+  /**
+   * Reads until the first bytes say which protocol the connection speaks, then
+   * hands the socket to that transport with its clock (handshake, then idle).
+   */
   private accept(socket: net.Socket): void {
-    this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
     socket.on('error', () => undefined);
+    if (!this.admission.admit(socket)) return;
+    this.sockets.add(socket);
+    const timer = new ConnectionTimer(this.limits, () => socket.destroy());
+    let pingPong: PingPongConnection<Req, Res> | undefined;
+    let ttstream: TTStreamConnection | undefined;
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      timer.stop();
+      if (pingPong) this.pingPong.delete(pingPong);
+      if (ttstream) this.ttstream.delete(ttstream);
+    });
     let head: Uint8Array = new Uint8Array(0);
     const onData = (chunk: Buffer): void => {
       head = head.length ? concat(head, chunk) : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
@@ -228,16 +311,23 @@ export class GenericServer<Req, Res> {
         socket.pause();
         socket.unshift(Buffer.from(head));
         this.sockets.delete(socket); // the HTTP/2 server owns it now and closes it on close()
+        handOverTimer(socket, timer);
         this.grpc.handleSocket(socket);
         return;
       }
       // ttstream (Kitex's server_provider.go Available): TTHeader magic with the streaming flag
-      const ttstream = head[0]! < 0x80 ? isTTStreamStart(head) : false;
-      if (ttstream === undefined) return;
-      if (ttstream) {
+      const isTTStream = head[0]! < 0x80 ? isTTStreamStart(head) : false;
+      if (isTTStream === undefined) return;
+      if (isTTStream) {
         socket.off('data', onData);
         if (!this.accepted.has('ttstream') || this.generic.idl !== 'thrift') return void socket.destroy();
-        this.acceptTTStream(socket, head);
+        const { maxReceiveMessageBytes, maxConcurrentStreams } = this.limits;
+        ttstream = serveTTStreamConnection(socket, head, (stream) => void serveTTStream(this.generic, this.handlers, stream), {
+          maxReceiveMessageBytes,
+          maxConcurrentStreams,
+          timer,
+        });
+        this.ttstream.add(ttstream);
         return;
       }
       const detected = detectProtocol(head);
@@ -247,19 +337,11 @@ export class GenericServer<Req, Res> {
       if (detected.payloadProtocol === 'kitex-protobuf' ? this.generic.idl !== 'proto' : this.generic.idl !== 'thrift') {
         return void socket.destroy();
       }
-      servePingPongConnection(this.generic, this.handlers, socket, head, this.options.maxReceiveMessageBytes);
+      pingPong = new PingPongConnection(this.generic, this.handlers, socket, this.limits, timer);
+      this.pingPong.add(pingPong);
+      pingPong.received(head);
     };
     socket.on('data', onData);
-  }
-
-  private acceptTTStream(socket: net.Socket, head: Uint8Array): void {
-    const { generic, handlers, options } = this;
-    serveTTStreamConnection(socket, head, (stream) => void serveTTStream(generic, handlers, stream), {
-      ...(options.maxReceiveMessageBytes ? { maxReceiveMessageBytes: options.maxReceiveMessageBytes } : {}),
-      ...(options.maxConcurrentStreams ? { maxConcurrentStreams: options.maxConcurrentStreams } : {}),
-      ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
-      ...(options.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
-    });
   }
 }
 

@@ -7,13 +7,30 @@ import {
   encodeServerReply,
   type ServerRequest,
 } from '../../ttheader/index.js';
+import { ReadGate, ReadHold, writable, type ConnectionLimits, type ConnectionTimer } from '../../connection-policy/index.js';
 import { DeclaredException } from '../../errors/declared-exception.js';
+import { Code } from '../../errors/status-code.js';
 import { RpcError, type Metadata } from '../../errors/rpc-error.js';
+import { messageOf } from '../../errors/message-of.js';
 import { formatAddress } from '../../net/connection-info.js';
 import type { Generic, MethodCodec } from '../method-codec.js';
 import type { Handlers, ServerContext, UnaryHandler } from './handlers.js';
 
 const CONNECTION_RESET = new Map([['crrst', '1']]);
+
+/**
+ * Bytes of whole requests read ahead of the one being served before reading
+ * stops (besides the `maxPipelinedRequests` count): what gRPC's streams queue.
+ */
+const READ_AHEAD_BYTES = 1 << 20;
+
+/** What a call's context takes from its connection. */
+interface CallSource {
+  /** Aborted when the connection closes. */
+  readonly signal: AbortSignal;
+  /** The client's address. */
+  readonly peer: string;
+}
 
 /**
  * A handler's context on a ping-pong transport. Headers and trailers that the
@@ -30,14 +47,21 @@ class PingPongContext implements ServerContext {
 
   constructor(
     req: ServerRequest,
-    readonly signal: AbortSignal,
-    readonly peer: string,
+    private readonly conn: CallSource,
   ) {
     this.method = req.name;
     this.metadata = Object.fromEntries(req.strInfo);
     const timeout = Number(req.intInfo.get(12 /* RPCTimeout, ms */));
     this.deadline = timeout > 0 ? Date.now() + timeout : undefined;
     this.transport = req.transport;
+  }
+
+  get signal(): AbortSignal {
+    return this.conn.signal;
+  }
+
+  get peer(): string {
+    return this.conn.peer;
   }
 
   setHeader(name: string, value: string): void {
@@ -52,88 +76,183 @@ class PingPongContext implements ServerContext {
 /**
  * Answers one ping-pong request: REPLY with the result, REPLY carrying a
  * declared exception, or EXCEPTION with a TApplicationException (unknown
- * method, a method that does not ping-pong, handler errors), as Kitex does.
- * Returns undefined for oneway calls.
+ * method, a method that does not ping-pong, a request that does not decode,
+ * handler errors), as Kitex does. Returns undefined for oneway calls. Never
+ * rejects: whatever the handler does, the caller gets a reply.
  */
 async function answer<Req, Res>(
   generic: Generic<Req, Res>,
   handlers: Handlers<Req, Res>,
   req: ServerRequest,
-  signal: AbortSignal,
-  peer: string,
+  conn: CallSource,
 ): Promise<Uint8Array | undefined> {
   const oneway = req.type === MessageType.ONEWAY;
   let codec: MethodCodec<Req, Res>;
   try {
     codec = (req.payloadProtocol === 'thrift-compact' ? generic.withThriftProtocol('compact') : generic).method(req.name);
   } catch {
-    return oneway ? undefined : encodeServerException(req, `unknown method ${req.name}`, TApplicationExceptionType.UNKNOWN_METHOD, CONNECTION_RESET);
+    return oneway ? undefined : exceptionReply(req, `unknown method ${req.name}`, TApplicationExceptionType.UNKNOWN_METHOD, CONNECTION_RESET);
   }
   const handler = handlers[req.name] as UnaryHandler<Req, Res> | undefined;
   if (codec.mode !== 'pingpong' && codec.mode !== 'unary') {
-    return encodeServerException(req, `${req.name} is a streaming method; call it over gRPC or ttstream`, TApplicationExceptionType.UNKNOWN_METHOD);
+    return exceptionReply(req, `${req.name} is a streaming method; call it over gRPC or ttstream`, TApplicationExceptionType.UNKNOWN_METHOD);
   }
-  if (!handler) return encodeServerException(req, `method ${req.name} is not implemented`, TApplicationExceptionType.UNKNOWN_METHOD);
-  const ctx = new PingPongContext(req, signal, peer);
+  if (!handler) return exceptionReply(req, `method ${req.name} is not implemented`, TApplicationExceptionType.UNKNOWN_METHOD);
+  let decoded: Req;
   try {
-    const res = await handler(codec.decodeRequest(req.body), ctx);
+    decoded = codec.decodeRequest(req.body);
+  } catch (err) {
+    return oneway ? undefined : exceptionReply(req, `request could not be decoded: ${messageOf(err)}`, TApplicationExceptionType.PROTOCOL_ERROR);
+  }
+  const ctx = new PingPongContext(req, conn);
+  try {
+    const res = await handler(decoded, ctx);
     if (oneway) return undefined;
     // Only a reply with headers set leaves the per-method reply template.
     const body = codec.encodeResponse(res);
     return encodeServerReply(req, ctx.replyInfo ? { body, strInfo: ctx.replyInfo } : { body });
   } catch (err) {
-    if (oneway) return undefined;
-    if (err instanceof DeclaredException) {
-      const body = codec.encodeDeclaredException(err.typeName || err.fieldName, err.json);
-      if (body) return encodeServerReply(req, ctx.replyInfo ? { body, strInfo: ctx.replyInfo } : { body });
-    }
-    const message = err instanceof RpcError ? err.rawMessage : err instanceof Error ? err.message : String(err);
-    return encodeServerException(req, message, TApplicationExceptionType.INTERNAL_ERROR, ctx.replyInfo);
+    return oneway ? undefined : failureReply(req, codec, err, ctx.replyInfo);
   }
 }
 
 /**
- * Serves ping-pong requests on one connection, in order, answering each in
- * the transport it came in. Bad framing closes the connection; a request
- * that cannot be served gets an EXCEPTION reply.
+ * The reply to a call whose handler threw, or whose reply could not be
+ * encoded (a declared exception whose JSON does not fit its type, reply
+ * headers over TTHeader's 64 KiB): the declared exception when it encodes,
+ * otherwise a TApplicationException INTERNAL_ERROR. Never throws.
  */
-export function servePingPongConnection<Req, Res>(
-  generic: Generic<Req, Res>,
-  handlers: Handlers<Req, Res>,
-  socket: Socket,
-  firstChunk: Uint8Array,
-  maxFrameBytes?: number,
-): void {
-  const reader = new ServerRequestReader(maxFrameBytes);
-  const abort = new AbortController();
-  const peer = socket.remoteAddress ? formatAddress(socket.remoteAddress, socket.remotePort ?? 0) : '';
-  const queue: ServerRequest[] = [];
-  let busy = false;
-
-  const drain = async (): Promise<void> => {
-    busy = true;
+function failureReply<Req, Res>(req: ServerRequest, codec: MethodCodec<Req, Res>, err: unknown, info: Map<string, string> | undefined): Uint8Array {
+  if (err instanceof DeclaredException) {
     try {
-      while (queue.length && !socket.destroyed) {
-        const reply = await answer(generic, handlers, queue.shift()!, abort.signal, peer);
-        if (reply && !socket.destroyed) socket.write(reply);
-      }
-    } finally {
-      busy = false;
+      const body = codec.encodeDeclaredException(err.typeName || err.fieldName, err.json);
+      if (body) return encodeServerReply(req, info ? { body, strInfo: info } : { body });
+    } catch (encodeErr) {
+      err = encodeErr;
     }
-  };
+  }
+  return exceptionReply(req, messageOf(err), TApplicationExceptionType.INTERNAL_ERROR, info);
+}
 
-  const onData = (chunk: Uint8Array): void => {
+/** An EXCEPTION reply; without the handler's headers when those cannot be encoded. */
+function exceptionReply(req: ServerRequest, message: string, type: number, info?: ReadonlyMap<string, string>): Uint8Array {
+  if (info !== undefined) {
     try {
-      for (const r of reader.push(chunk)) queue.push(r);
+      return encodeServerException(req, message, type, info);
     } catch {
-      socket.destroy();
+      // the headers are what does not fit: answer without them
+    }
+  }
+  return encodeServerException(req, message, type);
+}
+
+/**
+ * Serves ping-pong requests on one connection, one at a time and in order,
+ * answering each in the transport it came in. Bad framing or a frame over the
+ * limit closes the connection; a request that cannot be served gets an
+ * EXCEPTION reply. Memory is bounded: reading stops while
+ * `maxPipelinedRequests` requests (or 1 MiB of them) wait, and while a reply
+ * cannot be written because the client does not read.
+ */
+export class PingPongConnection<Req, Res> implements CallSource {
+  private readonly reader: ServerRequestReader;
+  private readonly gate: ReadGate;
+  /** Made when a handler first looks at its signal: most never do, and idle connections are many. */
+  private abort: AbortController | undefined;
+  private closed = false;
+  /** The client's address, for handlers (ServerContext.peer). */
+  readonly peer: string;
+  private serving = false;
+
+  constructor(
+    private readonly generic: Generic<Req, Res>,
+    private readonly handlers: Handlers<Req, Res>,
+    private readonly socket: Socket,
+    private readonly limits: ConnectionLimits,
+    private readonly timer: ConnectionTimer,
+  ) {
+    this.reader = new ServerRequestReader(limits.maxReceiveMessageBytes);
+    this.gate = new ReadGate(socket);
+    this.peer = socket.remoteAddress ? formatAddress(socket.remoteAddress, socket.remotePort ?? 0) : '';
+    socket.on('data', (chunk: Buffer) => this.received(chunk));
+    socket.on('close', () => {
+      this.closed = true;
+      this.abort?.abort(closedError());
+    });
+  }
+
+  /** Aborted when the connection closes (already aborted if it has). */
+  get signal(): AbortSignal {
+    if (this.abort === undefined) {
+      this.abort = new AbortController();
+      if (this.closed) this.abort.abort(closedError());
+    }
+    return this.abort.signal;
+  }
+
+  /** Bytes of memory this connection holds: requests read and not served, and replies not yet taken by the kernel. */
+  get bufferedBytes(): number {
+    return this.reader.heldBytes + this.socket.writableLength;
+  }
+
+  /** Whole requests read and waiting to be served. */
+  get queuedRequests(): number {
+    return this.reader.pending;
+  }
+
+  /** Bytes read from the socket (the first ones came from protocol detection). */
+  received(chunk: Uint8Array): void {
+    let pending: number;
+    try {
+      pending = this.reader.append(chunk);
+    } catch {
+      this.socket.destroy(); // bad framing or a frame over the limit: nothing sensible to answer
       return;
     }
-    if (!busy && queue.length) void drain();
-  };
+    if (pending === 0) return;
+    this.timer.handshakeDone();
+    if (pending >= this.limits.maxPipelinedRequests || this.reader.pendingBytes >= READ_AHEAD_BYTES) this.gate.hold(ReadHold.Queue);
+    if (!this.serving) void this.serve();
+  }
 
-  socket.on('data', onData);
-  socket.on('error', () => undefined);
-  socket.on('close', () => abort.abort());
-  onData(firstChunk);
+  private async serve(): Promise<void> {
+    this.serving = true;
+    const socket = this.socket;
+    try {
+      for (;;) {
+        if (socket.destroyed) return;
+        const req = this.reader.next();
+        if (req === undefined) return;
+        if (
+          this.gate.isHeld(ReadHold.Queue) &&
+          this.reader.pending <= this.limits.maxPipelinedRequests >>> 1 &&
+          this.reader.pendingBytes < READ_AHEAD_BYTES
+        ) {
+          this.gate.release(ReadHold.Queue);
+        }
+        this.timer.callStarted();
+        let reply: Uint8Array | undefined;
+        try {
+          reply = await answer(this.generic, this.handlers, req, this);
+        } finally {
+          this.timer.callEnded();
+        }
+        if (reply === undefined || socket.destroyed) continue;
+        if (!socket.write(reply)) {
+          // The client is not reading: no more requests until this reply has left.
+          this.gate.hold(ReadHold.Write);
+          await writable(socket);
+          this.gate.release(ReadHold.Write);
+        }
+      }
+    } catch {
+      socket.destroy(); // a frame that does not decode (or a bug): never an unhandled rejection
+    } finally {
+      this.serving = false;
+    }
+  }
+}
+
+function closedError(): RpcError {
+  return new RpcError(Code.CANCELLED, 'connection closed');
 }

@@ -53,7 +53,9 @@ async function single<Req, Res>(call: HandlerCall, codec: MethodCodec<Req, Res>)
  * Runs `handler` for one call in the shape of its method: decodes requests
  * as it pulls them, encodes what it returns or yields, and ends the call with
  * success or with its error. A declared Thrift exception of a unary or
- * ping-pong method travels in-band, as a result struct with success status.
+ * ping-pong method travels in-band, as a result struct with success status;
+ * one that cannot be encoded fails the call. The transport's `fail` must not
+ * throw: it is the last word.
  */
 export async function runHandler<Req, Res>(codec: MethodCodec<Req, Res>, handler: Handler<Req, Res>, call: HandlerCall): Promise<void> {
   try {
@@ -84,14 +86,19 @@ export async function runHandler<Req, Res>(codec: MethodCodec<Req, Res>, handler
     }
     call.end();
   } catch (err) {
+    let failure = err;
     if (err instanceof DeclaredException) {
-      const bytes = codec.encodeDeclaredException(err.typeName || err.fieldName, err.json);
-      if (bytes) {
-        await call.send(bytes).catch(() => undefined);
-        call.end();
-        return;
+      try {
+        const bytes = codec.encodeDeclaredException(err.typeName || err.fieldName, err.json);
+        if (bytes) {
+          await call.send(bytes);
+          call.end();
+          return;
+        }
+      } catch (sendErr) {
+        failure = sendErr; // exception JSON that does not fit its type, headers that cannot be sent…: the call fails with that
       }
     }
-    call.fail(err);
+    call.fail(failure);
   }
 }

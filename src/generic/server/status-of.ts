@@ -1,9 +1,10 @@
 import { Code } from '../../errors/status-code.js';
 import { RpcError } from '../../errors/rpc-error.js';
+import { messageOf } from '../../errors/message-of.js';
 import type { ServerStatus } from '../../http2/index.js';
 
 /** The status a handler's error ends its call with: an RpcError's own, otherwise UNKNOWN with the message. */
 export function statusOf(err: unknown): ServerStatus {
   if (err instanceof RpcError) return { code: err.code, message: err.rawMessage, details: err.details };
-  return { code: Code.UNKNOWN, message: err instanceof Error ? err.message : String(err) };
+  return { code: Code.UNKNOWN, message: messageOf(err) };
 }

@@ -41,10 +41,18 @@ class TTStreamContext implements HandlerCall {
     return this.stream.send(bytes);
   }
   end(): void {
-    this.stream.end(this.trailers);
+    try {
+      this.stream.end(this.trailers);
+    } catch (err) {
+      this.fail(err); // trailers that cannot be encoded (over TTHeader's 64 KiB): the stream ends with why
+    }
   }
   fail(err: unknown): void {
-    this.stream.fail(err, this.trailers);
+    try {
+      this.stream.fail(err, this.trailers);
+    } catch {
+      this.stream.fail(err); // without the handler's trailers, which are what did not fit
+    }
   }
 }
 
