@@ -9,7 +9,7 @@ import { Code, RpcError, type Metadata } from '../errors/index.js';
 import { protocolError } from '../frame/index.js';
 import { FrameType, type FrameView } from './frame.js';
 import { StreamExceptionType, decodeStreamException, trailerError } from './exception.js';
-import { setLongTimeout, type LongTimeout } from './long-timeout.js';
+import { armTimer } from '../timers/index.js';
 import { ReceiveQueue } from './receive-queue.js';
 import type { ClientConnection } from './client-connection.js';
 
@@ -61,7 +61,7 @@ export class ClientStream {
   private respTrailers: Metadata | undefined;
   private headerWaiters: Array<(m: Metadata) => void> | undefined;
   private trailerWaiters: Array<(m: Metadata) => void> | undefined;
-  private timer: LongTimeout | undefined;
+  private timer: NodeJS.Timeout | undefined;
   private readonly signal: AbortSignal | undefined;
 
   constructor(
@@ -75,7 +75,8 @@ export class ClientStream {
       this.finishLocal(Code.CANCELLED, abortMessage(signal), StreamExceptionType.Cancel);
       return;
     }
-    if (timeoutMs !== undefined) this.timer = setLongTimeout(timeoutMs, () => this.onDeadline(timeoutMs));
+    // A deadline past what Node can arm (~24.8 days) is no local deadline, as on the other transports.
+    if (timeoutMs !== undefined) this.timer = armTimer(timeoutMs, (ms) => this.onDeadline(ms), timeoutMs);
     signal?.addEventListener('abort', this);
     host.acquire(this);
   }
@@ -272,7 +273,7 @@ export class ClientStream {
     if (this.done) return;
     this.done = true;
     this.error = err;
-    this.timer?.clear();
+    if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.signal?.removeEventListener('abort', this);
     const conn = this.conn;
