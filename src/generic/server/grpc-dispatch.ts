@@ -1,4 +1,4 @@
-import type { ServerCall, ServerStatus } from '../../http2/index.js';
+import { SEND_READY, type ServerCall, type ServerStatus } from '../../http2/index.js';
 import { Code } from '../../errors/status-code.js';
 import type { Metadata } from '../../errors/rpc-error.js';
 import type { Generic, MethodCodec } from '../method-codec.js';
@@ -41,12 +41,13 @@ class GrpcContext implements HandlerCall {
     return this.call.recv();
   }
 
-  send(bytes: Uint8Array): Promise<void> {
+  send(bytes: Uint8Array): Promise<void> | undefined {
     if (!this.headersSent) {
       this.headersSent = true;
       if (this.headers) this.call.sendHeaders(this.headers);
     }
-    return this.call.send(bytes);
+    const sent = this.call.send(bytes);
+    return sent === SEND_READY ? undefined : sent;
   }
 
   end(): void {

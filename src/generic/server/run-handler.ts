@@ -10,6 +10,7 @@ import type {
   ServerStreamingHandler,
   UnaryHandler,
 } from './handlers.js';
+import { isPromiseLike } from './promise-like.js';
 
 /**
  * One call as a handler runs it, whatever transport carries it (gRPC or
@@ -18,8 +19,8 @@ import type {
 export interface HandlerCall extends ServerContext {
   /** The next request's bytes; undefined once the client closed its side. */
   recv(): Promise<Uint8Array | undefined>;
-  /** Sends one response's bytes. */
-  send(bytes: Uint8Array): Promise<void>;
+  /** Sends one response's bytes; a promise to wait for when the transport cannot take more at once, otherwise undefined. */
+  send(bytes: Uint8Array): Promise<void> | undefined;
   /** Ends the call successfully. */
   end(): void;
   /** Ends the call with the handler's error, in the transport's terms. */
@@ -43,8 +44,7 @@ function decodeOrInvalid<Req, Res>(codec: MethodCodec<Req, Res>, bytes: Uint8Arr
   }
 }
 
-async function single<Req, Res>(call: HandlerCall, codec: MethodCodec<Req, Res>): Promise<Req> {
-  const bytes = await call.recv();
+function single<Req, Res>(codec: MethodCodec<Req, Res>, bytes: Uint8Array | undefined): Req {
   if (bytes === undefined) throw new RpcError(Code.INTERNAL, 'the client sent no request');
   return decodeOrInvalid(codec, bytes);
 }
@@ -56,30 +56,44 @@ async function single<Req, Res>(call: HandlerCall, codec: MethodCodec<Req, Res>)
  * ping-pong method travels in-band, as a result struct with success status;
  * one that cannot be encoded fails the call. The transport's `fail` must not
  * throw: it is the last word.
+ *
+ * Between the stream and the handler there is no more waiting than the call
+ * needs: a handler's value that is not a promise is used at once, and a send
+ * the transport took at once is not awaited, so a unary call whose handler
+ * returns a value costs one await (its request), and a server stream one per
+ * message its generator yields.
  */
 export async function runHandler<Req, Res>(codec: MethodCodec<Req, Res>, handler: Handler<Req, Res>, call: HandlerCall): Promise<void> {
   try {
     switch (codec.mode) {
       case 'unary':
       case 'pingpong': {
-        const req = await single(call, codec);
-        const res = await (handler as UnaryHandler<Req, Res>)(req, call);
-        await call.send(codec.encodeResponse(res));
+        const req = single(codec, await call.recv());
+        let res = (handler as UnaryHandler<Req, Res>)(req, call);
+        if (isPromiseLike(res)) res = await res;
+        const sent = call.send(codec.encodeResponse(res));
+        if (sent !== undefined) await sent;
         break;
       }
       case 'client': {
-        const res = await (handler as ClientStreamingHandler<Req, Res>)(requestsOf(call, codec), call);
-        await call.send(codec.encodeResponse(res));
+        let res = (handler as ClientStreamingHandler<Req, Res>)(requestsOf(call, codec), call);
+        if (isPromiseLike(res)) res = await res;
+        const sent = call.send(codec.encodeResponse(res));
+        if (sent !== undefined) await sent;
         break;
       }
       case 'server': {
-        const req = await single(call, codec);
-        for await (const res of (handler as ServerStreamingHandler<Req, Res>)(req, call)) await call.send(codec.encodeResponse(res));
+        const req = single(codec, await call.recv());
+        for await (const res of (handler as ServerStreamingHandler<Req, Res>)(req, call)) {
+          const sent = call.send(codec.encodeResponse(res));
+          if (sent !== undefined) await sent;
+        }
         break;
       }
       case 'bidirectional': {
         for await (const res of (handler as BidiStreamingHandler<Req, Res>)(requestsOf(call, codec), call)) {
-          await call.send(codec.encodeResponse(res));
+          const sent = call.send(codec.encodeResponse(res));
+          if (sent !== undefined) await sent;
         }
         break;
       }
@@ -91,7 +105,8 @@ export async function runHandler<Req, Res>(codec: MethodCodec<Req, Res>, handler
       try {
         const bytes = codec.encodeDeclaredException(err.typeName || err.fieldName, err.json);
         if (bytes) {
-          await call.send(bytes);
+          const sent = call.send(bytes);
+          if (sent !== undefined) await sent;
           call.end();
           return;
         }
