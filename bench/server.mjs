@@ -3,6 +3,9 @@
 //
 //   npm run build && node bench/server.mjs [--quick] [--json-out file] [--filter text] [--base dist-dir]
 //
+//   node bench/server.mjs server <kind> [dist-dir]  /  node bench/server.mjs load <workload text> <port> <seconds>
+//   (one server, one row's load: for profiling a server by hand, e.g. under node --cpu-prof)
+//
 // --filter: only rows whose workload contains the text. --base: also serve with another build of
 // idlcall (e.g. main's dist/, built in a second worktree) as "idlcall base", interleaved with this
 // one, for before/after figures from the same run.
@@ -558,6 +561,23 @@ async function main() {
   for (const r of rows) for (const [name, x] of Object.entries(r.serverExtra ?? {})) console.log(`| ${r.workload} | ${name} | ${Math.round(x.rate)} | ${x.cpuUsPerOp?.toFixed(2) ?? '–'} | ${x.peakRssMb?.toFixed(0) ?? '–'} |`);
 }
 
-const [mode, kind, arg] = process.argv.slice(2);
+/** `load <workload text> <port> <seconds>`: one row's load against a server started by hand (e.g. under --cpu-prof). */
+async function runLoad(text, port, seconds) {
+  const row = ROWS.find((r) => r.workload.toLowerCase().includes(text.toLowerCase()));
+  if (!row) throw new Error(`no row matches ${text}`);
+  const tmp = mkdtempSync(join(tmpdir(), 'idlcall-bench-load-'));
+  try {
+    const dataFile = join(tmp, 'unary.bin');
+    writeFileSync(dataFile, grpcFrame());
+    const t0 = performance.now();
+    const ops = await row.load(Number(port), Number(seconds), dataFile);
+    console.log(`${row.workload}: ${Math.round((ops * 1000) / (performance.now() - t0))} ${row.unit}`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+const [mode, kind, arg, arg2] = process.argv.slice(2);
 if (mode === 'server') await runServer(kind, arg);
+else if (mode === 'load') await runLoad(kind, arg, arg2);
 else await main();

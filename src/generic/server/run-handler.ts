@@ -27,12 +27,55 @@ export interface HandlerCall extends ServerContext {
   fail(err: unknown): void;
 }
 
-/** Requests of a streaming call, decoded as the handler pulls them. */
-async function* requestsOf<Req, Res>(call: HandlerCall, codec: MethodCodec<Req, Res>): AsyncGenerator<Req, void, undefined> {
-  for (;;) {
-    const bytes = await call.recv();
-    if (bytes === undefined) return;
-    yield decodeOrInvalid(codec, bytes);
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * Requests of a streaming call, decoded as the handler pulls them. One promise
+ * per request (an async generator costs several, and microtasks with them);
+ * pulls made before the previous one settled wait their turn, as a
+ * generator's do.
+ */
+class Requests<Req, Res> implements AsyncIterableIterator<Req> {
+  private done = false;
+  private pending: Promise<IteratorResult<Req, undefined>> | undefined;
+  private readonly decode = (bytes: Uint8Array | undefined): IteratorResult<Req, undefined> => {
+    this.pending = undefined;
+    if (bytes === undefined || this.done) {
+      this.done = true;
+      return DONE;
+    }
+    try {
+      return { done: false, value: decodeOrInvalid(this.codec, bytes) };
+    } catch (err) {
+      this.done = true; // as a generator that threw: no more requests
+      throw err;
+    }
+  };
+  private readonly failed = (err: unknown): never => {
+    this.pending = undefined;
+    this.done = true;
+    throw err;
+  };
+
+  constructor(
+    private readonly call: HandlerCall,
+    private readonly codec: MethodCodec<Req, Res>,
+  ) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<Req, undefined>> {
+    if (this.done) return Promise.resolve(DONE);
+    if (this.pending !== undefined) return this.pending.then(() => this.next());
+    return (this.pending = this.call.recv().then(this.decode, this.failed));
+  }
+
+  /** The handler stopped pulling (break, return, throw in its loop). */
+  return(): Promise<IteratorResult<Req, undefined>> {
+    this.done = true;
+    return Promise.resolve(DONE);
   }
 }
 
@@ -47,6 +90,25 @@ function decodeOrInvalid<Req, Res>(codec: MethodCodec<Req, Res>, bytes: Uint8Arr
 function single<Req, Res>(codec: MethodCodec<Req, Res>, bytes: Uint8Array | undefined): Req {
   if (bytes === undefined) throw new RpcError(Code.INTERNAL, 'the client sent no request');
   return decodeOrInvalid(codec, bytes);
+}
+
+/**
+ * Sends what a streaming handler yields. A plain iterable (a `function*`)
+ * is walked without an await per response, unless a response is a promise.
+ */
+async function sendAll<Req, Res>(call: HandlerCall, codec: MethodCodec<Req, Res>, responses: AsyncIterable<Res> | Iterable<Res>): Promise<void> {
+  if ((responses as Partial<AsyncIterable<Res>>)[Symbol.asyncIterator] !== undefined) {
+    for await (const res of responses) {
+      const sent = call.send(codec.encodeResponse(res));
+      if (sent !== undefined) await sent;
+    }
+    return;
+  }
+  for (let res of responses as Iterable<Res>) {
+    if (isPromiseLike(res)) res = await res;
+    const sent = call.send(codec.encodeResponse(res));
+    if (sent !== undefined) await sent;
+  }
 }
 
 /**
@@ -76,7 +138,7 @@ export async function runHandler<Req, Res>(codec: MethodCodec<Req, Res>, handler
         break;
       }
       case 'client': {
-        let res = (handler as ClientStreamingHandler<Req, Res>)(requestsOf(call, codec), call);
+        let res = (handler as ClientStreamingHandler<Req, Res>)(new Requests(call, codec), call);
         if (isPromiseLike(res)) res = await res;
         const sent = call.send(codec.encodeResponse(res));
         if (sent !== undefined) await sent;
@@ -84,17 +146,11 @@ export async function runHandler<Req, Res>(codec: MethodCodec<Req, Res>, handler
       }
       case 'server': {
         const req = single(codec, await call.recv());
-        for await (const res of (handler as ServerStreamingHandler<Req, Res>)(req, call)) {
-          const sent = call.send(codec.encodeResponse(res));
-          if (sent !== undefined) await sent;
-        }
+        await sendAll(call, codec, (handler as ServerStreamingHandler<Req, Res>)(req, call));
         break;
       }
       case 'bidirectional': {
-        for await (const res of (handler as BidiStreamingHandler<Req, Res>)(requestsOf(call, codec), call)) {
-          const sent = call.send(codec.encodeResponse(res));
-          if (sent !== undefined) await sent;
-        }
+        await sendAll(call, codec, (handler as BidiStreamingHandler<Req, Res>)(new Requests(call, codec), call));
         break;
       }
     }
