@@ -18,8 +18,8 @@
 // around each run; peak RSS is the server's VmHWM at the end of the row (a fresh process per row).
 // Kitex's Go server cannot be built here (no Go module proxy): its figures are quoted from
 // issue 26, not measured.
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import http2 from 'node:http2';
 import net from 'node:net';
@@ -27,6 +27,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generateNodeThrift } from './lib/npm-thrift.mjs';
+import { H2LOAD } from './lib/oracles.mjs';
 import { summarize } from './lib/measure.mjs';
 import { benchArgs, emitRows, renderMarkdown } from './lib/report.mjs';
 import { hasTaskset, pinSelf, processCpuSeconds, startServer } from './lib/rpc-harness.mjs';
@@ -259,7 +260,7 @@ async function rawNetServer() {
 /** h2load, unary: `clients` connections × `streams` concurrent streams for `seconds`; resolves to calls done. */
 function h2loadUnary(port, { clients, streams }, seconds, dataFile) {
   const args = ['-c', String(clients), '-m', String(streams), '-t', '1', '-D', `${Math.round(seconds * 1000)}ms`, '-d', dataFile, '-H', 'content-type: application/grpc', '-H', 'te: trailers', `http://127.0.0.1:${port}${SERVICE}UnaryEcho`];
-  const [cmd, argv] = hasTaskset ? ['taskset', ['-c', '0', 'h2load', ...args]] : ['h2load', args];
+  const [cmd, argv] = hasTaskset ? ['taskset', ['-c', '0', H2LOAD, ...args]] : [H2LOAD, args];
   return new Promise((resolveRun, reject) => {
     const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -502,12 +503,7 @@ async function main() {
   const base = bi >= 0 ? resolve(argv[bi + 1]) : undefined;
   const dist = join(ROOT, 'dist');
   pinSelf(0);
-  let hasH2load = true;
-  try {
-    execFileSync('h2load', ['--version'], { stdio: 'ignore' });
-  } catch {
-    hasH2load = false;
-  }
+  const hasH2load = existsSync(H2LOAD);
   const tmp = mkdtempSync(join(tmpdir(), 'idlcall-bench-server-'));
   const rows = [];
   try {
@@ -516,7 +512,7 @@ async function main() {
     let genDir;
     try {
       genDir = join(tmp, 'gen');
-      execFileSync('mkdir', ['-p', genDir]);
+      mkdirSync(genDir);
       generateNodeThrift(THRIFT, genDir);
     } catch {
       genDir = undefined;
