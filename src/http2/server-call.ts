@@ -4,7 +4,7 @@ import { Code, RpcError } from '../errors/index.js';
 import { formatAddress } from '../net/connection-info.js';
 import type { StatusDetail } from '../errors/index.js';
 import { ACCEPT_ENCODING, compress, decompress } from './compression.js';
-import { FLAG_COMPRESSED } from './envelope.js';
+import { COPY_THRESHOLD, FLAG_COMPRESSED, encodeEnvelope } from './envelope.js';
 import { FrameWriter } from './frame-writer.js';
 import { EnvelopeDecoder } from './envelope-decoder.js';
 import type { EnvelopeSink } from './envelope-decoder.js';
@@ -48,6 +48,12 @@ export interface ServerCall {
   send(message: Uint8Array): Promise<void>;
   /** Ends the call with trailers (or a trailers-only response if nothing was sent). Idempotent. */
   end(status?: ServerStatus): void;
+  /**
+   * Sends the call's last message and ends the call (`status` default OK): a unary reply.
+   * A small uncompressed message leaves in one write that also ends the stream. Nothing
+   * happens once the call has ended or its stream is gone.
+   */
+  finish(message: Uint8Array, status?: ServerStatus): void;
 }
 
 /** Limits and behaviour shared by a server's calls. */
@@ -206,6 +212,22 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
     }
     // Whatever the client still sends is of no interest now.
     if (!this.reqDone) stream.resume();
+  }
+
+  finish(message: Uint8Array, status?: ServerStatus): void {
+    if (this.ended || this.stream.destroyed) return;
+    if (this.respEncoding !== undefined || this.writer !== undefined || message.length > COPY_THRESHOLD) {
+      // The general path: compressed, large, or after other messages.
+      this.send(message).catch(noop); // the stream holds it; end() follows at once
+      this.end(status);
+      return;
+    }
+    this.sendHeaders();
+    this.ended = true;
+    this.clearTimer();
+    this.pendingTrailers = status === undefined ? OK_TRAILERS : trailersOf(status);
+    this.stream.end(encodeEnvelope(0, message)); // one pooled buffer: prefix + message
+    if (!this.reqDone) this.stream.resume();
   }
 
   /** Ends with the status of a thrown error (RpcError keeps its code; anything else is UNKNOWN). */

@@ -54,6 +54,15 @@ class GrpcContext implements HandlerCall {
     this.endWith({ code: Code.OK });
   }
 
+  finish(bytes: Uint8Array): undefined {
+    if (!this.headersSent) {
+      this.headersSent = true;
+      if (this.headers) this.call.sendHeaders(this.headers);
+    }
+    this.call.finish(bytes, this.trailers ? { code: Code.OK, trailers: this.trailers } : undefined);
+    return undefined;
+  }
+
   fail(err: unknown): void {
     this.endWith(statusOf(err));
   }

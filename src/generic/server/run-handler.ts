@@ -23,6 +23,8 @@ export interface HandlerCall extends ServerContext {
   send(bytes: Uint8Array): Promise<void> | undefined;
   /** Ends the call successfully. */
   end(): void;
+  /** Sends the last response and ends the call successfully; a promise to wait for, or undefined when done. */
+  finish(bytes: Uint8Array): Promise<void> | undefined;
   /** Ends the call with the handler's error, in the transport's terms. */
   fail(err: unknown): void;
 }
@@ -133,16 +135,16 @@ export async function runHandler<Req, Res>(codec: MethodCodec<Req, Res>, handler
         const req = single(codec, await call.recv());
         let res = (handler as UnaryHandler<Req, Res>)(req, call);
         if (isPromiseLike(res)) res = await res;
-        const sent = call.send(codec.encodeResponse(res));
-        if (sent !== undefined) await sent;
-        break;
+        const finished = call.finish(codec.encodeResponse(res));
+        if (finished !== undefined) await finished;
+        return;
       }
       case 'client': {
         let res = (handler as ClientStreamingHandler<Req, Res>)(new Requests(call, codec), call);
         if (isPromiseLike(res)) res = await res;
-        const sent = call.send(codec.encodeResponse(res));
-        if (sent !== undefined) await sent;
-        break;
+        const finished = call.finish(codec.encodeResponse(res));
+        if (finished !== undefined) await finished;
+        return;
       }
       case 'server': {
         const req = single(codec, await call.recv());
@@ -161,9 +163,8 @@ export async function runHandler<Req, Res>(codec: MethodCodec<Req, Res>, handler
       try {
         const bytes = codec.encodeDeclaredException(err.typeName || err.fieldName, err.json);
         if (bytes) {
-          const sent = call.send(bytes);
-          if (sent !== undefined) await sent;
-          call.end();
+          const finished = call.finish(bytes);
+          if (finished !== undefined) await finished;
           return;
         }
       } catch (sendErr) {
