@@ -471,6 +471,7 @@ async function measureRowOn(row, servers, { warmupS, runS, rounds, dataFile }) {
     for (const s of started) await row.load(s.srv.port, warmupS, dataFile);
     const rates = new Map(started.map((s) => [s.name, []]));
     const cpu = new Map(started.map((s) => [s.name, []]));
+    const busy = new Map(started.map((s) => [s.name, []]));
     for (let r = 0; r < rounds; r++) {
       for (const s of started) {
         const c0 = processCpuSeconds(s.srv.pid);
@@ -479,7 +480,10 @@ async function measureRowOn(row, servers, { warmupS, runS, rounds, dataFile }) {
         const secs = (performance.now() - t0) / 1000;
         const c1 = processCpuSeconds(s.srv.pid);
         rates.get(s.name).push(ops / secs);
-        if (c0 !== undefined && c1 !== undefined) cpu.get(s.name).push(((c1 - c0) * 1e6) / ops);
+        if (c0 !== undefined && c1 !== undefined) {
+          cpu.get(s.name).push(((c1 - c0) * 1e6) / ops);
+          busy.get(s.name).push((100 * (c1 - c0)) / secs);
+        }
       }
     }
     return started.map((s) => ({
@@ -487,6 +491,8 @@ async function measureRowOn(row, servers, { warmupS, runS, rounds, dataFile }) {
       ceiling: s.ceiling,
       rate: summarize(rates.get(s.name)),
       cpuUsPerOp: cpu.get(s.name).length ? summarize(cpu.get(s.name)).median : undefined,
+      // below ~85% of a core the load, not the server, set the pace: compare CPU per op then
+      serverCpuPct: busy.get(s.name).length ? summarize(busy.get(s.name)).median : undefined,
       peakRssMb: peakRssMb(s.srv.pid),
     }));
   } finally {
@@ -537,13 +543,14 @@ async function main() {
         peerExtra[g.name] = { peakRssMb: g.peakRssMb, cpuUsPerOp: g.cpuUsPerOp };
       }
       peers['Kitex (issue 26, not measured here)'] = { median: KITEX[row.workload], min: KITEX[row.workload], max: KITEX[row.workload] };
-      const extra = { peakRssMb: ours.peakRssMb, cpuUsPerOp: ours.cpuUsPerOp };
+      const extra = { peakRssMb: ours.peakRssMb, cpuUsPerOp: ours.cpuUsPerOp, serverCpuPct: ours.serverCpuPct };
       const note = [
         `load: ${row.tool}`,
         `server CPU µs/op ${got.map((g) => `${g.name} ${g.cpuUsPerOp?.toFixed(2) ?? '–'}`).join(', ')}`,
         `server peak RSS MB ${got.map((g) => `${g.name} ${g.peakRssMb?.toFixed(0) ?? '–'}`).join(', ')}`,
+        `server busy % ${got.map((g) => `${g.name} ${g.serverCpuPct?.toFixed(0) ?? '–'}`).join(', ')}`,
       ].join('; ');
-      const out = { ...base_, idlcall: { median: ours.rate.median, min: ours.rate.min, max: ours.rate.max }, peers, ceiling: { name: ceiling.name, median: ceiling.rate.median, min: ceiling.rate.min, max: ceiling.rate.max }, serverExtra: Object.fromEntries(got.map((g) => [g.name, { rate: g.rate.median, cpuUsPerOp: g.cpuUsPerOp, peakRssMb: g.peakRssMb }])), note };
+      const out = { ...base_, idlcall: { median: ours.rate.median, min: ours.rate.min, max: ours.rate.max }, peers, ceiling: { name: ceiling.name, median: ceiling.rate.median, min: ceiling.rate.min, max: ceiling.rate.max }, serverExtra: Object.fromEntries(got.map((g) => [g.name, { rate: g.rate.median, cpuUsPerOp: g.cpuUsPerOp, peakRssMb: g.peakRssMb, serverCpuPct: g.serverCpuPct }])), note };
       rows.push(out);
       console.log(`${row.workload}: ${got.map((g) => `${g.name} ${Math.round(g.rate.median)} (${g.cpuUsPerOp?.toFixed(2)} µs, ${g.peakRssMb?.toFixed(0)} MB)`).join(' | ')}`);
     }
@@ -553,8 +560,8 @@ async function main() {
   emitRows(rows);
   console.log(`\n${renderMarkdown(rows)}`);
   // server-side figures alone, one line per row (what the issue's targets are stated in)
-  console.log('\n| workload | server | rate | CPU µs/op | peak RSS MB |\n|---|---|---:|---:|---:|');
-  for (const r of rows) for (const [name, x] of Object.entries(r.serverExtra ?? {})) console.log(`| ${r.workload} | ${name} | ${Math.round(x.rate)} | ${x.cpuUsPerOp?.toFixed(2) ?? '–'} | ${x.peakRssMb?.toFixed(0) ?? '–'} |`);
+  console.log('\n| workload | server | rate | CPU µs/op | server busy % | peak RSS MB |\n|---|---|---:|---:|---:|---:|');
+  for (const r of rows) for (const [name, x] of Object.entries(r.serverExtra ?? {})) console.log(`| ${r.workload} | ${name} | ${Math.round(x.rate)} | ${x.cpuUsPerOp?.toFixed(2) ?? '–'} | ${x.serverCpuPct?.toFixed(0) ?? '–'} | ${x.peakRssMb?.toFixed(0) ?? '–'} |`);
 }
 
 /** `load <workload text> <port> <seconds>`: one row's load against a server started by hand (e.g. under --cpu-prof). */
