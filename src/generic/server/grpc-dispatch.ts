@@ -42,10 +42,7 @@ class GrpcContext implements HandlerCall {
   }
 
   send(bytes: Uint8Array): Promise<void> | undefined {
-    if (!this.headersSent) {
-      this.headersSent = true;
-      if (this.headers) this.call.sendHeaders(this.headers);
-    }
+    this.headersFirst();
     const sent = this.call.send(bytes);
     return sent === SEND_READY ? undefined : sent;
   }
@@ -55,16 +52,21 @@ class GrpcContext implements HandlerCall {
   }
 
   finish(bytes: Uint8Array): undefined {
-    if (!this.headersSent) {
-      this.headersSent = true;
-      if (this.headers) this.call.sendHeaders(this.headers);
-    }
+    this.headersFirst();
     this.call.finish(bytes, this.trailers ? { code: Code.OK, trailers: this.trailers } : undefined);
     return undefined;
   }
 
   fail(err: unknown): void {
     this.endWith(statusOf(err));
+  }
+
+  /** Headers the handler set go out before the first message. */
+  private headersFirst(): void {
+    if (!this.headersSent) {
+      this.headersSent = true;
+      if (this.headers) this.call.sendHeaders(this.headers);
+    }
   }
 
   private endWith(status: ServerStatus): void {
