@@ -20,13 +20,12 @@
 // issue 26, not measured.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import http2 from 'node:http2';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { generateNodeThrift } from './lib/npm-thrift.mjs';
+import { generateNodeThrift, startNpmThriftEchoServer } from './lib/npm-thrift.mjs';
 import { H2LOAD } from './lib/oracles.mjs';
 import { summarize } from './lib/measure.mjs';
 import { benchArgs, emitRows, renderMarkdown } from './lib/report.mjs';
@@ -136,14 +135,7 @@ async function runServer(kind, arg) {
   } else if (kind === 'raw-h2') {
     port = await rawHttp2Server();
   } else if (kind === 'npm-thrift') {
-    const req = createRequire(join(arg, 'x.js'));
-    const thrift = createRequire(join(ROOT, 'package.json'))('thrift');
-    const TestService = req('./TestService.js');
-    const { Response } = req('./streaming_types.js');
-    const server = thrift.createServer(TestService, { EchoPingPong: (r, cb) => cb(null, new Response({ message: r.message })) }, { transport: thrift.TFramedTransport, protocol: thrift.TBinaryProtocol });
-    server.on('error', () => undefined);
-    await new Promise((r) => server.listen(0, '127.0.0.1', r));
-    port = server.address().port;
+    port = await startNpmThriftEchoServer(arg);
   } else if (kind === 'raw-net') {
     port = await rawNetServer();
   } else throw new Error(`unknown server ${kind}`);
