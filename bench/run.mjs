@@ -40,6 +40,7 @@ const SCRIPTS = [
   { file: 'rpc-grpc.mjs', group: 'gRPC generic client, JSON in/out' },
   { file: 'rpc-pingpong.mjs', group: 'Thrift ping-pong generic client, JSON in/out' },
   { file: 'ttstream.mjs', group: 'TTHeader Streaming vs gRPC, Thrift generic client, JSON in/out' },
+  { file: 'server.mjs', group: 'generic server under load (server on CPU 1)' },
   { file: 'cli-bench.mjs', group: 'idlcall bench as a load generator' },
   { file: 'discovery.mjs', group: 'discovery and balancing' },
   // heavy (1 GiB per transport, 10,000 connections): only with --soak

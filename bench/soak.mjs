@@ -25,12 +25,11 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateNodeThrift } from './lib/npm-thrift.mjs';
+import { generateNodeThrift, startNpmThriftEchoServer } from './lib/npm-thrift.mjs';
 import { benchArgs, emitRows, renderMarkdown } from './lib/report.mjs';
 import { hasTaskset, pinSelf, startServer } from './lib/rpc-harness.mjs';
 
@@ -88,14 +87,7 @@ async function runServer() {
     });
     port = await new Promise((res, rej) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
   } else if (kind === 'npm-thrift') {
-    const req = createRequire(join(genDir, 'x.js'));
-    const thrift = createRequire(join(ROOT, 'package.json'))('thrift');
-    const TestService = req('./TestService.js');
-    const { Response } = req('./streaming_types.js');
-    const server = thrift.createServer(TestService, { EchoPingPong: (r, cb) => cb(null, new Response({ message: r.message })) }, { transport: thrift.TFramedTransport, protocol: thrift.TBinaryProtocol });
-    server.on('error', () => undefined);
-    await new Promise((r) => server.listen(0, '127.0.0.1', r));
-    port = server.address().port;
+    port = await startNpmThriftEchoServer(genDir);
   } else throw new Error(`unknown server ${kind}`);
   process.stdout.write(`${port}\n`);
   process.stdin.resume();

@@ -22,3 +22,19 @@ export function generateNodeThrift(idl, dir) {
     );
   }
 }
+
+/**
+ * Starts npm `thrift`'s server (Framed, TBinaryProtocol) for test/fixtures/ttheader/streaming.thrift's
+ * TestService from code generated into `genDir`, answering EchoPingPong with the request's
+ * message; resolves to its port.
+ */
+export async function startNpmThriftEchoServer(genDir) {
+  const req = createRequire(join(genDir, 'x.js'));
+  const thrift = createRequire(join(ROOT, 'package.json'))('thrift');
+  const TestService = req('./TestService.js');
+  const { Response } = req('./streaming_types.js');
+  const server = thrift.createServer(TestService, { EchoPingPong: (r, cb) => cb(null, new Response({ message: r.message })) }, { transport: thrift.TFramedTransport, protocol: thrift.TBinaryProtocol });
+  server.on('error', () => undefined);
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return server.address().port;
+}

@@ -7,3 +7,5 @@ export const PYTHON = '/usr/bin/python3';
 export const PROTO_INCLUDE = '/usr/include';
 /** The Thrift tutorial IDLs that thrift-compiler ships. */
 export const THRIFT_EXAMPLES = '/usr/share/doc/thrift-compiler/examples';
+/** h2load, nghttp2's HTTP/2 load generator (Debian nghttp2-client): the gRPC unary load of bench/server.mjs. */
+export const H2LOAD = '/usr/bin/h2load';

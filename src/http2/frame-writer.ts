@@ -1,8 +1,12 @@
 import type { Writable } from 'node:stream';
 import { COPY_THRESHOLD, PREFIX_SIZE, encodePrefix } from './envelope.js';
 
-/** Size of the buffers small frames are batched into (node pools allocations this small). */
-const BATCH_CHUNK = 4096;
+/**
+ * Size of the first batch of a call: small enough for node's buffer pool, so a unary reply
+ * costs no allocation of its own. Later batches (a stream) are one HTTP/2 DATA frame's worth.
+ */
+const FIRST_CHUNK = 512;
+const BATCH_CHUNK = 16384;
 
 /**
  * Writes gRPC messages to one HTTP/2 stream. Small messages are copied behind their prefix
@@ -41,7 +45,7 @@ export class FrameWriter {
     let b = this.batch;
     if (b === undefined || this.end + size > b.length) {
       this.flush();
-      b = this.batch = Buffer.allocUnsafe(Math.max(size, BATCH_CHUNK));
+      b = this.batch = Buffer.allocUnsafe(Math.max(size, b === undefined ? FIRST_CHUNK : BATCH_CHUNK));
       this.start = this.end = 0;
     }
     let o = this.end;

@@ -8,6 +8,7 @@ export type { CallOptions, CallStatus, ClientCall } from './client-call.js';
 export { createGrpcServer } from './server.js';
 export type { GrpcServer, GrpcServerOptions } from './server.js';
 export type { ServerCall, ServerStatus } from './server-call.js';
+export { RESOLVED as SEND_READY } from './deferred.js';
 export { unaryCall } from './unary.js';
 export type { UnaryResult } from './unary.js';
 export { encodeEnvelope, encodePrefix, FLAG_COMPRESSED, PREFIX_SIZE } from './envelope.js';

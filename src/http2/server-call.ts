@@ -4,7 +4,7 @@ import { Code, RpcError } from '../errors/index.js';
 import { formatAddress } from '../net/connection-info.js';
 import type { StatusDetail } from '../errors/index.js';
 import { ACCEPT_ENCODING, compress, decompress } from './compression.js';
-import { FLAG_COMPRESSED } from './envelope.js';
+import { COPY_THRESHOLD, FLAG_COMPRESSED, encodeEnvelope } from './envelope.js';
 import { FrameWriter } from './frame-writer.js';
 import { EnvelopeDecoder } from './envelope-decoder.js';
 import type { EnvelopeSink } from './envelope-decoder.js';
@@ -44,10 +44,16 @@ export interface ServerCall {
   recv(): Promise<Uint8Array | undefined>;
   /** Sends response headers now (otherwise they go with the first message or the status). */
   sendHeaders(metadata?: RequestMetadata): void;
-  /** Sends one message; resolves when the stream can take more. */
+  /** Sends one message; resolves when the stream can take more (returns `SEND_READY`, already settled, when it can at once). */
   send(message: Uint8Array): Promise<void>;
   /** Ends the call with trailers (or a trailers-only response if nothing was sent). Idempotent. */
   end(status?: ServerStatus): void;
+  /**
+   * Sends the call's last message and ends the call (`status` default OK): a unary reply.
+   * A small uncompressed message leaves in one write that also ends the stream. Nothing
+   * happens once the call has ended or its stream is gone.
+   */
+  finish(message: Uint8Array, status?: ServerStatus): void;
 }
 
 /** Limits and behaviour shared by a server's calls. */
@@ -62,8 +68,9 @@ export interface ServerCallConfig {
 /** Server call over one node:http2 stream. */
 export class ServerCallImpl implements ServerCall, EnvelopeSink {
   readonly path: string;
-  readonly metadata: Record<string, string | string[]>;
   readonly deadline: number | undefined;
+  private readonly headers: IncomingHttpHeaders;
+  private meta: Record<string, string | string[]> | undefined;
   private readonly stream: ServerHttp2Stream;
   private readonly contentType: string;
   private readonly decoder: EnvelopeDecoder;
@@ -91,9 +98,9 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
   constructor(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, cfg: ServerCallConfig) {
     this.stream = stream;
     this.cfg = cfg;
+    this.headers = headers;
     this.path = headers[':path'] ?? '';
     this.contentType = headers['content-type'] ?? 'application/grpc';
-    this.metadata = headersToMetadata(headers, false);
     const enc = headers['grpc-encoding'];
     this.reqEncoding = typeof enc === 'string' ? enc : 'identity';
     const accept = headers['grpc-accept-encoding'];
@@ -113,6 +120,11 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
     stream.on('error', noop);
     stream.on('close', streamOnClose);
     stream.on('wantTrailers', streamOnWantTrailers);
+  }
+
+  /** Built when first asked for: most handlers never look. */
+  get metadata(): Record<string, string | string[]> {
+    return (this.meta ??= headersToMetadata(this.headers, false));
   }
 
   get signal(): AbortSignal {
@@ -147,15 +159,16 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
 
   sendHeaders(metadata?: RequestMetadata): void {
     if (this.headersSent || this.ended || this.stream.destroyed) return;
-    const h: OutgoingHttpHeaders = {
-      ':status': 200,
-      'content-type': this.contentType,
-      'grpc-accept-encoding': ACCEPT_ENCODING,
-    };
-    if (this.respEncoding !== undefined) h['grpc-encoding'] = this.respEncoding;
-    if (metadata) addMetadata(h as Record<string, string | string[]>, metadata); // may throw: then nothing was sent
+    let h: OutgoingHttpHeaders;
+    if (metadata === undefined && this.respEncoding === undefined && this.contentType === GRPC) {
+      h = PLAIN_RESPONSE_HEADERS; // node copies headers before use: one object serves every call
+    } else {
+      h = { ':status': 200, 'content-type': this.contentType, 'grpc-accept-encoding': ACCEPT_ENCODING };
+      if (this.respEncoding !== undefined) h['grpc-encoding'] = this.respEncoding;
+      if (metadata) addMetadata(h as Record<string, string | string[]>, metadata); // may throw: then nothing was sent
+    }
     this.headersSent = true;
-    this.stream.respond(h, { waitForTrailers: true });
+    this.stream.respond(h, WITH_TRAILERS);
   }
 
   send(message: Uint8Array): Promise<void> {
@@ -184,23 +197,14 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
     this.clearTimer();
     const stream = this.stream;
     if (stream.destroyed || stream.closed) return;
-    let code = status?.code ?? Code.OK;
-    let message = status?.message ?? '';
-    let t: Record<string, string | string[]> = {};
-    try {
-      if (status?.trailers) addMetadata(t, status.trailers);
-    } catch (e) {
-      // Trailers a handler set that cannot be sent: the call still ends, with why.
-      t = {};
-      code = Code.INTERNAL;
-      message = `the handler's trailers could not be sent: ${messageOf(e)}`;
-    }
-    statusTrailers(code, message, status?.details, t);
+    const t = status === undefined || (status.code === Code.OK && !status.message && !status.details?.length && !status.trailers)
+      ? OK_TRAILERS // node copies trailers before use: one object serves every call
+      : trailersOf(status);
     if (!this.headersSent) {
       // Trailers-only response: one HEADERS frame with END_STREAM.
       this.headersSent = true;
       const h: OutgoingHttpHeaders = { ':status': 200, 'content-type': this.contentType, ...t };
-      stream.respond(h, { endStream: true });
+      stream.respond(h, END_STREAM);
     } else {
       this.pendingTrailers = t;
       this.writer?.flush();
@@ -208,6 +212,22 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
     }
     // Whatever the client still sends is of no interest now.
     if (!this.reqDone) stream.resume();
+  }
+
+  finish(message: Uint8Array, status?: ServerStatus): void {
+    if (this.ended || this.stream.destroyed) return;
+    if (this.respEncoding !== undefined || this.writer !== undefined || message.length > COPY_THRESHOLD) {
+      // The general path: compressed, large, or after other messages.
+      this.send(message).catch(noop); // the stream holds it; end() follows at once
+      this.end(status);
+      return;
+    }
+    this.sendHeaders();
+    this.ended = true;
+    this.clearTimer();
+    this.pendingTrailers = status === undefined ? OK_TRAILERS : trailersOf(status);
+    this.stream.end(encodeEnvelope(0, message)); // one pooled buffer: prefix + message
+    if (!this.reqDone) this.stream.resume();
   }
 
   /** Ends with the status of a thrown error (RpcError keeps its code; anything else is UNKNOWN). */
@@ -225,7 +245,7 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
 
   /** @internal */
   onWantTrailers(): void {
-    const t = this.pendingTrailers ?? { 'grpc-status': '0', 'grpc-message': '' };
+    const t = this.pendingTrailers ?? OK_TRAILERS;
     this.pendingTrailers = undefined;
     try {
       this.stream.sendTrailers(t);
@@ -361,6 +381,29 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
 }
 
 function noop(): void {}
+
+const GRPC = 'application/grpc';
+const PLAIN_RESPONSE_HEADERS: OutgoingHttpHeaders = { ':status': 200, 'content-type': GRPC, 'grpc-accept-encoding': ACCEPT_ENCODING };
+const OK_TRAILERS: OutgoingHttpHeaders = { 'grpc-status': '0', 'grpc-message': '' };
+// No `date` header: gRPC has no use for it, and node formats one per response otherwise.
+const WITH_TRAILERS = { waitForTrailers: true, sendDate: false };
+const END_STREAM = { endStream: true, sendDate: false };
+
+/** The trailers for a status that is not a plain OK. */
+function trailersOf(status: ServerStatus): Record<string, string | string[]> {
+  let code = status.code;
+  let message = status.message ?? '';
+  let t: Record<string, string | string[]> = {};
+  try {
+    if (status.trailers) addMetadata(t, status.trailers);
+  } catch (e) {
+    // Trailers a handler set that cannot be sent: the call still ends, with why.
+    t = {};
+    code = Code.INTERNAL;
+    message = `the handler's trailers could not be sent: ${messageOf(e)}`;
+  }
+  return statusTrailers(code, message, status.details, t);
+}
 
 const CALL = Symbol('idlcall.serverCall');
 type CallStream = ServerHttp2Stream & { [CALL]: ServerCallImpl };

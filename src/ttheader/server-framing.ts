@@ -216,7 +216,18 @@ export function encodeServerReply(req: ServerRequest, reply: ServerReply): Uint8
 /** Plain REPLY headers per transport, payload protocol and method: the same for every call. */
 const replyTemplates = new Map<string, EnvelopeTemplate | undefined>();
 
+/** The template used last: a connection mostly calls one method, in one transport, many times over. */
+let lastTemplate: { transport: PingPongTransport; payloadProtocol: PayloadProtocol; name: string; template: EnvelopeTemplate | undefined } | undefined;
+
 function replyTemplate(req: ServerRequest): EnvelopeTemplate | undefined {
+  const last = lastTemplate;
+  if (last !== undefined && last.name === req.name && last.transport === req.transport && last.payloadProtocol === req.payloadProtocol) return last.template;
+  const template = replyTemplateByKey(req);
+  lastTemplate = { transport: req.transport, payloadProtocol: req.payloadProtocol, name: req.name, template };
+  return template;
+}
+
+function replyTemplateByKey(req: ServerRequest): EnvelopeTemplate | undefined {
   const key = `${req.transport} ${req.payloadProtocol} ${req.name}`;
   let t = replyTemplates.get(key);
   if (t === undefined && !replyTemplates.has(key)) {

@@ -1,4 +1,4 @@
-import type { ServerCall, ServerStatus } from '../../http2/index.js';
+import { SEND_READY, type ServerCall, type ServerStatus } from '../../http2/index.js';
 import { Code } from '../../errors/status-code.js';
 import type { Metadata } from '../../errors/rpc-error.js';
 import type { Generic, MethodCodec } from '../method-codec.js';
@@ -41,20 +41,32 @@ class GrpcContext implements HandlerCall {
     return this.call.recv();
   }
 
-  send(bytes: Uint8Array): Promise<void> {
-    if (!this.headersSent) {
-      this.headersSent = true;
-      if (this.headers) this.call.sendHeaders(this.headers);
-    }
-    return this.call.send(bytes);
+  send(bytes: Uint8Array): Promise<void> | undefined {
+    this.headersFirst();
+    const sent = this.call.send(bytes);
+    return sent === SEND_READY ? undefined : sent;
   }
 
   end(): void {
     this.endWith({ code: Code.OK });
   }
 
+  finish(bytes: Uint8Array): undefined {
+    this.headersFirst();
+    this.call.finish(bytes, this.trailers ? { code: Code.OK, trailers: this.trailers } : undefined);
+    return undefined;
+  }
+
   fail(err: unknown): void {
     this.endWith(statusOf(err));
+  }
+
+  /** Headers the handler set go out before the first message. */
+  private headersFirst(): void {
+    if (!this.headersSent) {
+      this.headersSent = true;
+      if (this.headers) this.call.sendHeaders(this.headers);
+    }
   }
 
   private endWith(status: ServerStatus): void {

@@ -15,6 +15,7 @@ import { messageOf } from '../../errors/message-of.js';
 import { formatAddress } from '../../net/connection-info.js';
 import type { Generic, MethodCodec } from '../method-codec.js';
 import type { Handlers, ServerContext, UnaryHandler } from './handlers.js';
+import { isPromiseLike } from './promise-like.js';
 
 const CONNECTION_RESET = new Map([['crrst', '1']]);
 
@@ -38,22 +39,28 @@ interface CallSource {
  * (TTHeader) or headers (THeader); Framed and Buffered have nowhere to put them.
  */
 class PingPongContext implements ServerContext {
-  readonly method: string;
-  readonly metadata: Metadata;
-  readonly deadline: number | undefined;
   readonly transport: ServerContext['transport'];
+  readonly deadline: number | undefined;
   /** Made on the first header set, so a plain call allocates nothing more. */
   replyInfo: Map<string, string> | undefined = undefined;
+  private meta: Metadata | undefined = undefined;
 
   constructor(
-    req: ServerRequest,
+    private readonly req: ServerRequest,
     private readonly conn: CallSource,
   ) {
-    this.method = req.name;
-    this.metadata = Object.fromEntries(req.strInfo);
-    const timeout = Number(req.intInfo.get(12 /* RPCTimeout, ms */));
-    this.deadline = timeout > 0 ? Date.now() + timeout : undefined;
     this.transport = req.transport;
+    const timeout = req.intInfo.size === 0 ? undefined : Number(req.intInfo.get(12 /* RPCTimeout, ms */));
+    this.deadline = timeout !== undefined && timeout > 0 ? Date.now() + timeout : undefined;
+  }
+
+  get method(): string {
+    return this.req.name;
+  }
+
+  /** Built when a handler first asks: most never do. */
+  get metadata(): Metadata {
+    return (this.meta ??= Object.fromEntries(this.req.strInfo));
   }
 
   get signal(): AbortSignal {
@@ -77,15 +84,17 @@ class PingPongContext implements ServerContext {
  * Answers one ping-pong request: REPLY with the result, REPLY carrying a
  * declared exception, or EXCEPTION with a TApplicationException (unknown
  * method, a method that does not ping-pong, a request that does not decode,
- * handler errors), as Kitex does. Returns undefined for oneway calls. Never
- * rejects: whatever the handler does, the caller gets a reply.
+ * handler errors), as Kitex does. Undefined for oneway calls. The reply is
+ * returned at once when the handler returns a value (no promise, no microtask
+ * between request and reply); a promise only when the handler returns one.
+ * Never throws or rejects: whatever the handler does, the caller gets a reply.
  */
-async function answer<Req, Res>(
+function answer<Req, Res>(
   generic: Generic<Req, Res>,
   handlers: Handlers<Req, Res>,
   req: ServerRequest,
   conn: CallSource,
-): Promise<Uint8Array | undefined> {
+): Uint8Array | undefined | Promise<Uint8Array | undefined> {
   const oneway = req.type === MessageType.ONEWAY;
   let codec: MethodCodec<Req, Res>;
   try {
@@ -105,14 +114,27 @@ async function answer<Req, Res>(
     return oneway ? undefined : exceptionReply(req, `request could not be decoded: ${messageOf(err)}`, TApplicationExceptionType.PROTOCOL_ERROR);
   }
   const ctx = new PingPongContext(req, conn);
+  let res: Res | PromiseLike<Res>;
   try {
-    const res = await handler(decoded, ctx);
-    if (oneway) return undefined;
+    res = handler(decoded, ctx);
+  } catch (err) {
+    return oneway ? undefined : failureReply(req, codec, err, ctx.replyInfo);
+  }
+  if (!isPromiseLike(res)) return oneway ? undefined : replyOf(req, codec, ctx, res);
+  return Promise.resolve(res).then(
+    (r) => (oneway ? undefined : replyOf(req, codec, ctx, r)),
+    (err: unknown) => (oneway ? undefined : failureReply(req, codec, err, ctx.replyInfo)),
+  );
+}
+
+/** The REPLY carrying what the handler returned (or the failure reply when it cannot be encoded). */
+function replyOf<Req, Res>(req: ServerRequest, codec: MethodCodec<Req, Res>, ctx: PingPongContext, res: Res): Uint8Array {
+  try {
     // Only a reply with headers set leaves the per-method reply template.
     const body = codec.encodeResponse(res);
     return encodeServerReply(req, ctx.replyInfo ? { body, strInfo: ctx.replyInfo } : { body });
   } catch (err) {
-    return oneway ? undefined : failureReply(req, codec, err, ctx.replyInfo);
+    return failureReply(req, codec, err, ctx.replyInfo);
   }
 }
 
@@ -174,6 +196,7 @@ export class PingPongConnection<Req, Res> implements CallSource {
     this.reader = new ServerRequestReader(limits.maxReceiveMessageBytes);
     this.gate = new ReadGate(socket);
     this.peer = socket.remoteAddress ? formatAddress(socket.remoteAddress, socket.remotePort ?? 0) : '';
+    socket.setNoDelay(true); // a reply is one write: it must not wait for the client's ACK of the previous one (Nagle)
     socket.on('data', (chunk: Buffer) => this.received(chunk));
     socket.on('close', () => {
       this.closed = true;
@@ -215,9 +238,17 @@ export class PingPongConnection<Req, Res> implements CallSource {
     if (!this.serving) void this.serve();
   }
 
+  /**
+   * Answers the queued requests in order. Replies of handlers that return a
+   * value are written in the same turn as the request that asked (a burst of
+   * pipelined requests leaves as one corked write); only a handler's promise
+   * or a full socket makes it wait.
+   */
   private async serve(): Promise<void> {
     this.serving = true;
     const socket = this.socket;
+    let corked = this.reader.pending > 1;
+    if (corked) socket.cork();
     try {
       for (;;) {
         if (socket.destroyed) return;
@@ -231,15 +262,26 @@ export class PingPongConnection<Req, Res> implements CallSource {
           this.gate.release(ReadHold.Queue);
         }
         this.timer.callStarted();
-        let reply: Uint8Array | undefined;
+        let reply: Uint8Array | undefined | Promise<Uint8Array | undefined>;
         try {
-          reply = await answer(this.generic, this.handlers, req, this);
+          reply = answer(this.generic, this.handlers, req, this);
+          if (reply instanceof Promise) {
+            if (corked) {
+              corked = false;
+              socket.uncork(); // what is answered leaves before waiting
+            }
+            reply = await reply;
+          }
         } finally {
           this.timer.callEnded();
         }
         if (reply === undefined || socket.destroyed) continue;
         if (!socket.write(reply)) {
           // The client is not reading: no more requests until this reply has left.
+          if (corked) {
+            corked = false;
+            socket.uncork();
+          }
           this.gate.hold(ReadHold.Write);
           await writable(socket);
           this.gate.release(ReadHold.Write);
@@ -248,6 +290,7 @@ export class PingPongConnection<Req, Res> implements CallSource {
     } catch {
       socket.destroy(); // a frame that does not decode (or a bug): never an unhandled rejection
     } finally {
+      if (corked) socket.uncork();
       this.serving = false;
     }
   }

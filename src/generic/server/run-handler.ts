@@ -10,6 +10,7 @@ import type {
   ServerStreamingHandler,
   UnaryHandler,
 } from './handlers.js';
+import { isPromiseLike } from './promise-like.js';
 
 /**
  * One call as a handler runs it, whatever transport carries it (gRPC or
@@ -18,20 +19,65 @@ import type {
 export interface HandlerCall extends ServerContext {
   /** The next request's bytes; undefined once the client closed its side. */
   recv(): Promise<Uint8Array | undefined>;
-  /** Sends one response's bytes. */
-  send(bytes: Uint8Array): Promise<void>;
+  /** Sends one response's bytes; a promise to wait for when the transport cannot take more at once, otherwise undefined. */
+  send(bytes: Uint8Array): Promise<void> | undefined;
   /** Ends the call successfully. */
   end(): void;
+  /** Sends the last response and ends the call successfully; a promise to wait for, or undefined when done. */
+  finish(bytes: Uint8Array): Promise<void> | undefined;
   /** Ends the call with the handler's error, in the transport's terms. */
   fail(err: unknown): void;
 }
 
-/** Requests of a streaming call, decoded as the handler pulls them. */
-async function* requestsOf<Req, Res>(call: HandlerCall, codec: MethodCodec<Req, Res>): AsyncGenerator<Req, void, undefined> {
-  for (;;) {
-    const bytes = await call.recv();
-    if (bytes === undefined) return;
-    yield decodeOrInvalid(codec, bytes);
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * Requests of a streaming call, decoded as the handler pulls them. One promise
+ * per request (an async generator costs several, and microtasks with them);
+ * pulls made before the previous one settled wait their turn, as a
+ * generator's do.
+ */
+class Requests<Req, Res> implements AsyncIterableIterator<Req> {
+  private done = false;
+  private pending: Promise<IteratorResult<Req, undefined>> | undefined;
+  private readonly decode = (bytes: Uint8Array | undefined): IteratorResult<Req, undefined> => {
+    this.pending = undefined;
+    if (bytes === undefined || this.done) {
+      this.done = true;
+      return DONE;
+    }
+    try {
+      return { done: false, value: decodeOrInvalid(this.codec, bytes) };
+    } catch (err) {
+      this.done = true; // as a generator that threw: no more requests
+      throw err;
+    }
+  };
+  private readonly failed = (err: unknown): never => {
+    this.pending = undefined;
+    this.done = true;
+    throw err;
+  };
+
+  constructor(
+    private readonly call: HandlerCall,
+    private readonly codec: MethodCodec<Req, Res>,
+  ) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<Req, undefined>> {
+    if (this.done) return Promise.resolve(DONE);
+    if (this.pending !== undefined) return this.pending.then(() => this.next());
+    return (this.pending = this.call.recv().then(this.decode, this.failed));
+  }
+
+  /** The handler stopped pulling (break, return, throw in its loop). */
+  return(): Promise<IteratorResult<Req, undefined>> {
+    this.done = true;
+    return Promise.resolve(DONE);
   }
 }
 
@@ -43,10 +89,28 @@ function decodeOrInvalid<Req, Res>(codec: MethodCodec<Req, Res>, bytes: Uint8Arr
   }
 }
 
-async function single<Req, Res>(call: HandlerCall, codec: MethodCodec<Req, Res>): Promise<Req> {
-  const bytes = await call.recv();
+function single<Req, Res>(codec: MethodCodec<Req, Res>, bytes: Uint8Array | undefined): Req {
   if (bytes === undefined) throw new RpcError(Code.INTERNAL, 'the client sent no request');
   return decodeOrInvalid(codec, bytes);
+}
+
+/**
+ * Sends what a streaming handler yields. A plain iterable (a `function*`)
+ * is walked without an await per response, unless a response is a promise.
+ */
+async function sendAll<Req, Res>(call: HandlerCall, codec: MethodCodec<Req, Res>, responses: AsyncIterable<Res> | Iterable<Res>): Promise<void> {
+  if ((responses as Partial<AsyncIterable<Res>>)[Symbol.asyncIterator] !== undefined) {
+    for await (const res of responses) {
+      const sent = call.send(codec.encodeResponse(res));
+      if (sent !== undefined) await sent;
+    }
+    return;
+  }
+  for (let res of responses as Iterable<Res>) {
+    if (isPromiseLike(res)) res = await res;
+    const sent = call.send(codec.encodeResponse(res));
+    if (sent !== undefined) await sent;
+  }
 }
 
 /**
@@ -56,31 +120,39 @@ async function single<Req, Res>(call: HandlerCall, codec: MethodCodec<Req, Res>)
  * ping-pong method travels in-band, as a result struct with success status;
  * one that cannot be encoded fails the call. The transport's `fail` must not
  * throw: it is the last word.
+ *
+ * Between the stream and the handler there is no more waiting than the call
+ * needs: a handler's value that is not a promise is used at once, and a send
+ * the transport took at once is not awaited, so a unary call whose handler
+ * returns a value costs one await (its request), and a server stream one per
+ * message its generator yields.
  */
 export async function runHandler<Req, Res>(codec: MethodCodec<Req, Res>, handler: Handler<Req, Res>, call: HandlerCall): Promise<void> {
   try {
     switch (codec.mode) {
       case 'unary':
       case 'pingpong': {
-        const req = await single(call, codec);
-        const res = await (handler as UnaryHandler<Req, Res>)(req, call);
-        await call.send(codec.encodeResponse(res));
-        break;
+        const req = single(codec, await call.recv());
+        let res = (handler as UnaryHandler<Req, Res>)(req, call);
+        if (isPromiseLike(res)) res = await res;
+        const finished = call.finish(codec.encodeResponse(res));
+        if (finished !== undefined) await finished;
+        return;
       }
       case 'client': {
-        const res = await (handler as ClientStreamingHandler<Req, Res>)(requestsOf(call, codec), call);
-        await call.send(codec.encodeResponse(res));
-        break;
+        let res = (handler as ClientStreamingHandler<Req, Res>)(new Requests(call, codec), call);
+        if (isPromiseLike(res)) res = await res;
+        const finished = call.finish(codec.encodeResponse(res));
+        if (finished !== undefined) await finished;
+        return;
       }
       case 'server': {
-        const req = await single(call, codec);
-        for await (const res of (handler as ServerStreamingHandler<Req, Res>)(req, call)) await call.send(codec.encodeResponse(res));
+        const req = single(codec, await call.recv());
+        await sendAll(call, codec, (handler as ServerStreamingHandler<Req, Res>)(req, call));
         break;
       }
       case 'bidirectional': {
-        for await (const res of (handler as BidiStreamingHandler<Req, Res>)(requestsOf(call, codec), call)) {
-          await call.send(codec.encodeResponse(res));
-        }
+        await sendAll(call, codec, (handler as BidiStreamingHandler<Req, Res>)(new Requests(call, codec), call));
         break;
       }
     }
@@ -91,8 +163,8 @@ export async function runHandler<Req, Res>(codec: MethodCodec<Req, Res>, handler
       try {
         const bytes = codec.encodeDeclaredException(err.typeName || err.fieldName, err.json);
         if (bytes) {
-          await call.send(bytes);
-          call.end();
+          const finished = call.finish(bytes);
+          if (finished !== undefined) await finished;
           return;
         }
       } catch (sendErr) {

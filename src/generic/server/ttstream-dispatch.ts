@@ -40,6 +40,10 @@ class TTStreamContext implements HandlerCall {
   send(bytes: Uint8Array): Promise<void> {
     return this.stream.send(bytes);
   }
+  async finish(bytes: Uint8Array): Promise<void> {
+    await this.stream.send(bytes);
+    this.end();
+  }
   end(): void {
     try {
       this.stream.end(this.trailers);
