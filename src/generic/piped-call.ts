@@ -1,0 +1,127 @@
+import { Code } from '../errors/status-code.js';
+import { RpcError, type Metadata } from '../errors/rpc-error.js';
+import { messageOf } from '../errors/message-of.js';
+import type { MessagePipe } from '../governance/message-pipe.js';
+import type { StreamResult } from '../governance/middleware.js';
+import type { MethodCodec } from './method-codec.js';
+import type { MessageCall } from './streams.js';
+import type { TransportCall } from './transport-call.js';
+
+/**
+ * What a stream opened through the middleware chain shares with the endpoint that opened
+ * its transport call (none when a middleware answered by itself).
+ */
+export interface StreamLink {
+  transport?: TransportCall;
+  /** Why the request side stopped, when it was our side: a request that does not encode, a middleware's iterable that threw. */
+  failure?: unknown;
+  /** The error the transport refused a request with (the call had ended). */
+  sendError?: unknown;
+}
+
+/**
+ * The innermost step of a client stream's chain: the opened transport call, fed from the
+ * (possibly wrapped) request iterable, with its responses decoded as they are read.
+ */
+export function transportStream<Req, Res>(transport: TransportCall, codec: MethodCodec<Req, Res>, requests: AsyncIterable<unknown>, link: StreamLink): StreamResult {
+  link.transport = transport;
+  void sendAll(transport, codec, requests, link);
+  return { stream: true, responses: responsesOf(transport, codec, link), header: transport.headers, trailer: transport.trailers };
+}
+
+async function sendAll<Req, Res>(transport: TransportCall, codec: MethodCodec<Req, Res>, requests: AsyncIterable<unknown>, link: StreamLink): Promise<void> {
+  try {
+    for await (const req of requests) {
+      const bytes = codec.encodeRequest(req as Req);
+      try {
+        await transport.send(bytes);
+      } catch (err) {
+        link.sendError = err; // the call has ended: its receiving side says how
+        return;
+      }
+    }
+    transport.closeSend();
+  } catch (err) {
+    // Nothing half-sent reaches the server as a whole call: it is cancelled, and the reader gets this error.
+    link.failure ??= err;
+    transport.cancel(`request failed: ${messageOf(err)}`);
+  }
+}
+
+async function* responsesOf<Req, Res>(transport: TransportCall, codec: MethodCodec<Req, Res>, link: StreamLink): AsyncGenerator<Res, void, undefined> {
+  let settled = false;
+  try {
+    for (;;) {
+      let bytes: Uint8Array | undefined;
+      try {
+        bytes = await transport.recv();
+      } catch (err) {
+        settled = true;
+        throw link.failure ?? err;
+      }
+      if (bytes === undefined) {
+        settled = true;
+        return;
+      }
+      let res: Res;
+      try {
+        res = codec.decodeResponse(bytes);
+      } catch (err) {
+        settled = true;
+        transport.cancel('response could not be decoded');
+        throw err;
+      }
+      yield res;
+    }
+  } finally {
+    if (!settled) transport.cancel('the caller stopped reading');
+  }
+}
+
+/**
+ * A client stream whose messages pass through the middleware chain: sends go into the
+ * request pipe the chain reads, receives come from the response iterable it returned.
+ */
+export class PipedCall<Req, Res> implements MessageCall<Req, Res> {
+  private readonly responses: AsyncIterator<unknown>;
+  readonly headers: Promise<Metadata>;
+  readonly trailers: Promise<Metadata>;
+
+  constructor(
+    private readonly requests: MessagePipe<unknown>,
+    result: StreamResult,
+    private readonly link: StreamLink,
+  ) {
+    this.responses = result.responses[Symbol.asyncIterator]();
+    this.headers = result.header ?? Promise.resolve({});
+    this.trailers = result.trailer ?? Promise.resolve({});
+  }
+
+  send(req: Req): Promise<void> {
+    return this.requests.push(req).catch((err: unknown) => {
+      throw this.link.sendError ?? err;
+    });
+  }
+
+  closeSend(): void {
+    this.requests.close();
+  }
+
+  async recv(): Promise<Res | undefined> {
+    let r: IteratorResult<unknown>;
+    try {
+      r = await this.responses.next();
+    } catch (err) {
+      this.requests.fail(err);
+      throw err;
+    }
+    return r.done ? undefined : (r.value as Res);
+  }
+
+  cancel(reason?: string): void {
+    const err = new RpcError(Code.CANCELLED, reason ?? 'cancelled by the caller');
+    this.link.transport?.cancel(reason);
+    this.requests.fail(err);
+    Promise.resolve(this.responses.return?.()).catch(() => undefined);
+  }
+}

@@ -1,0 +1,1 @@
+export type { Call, CallHandler, CallInfo, CallResult, Middleware, StreamCall, StreamResult, UnaryCall, UnaryResult } from './middleware.js';
