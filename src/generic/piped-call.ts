@@ -86,6 +86,8 @@ export class PipedCall<Req, Res> implements MessageCall<Req, Res> {
   private readonly responses: AsyncIterator<unknown>;
   readonly headers: Promise<Metadata>;
   readonly trailers: Promise<Metadata>;
+  /** Set when a stream without a transport call was cancelled. */
+  private cancelled: RpcError | undefined;
 
   constructor(
     private readonly requests: MessagePipe<unknown>,
@@ -95,6 +97,9 @@ export class PipedCall<Req, Res> implements MessageCall<Req, Res> {
     this.responses = result.responses[Symbol.asyncIterator]();
     this.headers = result.header ?? Promise.resolve({});
     this.trailers = result.trailer ?? Promise.resolve({});
+    // Once the call has ended, nothing reads the requests any more (a middleware may never
+    // have read them): sends waiting in the pipe, and later ones, fail with why.
+    if (result.trailer) void result.trailer.then(() => this.requests.fail(link.failure ?? link.sendError ?? ended()));
   }
 
   send(req: Req): Promise<void> {
@@ -108,6 +113,7 @@ export class PipedCall<Req, Res> implements MessageCall<Req, Res> {
   }
 
   async recv(): Promise<Res | undefined> {
+    if (this.cancelled) throw this.cancelled;
     let r: IteratorResult<unknown>;
     try {
       r = await this.responses.next();
@@ -115,13 +121,28 @@ export class PipedCall<Req, Res> implements MessageCall<Req, Res> {
       this.requests.fail(err);
       throw err;
     }
-    return r.done ? undefined : (r.value as Res);
+    if (!r.done) return r.value as Res;
+    this.requests.fail(ended());
+    return undefined;
   }
 
+  /**
+   * Cancels the transport call: a pending and later `recv` reject with CANCELLED through the
+   * middlewares' response wrappers, so they see the status. A stream a middleware answered
+   * itself has no transport call: its responses are returned.
+   */
   cancel(reason?: string): void {
     const err = new RpcError(Code.CANCELLED, reason ?? 'cancelled by the caller');
-    this.link.transport?.cancel(reason);
     this.requests.fail(err);
+    if (this.link.transport) {
+      this.link.transport.cancel(reason);
+      return;
+    }
+    this.cancelled = err;
     Promise.resolve(this.responses.return?.()).catch(() => undefined);
   }
+}
+
+function ended(): RpcError {
+  return new RpcError(Code.CANCELLED, 'the call has ended');
 }
