@@ -138,8 +138,15 @@ async function firstMessage(messages: AsyncIterable<unknown>, method: string): P
   throw new RpcError(Code.INTERNAL, `${method}: a middleware ended the request stream before its one request`);
 }
 
-/** A client-streaming call's single response, from the response iterable the chain returned. */
+/**
+ * A client-streaming call's single response, from the response iterable the chain returned,
+ * read to its end so that the middlewares see the call finish.
+ */
 async function onlyMessage(messages: AsyncIterable<unknown>, method: string): Promise<unknown> {
-  for await (const m of messages) return m;
-  throw new RpcError(Code.INTERNAL, `${method}: a middleware ended the response stream without a response`);
+  const got: unknown[] = [];
+  for await (const m of messages) {
+    if (got.push(m) > 1) throw new RpcError(Code.INTERNAL, `${method}: a middleware gave a client-streaming call more than one response`);
+  }
+  if (got.length === 0) throw new RpcError(Code.INTERNAL, `${method}: a middleware ended the response stream without a response`);
+  return got[0];
 }
