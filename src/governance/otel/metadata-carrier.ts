@@ -1,4 +1,3 @@
-import type { TextMapGetter, TextMapSetter } from '@opentelemetry/api';
 import type { RequestMetadata } from '../../generic/options.js';
 
 /**
@@ -7,7 +6,7 @@ import type { RequestMetadata } from '../../generic/options.js';
  * client with kitex-contrib/obs-opentelemetry sends), and gopkg metainfo's HTTP spelling
  * (`rpc-transit-traceparent`).
  */
-const TRANSIT_PREFIXES = ['RPC_TRANSIT_', 'rpc-transit-'];
+const TRANSIT_PREFIXES: readonly string[] = ['RPC_TRANSIT_', 'rpc-transit-'];
 
 /**
  * Writes trace context entries into a call's metadata under their own names (`traceparent`,
@@ -15,20 +14,20 @@ const TRANSIT_PREFIXES = ['RPC_TRANSIT_', 'rpc-transit-'];
  * obs-opentelemetry with gRPC metadata do; TTHeader and ttstream send them as transient
  * metainfo, `RPC_TRANSIT_traceparent`, as obs-opentelemetry's metainfo propagation does.
  */
-export const metadataSetter: TextMapSetter<RequestMetadata> = {
-  set(carrier, key, value) {
+export const metadataSetter = {
+  set(carrier: RequestMetadata, key: string, value: string): void {
     carrier[key] = value;
   },
 };
 
 /** Reads trace context entries from received metadata, under their own names or as transient metainfo. */
-export const metadataGetter: TextMapGetter<RequestMetadata> = {
-  get(carrier, key) {
+export const metadataGetter = {
+  get(carrier: RequestMetadata, key: string): string | string[] | undefined {
     let v = carrier[key];
     for (let i = 0; v === undefined && i < TRANSIT_PREFIXES.length; i++) v = carrier[TRANSIT_PREFIXES[i] + key];
     return typeof v === 'string' || Array.isArray(v) ? v : undefined;
   },
-  keys(carrier) {
+  keys(carrier: RequestMetadata): string[] {
     return Object.keys(carrier).map((k) => {
       for (const p of TRANSIT_PREFIXES) if (k.startsWith(p)) return k.slice(p.length);
       return k;
