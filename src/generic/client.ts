@@ -13,7 +13,7 @@ import { AddressPicker, type PickRequest } from './pick-address.js';
 import { pingPongReplyMetadata } from './reply-metadata.js';
 import { BidiStream, ClientStream, CodecCall, ServerStream, receiveSingle } from './streams.js';
 import type { TransportCall } from './transport-call.js';
-import { compose } from '../governance/compose.js';
+import { compose, resultOf } from '../governance/compose.js';
 import { MessagePipe } from '../governance/message-pipe.js';
 import type { Call, CallHandler, CallResult, StreamCall, UnaryCall } from '../governance/middleware.js';
 import { PipedCall, transportStream, type StreamLink } from './piped-call.js';
@@ -125,8 +125,9 @@ export class GenericClient<Req, Res> {
     }
     const chain = this.chainFor(opts);
     if (chain) {
-      const call: UnaryCall = { ...this.callInfo(codec, opts), stream: false, request: req };
-      return ((await chain(call)) as { response: Res }).response;
+      const call = this.newCall(codec, opts, false) as UnaryCall;
+      call.request = req;
+      return resultOf(call, await chain(call)).response as Res;
     }
     return this.unaryCall(codec, req, opts);
   }
@@ -169,12 +170,16 @@ export class GenericClient<Req, Res> {
     return compose([...(this.options.middlewares ?? []), ...opts.middlewares], this.endpoint);
   }
 
-  /** What a middleware sees of a call before it starts; metadata is a fresh object the chain may change. */
-  private callInfo(codec: MethodCodec<Req, Res>, opts: CallOptions): Omit<UnaryCall, 'stream' | 'request'> & { [ENDPOINT]: EndpointState<Req, Res> } {
+  /**
+   * A call as the chain gets it, without its message(s); metadata is a fresh object the chain
+   * may change. One object literal (no spreads): this is on every call's path.
+   */
+  private newCall(codec: MethodCodec<Req, Res>, opts: CallOptions, stream: boolean): Partial<Call> & Stateful<Req, Res> {
     const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs;
     const deadline = timeoutMs !== undefined ? Date.now() + timeoutMs : undefined;
     const path = codec.grpcPath;
     return {
+      stream,
       side: 'client',
       service: path.slice(1, path.lastIndexOf('/')),
       method: codec.name,
@@ -190,13 +195,14 @@ export class GenericClient<Req, Res> {
   /** Opens a stream through `chain`; `single` is a server-streaming call's one request. */
   private async openThrough(chain: CallHandler, codec: MethodCodec<Req, Res>, opts: CallOptions, ...single: [Req] | []): Promise<PipedCall<Req, Res>> {
     const requests = new MessagePipe<unknown>();
-    const call: StreamCall = { ...this.callInfo(codec, opts), stream: true, requests };
+    const call = this.newCall(codec, opts, true) as StreamCall;
+    call.requests = requests;
     if (single.length) {
       void requests.push(single[0]).catch(() => undefined); // taken at once; a failed call says why through recv()
       requests.close();
     }
-    const result = await chain(call);
-    return new PipedCall(requests, result as Extract<CallResult, { stream: true }>, (call as StreamCall & Stateful<Req, Res>)[ENDPOINT].link);
+    const result = resultOf(call, await chain(call));
+    return new PipedCall(requests, result, (call as StreamCall & Stateful<Req, Res>)[ENDPOINT].link);
   }
 
   /**

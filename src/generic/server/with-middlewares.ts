@@ -1,7 +1,7 @@
 import { Code } from '../../errors/status-code.js';
 import { RpcError, type Metadata } from '../../errors/rpc-error.js';
-import { compose } from '../../governance/compose.js';
-import type { Call, CallHandler, CallInfo, CallResult, Middleware, StreamCall, UnaryCall } from '../../governance/middleware.js';
+import { compose, resultOf } from '../../governance/compose.js';
+import type { Call, CallHandler, CallResult, Middleware, StreamCall, UnaryCall } from '../../governance/middleware.js';
 import type { Generic } from '../method-codec.js';
 import type { Handler, Handlers, ServerContext } from './handlers.js';
 
@@ -31,7 +31,9 @@ export function withMiddlewares<Req, Res>(
     const path = codec.grpcPath;
     const service = path.slice(1, path.lastIndexOf('/'));
     const shape = codec.mode;
-    const info = (ctx: ServerContext, handler: Handler<unknown, unknown>): CallInfo & Served => ({
+    /** The call without its message(s): one object literal, no spreads, as it is on every call's path. */
+    const newCall = (ctx: ServerContext, stream: boolean): Partial<Call> & Served => ({
+      stream,
       side: 'server',
       service,
       method: name,
@@ -43,28 +45,32 @@ export function withMiddlewares<Req, Res>(
       peer: ctx.peer,
       setHeader: (n, v) => ctx.setHeader(n, v),
       setTrailer: (n, v) => ctx.setTrailer(n, v),
-      [HANDLER]: { handler, ctx },
+      [HANDLER]: { handler: handler as Handler<unknown, unknown>, ctx },
     });
-    const h = handler as Handler<unknown, unknown>;
     let wrapped: (input: never, ctx: ServerContext) => unknown;
     switch (shape) {
       case 'unary':
       case 'pingpong':
         wrapped = async (request: unknown, ctx: ServerContext) => {
-          const call: UnaryCall = { ...info(ctx, h), stream: false, request };
-          return ((await chain(call)) as { response: unknown }).response;
+          const call = newCall(ctx, false) as UnaryCall;
+          call.request = request;
+          return resultOf(call, await chain(call)).response;
         };
         break;
       case 'client':
         wrapped = async (requests: AsyncIterable<unknown>, ctx: ServerContext) => {
-          const call: StreamCall = { ...info(ctx, h), stream: true, requests };
-          return onlyMessage(((await chain(call)) as { responses: AsyncIterable<unknown> }).responses, name);
+          const call = newCall(ctx, true) as StreamCall;
+          call.requests = requests;
+          return onlyMessage(resultOf(call, await chain(call)).responses, name);
         };
         break;
       case 'server':
       case 'bidirectional':
-        wrapped = (input: unknown, ctx: ServerContext) =>
-          responsesThrough(chain, { ...info(ctx, h), stream: true, requests: shape === 'server' ? oneMessage(input) : (input as AsyncIterable<unknown>) });
+        wrapped = (input: unknown, ctx: ServerContext) => {
+          const call = newCall(ctx, true) as StreamCall;
+          call.requests = shape === 'server' ? oneMessage(input) : (input as AsyncIterable<unknown>);
+          return responsesThrough(chain, call);
+        };
         break;
     }
     out[name] = wrapped as Handler<Req, Res>;
@@ -122,7 +128,7 @@ class MiddlewareContext implements ServerContext {
 }
 
 async function* responsesThrough(chain: CallHandler, call: StreamCall): AsyncGenerator<unknown, void, undefined> {
-  yield* ((await chain(call)) as { responses: AsyncIterable<unknown> }).responses;
+  yield* resultOf(call, await chain(call)).responses;
 }
 
 async function* oneMessage(message: unknown): AsyncGenerator<unknown, void, undefined> {
