@@ -22,6 +22,7 @@ import {
   type Middleware,
   type ServerContext,
 } from '../../src/index.js';
+import { recordingStatus, rewriting } from '../support/middlewares.js';
 
 const IDL = 'examples/idl/streaming.thrift';
 type Msg = { message: string };
@@ -87,60 +88,18 @@ const addMetadata: Middleware = (next) => async (call) => {
 };
 
 /** Upper-cases every request's message and marks every response's, message by message. */
-const rewrite: Middleware = (next) => async (call) => {
-  const up = (req: unknown): string => m(text(req as string).toUpperCase());
-  if (!call.stream) {
-    const res = await next({ ...call, request: up(call.request) });
-    if (res.stream) throw new Error('unexpected');
-    return { ...res, response: m(`${text(res.response as string)}!`) };
-  }
-  const requests = call.requests;
-  const res = await next({
-    ...call,
-    requests: (async function* () {
-      for await (const r of requests) yield up(r);
-    })(),
-  });
-  if (!res.stream) throw new Error('unexpected');
-  const responses = res.responses;
-  return {
-    ...res,
-    responses: (async function* () {
-      for await (const r of responses) yield m(`${text(r as string)}!`);
-    })(),
-  };
-};
+const rewrite = rewriting(
+  (req) => m(text(req as string).toUpperCase()),
+  (res) => m(`${text(res as string)}!`),
+);
+
+type StatusLog = Array<{ info: Pick<CallInfo, 'side' | 'service' | 'method' | 'shape' | 'transport' | 'target'>; code: number }>;
 
 /** Records each call's shape, transport and final status (0 for OK, else the error's code). */
-function statusRecorder(log: Array<{ info: Pick<CallInfo, 'side' | 'service' | 'method' | 'shape' | 'transport' | 'target'>; code: number }>): Middleware {
-  return (next) => async (call) => {
-    const info = { side: call.side, service: call.service, method: call.method, shape: call.shape, transport: call.transport, target: call.target };
-    const codeOf = (err: unknown): number => (err instanceof RpcError ? err.code : Code.UNKNOWN);
-    let res;
-    try {
-      res = await next(call);
-    } catch (err) {
-      log.push({ info, code: codeOf(err) });
-      throw err;
-    }
-    if (!res.stream) {
-      log.push({ info, code: Code.OK });
-      return res;
-    }
-    const responses = res.responses;
-    return {
-      ...res,
-      responses: (async function* () {
-        try {
-          yield* responses;
-          log.push({ info, code: Code.OK });
-        } catch (err) {
-          log.push({ info, code: codeOf(err) });
-          throw err;
-        }
-      })(),
-    };
-  };
+function statusRecorder(log: StatusLog): Middleware {
+  return recordingStatus((call, code) =>
+    log.push({ info: { side: call.side, service: call.service, method: call.method, shape: call.shape, transport: call.transport, target: call.target }, code }),
+  );
 }
 
 interface Case {
@@ -213,7 +172,7 @@ describe.each(PING_PONG)('unary and ping-pong over $name', ({ make, carriesMetad
   });
 
   it('sees the final status: OK, and the error the server answered with', async () => {
-    const log: Parameters<typeof statusRecorder>[0] = [];
+    const log: StatusLog = [];
     const cli = await make({ middlewares: [statusRecorder(log)] });
     try {
       await cli.genericCall(method, m('ok'));
@@ -319,7 +278,7 @@ describe.each(STREAMING)('streams over $name', ({ make }) => {
   });
 
   it('sees the final status of each stream: OK at the clean end, the server error otherwise', async () => {
-    const log: Parameters<typeof statusRecorder>[0] = [];
+    const log: StatusLog = [];
     const cli = await make({ middlewares: [statusRecorder(log)] });
     try {
       const cs = await cli.clientStreaming('EchoClient');
@@ -385,7 +344,7 @@ describe.each(STREAMING)('streams over $name', ({ make }) => {
 
 describe('genericCall over a ttstream client goes over Framed, and says so', () => {
   it('transport framed in the call info', async () => {
-    const log: Parameters<typeof statusRecorder>[0] = [];
+    const log: StatusLog = [];
     const cli = newStreamingClient('TestService', await generic(), { hostPorts: at(), transport: 'ttstream', middlewares: [statusRecorder(log)] });
     try {
       expect(text(await cli.genericCall('EchoPingPong', m('p')))).toBe('p|-');

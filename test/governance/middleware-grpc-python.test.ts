@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Code, RpcError, jsonPbGeneric, newStreamingClient, protoFileProvider, type GenericClient, type Metadata, type Middleware } from '../../src/index.js';
+import { recordingStatus, rewriting } from '../support/middlewares.js';
 import { startPythonPeer, type PythonPeer } from '../support/python-peer.js';
 import { oracles } from '../support/oracles.js';
 
@@ -16,47 +17,26 @@ let peer: PythonPeer;
 let cli: GenericClient<string, string>;
 const seen: Array<{ method: string; service: string; header?: Metadata; trailer?: Metadata; code: number }> = [];
 
-/** Adds `x-echo`, prefixes every prompt, and records what came back and how the call ended. */
-const middleware: Middleware = (next) => async (call) => {
-  call.metadata['x-echo'] = `mw-${call.method}`;
-  const prefix = (r: unknown): string => {
-    const o = JSON.parse(r as string) as { prompt: string };
-    return JSON.stringify({ ...o, prompt: `mw:${o.prompt}` });
-  };
-  const record = (code: number, header?: Metadata, trailer?: Metadata): void => void seen.push({ method: call.method, service: call.service, header, trailer, code });
-  try {
-    if (!call.stream) {
-      const res = await next({ ...call, request: prefix(call.request) });
-      if (!res.stream) record(Code.OK, res.header, res.trailer);
-      return res;
-    }
-    const requests = call.requests;
-    const res = await next({
-      ...call,
-      requests: (async function* () {
-        for await (const r of requests) yield prefix(r);
-      })(),
-    });
-    if (!res.stream) return res;
-    const responses = res.responses;
-    return {
-      ...res,
-      responses: (async function* () {
-        yield* responses;
-        record(Code.OK, await res.header, await res.trailer);
-      })(),
-    };
-  } catch (err) {
-    record(err instanceof RpcError ? err.code : Code.UNKNOWN);
-    throw err;
-  }
+const prefix = (r: unknown): string => {
+  const o = JSON.parse(r as string) as { prompt: string };
+  return JSON.stringify({ ...o, prompt: `mw:${o.prompt}` });
 };
+/** Adds `x-echo`. */
+const echo: Middleware = (next) => async (call) => {
+  call.metadata['x-echo'] = `mw-${call.method}`;
+  return next(call);
+};
+/** Records what came back and how the call ended. */
+const record = recordingStatus((call, code, res) => {
+  const headers = res?.stream ? Promise.all([res.header, res.trailer]) : Promise.resolve([res?.header, res?.trailer]);
+  void headers.then(([header, trailer]) => seen.push({ method: call.method, service: call.service, header, trailer, code }));
+});
 
 beforeAll(async () => {
   if (!ready) return;
   peer = await startPythonPeer('test/peers/grpc_pb_server.py', [IDL]);
   const generic = jsonPbGeneric(await protoFileProvider(IDL));
-  cli = newStreamingClient('gpt_engine', generic, { hostPorts: [`127.0.0.1:${peer.port}`], middlewares: [middleware] });
+  cli = newStreamingClient('gpt_engine', generic, { hostPorts: [`127.0.0.1:${peer.port}`], middlewares: [record, echo, rewriting(prefix, (r) => r)] });
 });
 
 afterAll(async () => {

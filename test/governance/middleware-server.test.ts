@@ -19,6 +19,7 @@ import {
   type Middleware,
   type ServerContext,
 } from '../../src/index.js';
+import { recordingStatus, rewriting } from '../support/middlewares.js';
 
 const IDL = 'examples/idl/streaming.thrift';
 const m = (message: string): string => JSON.stringify({ message });
@@ -35,29 +36,10 @@ const tagMetadata: Middleware = (next) => async (call) => {
 };
 
 /** Requests lower-cased on the way in, responses wrapped in [] on the way out. */
-const rewrite: Middleware = (next) => async (call) => {
-  const low = (r: unknown): string => m(text(r as string).toLowerCase());
-  const out = (r: unknown): string => m(`[${text(r as string)}]`);
-  if (!call.stream) {
-    const res = await next({ ...call, request: low(call.request) });
-    return res.stream ? res : { ...res, response: out(res.response) };
-  }
-  const requests = call.requests;
-  const res = await next({
-    ...call,
-    requests: (async function* () {
-      for await (const r of requests) yield low(r);
-    })(),
-  });
-  if (!res.stream) return res;
-  const responses = res.responses;
-  return {
-    ...res,
-    responses: (async function* () {
-      for await (const r of responses) yield out(r);
-    })(),
-  };
-};
+const rewrite = rewriting(
+  (r) => m(text(r as string).toLowerCase()),
+  (r) => m(`[${text(r as string)}]`),
+);
 
 /** Refuses calls whose metadata says `x-deny`, and answers `EchoUnary` with "cached" for `x-cached`. */
 const gate: Middleware = (next) => async (call) => {
@@ -67,33 +49,9 @@ const gate: Middleware = (next) => async (call) => {
   return next(call);
 };
 
-const recordStatus: Middleware = (next) => async (call) => {
-  const record = (code: number): void => void statuses.push({ method: call.method, transport: call.transport, code, peer: call.peer, target: call.target });
-  const codeOf = (e: unknown): number => (e instanceof RpcError ? e.code : Code.UNKNOWN);
-  try {
-    const res = await next(call);
-    if (!res.stream) {
-      record(Code.OK);
-      return res;
-    }
-    const responses = res.responses;
-    return {
-      ...res,
-      responses: (async function* () {
-        try {
-          yield* responses;
-          record(Code.OK);
-        } catch (e) {
-          record(codeOf(e));
-          throw e;
-        }
-      })(),
-    };
-  } catch (e) {
-    record(codeOf(e));
-    throw e;
-  }
-};
+const recordStatus = recordingStatus((call, code) =>
+  statuses.push({ method: call.method, transport: call.transport, code, peer: call.peer, target: call.target }),
+);
 
 function seen(ctx: ServerContext): string {
   const v = ctx.metadata['x-server-mw'];
