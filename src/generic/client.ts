@@ -16,7 +16,7 @@ import type { TransportCall } from './transport-call.js';
 import { compose, resultOf } from '../governance/compose.js';
 import { MessagePipe } from '../governance/message-pipe.js';
 import type { Call, CallHandler, CallResult, StreamCall, UnaryCall } from '../governance/middleware.js';
-import { PipedCall, transportStream, type StreamLink } from './piped-call.js';
+import { PipedCall, encodeOnlyRequest, transportStream, type StreamLink } from './piped-call.js';
 
 /** How long `close()` lets calls in flight finish before cancelling them. */
 const DEFAULT_CLOSE_GRACE_MS = 5000;
@@ -214,7 +214,11 @@ export class GenericClient<Req, Res> {
     if (state === undefined) throw new UsageError('a middleware passed on a call it did not receive (spread the call it got: next({ ...call, … }))');
     const opts: CallOptions = { ...state.opts, metadata: sentAsIs(call.metadata) };
     if (call.deadline !== state.deadline) opts.timeoutMs = call.deadline === undefined ? undefined : Math.max(0, call.deadline - Date.now());
-    if (call.stream) return transportStream(this.open(state.codec, opts), state.codec, call.requests, state.link);
+    if (call.stream) {
+      const { codec, link } = state;
+      const requests = codec.mode === 'server' ? await encodeOnlyRequest(codec, call.requests) : call.requests;
+      return transportStream(this.open(codec, opts), codec, requests, link);
+    }
     let header: Metadata = {};
     let trailer: Metadata = {};
     const own = state.opts.onResponseMetadata;

@@ -21,12 +21,27 @@ export interface StreamLink {
 
 /**
  * The innermost step of a client stream's chain: the opened transport call, fed from the
- * (possibly wrapped) request iterable, with its responses decoded as they are read.
+ * (possibly wrapped) request iterable — or sent its one request, already encoded, for server
+ * streaming — with its responses decoded as they are read.
  */
-export function transportStream<Req, Res>(transport: TransportCall, codec: MethodCodec<Req, Res>, requests: AsyncIterable<unknown>, link: StreamLink): StreamResult {
+export function transportStream<Req, Res>(transport: TransportCall, codec: MethodCodec<Req, Res>, requests: AsyncIterable<unknown> | Uint8Array, link: StreamLink): StreamResult {
   link.transport = transport;
-  void sendAll(transport, codec, requests, link);
+  if (requests instanceof Uint8Array) {
+    transport.send(requests).catch(() => undefined); // a failed send surfaces through recv()
+    transport.closeSend();
+  } else {
+    void sendAll(transport, codec, requests, link);
+  }
   return { stream: true, responses: responsesOf(transport, codec, link), header: transport.headers, trailer: transport.trailers };
+}
+
+/**
+ * The one request of a server-streaming call as the middlewares left it, encoded before the
+ * call opens, so that one that does not encode fails the call with nothing sent.
+ */
+export async function encodeOnlyRequest<Req, Res>(codec: MethodCodec<Req, Res>, requests: AsyncIterable<unknown>): Promise<Uint8Array> {
+  for await (const req of requests) return codec.encodeRequest(req as Req);
+  throw new RpcError(Code.INTERNAL, `${codec.name}: a middleware ended the request stream before its one request`);
 }
 
 async function sendAll<Req, Res>(transport: TransportCall, codec: MethodCodec<Req, Res>, requests: AsyncIterable<unknown>, link: StreamLink): Promise<void> {

@@ -405,3 +405,23 @@ describe('the chain', () => {
     }
   });
 });
+
+describe('server streaming through middlewares', () => {
+  it('a request the middlewares leave unencodable fails the call before anything is sent', async () => {
+    const breaks: Middleware = (next) => async (call) =>
+      next({
+        ...call,
+        requests: (async function* () {
+          yield '{"message": 12}';
+        })(),
+      });
+    const before = served.EchoServer ?? 0;
+    const cli = newStreamingClient('TestService', await generic(), { hostPorts: at(), middlewares: [breaks] });
+    try {
+      await expect(cli.serverStreaming('EchoServer', m('q'))).rejects.toBeInstanceOf(CodecError);
+      expect(served.EchoServer ?? 0).toBe(before);
+    } finally {
+      await cli.close();
+    }
+  });
+});
