@@ -2,8 +2,9 @@
 // middleware, side by side with @grpc/grpc-js without and with one no-op interceptor, on the
 // same workloads and server.
 //
-//   npm run build && node bench/middleware.mjs [--quick] [--json-out file] [--base <dist dir>]
+//   npm run build && node bench/middleware.mjs [--quick] [--json-out file] [--base <dist dir>] [--dist <dist dir>]
 //
+// --dist: the build measured as idlcall (default dist/; a copy keeps a run safe from rebuilds).
 // --base: another build of idlcall (e.g. main's dist/) measured in the same interleaved runs,
 // so "no middleware" can be compared with the code before middlewares existed.
 //
@@ -23,7 +24,8 @@ import { hasTaskset, measureRow, pinSelf, serveClient, startServer } from './lib
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = join(dirname(SELF), '..');
-const OWN_DIST = join(ROOT, 'dist');
+const di = process.argv.indexOf('--dist');
+const OWN_DIST = di > 0 ? resolve(process.argv[di + 1]) : join(ROOT, 'dist');
 const PROTO = join(ROOT, 'examples/idl/streaming.proto');
 const THRIFT = join(ROOT, 'examples/idl/streaming.thrift');
 const STREAM_N = 1000;
@@ -141,7 +143,7 @@ async function main() {
   console.log(`middleware: clients in child processes${pinned ? ' on CPU 0' : ''}, servers${hasTaskset ? ' on CPU 1' : ''}; ${timing.runs} interleaved runs of ${timing.runMs} ms after ${timing.warmupMs} ms warm-up${base ? `; base = ${base}` : ''}`);
   const rows = [];
   for (const pass of passes) {
-    const server = await startServer(process.execPath, [SELF, 'server', pass.kind]);
+    const server = await startServer(process.execPath, [SELF, 'server', pass.kind, ...(di > 0 ? ['--dist', OWN_DIST] : [])]);
     try {
       for (const r of pass.rows) {
         const clients = pass.impls.map((impl) => ({
