@@ -118,18 +118,25 @@ export class GenericClient<Req, Res> {
    * On a ttstream client, unary and ping-pong methods go over Framed, as Kitex's
    * client sends them (only streaming methods travel over TTHeader Streaming).
    */
-  async genericCall(method: string, req: Req, opts: CallOptions = {}): Promise<Res> {
-    const codec = this.callGeneric.method(method);
-    if (codec.mode !== 'unary' && codec.mode !== 'pingpong') {
-      throw new UsageError(`${method} is a ${describeMode(codec.mode)} method; use ${streamingCallName(codec.mode)}`);
+  genericCall(method: string, req: Req, opts: CallOptions = {}): Promise<Res> {
+    // Not itself async: a call without middlewares is one async step (unaryCall), as before they existed.
+    let codec: MethodCodec<Req, Res>;
+    try {
+      codec = this.callGeneric.method(method);
+      if (codec.mode !== 'unary' && codec.mode !== 'pingpong') {
+        throw new UsageError(`${method} is a ${describeMode(codec.mode)} method; use ${streamingCallName(codec.mode)}`);
+      }
+    } catch (err) {
+      return Promise.reject(err);
     }
     const chain = this.chainFor(opts);
-    if (chain) {
-      const call = this.newCall(codec, opts, false) as UnaryCall;
-      call.request = req;
-      return resultOf(call, await chain(call)).response as Res;
-    }
-    return this.unaryCall(codec, req, opts);
+    return chain ? this.unaryThrough(chain, codec, req, opts) : this.unaryCall(codec, req, opts);
+  }
+
+  private async unaryThrough(chain: CallHandler, codec: MethodCodec<Req, Res>, req: Req, opts: CallOptions): Promise<Res> {
+    const call = this.newCall(codec, opts, false) as UnaryCall;
+    call.request = req;
+    return resultOf(call, await chain(call)).response as Res;
   }
 
   /** The transport's part of a unary or ping-pong call. */

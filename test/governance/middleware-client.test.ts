@@ -409,12 +409,16 @@ describe('the chain', () => {
 describe('server streaming through middlewares', () => {
   it('a request the middlewares leave unencodable fails the call before anything is sent', async () => {
     const breaks: Middleware = (next) => async (call) =>
-      next({
-        ...call,
-        requests: (async function* () {
-          yield '{"message": 12}';
-        })(),
-      });
+      next(
+        call.stream
+          ? {
+              ...call,
+              requests: (async function* () {
+                yield '{"message": 12}';
+              })(),
+            }
+          : call,
+      );
     const before = served.EchoServer ?? 0;
     const cli = newStreamingClient('TestService', await generic(), { hostPorts: at(), middlewares: [breaks] });
     try {
