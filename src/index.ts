@@ -4,6 +4,7 @@
  */
 export * from './errors/index.js';
 export * from './generic/index.js';
+export * from './governance/index.js';
 export type * from './idl-parser/proto/descriptor.js';
 export type * from './idl-parser/thrift/descriptor.js';
 export type { ProtoJsonOptions } from './codec/proto/index.js';

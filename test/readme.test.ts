@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,8 +21,12 @@ const blocks = [...readFileSync('README.md', 'utf8').matchAll(/```ts\n([\s\S]*?)
 const dist = resolve('dist/index.js');
 const dir = mkdtempSync(join(tmpdir(), 'idlcall-readme-'));
 
-function runBlock(code: string, target: string, extra = '', env: Record<string, string> = {}): Promise<string> {
-  const file = join(dir, `block-${Math.random().toString(36).slice(2)}.mjs`);
+/** Where blocks that import devDependencies run: inside the repository, so bare imports resolve. */
+const REPO_BLOCKS = resolve('node_modules/.cache/idlcall-readme');
+
+function runBlock(code: string, target: string, extra = '', env: Record<string, string> = {}, where = dir): Promise<string> {
+  mkdirSync(where, { recursive: true });
+  const file = join(where, `block-${Math.random().toString(36).slice(2)}.mjs`);
   writeFileSync(file, code.replaceAll("from 'idlcall'", `from '${dist}'`) + extra);
   return new Promise((ok, fail) =>
     execFile(process.execPath, [file], { env: { ...process.env, TARGET: target, ...env }, timeout: 20_000 }, (err, stdout, stderr) =>
@@ -43,11 +47,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([pb?.close(), thrift?.close()]);
   rmSync(dir, { recursive: true, force: true });
+  rmSync(REPO_BLOCKS, { recursive: true, force: true });
 });
 
 describe('README examples', () => {
-  it('has the six examples', () => {
-    expect(blocks).toHaveLength(6);
+  it('has the eight examples', () => {
+    expect(blocks).toHaveLength(8);
   });
 
   it("the seed's four protobuf examples print every reply", async () => {
@@ -87,6 +92,22 @@ await pp.close(); await sc.close(); await server.close();
 `;
     const out = (await runBlock(code, '', check)).trim().split('\n').map((l) => JSON.parse(l) as unknown);
     expect(out).toEqual([{ message: 'server pong: hi' }, ...[0, 1, 2].map((i) => ({ message: `response ${i}` }))]);
+  });
+
+  it('the middleware example: every call logged and authorized, the stream rewritten message by message', async () => {
+    const out = (await runBlock(blocks[6]!, pb.hostPort)).trim().split('\n').map((l) => JSON.parse(l) as unknown);
+    expect(out).toEqual([{ message: 'Echo: hi' }, { message: 'Echo: QUIET PLEASE' }]);
+  });
+
+  it('the OpenTelemetry example: a SERVER and a CLIENT span of one trace', async () => {
+    // Its SDK imports resolve from the repository's devDependencies.
+    const out = (await runBlock(blocks[7]!, '', '', {}, REPO_BLOCKS)).trim().split('\n').map((l) => l.split(' '));
+    expect(out.map(([name, kind]) => [name, kind])).toEqual([
+      ['pb.StreamingService/UnaryEcho', 'SERVER'],
+      ['pb.StreamingService/UnaryEcho', 'CLIENT'],
+    ]);
+    expect(out[0]![2]).toMatch(/^[0-9a-f]{32}$/);
+    expect(out[1]![2]).toBe(out[0]![2]);
   });
 
   it('the reflection example calls with the schema the server describes', async () => {

@@ -2,7 +2,7 @@ import { GrpcChannel } from '../http2/index.js';
 import { PingPongClient, type PingPongTransport } from '../ttheader/index.js';
 import { TTStreamClient } from '../ttstream/index.js';
 import { Code } from '../errors/status-code.js';
-import { RpcError } from '../errors/rpc-error.js';
+import { RpcError, type Metadata } from '../errors/rpc-error.js';
 import { UsageError } from '../errors/usage-error.js';
 import { describeMode, type CallMode } from './call-mode.js';
 import type { Generic, MethodCodec } from './method-codec.js';
@@ -11,8 +11,12 @@ import type { CallOptions, ClientOptions, CloseOptions, RequestMetadata } from '
 import { backwardMetainfoOf, persistentMetainfoHeaders } from './metainfo.js';
 import { AddressPicker, type PickRequest } from './pick-address.js';
 import { pingPongReplyMetadata } from './reply-metadata.js';
-import { BidiStream, ClientStream, ServerStream, receiveSingle } from './streams.js';
+import { BidiStream, ClientStream, CodecCall, ServerStream, receiveSingle } from './streams.js';
 import type { TransportCall } from './transport-call.js';
+import { compose, resultOf } from '../governance/compose.js';
+import { MessagePipe } from '../governance/message-pipe.js';
+import type { Call, CallHandler, CallResult, StreamCall, UnaryCall } from '../governance/middleware.js';
+import { PipedCall, encodeOnlyRequest, transportStream, type StreamLink } from './piped-call.js';
 
 /** How long `close()` lets calls in flight finish before cancelling them. */
 const DEFAULT_CLOSE_GRACE_MS = 5000;
@@ -35,6 +39,10 @@ export class GenericClient<Req, Res> {
   /** Where calls go. */
   private readonly addresses: AddressPicker;
   private closed = false;
+  /** The client's middlewares around the transport, composed once; undefined when there are none. */
+  private readonly chain: CallHandler | undefined;
+  /** What middlewares see as the call's target. */
+  private readonly target: string;
 
   constructor(
     /** The destination service name (Kitex's `destService`): `:authority` and TTHeader ToService. */
@@ -62,6 +70,8 @@ export class GenericClient<Req, Res> {
       this.ttstream?.closeAddress(hp);
       this.pingPong?.closeAddress(hp);
     });
+    this.target = typeof options.resolver === 'string' ? options.resolver : (options.hostPorts?.join(',') ?? serviceName);
+    this.chain = options.middlewares?.length ? compose(options.middlewares, this.endpoint) : undefined;
   }
 
   /** The instances the client knows (from `hostPorts` or its resolver), with their state and load. */
@@ -73,25 +83,34 @@ export class GenericClient<Req, Res> {
   async clientStreaming(method: string, opts: CallOptions = {}): Promise<ClientStream<Req, Res>> {
     const codec = this.bind(method, 'client', 'clientStreaming');
     if (!this.addresses.ready) await this.addresses.whenReady();
-    return new ClientStream(this.open(codec, opts), codec);
+    const chain = this.chainFor(opts);
+    if (chain) return new ClientStream(await this.openThrough(chain, codec, opts), method);
+    return new ClientStream(new CodecCall(this.open(codec, opts), codec), method);
   }
 
   /** Sends one request and returns the stream of responses. */
   async serverStreaming(method: string, req: Req, opts: CallOptions = {}): Promise<ServerStream<Req, Res>> {
     const codec = this.bind(method, 'server', 'serverStreaming');
+    const chain = this.chainFor(opts);
+    if (chain) {
+      if (!this.addresses.ready) await this.addresses.whenReady();
+      return new ServerStream(await this.openThrough(chain, codec, opts, req), method);
+    }
     const bytes = codec.encodeRequest(req);
     if (!this.addresses.ready) await this.addresses.whenReady();
     const call = this.open(codec, opts);
     call.send(bytes).catch(() => undefined); // a failed send surfaces through recv()
     call.closeSend();
-    return new ServerStream(call, codec);
+    return new ServerStream(new CodecCall(call, codec), method);
   }
 
   /** Opens a bidirectional call: independent `send`/`recv`, `close()` half-closes. */
   async bidiStreaming(method: string, opts: CallOptions = {}): Promise<BidiStream<Req, Res>> {
     const codec = this.bind(method, 'bidirectional', 'bidiStreaming');
     if (!this.addresses.ready) await this.addresses.whenReady();
-    return new BidiStream(this.open(codec, opts), codec);
+    const chain = this.chainFor(opts);
+    if (chain) return new BidiStream(await this.openThrough(chain, codec, opts), method);
+    return new BidiStream(new CodecCall(this.open(codec, opts), codec), method);
   }
 
   /**
@@ -99,11 +118,29 @@ export class GenericClient<Req, Res> {
    * On a ttstream client, unary and ping-pong methods go over Framed, as Kitex's
    * client sends them (only streaming methods travel over TTHeader Streaming).
    */
-  async genericCall(method: string, req: Req, opts: CallOptions = {}): Promise<Res> {
-    const codec = this.callGeneric.method(method);
-    if (codec.mode !== 'unary' && codec.mode !== 'pingpong') {
-      throw new UsageError(`${method} is a ${describeMode(codec.mode)} method; use ${streamingCallName(codec.mode)}`);
+  genericCall(method: string, req: Req, opts: CallOptions = {}): Promise<Res> {
+    // Not itself async: a call without middlewares is one async step (unaryCall), as before they existed.
+    let codec: MethodCodec<Req, Res>;
+    try {
+      codec = this.callGeneric.method(method);
+      if (codec.mode !== 'unary' && codec.mode !== 'pingpong') {
+        throw new UsageError(`${method} is a ${describeMode(codec.mode)} method; use ${streamingCallName(codec.mode)}`);
+      }
+    } catch (err) {
+      return Promise.reject(err);
     }
+    const chain = this.chainFor(opts);
+    return chain ? this.unaryThrough(chain, codec, req, opts) : this.unaryCall(codec, req, opts);
+  }
+
+  private async unaryThrough(chain: CallHandler, codec: MethodCodec<Req, Res>, req: Req, opts: CallOptions): Promise<Res> {
+    const call = this.newCall(codec, opts, false) as UnaryCall;
+    call.request = req;
+    return resultOf(call, await chain(call)).response as Res;
+  }
+
+  /** The transport's part of a unary or ping-pong call. */
+  private async unaryCall(codec: MethodCodec<Req, Res>, req: Req, opts: CallOptions): Promise<Res> {
     const bytes = codec.encodeRequest(req);
     // Calls wait for the resolver's first answer only (later answers arrive in the background).
     if (!this.addresses.ready) await this.addresses.whenReady();
@@ -133,6 +170,73 @@ export class GenericClient<Req, Res> {
     const graceMs = opts.graceMs ?? DEFAULT_CLOSE_GRACE_MS;
     await Promise.all([this.grpc?.close(graceMs), this.ttstream?.close(graceMs), this.pingPong?.close(graceMs), this.addresses.close()]);
   }
+
+  /** The chain a call runs through: the client's, or the client's and the call's own; undefined for none. */
+  private chainFor(opts: CallOptions): CallHandler | undefined {
+    if (!opts.middlewares?.length) return this.chain;
+    return compose([...(this.options.middlewares ?? []), ...opts.middlewares], this.endpoint);
+  }
+
+  /**
+   * A call as the chain gets it, without its message(s); metadata is a fresh object the chain
+   * may change. One object literal (no spreads): this is on every call's path.
+   */
+  private newCall(codec: MethodCodec<Req, Res>, opts: CallOptions, stream: boolean): Partial<Call> & Stateful<Req, Res> {
+    const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs;
+    const deadline = timeoutMs !== undefined ? Date.now() + timeoutMs : undefined;
+    const path = codec.grpcPath;
+    return {
+      stream,
+      side: 'client',
+      service: path.slice(1, path.lastIndexOf('/')),
+      method: codec.name,
+      shape: codec.mode,
+      transport: this.transport === 'ttstream' && (codec.mode === 'unary' || codec.mode === 'pingpong') ? 'framed' : this.transport,
+      target: this.target,
+      metadata: { ...this.options.metadata, ...opts.metadata },
+      deadline,
+      [ENDPOINT]: { codec, opts, deadline, link: {} },
+    };
+  }
+
+  /** Opens a stream through `chain`; `single` is a server-streaming call's one request. */
+  private async openThrough(chain: CallHandler, codec: MethodCodec<Req, Res>, opts: CallOptions, ...single: [Req] | []): Promise<PipedCall<Req, Res>> {
+    const requests = new MessagePipe<unknown>();
+    const call = this.newCall(codec, opts, true) as StreamCall;
+    call.requests = requests;
+    if (single.length) {
+      void requests.push(single[0]).catch(() => undefined); // taken at once; a failed call says why through recv()
+      requests.close();
+    }
+    const result = resultOf(call, await chain(call));
+    return new PipedCall(requests, result, (call as StreamCall & Stateful<Req, Res>)[ENDPOINT].link);
+  }
+
+  /**
+   * The innermost step of every chain: the call as the middlewares left it, handed to the
+   * transport (the same path as a call without middlewares).
+   */
+  private readonly endpoint = async (call: Call): Promise<CallResult> => {
+    const state = (call as Call & Stateful<Req, Res>)[ENDPOINT];
+    if (state === undefined) throw new UsageError('a middleware passed on a call it did not receive (spread the call it got: next({ ...call, … }))');
+    const opts: CallOptions = { ...state.opts, metadata: sentAsIs(call.metadata) };
+    if (call.deadline !== state.deadline) opts.timeoutMs = call.deadline === undefined ? undefined : Math.max(0, call.deadline - Date.now());
+    if (call.stream) {
+      const { codec, link } = state;
+      const requests = codec.mode === 'server' ? await encodeOnlyRequest(codec, call.requests) : call.requests;
+      return transportStream(this.open(codec, opts), codec, requests, link);
+    }
+    let header: Metadata = {};
+    let trailer: Metadata = {};
+    const own = state.opts.onResponseMetadata;
+    opts.onResponseMetadata = (h, t) => {
+      header = h;
+      trailer = t;
+      own?.(h, t);
+    };
+    const response = await this.unaryCall(state.codec, call.request as Req, opts);
+    return { stream: false, response, header, trailer };
+  };
 
   private bind(method: string, mode: CallMode, callName: string): MethodCodec<Req, Res> {
     if (this.transport !== 'grpc' && this.transport !== 'ttstream') {
@@ -280,8 +384,34 @@ function pick<T extends object, K extends keyof T>(obj: T, keys: K[]): Partial<P
   return out;
 }
 
+/**
+ * The endpoint's state, carried on the call under a symbol: it survives `{ ...call }` in a
+ * middleware, and no middleware reads it by accident.
+ */
+const ENDPOINT = Symbol('idlcall.endpoint');
+
+interface EndpointState<Req, Res> {
+  codec: MethodCodec<Req, Res>;
+  opts: CallOptions;
+  /** The deadline middlewares were shown, to tell whether one changed it. */
+  deadline: number | undefined;
+  link: StreamLink;
+}
+
+interface Stateful<Req, Res> {
+  [ENDPOINT]: EndpointState<Req, Res>;
+}
+
+/** Metadata the chain resolved from the client's and the call's: the transport sends it as it is. */
+const resolvedMetadata = new WeakSet<RequestMetadata>();
+
+function sentAsIs(md: RequestMetadata): RequestMetadata {
+  resolvedMetadata.add(md);
+  return md;
+}
+
 function mergeMetadata(a: RequestMetadata | undefined, b: RequestMetadata | undefined): RequestMetadata {
-  if (!a) return b ?? {};
+  if (!a || (b && resolvedMetadata.has(b))) return b ?? {};
   if (!b) return a;
   return { ...a, ...b };
 }

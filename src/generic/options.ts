@@ -3,6 +3,7 @@ import type { TlsOptions } from '../http2/index.js';
 import type { Metadata } from '../errors/rpc-error.js';
 import type { PingPongTransport } from '../ttheader/index.js';
 import type { ConnectionInfo } from '../net/connection-info.js';
+import type { Middleware } from '../governance/middleware.js';
 
 export type { TlsOptions, ConnectionInfo };
 
@@ -123,6 +124,12 @@ export interface ClientOptions {
    * alone, which every version understands.
    */
   ttstreamReset?: boolean;
+  /**
+   * Middlewares every call passes through, the first outermost: they see and may change the
+   * call's metadata, deadline and messages, answer it themselves, and see how it ended. They
+   * run once per call, around the transport (and around its retries and hedged attempts).
+   */
+  middlewares?: readonly Middleware[];
 }
 
 /** Options for one call. */
@@ -161,6 +168,8 @@ export interface CallOptions {
    * callback is not called.
    */
   onResponseMetadata?: (headers: Metadata, trailers: Metadata) => void;
+  /** Middlewares for this call only, inside the client's (see {@link ClientOptions.middlewares}). */
+  middlewares?: readonly Middleware[];
 }
 
 /** Options for `close()`. */

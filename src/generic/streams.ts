@@ -3,6 +3,68 @@ import { RpcError, type Metadata } from '../errors/rpc-error.js';
 import type { MethodCodec } from './method-codec.js';
 import type { TransportCall } from './transport-call.js';
 
+/**
+ * One call as the stream classes drive it, in messages of the generic's representation:
+ * straight over a transport ({@link CodecCall}), or through the client's middlewares.
+ */
+export interface MessageCall<Req, Res> {
+  /** Sends one request; resolves when more can be taken (back-pressure). */
+  send(req: Req): Promise<void>;
+  /** Half-closes the request side. */
+  closeSend(): void;
+  /** The next response; undefined at a clean end; rejects with the call's error otherwise. */
+  recv(): Promise<Res | undefined>;
+  readonly headers: Promise<Metadata>;
+  readonly trailers: Promise<Metadata>;
+  cancel(reason?: string): void;
+}
+
+/** A transport call with the method's codec: requests encoded as they are sent, responses decoded as they arrive. */
+export class CodecCall<Req, Res> implements MessageCall<Req, Res> {
+  constructor(
+    private readonly call: TransportCall,
+    private readonly codec: MethodCodec<Req, Res>,
+  ) {}
+
+  get headers(): Promise<Metadata> {
+    return this.call.headers;
+  }
+
+  get trailers(): Promise<Metadata> {
+    return this.call.trailers;
+  }
+
+  /** Encodes before writing, so a request that does not encode sends nothing. */
+  send(req: Req): Promise<void> {
+    let bytes: Uint8Array;
+    try {
+      bytes = this.codec.encodeRequest(req);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.call.send(bytes);
+  }
+
+  closeSend(): void {
+    this.call.closeSend();
+  }
+
+  async recv(): Promise<Res | undefined> {
+    const bytes = await this.call.recv();
+    if (bytes === undefined) return undefined;
+    try {
+      return this.codec.decodeResponse(bytes);
+    } catch (err) {
+      this.call.cancel('response could not be decoded');
+      throw err;
+    }
+  }
+
+  cancel(reason?: string): void {
+    this.call.cancel(reason);
+  }
+}
+
 /** What every open stream (gRPC or ttstream) exposes besides its messages. */
 abstract class StreamBase<Req, Res> {
   /** Set at the clean end of the stream (or once the single response was read). */
@@ -10,8 +72,9 @@ abstract class StreamBase<Req, Res> {
   private cancelled = false;
 
   constructor(
-    protected readonly call: TransportCall,
-    protected readonly codec: MethodCodec<Req, Res>,
+    protected readonly call: MessageCall<Req, Res>,
+    /** The method, for error messages. */
+    protected readonly method: string,
   ) {}
 
   /** Response headers, once the server sends them. */
@@ -30,31 +93,12 @@ abstract class StreamBase<Req, Res> {
     this.call.cancel(reason);
   }
 
-  /** Encodes before writing, so a request that does not encode sends nothing. */
-  protected sendMessage(req: Req): Promise<void> {
-    let bytes: Uint8Array;
-    try {
-      bytes = this.codec.encodeRequest(req);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    return this.call.send(bytes);
-  }
-
   /** The next response, or undefined at a clean end of stream (Kitex's io.EOF). */
   protected async receive(): Promise<Res | undefined> {
     if (this.ended) return undefined;
-    const bytes = await this.call.recv();
-    if (bytes === undefined) {
-      this.ended = true;
-      return undefined;
-    }
-    try {
-      return this.codec.decodeResponse(bytes);
-    } catch (err) {
-      this.cancel('response could not be decoded');
-      throw err;
-    }
+    const res = await this.call.recv();
+    if (res === undefined) this.ended = true;
+    return res;
   }
 
   /** Iterates responses until the end of stream; leaving the loop early cancels the call. */
@@ -87,14 +131,20 @@ export async function receiveSingle<Req, Res>(call: TransportCall, codec: Method
 export class ClientStream<Req, Res> extends StreamBase<Req, Res> {
   /** Sends one request; resolves when the transport can take more (back-pressure). */
   send(req: Req): Promise<void> {
-    return this.sendMessage(req);
+    return this.call.send(req);
   }
 
   /** Half-closes the request side and waits for the response. */
   async closeAndRecv(): Promise<Res> {
     this.call.closeSend();
     try {
-      return await receiveSingle(this.call, this.codec);
+      const res = await this.call.recv();
+      if (res === undefined) throw new RpcError(Code.INTERNAL, `${this.method}: the server ended the call without a response`);
+      if ((await this.call.recv()) !== undefined) {
+        this.call.cancel('more than one response');
+        throw new RpcError(Code.INTERNAL, `${this.method}: the server sent more than one response`);
+      }
+      return res;
     } finally {
       this.ended = true;
     }
@@ -121,7 +171,7 @@ export class ServerStream<Req, Res> extends StreamBase<Req, Res> implements Asyn
 export class BidiStream<Req, Res> extends StreamBase<Req, Res> implements AsyncIterable<Res> {
   /** Sends one request; resolves when the transport can take more (back-pressure). */
   send(req: Req): Promise<void> {
-    return this.sendMessage(req);
+    return this.call.send(req);
   }
 
   /** Half-closes: no more requests; responses keep arriving. */

@@ -100,12 +100,25 @@ describe('the packed tarball', () => {
     expect((await run(process.execPath, ['-e', code], consumer)).trim()).toBe('true,true,true,true,true,true');
   });
 
+  it('imports without @opentelemetry/api (an optional peer, not installed); otelMiddleware asks for it only when a call uses it', async () => {
+    const code = `
+      import * as m from 'idlcall';
+      let present = true;
+      try { await import('@opentelemetry/api'); } catch { present = false; }
+      const handler = m.otelMiddleware()(async () => ({ stream: false, response: '{}' }));
+      const call = { side: 'client', service: 's', method: 'M', shape: 'unary', transport: 'grpc', target: '', metadata: {}, deadline: undefined, stream: false, request: '{}' };
+      const err = await handler(call).catch((e) => e);
+      console.log(present, err instanceof m.UsageError, /npm install @opentelemetry\\/api/.test(err.message));`;
+    expect((await run(process.execPath, ['--input-type=module', '-e', code], consumer)).trim()).toBe('false true true');
+  });
+
   it('`npx idlcall --version` runs the command straight after install', async () => {
     expect((await run('npx', ['--no-install', 'idlcall', '--version'], consumer)).trim()).toBe(`idlcall ${pkg.version}`);
   });
 
   const typedUse = `
-    import { Code, CodecError, RpcError, jsonPbGeneric, newStreamingClient, protoContentProvider, type GenericClient } from 'idlcall';
+    import { Code, CodecError, RpcError, jsonPbGeneric, newStreamingClient, otelMiddleware, protoContentProvider, type GenericClient, type Middleware } from 'idlcall';
+    export const middlewares: Middleware[] = [otelMiddleware(), (next) => async (call) => next({ ...call, metadata: { ...call.metadata, a: 'b' } })];
     export async function use(): Promise<string> {
       const g = jsonPbGeneric(protoContentProvider('syntax = "proto3"; message M { int32 a = 1; }'));
       const cli: GenericClient<string, string> = newStreamingClient('svc', g, { hostPorts: ['127.0.0.1:1'], timeoutMs: 10 });
@@ -128,7 +141,7 @@ describe('the packed tarball', () => {
     const dir = join(consumer, 'nodenext');
     mkdirSync(dir);
     writeFileSync(join(dir, 'esm.mts'), typedUse);
-    writeFileSync(join(dir, 'cjs.cts'), `import idlcall = require('idlcall');\nexport const code: number = idlcall.Code.INTERNAL;\n${typedUse.replace(/^\s*import .*$/m, "import { Code, CodecError, RpcError, jsonPbGeneric, newStreamingClient, protoContentProvider, type GenericClient } from 'idlcall';")}`);
+    writeFileSync(join(dir, 'cjs.cts'), `import idlcall = require('idlcall');\nexport const code: number = idlcall.Code.INTERNAL;\n${typedUse.replace(/^\s*import .*$/m, "import { Code, CodecError, RpcError, jsonPbGeneric, newStreamingClient, otelMiddleware, protoContentProvider, type GenericClient, type Middleware } from 'idlcall';")}`);
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
       compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, types: ['node'], skipLibCheck: false },
       include: ['*.mts', '*.cts'],

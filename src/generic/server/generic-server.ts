@@ -16,6 +16,8 @@ import { serveGrpcCall } from './grpc-dispatch.js';
 import type { Handlers } from './handlers.js';
 import { PingPongConnection } from './pingpong-dispatch.js';
 import { serveTTStream } from './ttstream-dispatch.js';
+import { withMiddlewares } from './with-middlewares.js';
+import type { Middleware } from '../../governance/middleware.js';
 
 /** Transports a generic server can accept. */
 export type ServerTransport = 'grpc' | 'ttstream' | PingPongTransport;
@@ -85,6 +87,12 @@ export interface GenericServerOptions {
    * server stops reading the connection until it catches up. Default 64.
    */
   maxPipelinedRequests?: number;
+  /**
+   * Middlewares every call to a handler passes through, the first outermost (composed once,
+   * here; a server without them serves its handlers directly). Health and reflection calls
+   * do not pass through them.
+   */
+  middlewares?: readonly Middleware[];
 }
 
 /** What a server holds right now (for monitoring, and for tests that bound memory). */
@@ -129,13 +137,17 @@ export class GenericServer<Req, Res> {
   private registry: Registry | undefined;
   /** What was registered, to deregister on close. */
   private registered: RegistryInfo | undefined;
+  /** The handlers calls are dispatched to: the user's, wrapped in the middlewares when there are any. */
+  readonly handlers: Handlers<Req, Res>;
 
   constructor(
     readonly generic: Generic<Req, Res>,
-    readonly handlers: Handlers<Req, Res>,
+    handlers: Handlers<Req, Res>,
     private readonly options: GenericServerOptions = {},
   ) {
     for (const name of Object.keys(handlers)) generic.method(name); // a handler for a method that does not exist is a mistake
+    const middlewares = options.middlewares;
+    this.handlers = middlewares?.length ? withMiddlewares(generic, handlers, middlewares, () => (this.bound ? this.hostPort : '')) : handlers;
     this.accepted = new Set(options.transports ?? ALL);
     this.limits = resolveLimits(options);
     this.admission = new ConnectionAdmission(this.limits.maxConnections);
