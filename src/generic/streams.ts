@@ -30,15 +30,21 @@ abstract class StreamBase<Req, Res> {
     this.call.cancel(reason);
   }
 
-  /** Encodes before writing, so a request that does not encode sends nothing. */
+  /**
+   * Encodes before writing, so a request that does not encode sends nothing.
+   * A transport that copies what it sends gets a view on the codec's buffer
+   * (no allocation per message).
+   */
   protected sendMessage(req: Req): Promise<void> {
+    const call = this.call;
+    const encodeView = call.sendView === undefined ? undefined : this.codec.encodeRequestView;
     let bytes: Uint8Array;
     try {
-      bytes = this.codec.encodeRequest(req);
+      bytes = encodeView === undefined ? this.codec.encodeRequest(req) : encodeView(req);
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.call.send(bytes);
+    return encodeView === undefined ? call.send(bytes) : call.sendView!(bytes);
   }
 
   /** The next response, or undefined at a clean end of stream (Kitex's io.EOF). */

@@ -43,8 +43,12 @@ export class BatchWriter {
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
-  /** Queues a frame made from a method's prefix (see framePrefix) and a payload. */
-  frame(prefix: Uint8Array, type: FrameType, sid: number, payload: Uint8Array | undefined): void {
+  /**
+   * Queues a frame made from a method's prefix (see framePrefix) and a
+   * payload. With `transient`, the payload's memory is reused once this
+   * returns: a large one is copied before the socket holds on to it.
+   */
+  frame(prefix: Uint8Array, type: FrameType, sid: number, payload: Uint8Array | undefined, transient = false): void {
     if (this.closed) return;
     const plen = payload === undefined ? 0 : payload.length;
     const copy = plen < COPY_LIMIT;
@@ -58,7 +62,7 @@ export class BatchWriter {
       return;
     }
     this.flush();
-    this.socket.write(payload!);
+    this.socket.write(transient ? payload!.slice() : payload!);
   }
 
   /** Queues a whole frame encoded with stream id 0 (a Header frame), as stream `sid`'s. */

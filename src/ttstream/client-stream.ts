@@ -94,7 +94,7 @@ export class ClientStream {
     this.sid = conn.attach(this);
     const held = this.held;
     this.held = undefined;
-    if (held !== undefined) for (const p of held) conn.writeData(this.sid, this.start.prefix, p);
+    if (held !== undefined) for (const p of held) conn.writeData(this.sid, this.start.prefix, p, false);
     if (this.halfClosed) conn.writeTrailer(this.sid, this.start.prefix);
     const w = this.startWaiters;
     this.startWaiters = undefined;
@@ -108,6 +108,15 @@ export class ClientStream {
 
   /** Sends one message; resolves when the connection can take more. */
   send(message: Uint8Array): Promise<void> {
+    return this.sendData(message, false);
+  }
+
+  /** Like `send`, for bytes that are overwritten once it returns (a codec's buffer): what is kept is copied. */
+  sendView(message: Uint8Array): Promise<void> {
+    return this.sendData(message, true);
+  }
+
+  private sendData(message: Uint8Array, transient: boolean): Promise<void> {
     if (this.done) return this.error ? Promise.reject(this.error) : RESOLVED;
     if (this.halfClosed) return Promise.reject(new RpcError(Code.INTERNAL, 'send after closeSend'));
     if (message.length > this.host.maxSendMessageBytes) {
@@ -116,10 +125,10 @@ export class ClientStream {
     }
     const conn = this.conn;
     if (conn === undefined) {
-      (this.held ??= []).push(message);
+      (this.held ??= []).push(transient ? message.slice() : message);
       return new Promise((resolve, reject) => (this.startWaiters ??= []).push({ resolve, reject }));
     }
-    conn.writeData(this.sid, this.start.prefix, message);
+    conn.writeData(this.sid, this.start.prefix, message, transient);
     return conn.writer.congested ? conn.writer.drain() : RESOLVED;
   }
 
