@@ -21,17 +21,21 @@ export interface StreamHost {
   acquire(stream: ClientStream): void;
 }
 
-/** How the stream opens and frames its messages. */
+/** How the stream opens and frames its messages: the same for every stream of a method without metainfo. */
 export interface StreamStart {
   readonly method: string;
   /** The method's frame prefix (see framePrefix). */
   readonly prefix: Uint8Array;
   /** The whole Header frame (string infos `isn` and metainfo), with stream id 0 for the connection to fill in. */
   readonly headerFrame: Uint8Array;
+}
+
+/** Where the stream goes. */
+export interface StreamRoute {
   /** Pins the stream to this `host:port`; otherwise the client picks. */
-  readonly hostPort: string | undefined;
+  readonly hostPort?: string;
   /** With `hostPort`: the caller's choice of another address when those tried could not be reached. */
-  readonly nextHostPort: ((tried: ReadonlySet<string>) => string | undefined) | undefined;
+  readonly nextHostPort?: (tried: ReadonlySet<string>) => string | undefined;
 }
 
 const EMPTY: Metadata = Object.freeze({}) as Metadata;
@@ -67,6 +71,7 @@ export class ClientStream {
   constructor(
     private readonly host: StreamHost,
     readonly start: StreamStart,
+    readonly route: StreamRoute,
     timeoutMs: number | undefined,
     signal: AbortSignal | undefined,
   ) {
