@@ -30,21 +30,9 @@ abstract class StreamBase<Req, Res> {
     this.call.cancel(reason);
   }
 
-  /**
-   * Encodes before writing, so a request that does not encode sends nothing.
-   * A transport that copies what it sends gets a view on the codec's buffer
-   * (no allocation per message).
-   */
+  /** Encodes before writing, so a request that does not encode sends nothing. */
   protected sendMessage(req: Req): Promise<void> {
-    const call = this.call;
-    const encodeView = call.sendView === undefined ? undefined : this.codec.encodeRequestView;
-    let bytes: Uint8Array;
-    try {
-      bytes = encodeView === undefined ? this.codec.encodeRequest(req) : encodeView(req);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    return encodeView === undefined ? call.send(bytes) : call.sendView!(bytes);
+    return sendRequest(this.call, this.codec, req);
   }
 
   /** The next response, or undefined at a clean end of stream (Kitex's io.EOF). */
@@ -75,6 +63,22 @@ abstract class StreamBase<Req, Res> {
       if (!this.ended && !this.cancelled) this.cancel('the caller stopped reading');
     }
   }
+}
+
+/**
+ * Encodes a request and sends it; a request that does not encode sends
+ * nothing (the promise rejects). A transport that copies what it sends gets
+ * a view on the codec's buffer: no allocation per message.
+ */
+export function sendRequest<Req, Res>(call: TransportCall, codec: MethodCodec<Req, Res>, req: Req): Promise<void> {
+  const encodeView = call.sendView === undefined ? undefined : codec.encodeRequestView;
+  let bytes: Uint8Array;
+  try {
+    bytes = encodeView === undefined ? codec.encodeRequest(req) : encodeView(req);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return encodeView === undefined ? call.send(bytes) : call.sendView!(bytes);
 }
 
 /** Reads the single response of a client-streaming or unary call, and its clean end. */
