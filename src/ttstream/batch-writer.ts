@@ -56,9 +56,7 @@ export class BatchWriter {
     const p = writeFrameHead(this.slab, at, prefix, type, sid, plen);
     if (plen === 0) return;
     if (copy) {
-      const s = this.slab;
-      if (plen <= 64) for (let i = 0; i < plen; i++) s[p + i] = payload![i]!;
-      else s.set(payload!, p);
+      this.slab.set(payload!, p);
       return;
     }
     this.flush();
