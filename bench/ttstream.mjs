@@ -1,8 +1,10 @@
 // Kitex TTHeader Streaming ("ttstream") beside idlcall's own gRPC path, for the same Thrift
 // service and workloads, at the generic-client level (JSON strings in and out).
 //
-//   npm run build && node bench/ttstream.mjs [--quick] [--json-out file] [--filter text]
-//   (--filter: only the rows whose workload contains the text, e.g. "bidi", "64")
+//   npm run build && node bench/ttstream.mjs [--quick] [--json-out file] [--filter text] [--base dir]
+//   (--filter: only the rows whose workload contains the text, e.g. "bidi", "64";
+//    --base: another built checkout, e.g. a worktree of main, whose ttstream client runs as one
+//    more peer in the same interleaved rounds against the same server — before/after in one run)
 //
 // Service: TestService of examples/idl/streaming.thrift; every request and response is a
 // Request/Response{message} whose Thrift encoding is 64 bytes.
@@ -24,12 +26,14 @@
 //   bidi ping-pong: BIDI_ROUNDS send/recv round trips per stream (round trips/s).
 import { existsSync } from 'node:fs';
 import net from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { benchArgs, emitRows, renderMarkdown, stat } from './lib/report.mjs';
 import { hasTaskset, measureRow, pinSelf, serveClient, startServer } from './lib/rpc-harness.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
+/** The --base checkout's ttstream client. */
+const BASE = 'idlcall ttstream (base)';
 const ROOT = join(dirname(SELF), '..');
 const IDL = join(ROOT, 'examples/idl/streaming.thrift');
 const SERVICE = 'TestService';
@@ -88,7 +92,8 @@ async function setupClient(cfg) {
 }
 
 async function idlcallClient(cfg) {
-  const { jsonThriftGeneric, newStreamingClient, thriftFileProvider } = await import('../dist/index.js');
+  const dist = cfg.base ? pathToFileURL(join(cfg.base, 'dist/index.js')).href : '../dist/index.js';
+  const { jsonThriftGeneric, newStreamingClient, thriftFileProvider } = await import(dist);
   const generic = jsonThriftGeneric(await thriftFileProvider(IDL));
   const cli = newStreamingClient(SERVICE, generic, { hostPorts: [`127.0.0.1:${cfg.port}`], transport: cfg.transport });
   const ttstream = cfg.transport === 'ttstream';
@@ -233,6 +238,9 @@ async function main() {
   ];
   const fi = process.argv.indexOf('--filter');
   const filter = fi > 0 ? process.argv[fi + 1].toLowerCase() : undefined;
+  const bi = process.argv.indexOf('--base');
+  const baseDir = bi > 0 ? resolve(process.argv[bi + 1]) : undefined;
+  if (baseDir && !existsSync(join(baseDir, 'dist/index.js'))) throw new Error(`--base ${baseDir}: build it first (npm run build there)`);
   const rows = [];
   console.log(`ttstream: clients in child processes${pinned ? ' on CPU 0' : ''}, server${hasTaskset ? ' on CPU 1' : ''}; ${timing.runs} interleaved runs of ${timing.runMs} ms after ${timing.warmupMs} ms warm-up`);
   const server = await startServer(process.execPath, [SELF, 'server']);
@@ -245,6 +253,7 @@ async function main() {
         { name: 'idlcall gRPC', config: { ...base, impl: 'idlcall gRPC', transport: 'grpc' } },
         { name: 'raw node:net', config: { ...base, impl: 'raw node:net' } },
       ];
+      if (baseDir) clients.push({ name: BASE, config: { ...base, impl: BASE, transport: 'ttstream', base: baseDir } });
       const res = await measureRow({ script: SELF, clients, ...timing, serverPid: server.pid });
       rows.push(toRow(group, r, res));
       console.log(`  ${r.workload}: ${summaryLine(res)}`);
@@ -281,10 +290,17 @@ function toRow(group, r, res) {
     const { serverCpuPct: _, ...rest } = extraOf(grpc);
     row.peerExtra['idlcall gRPC'] = rest;
   }
+  const before = res[BASE];
+  if (before && !before.error) {
+    // the same ttstream client from the --base checkout, as one more peer (ratio: this checkout ÷ base)
+    row.peers[BASE] = stat(before, ours && !ours.error ? { ratio: perRound(ours, before) } : {});
+    row.peerExtra[BASE] = extraOf(before);
+  } else if (before) notes.push(`${BASE} failed: ${before.error}`);
   const raw = res['raw node:net'];
   if (raw && !raw.error) {
     row.ceiling = { name: 'raw node:net frames', ...stat(raw) };
     if (ours && !ours.error) notes.push(`per-round share of the ceiling ${(100 * perRound(ours, raw)).toFixed(0)}%`);
+    if (before && !before.error) notes.push(`${BASE}: per-round share of the ceiling ${(100 * perRound(before, raw)).toFixed(0)}%`);
     if (raw.cpuUsPerOp !== undefined) notes.push(`raw client CPU µs/op ${raw.cpuUsPerOp.toFixed(1)}`);
   } else notes.push(`raw node:net failed: ${raw?.error ?? 'no result'}`);
   if (r.w === 'unary') notes.push('ttstream: a one-message client stream (Kitex sends unary methods Framed); gRPC: the unary method');

@@ -314,11 +314,12 @@ export class GenericClient<Req, Res> {
     const stream = this.ttstream.call({
       method: codec.name,
       service: this.generic.serviceName,
-      ...route,
-      ...(metadata ? { metadata } : {}),
-      ...(persistent ? { persistentMetadata: persistent } : {}),
-      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
+      hostPort: route.hostPort,
+      nextHostPort: route.nextHostPort,
+      metadata,
+      persistentMetadata: persistent,
+      timeoutMs,
+      signal: opts.signal,
     });
     // The trailers settle at the end of the stream, whatever the end.
     if (this.addresses.tracksLoad) void stream.trailers.then(this.addresses.callStarted(route.hostPort));

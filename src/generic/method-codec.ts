@@ -18,6 +18,12 @@ export interface MethodCodec<Req, Res> {
   readonly grpcContentType: string;
   /** Request bytes as they travel (bare message, or Thrift args struct for unary/ping-pong). */
   encodeRequest(req: Req): Uint8Array;
+  /**
+   * Like `encodeRequest`, but the bytes are a view on the codec's own buffer,
+   * overwritten by its next encode (absent where the codec has none): for a
+   * transport that copies them before its send returns (`TransportCall.sendView`).
+   */
+  readonly encodeRequestView?: ((req: Req) => Uint8Array) | undefined;
   /** Response from the bytes that came back; throws `DeclaredException` for a declared Thrift exception. */
   decodeResponse(bytes: Uint8Array): Res;
   /** Server side: the request a handler sees. */

@@ -36,13 +36,7 @@ export class CodecCall<Req, Res> implements MessageCall<Req, Res> {
 
   /** Encodes before writing, so a request that does not encode sends nothing. */
   send(req: Req): Promise<void> {
-    let bytes: Uint8Array;
-    try {
-      bytes = this.codec.encodeRequest(req);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    return this.call.send(bytes);
+    return sendRequest(this.call, this.codec, req);
   }
 
   closeSend(): void {
@@ -113,6 +107,22 @@ abstract class StreamBase<Req, Res> {
       if (!this.ended && !this.cancelled) this.cancel('the caller stopped reading');
     }
   }
+}
+
+/**
+ * Encodes a request and sends it; a request that does not encode sends
+ * nothing (the promise rejects). A transport that copies what it sends gets
+ * a view on the codec's buffer: no allocation per message.
+ */
+export function sendRequest<Req, Res>(call: TransportCall, codec: MethodCodec<Req, Res>, req: Req): Promise<void> {
+  const encodeView = call.sendView === undefined ? undefined : codec.encodeRequestView;
+  let bytes: Uint8Array;
+  try {
+    bytes = encodeView === undefined ? codec.encodeRequest(req) : encodeView(req);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return encodeView === undefined ? call.send(bytes) : call.sendView!(bytes);
 }
 
 /** Reads the single response of a client-streaming or unary call, and its clean end. */

@@ -63,6 +63,8 @@ const bindJson: Binder<string> = (shape, codec, opts, path) => {
   return {
     ...common(shape, path),
     encodeRequest: (json) => (wrapped ? codec.encodeArgsJson(fn, json, opts) : codec.encodeJson(req!, json, opts)),
+    // streaming messages only: the transport that copies them (ttstream) carries only streams
+    encodeRequestView: wrapped ? undefined : (json) => codec.encodeJsonView(req!, json, opts),
     decodeResponse: (bytes) =>
       wrapped ? (codec.decodeResultToJson(fn, bytes, opts) ?? 'null') : codec.decodeToJson(res!, bytes, opts),
     decodeRequest: (bytes) => (wrapped ? codec.decodeArgsToJson(fn, bytes, opts) : codec.decodeToJson(req!, bytes, opts)),

@@ -8,6 +8,12 @@ import type { Metadata } from '../errors/rpc-error.js';
 export interface TransportCall {
   /** Sends one message; resolves when the transport can take more (back-pressure). */
   send(message: Uint8Array): Promise<void>;
+  /**
+   * Like `send`, for bytes that are overwritten once it returns (a codec's
+   * scratch buffer): the transport copies what it keeps. Absent where the
+   * transport holds on to sent bytes (gRPC).
+   */
+  sendView?(message: Uint8Array): Promise<void>;
   /** Half-closes the request side. */
   closeSend(): void;
   /** The next message; undefined at a clean end; rejects with an RpcError otherwise. */

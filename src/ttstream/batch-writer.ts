@@ -43,8 +43,12 @@ export class BatchWriter {
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
-  /** Queues a frame made from a method's prefix (see framePrefix) and a payload. */
-  frame(prefix: Uint8Array, type: FrameType, sid: number, payload: Uint8Array | undefined): void {
+  /**
+   * Queues a frame made from a method's prefix (see framePrefix) and a
+   * payload. With `transient`, the payload's memory is reused once this
+   * returns: a large one is copied before the socket holds on to it.
+   */
+  frame(prefix: Uint8Array, type: FrameType, sid: number, payload: Uint8Array | undefined, transient = false): void {
     if (this.closed) return;
     const plen = payload === undefined ? 0 : payload.length;
     const copy = plen < COPY_LIMIT;
@@ -52,13 +56,11 @@ export class BatchWriter {
     const p = writeFrameHead(this.slab, at, prefix, type, sid, plen);
     if (plen === 0) return;
     if (copy) {
-      const s = this.slab;
-      if (plen <= 64) for (let i = 0; i < plen; i++) s[p + i] = payload![i]!;
-      else s.set(payload!, p);
+      this.slab.set(payload!, p);
       return;
     }
     this.flush();
-    this.socket.write(payload!);
+    this.socket.write(transient ? payload!.slice() : payload!);
   }
 
   /** Queues a whole frame encoded with stream id 0 (a Header frame), as stream `sid`'s. */

@@ -131,9 +131,9 @@ export class ClientConnection implements FrameSink {
     if (this.streams.size === 0) this.idle();
   }
 
-  /** Queues a Data frame. */
-  writeData(sid: number, prefix: Uint8Array, payload: Uint8Array): void {
-    this.writer.frame(prefix, FrameType.Data, sid, payload);
+  /** Queues a Data frame (`transient`: the payload is overwritten once this returns). */
+  writeData(sid: number, prefix: Uint8Array, payload: Uint8Array, transient: boolean): void {
+    this.writer.frame(prefix, FrameType.Data, sid, payload, transient);
   }
 
   /** Queues an empty Trailer frame: the client's half-close. */

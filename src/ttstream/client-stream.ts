@@ -21,17 +21,21 @@ export interface StreamHost {
   acquire(stream: ClientStream): void;
 }
 
-/** How the stream opens and frames its messages. */
+/** How the stream opens and frames its messages: the same for every stream of a method without metainfo. */
 export interface StreamStart {
   readonly method: string;
   /** The method's frame prefix (see framePrefix). */
   readonly prefix: Uint8Array;
   /** The whole Header frame (string infos `isn` and metainfo), with stream id 0 for the connection to fill in. */
   readonly headerFrame: Uint8Array;
+}
+
+/** Where the stream goes. */
+export interface StreamRoute {
   /** Pins the stream to this `host:port`; otherwise the client picks. */
-  readonly hostPort: string | undefined;
+  readonly hostPort?: string;
   /** With `hostPort`: the caller's choice of another address when those tried could not be reached. */
-  readonly nextHostPort: ((tried: ReadonlySet<string>) => string | undefined) | undefined;
+  readonly nextHostPort?: (tried: ReadonlySet<string>) => string | undefined;
 }
 
 const EMPTY: Metadata = Object.freeze({}) as Metadata;
@@ -67,6 +71,7 @@ export class ClientStream {
   constructor(
     private readonly host: StreamHost,
     readonly start: StreamStart,
+    readonly route: StreamRoute,
     timeoutMs: number | undefined,
     signal: AbortSignal | undefined,
   ) {
@@ -94,7 +99,7 @@ export class ClientStream {
     this.sid = conn.attach(this);
     const held = this.held;
     this.held = undefined;
-    if (held !== undefined) for (const p of held) conn.writeData(this.sid, this.start.prefix, p);
+    if (held !== undefined) for (const p of held) conn.writeData(this.sid, this.start.prefix, p, false);
     if (this.halfClosed) conn.writeTrailer(this.sid, this.start.prefix);
     const w = this.startWaiters;
     this.startWaiters = undefined;
@@ -108,6 +113,15 @@ export class ClientStream {
 
   /** Sends one message; resolves when the connection can take more. */
   send(message: Uint8Array): Promise<void> {
+    return this.sendData(message, false);
+  }
+
+  /** Like `send`, for bytes that are overwritten once it returns (a codec's buffer): what is kept is copied. */
+  sendView(message: Uint8Array): Promise<void> {
+    return this.sendData(message, true);
+  }
+
+  private sendData(message: Uint8Array, transient: boolean): Promise<void> {
     if (this.done) return this.error ? Promise.reject(this.error) : RESOLVED;
     if (this.halfClosed) return Promise.reject(new RpcError(Code.INTERNAL, 'send after closeSend'));
     if (message.length > this.host.maxSendMessageBytes) {
@@ -116,10 +130,10 @@ export class ClientStream {
     }
     const conn = this.conn;
     if (conn === undefined) {
-      (this.held ??= []).push(message);
+      (this.held ??= []).push(transient ? message.slice() : message);
       return new Promise((resolve, reject) => (this.startWaiters ??= []).push({ resolve, reject }));
     }
-    conn.writeData(this.sid, this.start.prefix, message);
+    conn.writeData(this.sid, this.start.prefix, message, transient);
     return conn.writer.congested ? conn.writer.drain() : RESOLVED;
   }
 

@@ -111,8 +111,8 @@ function parseHostPort(hp: string): { host: string; port: number } {
   return { host: m[1]!, port };
 }
 
-/** Header frames of streams without metainfo, by method and service: the same bytes every time. */
-const plainHeaders = new Map<string, Uint8Array>();
+/** Bound on the starts kept per service and on the services (names may come from callers). */
+const MAX_PLAIN_STARTS = 1024;
 
 /** TTHeader Streaming client (see the module comment). */
 export class TTStreamClient implements StreamHost, ConnectionOwner {
@@ -127,6 +127,8 @@ export class TTStreamClient implements StreamHost, ConnectionOwner {
   private readonly onConnectionState: TTStreamClientOptions['onConnectionState'];
   private readonly size: number;
   private readonly targets = new Map<string, Target>();
+  /** Starts of streams without metainfo, by service and method: the same bytes every time. */
+  private readonly plainStarts = new Map<string, Map<string, StreamStart>>();
   /** Connections of addresses let go (closeAddress), closing once their streams are done. */
   private readonly letGo = new Set<ClientConnection>();
   private readonly order: Target[];
@@ -150,14 +152,26 @@ export class TTStreamClient implements StreamHost, ConnectionOwner {
 
   /** Opens a stream; its Header frame goes out as soon as a connection is there. */
   call(opts: TTStreamCallOptions): ClientStream {
-    const start: StreamStart = {
-      method: opts.method,
-      prefix: framePrefix(opts.method),
-      headerFrame: headerFrame(opts),
-      hostPort: opts.hostPort,
-      nextHostPort: opts.nextHostPort,
-    };
-    return new ClientStream(this, start, opts.timeoutMs, opts.signal);
+    return new ClientStream(this, this.startOf(opts), opts, opts.timeoutMs, opts.signal);
+  }
+
+  /** The stream's Header frame and prefix: made once per method and service for streams without metainfo. */
+  private startOf(opts: TTStreamCallOptions): StreamStart {
+    const plain = !hasEntries(opts.metadata) && !hasEntries(opts.persistentMetadata);
+    if (!plain) return { method: opts.method, prefix: framePrefix(opts.method), headerFrame: headerFrame(opts) };
+    let byMethod = this.plainStarts.get(opts.service);
+    if (byMethod === undefined) {
+      if (this.plainStarts.size >= MAX_PLAIN_STARTS) this.plainStarts.clear();
+      byMethod = new Map();
+      this.plainStarts.set(opts.service, byMethod);
+    }
+    let start = byMethod.get(opts.method);
+    if (start === undefined) {
+      start = { method: opts.method, prefix: framePrefix(opts.method), headerFrame: headerFrame(opts) };
+      if (byMethod.size >= MAX_PLAIN_STARTS) byMethod.clear();
+      byMethod.set(opts.method, start);
+    }
+    return start;
   }
 
   /**
@@ -279,12 +293,12 @@ export class TTStreamClient implements StreamHost, ConnectionOwner {
 
   /** The address for a stream: its pinned one, or the next untried one round robin, preferring those not down. */
   private pick(stream: ClientStream): Target | undefined {
-    const pinned = stream.start.hostPort;
+    const pinned = stream.route.hostPort;
     const tried = stream.tried;
     if (pinned !== undefined) {
       if (tried === undefined || !tried.has(pinned)) return this.target(pinned, false);
       // The pinned address (and any the caller named since) could not be reached: ask for another.
-      const next = stream.start.nextHostPort?.(tried);
+      const next = stream.route.nextHostPort?.(tried);
       return next === undefined || tried.has(next) ? undefined : this.target(next, false);
     }
     const n = this.order.length;
@@ -318,20 +332,9 @@ export class TTStreamClient implements StreamHost, ConnectionOwner {
 
 /** The stream's Header frame with stream id 0: `isn` and the metainfo (kitex client_provider.go NewStream). */
 function headerFrame(opts: TTStreamCallOptions): Uint8Array {
-  const plain = !hasEntries(opts.metadata) && !hasEntries(opts.persistentMetadata);
-  const key = plain ? `${opts.method}\u0000${opts.service}` : '';
-  if (plain) {
-    const cached = plainHeaders.get(key);
-    if (cached !== undefined) return cached;
-  }
   const info = new Map([[StrInfoKey.IDLServiceName, opts.service]]);
   putMetainfo(info, opts.metadata, opts.persistentMetadata);
-  const frame = encodeHead(FrameType.Header, 0, opts.method, info, 0);
-  if (plain) {
-    if (plainHeaders.size >= 1024) plainHeaders.clear();
-    plainHeaders.set(key, frame);
-  }
-  return frame;
+  return encodeHead(FrameType.Header, 0, opts.method, info, 0);
 }
 
 function hasEntries(o: Record<string, string> | undefined): boolean {

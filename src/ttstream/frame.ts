@@ -75,8 +75,7 @@ export function framePrefix(method: string): Uint8Array {
 /** Copies `prefix` to `out[at]` as the head of a frame; returns where the payload goes. */
 export function writeFrameHead(out: Uint8Array, at: number, prefix: Uint8Array, type: FrameType, sid: number, payloadLength: number): number {
   const n = prefix.length;
-  if (n <= 64) for (let i = 0; i < n; i++) out[at + i] = prefix[i]!;
-  else out.set(prefix, at);
+  out.set(prefix, at);
   const len = n - 4 + payloadLength;
   out[at] = len >>> 24;
   out[at + 1] = (len >>> 16) & 0xff;

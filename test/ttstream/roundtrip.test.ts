@@ -273,6 +273,23 @@ describe('ttstream round trips: our client, our server', () => {
     bs.close();
   });
 
+  it("messages encoded into the codec's one buffer are kept apart: sent before the connection opens, and large ones queued on the socket", async () => {
+    // A fresh client: both sends are held until the connection is open.
+    const cli = client();
+    const bs = await cli.bidiStreaming('Echo');
+    const held = [bs.send(msg('first')), bs.send(msg('second'))];
+    await Promise.all(held);
+    expect(await bs.recv()).toBe(msg('server echo: first'));
+    expect(await bs.recv()).toBe(msg('server echo: second'));
+    // Payloads from 16 KiB on go to the socket as they are; 6 MB sent back to back, the socket queues them.
+    const texts = Array.from({ length: 160 }, (_, i) => String.fromCharCode(97 + (i % 26)).repeat(40_000 + i));
+    const sends = texts.map((t) => bs.send(msg(t)));
+    for (const t of texts) expect(await bs.recv()).toBe(msg(`server echo: ${t}`));
+    await Promise.all(sends);
+    bs.close();
+    expect(await bs.recv()).toBeUndefined();
+  });
+
   it('round robin over addresses, a pinned hostPort, an unreachable address skipped', async () => {
     const dead = await deadAddress();
     const raw = new TTStreamClient({ hostPorts: [dead, server.hostPort, other.hostPort] });

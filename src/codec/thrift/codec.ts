@@ -92,6 +92,20 @@ export class ThriftCodec {
    * provider.encodeJson). The result may be a view on a pooled buffer.
    */
   encodeJson(type: ThriftStruct, json: string, opts?: ThriftJsonOptions): Uint8Array {
+    return copyOut(this.encodeJsonScratch(type, json, opts));
+  }
+
+  /**
+   * Like `encodeJson`, but the result is a view on this codec's own output
+   * buffer, overwritten by its next encode: for callers that copy the bytes
+   * at once (a transport gathering frames), it saves an allocation and a copy
+   * per message.
+   */
+  encodeJsonView(type: ThriftStruct, json: string, opts?: ThriftJsonOptions): Uint8Array {
+    return this.encodeJsonScratch(type, json, opts).written();
+  }
+
+  private encodeJsonScratch(type: ThriftStruct, json: string, opts: ThriftJsonOptions | undefined): ByteWriter {
     const o = this.opts(opts);
     const w = this.out.reset();
     const sp = structPlan(type);
@@ -101,7 +115,7 @@ export class ThriftCodec {
       w.pos = 0;
       throw e;
     }
-    return copyOut(w);
+    return w;
   }
 
   /** Like `encodeJson`, appending to `writer`; returns the number of bytes written. */
