@@ -1,9 +1,10 @@
 /**
  * An idlcall generic server for examples/idl/streaming.thrift whose EchoPingPong (ping-pong)
  * and EchoUnary (gRPC) calls misbehave on purpose. The request's message is a JSON text:
- * `{key, failFirst?, slowFirst?, delayMs?, text?}` — the first `failFirst` calls of the key throw
- * (an application exception, INTERNAL on the client), the first `slowFirst` ones (or all, with
- * `delayMs` alone) answer only after `delayMs`, noting when the client went away meanwhile.
+ * `{key, failFirst?, slowFirst?, slowAt?, delayMs?, text?}` — the first `failFirst` calls of the key
+ * throw (UNAVAILABLE over gRPC, an application exception — INTERNAL — over ping-pong); the first
+ * `slowFirst` ones, or every one at the server named `slowAt`, or else every one when `delayMs`
+ * alone is given, answer only after `delayMs`, noting when the client went away meanwhile.
  */
 import { Code, RpcError, jsonThriftGeneric, newGenericServer, thriftFileProvider, type GenericServer, type ServerContext } from '../../src/index.js';
 
@@ -13,6 +14,7 @@ interface Order {
   key: string;
   failFirst?: number;
   slowFirst?: number;
+  slowAt?: string;
   delayMs?: number;
   text?: string;
 }
@@ -43,7 +45,8 @@ export async function startMisbehavingServer(name: string): Promise<MisbehavingS
     if (log === undefined) logs.set(order.key, (log = { calls: 0, cancelled: 0 }));
     const n = ++log.calls;
     if (n <= (order.failFirst ?? 0)) throw new RpcError(Code.UNAVAILABLE, `failure #${n} at ${name}`);
-    const slow = order.slowFirst === undefined ? order.delayMs !== undefined : n <= order.slowFirst;
+    const slow =
+      order.slowAt !== undefined ? order.slowAt === name : order.slowFirst !== undefined ? n <= order.slowFirst : order.delayMs !== undefined;
     if (slow) {
       const cancelled = await new Promise<boolean>((resolve) => {
         const t = setTimeout(() => resolve(false), order.delayMs ?? 0);
