@@ -1,8 +1,8 @@
 /**
  * An idlcall generic server for examples/idl/streaming.thrift whose EchoPingPong (ping-pong)
  * and EchoUnary (gRPC) calls misbehave on purpose. The request's message is a JSON text:
- * `{key, failFirst?, slowFirst?, slowAt?, delayMs?, text?}` — the first `failFirst` calls of the key
- * throw (UNAVAILABLE over gRPC, an application exception — INTERNAL — over ping-pong); the first
+ * `{key, failFirst?, failAt?, slowFirst?, slowAt?, delayMs?, text?}` — the first `failFirst` calls of the
+ * key (at the server named `failAt`, when given) throw (UNAVAILABLE over gRPC, an application exception — INTERNAL — over ping-pong); the first
  * `slowFirst` ones, or every one at the server named `slowAt`, or else every one when `delayMs`
  * alone is given, answer only after `delayMs`, noting when the client went away meanwhile.
  */
@@ -13,6 +13,7 @@ export const STREAMING_THRIFT = 'examples/idl/streaming.thrift';
 interface Order {
   key: string;
   failFirst?: number;
+  failAt?: string;
   slowFirst?: number;
   slowAt?: string;
   delayMs?: number;
@@ -44,7 +45,7 @@ export async function startMisbehavingServer(name: string): Promise<MisbehavingS
     let log = logs.get(order.key);
     if (log === undefined) logs.set(order.key, (log = { calls: 0, cancelled: 0 }));
     const n = ++log.calls;
-    if (n <= (order.failFirst ?? 0)) throw new RpcError(Code.UNAVAILABLE, `failure #${n} at ${name}`);
+    if (n <= (order.failFirst ?? 0) && (order.failAt === undefined || order.failAt === name)) throw new RpcError(Code.UNAVAILABLE, `failure #${n} at ${name}`);
     const slow =
       order.slowAt !== undefined ? order.slowAt === name : order.slowFirst !== undefined ? n <= order.slowFirst : order.delayMs !== undefined;
     if (slow) {
