@@ -46,8 +46,14 @@ afterAll(async () => {
 });
 
 describe('README examples', () => {
-  it('has the six examples', () => {
-    expect(blocks).toHaveLength(6);
+  it('has the seven examples', () => {
+    expect(blocks).toHaveLength(7);
+  });
+
+  it('the retries, hedging and breakers example calls with its policies', async () => {
+    const block = blocks.find((b) => b.includes('circuitBreaker'))!;
+    const out = (await runBlock(block, thrift.hostPort)).trim().split('\n').map((l) => JSON.parse(l) as unknown);
+    expect(out).toEqual([{ message: 'server unary: hedged' }, { message: 'server echo: retried' }, { message: 'server pong: ping' }]);
   });
 
   it("the seed's four protobuf examples print every reply", async () => {
