@@ -233,3 +233,52 @@ describe('gRPC retries go to another instance when more than one is known', () =
     expect([...own.logs.get(k)!.previous, ...own2.logs.get(k)!.previous].sort()).toEqual(['', '1', '2']);
   });
 });
+
+describe('gRPC retries end with the call', () => {
+  const slowBackoff = { maxAttempts: 3, initialBackoffMs: 60_000, maxBackoffMs: 60_000, retryableCodes: ['UNAVAILABLE' as const] };
+
+  it('aborting the call during a backoff ends it at once with CANCELLED; nothing more is sent', async () => {
+    const k = key();
+    const ac = new AbortController();
+    const c = newStreamingClient('flaky', generic, { hostPorts: [own.hostPort], retry: slowBackoff, onAttempt: (a) => void (a.attempt === 1 && setTimeout(() => ac.abort(), 50)) });
+    try {
+      const err = (await c.genericCall('Unary', JSON.stringify({ key: k, failFirst: 5, code: Code.UNAVAILABLE }), { signal: ac.signal }).catch((e: unknown) => e)) as RpcError;
+      expect(err).toBeInstanceOf(RpcError);
+      expect(err.code).toBe(Code.CANCELLED);
+    } finally {
+      await c.close();
+    }
+    expect(own.logs.get(k)!.calls).toBe(1);
+  });
+
+  it('cancelling a stream during a backoff ends it at once', async () => {
+    const k = key();
+    const c = newStreamingClient('flaky', generic, { hostPorts: [own.hostPort], retry: slowBackoff });
+    try {
+      const s = await c.clientStreaming('Collect');
+      await s.send(JSON.stringify({ key: k, failFirst: 5, code: Code.UNAVAILABLE, text: 'a' }));
+      const result = s.closeAndRecv().catch((e: unknown) => e);
+      for (let i = 0; i < 200 && !own.logs.get(k); i++) await new Promise((r) => setTimeout(r, 10));
+      s.cancel('enough');
+      const err = (await result) as RpcError;
+      expect(err.code).toBe(Code.CANCELLED);
+      expect(err.rawMessage).toBe('enough');
+    } finally {
+      await c.close();
+    }
+    expect(own.logs.get(k)!.calls).toBe(1);
+  });
+
+  it('no retry starts when its backoff would outlast the deadline', async () => {
+    const k = key();
+    const c = newStreamingClient('flaky', generic, { hostPorts: [own.hostPort], retry: slowBackoff, timeoutMs: 2000 });
+    try {
+      // the backoff is at most 60 s and at least 0: a retry that would wait past the deadline is not made
+      const err = (await c.genericCall('Unary', JSON.stringify({ key: k, failFirst: 5, code: Code.UNAVAILABLE }), { retry: { ...slowBackoff, initialBackoffMs: 1e9, maxBackoffMs: 1e9 } }).catch((e: unknown) => e)) as RpcError;
+      expect(err.code).toBe(Code.UNAVAILABLE);
+    } finally {
+      await c.close();
+    }
+    expect(own.logs.get(k)!.calls).toBe(1);
+  });
+});

@@ -9,7 +9,7 @@ import { RpcError } from '../../errors/rpc-error.js';
 import { backoffDelay, type Backoff } from './backoff.js';
 import type { RetryRatioLimit } from './retry-ratio.js';
 import type { RetryThrottle } from './throttle.js';
-import { sleep } from './sleep.js';
+import { abortedError, sleep } from './sleep.js';
 import type { RetryCause } from '../attempt-info.js';
 
 /** How a ping-pong call is retried. */
@@ -48,7 +48,7 @@ export async function failureRetry<T>(rules: FailureRetryRules, attempt: (n: num
       if (rules.ratio && rules.ratio.limit.check(rules.method, rules.ratio.maxRatio, now) !== undefined) throw e;
       if (rules.throttle && !rules.throttle.allows) throw e;
       const delay = backoffDelay(rules.backoff, n + 1);
-      if (delay > 0 && !(await sleep(delay, rules.signal))) throw e;
+      if (delay > 0 && !(await sleep(delay, rules.signal))) throw abortedError(rules.signal!);
       cause = { after: { code, message: e instanceof RpcError ? e.rawMessage : String(e) }, delayMs: delay };
     }
   }

@@ -11,6 +11,7 @@ import { backoffDelay, parsePushback, type Backoff } from './backoff.js';
 import type { RetryBuffer } from './retry-buffer.js';
 import type { RetryThrottle } from './throttle.js';
 import type { RetryCause } from '../attempt-info.js';
+import { abortedError, sleep } from './sleep.js';
 
 /**
  * One attempt as the transport runs it (the generic client's TransportCall shape), with its
@@ -66,8 +67,8 @@ export class RetryingCall {
   private deciding = false;
   private retriesSincePushback = 0;
   private cancelledWith: RpcError | undefined;
-  /** Ends the backoff wait early (cancel, abort). */
-  private wake: (() => void) | undefined;
+  /** Ends a backoff wait early when the call is cancelled. */
+  private waker: AbortController | undefined;
 
   constructor(
     private readonly rules: GrpcRetryRules,
@@ -126,12 +127,7 @@ export class RetryingCall {
     if (this.cancelledWith !== undefined) return;
     this.cancelledWith = new RpcError(Code.CANCELLED, reason ?? 'call cancelled');
     this.current.call.cancel(reason);
-    this.wake?.();
-  }
-
-  /** Attempts started so far. */
-  get attempts(): number {
-    return this.started;
+    this.waker?.abort();
   }
 
   private async finalHeaders(): Promise<Metadata> {
@@ -197,7 +193,11 @@ export class RetryingCall {
       delay = backoffDelay(rules.backoff, ++this.retriesSincePushback);
     }
     if (rules.deadlineAt !== undefined && performance.now() + delay >= rules.deadlineAt) return undefined;
-    if (!(await this.wait(delay)) || this.cancelledWith) return undefined;
+    if (!(await this.wait(delay))) {
+      if (rules.signal?.aborted) this.cancelledWith ??= abortedError(rules.signal);
+      return undefined;
+    }
+    if (this.cancelledWith) return undefined;
     let call: RetryableCall;
     try {
       call = this.start(this.started, { after: st, delayMs: delay });
@@ -212,22 +212,9 @@ export class RetryingCall {
 
   /** Waits the backoff; false when the call was cancelled or aborted meanwhile. */
   private wait(ms: number): Promise<boolean> {
-    const signal = this.rules.signal;
-    return new Promise<boolean>((resolve) => {
-      const t = setTimeout(done, ms, true);
-      function done(ok: boolean): void {
-        clearTimeout(t);
-        signal?.removeEventListener('abort', onAbort);
-        resolve(ok);
-      }
-      function onAbort(): void {
-        done(false);
-      }
-      this.wake = () => done(false);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    }).finally(() => {
-      this.wake = undefined;
-    });
+    const waker = (this.waker ??= new AbortController());
+    const user = this.rules.signal;
+    return sleep(ms, user ? AbortSignal.any([user, waker.signal]) : waker.signal);
   }
 }
 
