@@ -1,6 +1,6 @@
 // Retries, hedging and the cost of having neither, at the generic-client level (JSON in and out).
 //
-//   npm run build && node bench/governance.mjs [--quick] [--json-out file] [--base DIST]
+//   npm run build && node bench/governance.mjs [--quick] [--runs N] [--filter text] [--json-out file] [--base DIST]
 //   (--base: a build of main's dist/ to measure this branch's retry-free rows against, e.g.
 //    `git worktree add /tmp/base main && (cd /tmp/base && npm ci && npx tsc -p tsconfig.build.json)`
 //    then `--base /tmp/base/dist`; without it those rows are skipped)
@@ -126,12 +126,18 @@ async function main() {
   const base = bi > 0 ? process.argv[bi + 1] : undefined;
   pinSelf(0);
   const timing = quick ? { warmupMs: 500, runMs: 1000, runs: 3 } : { warmupMs: 1500, runMs: 3000, runs: 5 };
+  const ri = process.argv.indexOf('--runs');
+  if (ri > 0) timing.runs = Number(process.argv[ri + 1]);
+  const fi = process.argv.indexOf('--filter');
+  const filter = fi > 0 ? process.argv[fi + 1].toLowerCase() : undefined;
   const servers = {};
   for (const kind of ['fast', 'slow', 'flaky', 'thrift']) servers[kind] = await startServer(process.execPath, [SELF, 'server', kind]);
   const group = `retries and hedging, unary, ${CONCURRENCY} calls in flight (server: idlcall newGenericServer)`;
-  // UNAVAILABLE non-fatal: a Node server (nghttp2) answers a sustained flood of RST_STREAMs — a
-  // cancelled hedge is one — with GOAWAY; the attempt it takes down must not end the call.
-  const hedging = { maxAttempts: 2, hedgingDelayMs: HEDGE_DELAY_MS, nonFatalCodes: ['UNAVAILABLE'] };
+  // UNAVAILABLE and INTERNAL non-fatal: a Node server (nghttp2) answers a sustained flood of
+  // RST_STREAMs — each cancelled hedge is one — with GOAWAY(INTERNAL_ERROR) once past 1000 and then
+  // 33 a second; the attempts that session takes down (UNAVAILABLE for idlcall, INTERNAL for
+  // grpc-js) must not end their calls.
+  const hedging = { maxAttempts: 2, hedgingDelayMs: HEDGE_DELAY_MS, nonFatalCodes: ['UNAVAILABLE', 'INTERNAL'] };
   const retry = { maxAttempts: 3, initialBackoffMs: 1, maxBackoffMs: 10, backoffMultiplier: 2, retryableCodes: ['UNAVAILABLE'] };
   const p = (k) => servers[k].port;
   const rows = [];
@@ -159,7 +165,7 @@ async function main() {
   }
   console.log(`governance: clients in child processes${hasTaskset ? ' on CPU 0, servers on CPU 1' : ''}; ${timing.runs} interleaved runs of ${timing.runMs} ms after ${timing.warmupMs} ms warm-up`);
   try {
-    for (const plan of plans) {
+    for (const plan of plans.filter((x) => !filter || x.workload.toLowerCase().includes(filter))) {
       const res = await measureRow({ script: SELF, clients: plan.clients, ...timing });
       const ours = res.idlcall;
       const row = { group: plan.baseline ? 'retry-free rows: this branch vs main' : group, workload: plan.workload, unit: 'calls/s', idlcall: ours && !ours.error ? stat(ours) : { median: 0, min: 0, max: 0 }, peers: {}, peerExtra: {} };

@@ -395,8 +395,8 @@ export class GenericClient<Req, Res> {
     return failureRetry(rules, (n, cause) => attempt(n, cause, timeoutMs, opts.signal));
   }
 
-  /** One ping-pong exchange with `route`. */
-  private async pingPongAttempt(
+  /** One ping-pong exchange with `route` (its promise as the transport gives it: no extra layer). */
+  private pingPongAttempt(
     codec: MethodCodec<Req, Res>,
     body: Uint8Array,
     opts: CallOptions,
@@ -415,23 +415,21 @@ export class GenericClient<Req, Res> {
       ...(this.options.maxReceiveMessageBytes !== undefined ? { maxFrameBytes: this.options.maxReceiveMessageBytes } : {}),
     });
     const persistentMetadata = mergePersistent(this.options.persistentMetadata, opts.persistentMetadata);
-    const done = this.addresses.tracksLoad ? this.addresses.callStarted(route.hostPort) : undefined;
-    try {
-      return await this.pingPong.call({
-        method: codec.name,
-        body,
-        oneway: codec.oneway,
-        toService: this.serviceName,
-        idlServiceName: this.generic.serviceName,
-        ...route,
-        ...(this.options.metadata || opts.metadata ? { metadata: stringMetadata(mergeMetadata(this.options.metadata, opts.metadata)) } : {}),
-        ...(persistentMetadata ? { persistentMetadata } : {}),
-        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-        ...(signal ? { signal } : {}),
-      });
-    } finally {
-      done?.();
-    }
+    const request = {
+      method: codec.name,
+      body,
+      oneway: codec.oneway,
+      toService: this.serviceName,
+      idlServiceName: this.generic.serviceName,
+      ...route,
+      ...(this.options.metadata || opts.metadata ? { metadata: stringMetadata(mergeMetadata(this.options.metadata, opts.metadata)) } : {}),
+      ...(persistentMetadata ? { persistentMetadata } : {}),
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      ...(signal ? { signal } : {}),
+    };
+    if (!this.addresses.tracksLoad) return this.pingPong.call(request);
+    const done = this.addresses.callStarted(route.hostPort);
+    return this.pingPong.call(request).finally(done);
   }
 }
 
