@@ -3,10 +3,10 @@
  * instance against idlcall servers over gRPC and TTHeader — an open breaker refuses calls
  * without sending them (the server's count stands still), a trial after `openMs` closes it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Code, RpcError, jsonThriftGeneric, newClient, newStreamingClient, thriftFileProvider, type ClientOptions, type Generic } from '../../src/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Code, RpcError, newClient, newStreamingClient, type ClientOptions, type Generic } from '../../src/index.js';
 import { CircuitBreaker } from '../../src/governance/circuit-breaker/index.js';
-import { STREAMING_THRIFT, echoRequest, startMisbehavingServer, type MisbehavingServer } from './pingpong-server.js';
+import { echoRequest, useServers, type MisbehavingServer } from './pingpong-server.js';
 
 describe('CircuitBreaker state machine', () => {
   const settings = { errorRate: 0.5, minSamples: 4, windowMs: 1000, openMs: 500 };
@@ -55,24 +55,17 @@ describe('CircuitBreaker state machine', () => {
   });
 });
 
+const fixture = useServers('a', 'b');
 let generic: Generic<string, string>;
 let a: MisbehavingServer;
 let b: MisbehavingServer;
-let keySeq = 0;
 
-beforeAll(async () => {
-  generic = jsonThriftGeneric(await thriftFileProvider(STREAMING_THRIFT));
-  a = await startMisbehavingServer('a');
-  b = await startMisbehavingServer('b');
+beforeAll(() => {
+  generic = fixture.generic;
+  [a, b] = fixture.servers as [MisbehavingServer, MisbehavingServer];
 });
 
-afterAll(async () => {
-  await Promise.all([a?.close(), b?.close()]);
-});
-
-function key(): string {
-  return `c${++keySeq}`;
-}
+const key = fixture.key;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const failure = (p: Promise<unknown>): Promise<RpcError> => p.then(() => { throw new Error('the call succeeded'); }, (e: unknown) => e as RpcError);

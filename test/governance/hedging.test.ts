@@ -3,28 +3,21 @@
  * them slow: the fast answer wins, and the slow server sees its call cancelled — RST_STREAM over
  * gRPC, the connection closed over ping-pong — through its handler's AbortSignal.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Code, RpcError, jsonThriftGeneric, newClient, newStreamingClient, thriftFileProvider, type AttemptInfo, type ClientOptions, type Generic } from '../../src/index.js';
-import { STREAMING_THRIFT, echoRequest, startMisbehavingServer, type MisbehavingServer } from './pingpong-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Code, RpcError, newClient, newStreamingClient, type AttemptInfo, type ClientOptions, type Generic } from '../../src/index.js';
+import { echoRequest, useServers, type MisbehavingServer } from './pingpong-server.js';
 
+const fixture = useServers('slow', 'fast');
 let generic: Generic<string, string>;
 let slow: MisbehavingServer;
 let fast: MisbehavingServer;
-let keySeq = 0;
 
-beforeAll(async () => {
-  generic = jsonThriftGeneric(await thriftFileProvider(STREAMING_THRIFT));
-  slow = await startMisbehavingServer('slow');
-  fast = await startMisbehavingServer('fast');
+beforeAll(() => {
+  generic = fixture.generic;
+  [slow, fast] = fixture.servers as [MisbehavingServer, MisbehavingServer];
 });
 
-afterAll(async () => {
-  await Promise.all([slow?.close(), fast?.close()]);
-});
-
-function key(): string {
-  return `h${++keySeq}`;
-}
+const key = fixture.key;
 
 /** Waits (bounded) until `cond` holds; the server learns of a cancellation a moment after the client sent it. */
 async function eventually(cond: () => boolean): Promise<void> {

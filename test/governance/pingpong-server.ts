@@ -6,7 +6,8 @@
  * `slowFirst` ones, or every one at the server named `slowAt`, or else every one when `delayMs`
  * alone is given, answer only after `delayMs`, noting when the client went away meanwhile.
  */
-import { Code, RpcError, jsonThriftGeneric, newGenericServer, thriftFileProvider, type GenericServer, type ServerContext } from '../../src/index.js';
+import { afterAll, beforeAll } from 'vitest';
+import { Code, RpcError, jsonThriftGeneric, newGenericServer, thriftFileProvider, type Generic, type GenericServer, type ServerContext } from '../../src/index.js';
 
 export const STREAMING_THRIFT = 'examples/idl/streaming.thrift';
 
@@ -66,4 +67,25 @@ export async function startMisbehavingServer(name: string): Promise<MisbehavingS
   const server: GenericServer<string, string> = newGenericServer(generic, { EchoPingPong: handle, EchoUnary: handle });
   await server.start();
   return { name, hostPort: server.hostPort, logs, close: () => server.close() };
+}
+
+/** Servers for one suite: started before its tests, closed after; a fresh request key per call. */
+export interface ServerFixture {
+  generic: Generic<string, string>;
+  servers: MisbehavingServer[];
+  key(): string;
+}
+
+/** Registers the suite's servers, one per name (call at module level). */
+export function useServers(...names: string[]): ServerFixture {
+  let seq = 0;
+  const f: ServerFixture = { generic: undefined as unknown as Generic<string, string>, servers: [], key: () => `${names.join('-')}:${++seq}` };
+  beforeAll(async () => {
+    f.generic = jsonThriftGeneric(await thriftFileProvider(STREAMING_THRIFT));
+    f.servers = await Promise.all(names.map((n) => startMisbehavingServer(n)));
+  });
+  afterAll(async () => {
+    await Promise.all(f.servers.map((s) => s.close()));
+  });
+  return f;
 }

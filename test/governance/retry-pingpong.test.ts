@@ -3,28 +3,21 @@
  * generic server: per-attempt timeouts retried, other failures only when `retryableCodes` says
  * so, the max duration, the retry-ratio breaker, another instance. Counted on the server.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Code, RpcError, jsonThriftGeneric, newClient, thriftFileProvider, type AttemptInfo, type ClientOptions, type Generic } from '../../src/index.js';
-import { STREAMING_THRIFT, echoRequest, startMisbehavingServer, type MisbehavingServer } from './pingpong-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Code, RpcError, newClient, type AttemptInfo, type ClientOptions, type Generic } from '../../src/index.js';
+import { echoRequest, useServers, type MisbehavingServer } from './pingpong-server.js';
 
+const fixture = useServers('a', 'b');
 let generic: Generic<string, string>;
 let a: MisbehavingServer;
 let b: MisbehavingServer;
-let keySeq = 0;
 
-beforeAll(async () => {
-  generic = jsonThriftGeneric(await thriftFileProvider(STREAMING_THRIFT));
-  a = await startMisbehavingServer('a');
-  b = await startMisbehavingServer('b');
+beforeAll(() => {
+  generic = fixture.generic;
+  [a, b] = fixture.servers as [MisbehavingServer, MisbehavingServer];
 });
 
-afterAll(async () => {
-  await Promise.all([a?.close(), b?.close()]);
-});
-
-function key(): string {
-  return `p${++keySeq}`;
-}
+const key = fixture.key;
 
 for (const transport of ['ttheader', 'framed'] as const) {
   describe(`ping-pong failure retry over ${transport}`, () => {
