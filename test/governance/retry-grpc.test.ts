@@ -282,3 +282,16 @@ describe('gRPC retries end with the call', () => {
     expect(own.logs.get(k)!.calls).toBe(1);
   });
 });
+
+describe('methodConfig timeoutMs', () => {
+  it("is the method's default deadline; a call's own timeoutMs wins", async () => {
+    const c = newStreamingClient('flaky', generic, { hostPorts: [own.hostPort], methodConfig: { Unary: { timeoutMs: 50 } } });
+    try {
+      const err = (await c.genericCall('Unary', JSON.stringify({ key: key(), delayMs: 5000 })).catch((e: unknown) => e)) as RpcError;
+      expect(err.code).toBe(Code.DEADLINE_EXCEEDED);
+      expect(JSON.parse(await c.genericCall('Unary', JSON.stringify({ key: key(), delayMs: 100, text: 'late' }), { timeoutMs: 5000 }))).toMatchObject({ text: 'late' });
+    } finally {
+      await c.close({ graceMs: 0 });
+    }
+  });
+});
