@@ -1,9 +1,9 @@
 // Retries, hedging and the cost of having neither, at the generic-client level (JSON in and out).
 //
 //   npm run build && node bench/governance.mjs [--quick] [--runs N] [--filter text] [--json-out file] [--base DIST]
-//   (--base: a build of main's dist/ to measure this branch's retry-free rows against, e.g.
-//    `git worktree add /tmp/base main && (cd /tmp/base && npm ci && npx tsc -p tsconfig.build.json)`
-//    then `--base /tmp/base/dist`; without it those rows are skipped)
+//   (--base: the dist/ folder of a build of main — a `git worktree add <dir> main` built there
+//    with `npx tsc -p tsconfig.build.json` — to measure this branch's retry-free rows against;
+//    without it those rows are skipped)
 //
 // Servers, each an idlcall generic server in its own child on CPU 1 (examples/idl/streaming.proto
 // UnaryEcho): "fast" echoes at once, "slow" after SLOW_MS, "flaky" fails every FLAKY_EVERY-th first attempt
