@@ -5,9 +5,15 @@
 //    with `npx tsc -p tsconfig.build.json` — to measure this branch's retry-free rows against;
 //    without it those rows are skipped)
 //
-// Servers, each an idlcall generic server in its own child on CPU 1 (examples/idl/streaming.proto
-// UnaryEcho): "fast" echoes at once, "slow" after SLOW_MS, "flaky" fails every FLAKY_EVERY-th first attempt
-// with UNAVAILABLE; "thrift" serves streaming.thrift EchoPingPong over TTHeader.
+// Servers, each in its own child on CPU 1. Hedging (test/fixtures/governance/flaky.proto Unary):
+// "fast" is idlcall's generic server answering at once; "slow" is grpc-python
+// (test/peers/grpc_flaky_server.py) answering after the request's delayMs = SLOW_MS. The slow one
+// is not a Node server on purpose: Node's HTTP/2 (nghttp2's rapid-reset defence, not adjustable on
+// Node 20) ends a session with GOAWAY past 1000 RST_STREAMs at more than 33 a second, and every
+// hedge that loses sends one — that limit, not the client, would be measured. Retries
+// (examples/idl/streaming.proto UnaryEcho): "flaky", idlcall's server failing every
+// FLAKY_EVERY-th first attempt with UNAVAILABLE. Baselines: "echo" (UnaryEcho at once) and
+// "thrift" (streaming.thrift EchoPingPong over TTHeader).
 // Clients in child processes on CPU 0, CONCURRENCY calls in flight, round robin over the instances:
 //   idlcall   newStreamingClient with `hedging` / `retry` options;
 //   grpc-js   @grpc/grpc-js with the same policies as a service config (hedgingPolicy,
@@ -20,14 +26,15 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { benchArgs, emitRows, renderMarkdown, stat } from './lib/report.mjs';
 import { hasTaskset, measureRow, pinSelf, serveClient, startServer } from './lib/rpc-harness.mjs';
+import { PYTHON } from './lib/oracles.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = join(dirname(SELF), '..');
-const PROTO = join(ROOT, 'examples/idl/streaming.proto');
 const THRIFT = join(ROOT, 'examples/idl/streaming.thrift');
-const SERVICE = 'pb.StreamingService';
-const REQUEST = JSON.stringify({ message: 'hello from the governance benchmark' });
+const ECHO = { proto: join(ROOT, 'examples/idl/streaming.proto'), service: 'pb.StreamingService', method: 'UnaryEcho', request: JSON.stringify({ message: 'hello from the governance benchmark' }) };
+const FLAKY = { proto: join(ROOT, 'test/fixtures/governance/flaky.proto'), service: 'idlcall.flaky.Flaky', method: 'Unary' };
 const SLOW_MS = 20;
+FLAKY.request = JSON.stringify({ key: 'bench', delayMs: SLOW_MS, text: 'hello from the governance benchmark' });
 const HEDGE_DELAY_MS = 5;
 const FLAKY_EVERY = 5;
 const CONCURRENCY = 8;
@@ -41,12 +48,15 @@ async function runServer(kind) {
   if (kind === 'thrift') {
     const generic = idlcall.jsonThriftGeneric(await idlcall.thriftFileProvider(THRIFT));
     server = newGenericServer(generic, { EchoPingPong: (req) => req }, { transports: ['ttheader'] });
+  } else if (kind === 'fast') {
+    const generic = idlcall.jsonPbGeneric(await idlcall.protoFileProvider(FLAKY.proto));
+    const reply = JSON.stringify({ text: 'fast', call: 1 });
+    server = newGenericServer(generic, { Unary: () => reply }, { transports: ['grpc'] });
   } else {
-    const generic = idlcall.jsonPbGeneric(await idlcall.protoFileProvider(PROTO));
+    const generic = idlcall.jsonPbGeneric(await idlcall.protoFileProvider(ECHO.proto));
     let n = 0;
     const handler = {
-      fast: (req) => req,
-      slow: (req) => new Promise((r) => setTimeout(r, SLOW_MS, req)),
+      echo: (req) => req,
       // first attempts only (retries carry grpc-previous-rpc-attempts), so that every retried call succeeds
       flaky: (req, ctx) => {
         if (ctx.metadata['grpc-previous-rpc-attempts'] === undefined && ++n % FLAKY_EVERY === 0) throw new RpcError(Code.UNAVAILABLE, 'flaky');
@@ -80,24 +90,26 @@ async function idlcallClient(cfg) {
     const cli = idlcall.newClient('echo', generic, { hostPorts, transport: 'ttheader', maxConnectionsPerHost: cfg.concurrency });
     return {
       close: () => cli.close(),
-      unary: async () => ((sink = await cli.genericCall('EchoPingPong', REQUEST)), 1),
+      unary: async () => ((sink = await cli.genericCall('EchoPingPong', ECHO.request)), 1),
     };
   }
-  const generic = idlcall.jsonPbGeneric(await idlcall.protoFileProvider(PROTO));
-  const cli = idlcall.newStreamingClient('StreamingService', generic, { hostPorts, ...(cfg.hedging ? { hedging: cfg.hedging } : {}), ...(cfg.retry ? { retry: cfg.retry } : {}) });
+  const idl = cfg.flaky ? FLAKY : ECHO;
+  const generic = idlcall.jsonPbGeneric(await idlcall.protoFileProvider(idl.proto));
+  const cli = idlcall.newStreamingClient(idl.service, generic, { hostPorts, ...(cfg.hedging ? { hedging: cfg.hedging } : {}), ...(cfg.retry ? { retry: cfg.retry } : {}) });
   return {
     close: () => cli.close(),
-    unary: async () => ((sink = await cli.genericCall('UnaryEcho', REQUEST)), 1),
+    unary: async () => ((sink = await cli.genericCall(idl.method, idl.request)), 1),
   };
 }
 
 async function grpcJsClient(cfg) {
   const grpc = await import('@grpc/grpc-js');
   const loader = await import('@grpc/proto-loader');
-  const def = loader.loadSync(PROTO, { longs: String, enums: String, defaults: false, oneofs: true });
+  const idl = cfg.flaky ? FLAKY : ECHO;
+  const def = loader.loadSync(idl.proto, { longs: String, enums: String, defaults: false, oneofs: true });
   let Svc = grpc.loadPackageDefinition(def);
-  for (const part of SERVICE.split('.')) Svc = Svc[part];
-  const methodConfig = { name: [{ service: SERVICE }] };
+  for (const part of idl.service.split('.')) Svc = Svc[part];
+  const methodConfig = { name: [{ service: idl.service }] };
   if (cfg.hedging) methodConfig.hedgingPolicy = { maxAttempts: cfg.hedging.maxAttempts, hedgingDelay: `${cfg.hedging.hedgingDelayMs / 1000}s`, nonFatalStatusCodes: cfg.hedging.nonFatalCodes };
   if (cfg.retry) {
     const r = cfg.retry;
@@ -110,7 +122,7 @@ async function grpcJsClient(cfg) {
     close: async () => c.close(),
     unary: () =>
       new Promise((resolve, reject) =>
-        c.UnaryEcho(JSON.parse(REQUEST), (e, r) => {
+        c[idl.method](JSON.parse(idl.request), (e, r) => {
           if (e) return reject(e);
           sink = JSON.stringify(r);
           resolve(1);
@@ -131,21 +143,18 @@ async function main() {
   const fi = process.argv.indexOf('--filter');
   const filter = fi > 0 ? process.argv[fi + 1].toLowerCase() : undefined;
   const servers = {};
-  for (const kind of ['fast', 'slow', 'flaky', 'thrift']) servers[kind] = await startServer(process.execPath, [SELF, 'server', kind]);
+  for (const kind of ['fast', 'echo', 'flaky', 'thrift']) servers[kind] = await startServer(process.execPath, [SELF, 'server', kind]);
+  servers.slow = await startServer(PYTHON, [join(ROOT, 'test/peers/grpc_flaky_server.py'), FLAKY.proto]);
   const group = `retries and hedging, unary, ${CONCURRENCY} calls in flight (server: idlcall newGenericServer)`;
-  // UNAVAILABLE and INTERNAL non-fatal: a Node server (nghttp2) answers a sustained flood of
-  // RST_STREAMs — each cancelled hedge is one — with GOAWAY(INTERNAL_ERROR) once past 1000 and then
-  // 33 a second; the attempts that session takes down (UNAVAILABLE for idlcall, INTERNAL for
-  // grpc-js) must not end their calls.
-  const hedging = { maxAttempts: 2, hedgingDelayMs: HEDGE_DELAY_MS, nonFatalCodes: ['UNAVAILABLE', 'INTERNAL'] };
+  const hedging = { maxAttempts: 2, hedgingDelayMs: HEDGE_DELAY_MS, nonFatalCodes: ['UNAVAILABLE'] };
   const retry = { maxAttempts: 3, initialBackoffMs: 1, maxBackoffMs: 10, backoffMultiplier: 2, retryableCodes: ['UNAVAILABLE'] };
   const p = (k) => servers[k].port;
   const rows = [];
   const both = (policy) => ['idlcall', 'grpc-js'].map((impl) => ({ name: impl, config: { impl, concurrency: CONCURRENCY, ...policy } }));
   const plans = [
-    { workload: 'fast instance alone, no policy', clients: both({ ports: [p('fast')] }) },
-    { workload: `slow (${SLOW_MS} ms) + fast instance, no hedging`, clients: both({ ports: [p('slow'), p('fast')] }) },
-    { workload: `slow + fast instance, hedged (2 attempts, ${HEDGE_DELAY_MS} ms apart)`, clients: both({ ports: [p('slow'), p('fast')], hedging }) },
+    { workload: 'fast instance alone (idlcall server), no policy', clients: both({ ports: [p('fast')], flaky: true }) },
+    { workload: `slow (grpc-python, ${SLOW_MS} ms) + fast instance, no hedging`, clients: both({ ports: [p('slow'), p('fast')], flaky: true }) },
+    { workload: `slow + fast instance, hedged (2 attempts, ${HEDGE_DELAY_MS} ms apart)`, clients: both({ ports: [p('slow'), p('fast')], flaky: true, hedging }) },
     { workload: `flaky instance (every ${FLAKY_EVERY}th call UNAVAILABLE), retry policy (3 attempts)`, clients: both({ ports: [p('flaky')], retry }) },
   ];
   if (base) {
@@ -158,8 +167,8 @@ async function main() {
       ],
     });
     plans.push(
-      vsMain('no policy, gRPC unary, concurrency 1 (this branch vs main)', { ports: [p('fast')], concurrency: 1 }),
-      vsMain('no policy, gRPC unary, concurrency 64 (this branch vs main)', { ports: [p('fast')], concurrency: 64 }),
+      vsMain('no policy, gRPC unary, concurrency 1 (this branch vs main)', { ports: [p('echo')], concurrency: 1 }),
+      vsMain('no policy, gRPC unary, concurrency 64 (this branch vs main)', { ports: [p('echo')], concurrency: 64 }),
       vsMain('no policy, TTHeader ping-pong, concurrency 64 (this branch vs main)', { ports: [p('thrift')], concurrency: 64, thrift: true }),
     );
   }
