@@ -272,12 +272,20 @@ export class GenericClient<Req, Res> {
     const now = performance.now();
     const route = this.governedRoute(codec.name, opts, tried, now);
     const admission = this.admit(codec.name, route.hostPort, now);
-    onAttempt?.(attemptInfo(n, route.hostPort, cause));
-    const call = this.openGrpc(codec, opts, route, deadlineAt === undefined ? undefined : deadlineAt - now, n);
-    if (admission !== undefined) {
-      const breakers = this.governance!.breakers!;
-      void call.status.then((st) => breakers.record(admission, st.code, performance.now()));
+    if (admission === undefined) {
+      onAttempt?.(attemptInfo(n, route.hostPort, cause));
+      return this.openGrpc(codec, opts, route, deadlineAt === undefined ? undefined : deadlineAt - now, n);
     }
+    const breakers = this.governance!.breakers!;
+    let call: ClientCall;
+    try {
+      onAttempt?.(attemptInfo(n, route.hostPort, cause));
+      call = this.openGrpc(codec, opts, route, deadlineAt === undefined ? undefined : deadlineAt - now, n);
+    } catch (e) {
+      breakers.abandon(admission); // nothing went out (bad metadata…): no verdict on the instance
+      throw e;
+    }
+    void call.status.then((st) => breakers.record(admission, st.code, performance.now()));
     return call;
   }
 
@@ -364,10 +372,19 @@ export class GenericClient<Req, Res> {
       const now = performance.now();
       const route = this.governedRoute(method, opts, tried, now);
       const admission = this.admit(method, route.hostPort, now);
-      onAttempt?.(attemptInfo(n, route.hostPort, cause, plan.hedging !== undefined));
-      const p = this.pingPongAttempt(codec, body, opts, route, timeout, signal);
-      if (admission === undefined) return p;
+      if (admission === undefined) {
+        onAttempt?.(attemptInfo(n, route.hostPort, cause, plan.hedging !== undefined));
+        return this.pingPongAttempt(codec, body, opts, route, timeout, signal);
+      }
       const breakers = gov.breakers!;
+      let p: Promise<PingPongReply | undefined>;
+      try {
+        onAttempt?.(attemptInfo(n, route.hostPort, cause, plan.hedging !== undefined));
+        p = this.pingPongAttempt(codec, body, opts, route, timeout, signal);
+      } catch (e) {
+        breakers.abandon(admission); // nothing went out: no verdict on the instance
+        throw e;
+      }
       return p.then(
         (r) => (breakers.record(admission, Code.OK, performance.now()), r),
         (e: unknown) => {

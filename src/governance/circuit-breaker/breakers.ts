@@ -101,14 +101,16 @@ export class CircuitBreakers {
   /** Records one attempt's status on the breakers it passed through. */
   record(a: Admission, code: number, now: number): void {
     const failed = this.failureCodes.has(code);
-    if (code === Code.CANCELLED && !failed) {
-      // cancelled by the caller (or a hedge that lost): says nothing of the service's health
-      a.method?.abandon();
-      a.instance?.abandon();
-      return;
-    }
+    // cancelled by the caller (or a hedge that lost): says nothing of the service's health
+    if (code === Code.CANCELLED && !failed) return this.abandon(a);
     a.method?.record(failed, now);
     a.instance?.record(failed, now);
+  }
+
+  /** An attempt the breakers let through never went out (or was cancelled): no verdict, a trial slot frees up. */
+  abandon(a: Admission): void {
+    a.method?.abandon();
+    a.instance?.abandon();
   }
 
   /** An instance left: its breaker goes too. */
