@@ -325,7 +325,8 @@ export class GenericClient<Req, Res> {
       ...(this.options.maxConnectionsPerHost !== undefined ? { connectionsPerHost: this.options.maxConnectionsPerHost } : {}),
       ...(this.options.ttstreamReset !== undefined ? { reset: this.options.ttstreamReset } : {}),
     });
-    const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs;
+    // streams over ttstream are not retried, but take their method's timeout
+    const timeoutMs = opts.timeoutMs ?? this.governance?.plan(codec.name, opts, false).timeoutMs ?? this.options.timeoutMs;
     const metadata = this.options.metadata || opts.metadata ? stringMetadata(mergeMetadata(this.options.metadata, opts.metadata)) : undefined;
     const persistent = mergePersistent(this.options.persistentMetadata, opts.persistentMetadata);
     const stream = this.ttstream.call({
