@@ -103,6 +103,21 @@ for (const [name, method, make] of cases) {
       }
     });
 
+    it('a trial that never went out (bad metadata) leaves the half-open breaker free for the next', async () => {
+      const k = key();
+      const c = make({ hostPorts: [a.hostPort], circuitBreaker: { errorRate: 0.5, minSamples: 1, openMs: 100, failureCodes: ['UNAVAILABLE', 'INTERNAL'], perMethod: false } });
+      try {
+        await failure(c.genericCall(method, echoRequest({ key: k, failFirst: 1 })));
+        await sleep(150);
+        // gRPC refuses a reserved header name, TTHeader a binary value, before anything is sent
+        const bad = method === 'EchoUnary' ? { 'grpc-x': 'y' } : { x: new Uint8Array(1) };
+        await expect(c.genericCall(method, echoRequest({ key: k }), { metadata: bad })).rejects.toThrow();
+        expect(JSON.parse(await c.genericCall(method, echoRequest({ key: k, text: 't' }))).message).toBe('a:t:2');
+      } finally {
+        await c.close();
+      }
+    });
+
     it('an instance breaker takes the failing instance out of the rotation; all open → UNAVAILABLE', async () => {
       const k = key();
       const opts: ClientOptions = {
