@@ -1,6 +1,6 @@
 // Retries, hedging and the cost of having neither, at the generic-client level (JSON in and out).
 //
-//   npm run build && node bench/governance.mjs [--quick] [--runs N] [--filter text] [--json-out file] [--base DIST]
+//   npm run build && node bench/governance.mjs [--quick] [--runs N] [--concurrency N] [--filter text] [--json-out file] [--base DIST]
 //   (--base: the dist/ folder of a build of main — a `git worktree add <dir> main` built there
 //    with `npx tsc -p tsconfig.build.json` — to measure this branch's retry-free rows against;
 //    without it those rows are skipped)
@@ -37,7 +37,8 @@ const SLOW_MS = 20;
 FLAKY.request = JSON.stringify({ key: 'bench', delayMs: SLOW_MS, text: 'hello from the governance benchmark' });
 const HEDGE_DELAY_MS = 5;
 const FLAKY_EVERY = 5;
-const CONCURRENCY = 8;
+const ci = process.argv.indexOf('--concurrency');
+const CONCURRENCY = ci > 0 ? Number(process.argv[ci + 1]) : 8;
 const mode = process.argv[2];
 
 // ------------------------------------------------------------------ server children
