@@ -4,7 +4,7 @@
  * without sending them (the server's count stands still), a trial after `openMs` closes it.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Code, RpcError, newClient, newStreamingClient, type ClientOptions, type Generic } from '../../src/index.js';
+import { Code, RpcError, newClient, newStreamingClient, type ClientOptions, type Generic, type RequestMetadata } from '../../src/index.js';
 import { CircuitBreaker } from '../../src/governance/circuit-breaker/index.js';
 import { echoRequest, useServers, type MisbehavingServer } from './pingpong-server.js';
 
@@ -110,7 +110,7 @@ for (const [name, method, make] of cases) {
         await failure(c.genericCall(method, echoRequest({ key: k, failFirst: 1 })));
         await sleep(150);
         // gRPC refuses a reserved header name, TTHeader a binary value, before anything is sent
-        const bad = method === 'EchoUnary' ? { 'grpc-x': 'y' } : { x: new Uint8Array(1) };
+        const bad: RequestMetadata = method === 'EchoUnary' ? { 'grpc-x': 'y' } : { x: new Uint8Array(1) };
         await expect(c.genericCall(method, echoRequest({ key: k }), { metadata: bad })).rejects.toThrow();
         expect(JSON.parse(await c.genericCall(method, echoRequest({ key: k, text: 't' }))).message).toBe('a:t:2');
       } finally {

@@ -37,7 +37,8 @@ for (const [name, method, make] of cases) {
       const attempts: AttemptInfo[] = [];
       const c = make({
         hostPorts: [slow.hostPort, fast.hostPort],
-        hedging: { maxAttempts: 2, hedgingDelayMs: 30, maxRetryRatio: 1 },
+        // long enough that the fast instance always answers a first attempt before its hedge is due, even on a busy machine
+        hedging: { maxAttempts: 2, hedgingDelayMs: 300, maxRetryRatio: 1 },
         onAttempt: (x) => attempts.push(x),
       });
       try {
