@@ -79,7 +79,7 @@ for (const [name, method, make] of cases) {
   describe(`circuit breakers over ${name}`, () => {
     it('a method breaker opens on failures, refuses calls unsent, and a trial after openMs closes it', async () => {
       const k = key();
-      const c = make({ hostPorts: [a.hostPort], circuitBreaker: { errorRate: 0.5, minSamples: 4, openMs: 300, failureCodes: ['UNAVAILABLE', 'INTERNAL'], perInstance: false } });
+      const c = make({ hostPorts: [a.hostPort], circuitBreaker: { errorRate: 0.5, minSamples: 4, openMs: 1000, failureCodes: ['UNAVAILABLE', 'INTERNAL'], perInstance: false } });
       try {
         for (let i = 0; i < 4; i++) await failure(c.genericCall(method, echoRequest({ key: k, failFirst: 100 })));
         expect(a.logs.get(k)!.calls).toBe(4);
@@ -87,12 +87,12 @@ for (const [name, method, make] of cases) {
         expect(refused.code).toBe(Code.UNAVAILABLE);
         expect(refused.rawMessage).toBe(`circuit breaker for echo/${method} is open`);
         expect(a.logs.get(k)!.calls).toBe(4); // not sent
-        await sleep(350);
+        await sleep(1100);
         // half-open: a trial that fails opens it again
         await failure(c.genericCall(method, echoRequest({ key: k, failFirst: 100 })));
         expect(a.logs.get(k)!.calls).toBe(5);
         expect((await failure(c.genericCall(method, echoRequest({ key: k })))).rawMessage).toMatch(/is open$/);
-        await sleep(350);
+        await sleep(1100);
         // a trial that succeeds closes it
         const k2 = key();
         JSON.parse(await c.genericCall(method, echoRequest({ key: k2, text: 'ok' })));

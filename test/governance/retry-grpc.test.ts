@@ -240,9 +240,12 @@ describe('gRPC retries end with the call', () => {
   it('aborting the call during a backoff ends it at once with CANCELLED; nothing more is sent', async () => {
     const k = key();
     const ac = new AbortController();
-    const c = newStreamingClient('flaky', generic, { hostPorts: [own.hostPort], retry: slowBackoff, onAttempt: (a) => void (a.attempt === 1 && setTimeout(() => ac.abort(), 50)) });
+    const c = newStreamingClient('flaky', generic, { hostPorts: [own.hostPort], retry: slowBackoff });
     try {
-      const err = (await c.genericCall('Unary', JSON.stringify({ key: k, failFirst: 5, code: Code.UNAVAILABLE }), { signal: ac.signal }).catch((e: unknown) => e)) as RpcError;
+      const result = c.genericCall('Unary', JSON.stringify({ key: k, failFirst: 5, code: Code.UNAVAILABLE }), { signal: ac.signal }).catch((e: unknown) => e);
+      for (let i = 0; i < 200 && !own.logs.get(k); i++) await new Promise((r) => setTimeout(r, 10));
+      ac.abort();
+      const err = (await result) as RpcError;
       expect(err).toBeInstanceOf(RpcError);
       expect(err.code).toBe(Code.CANCELLED);
     } finally {

@@ -27,9 +27,9 @@ for (const transport of ['ttheader', 'framed'] as const) {
     it('retries attempts that time out (each attempt has the whole timeout, as in Kitex)', async () => {
       const k = key();
       const attempts: AttemptInfo[] = [];
-      const c = client({ timeoutMs: 150, onAttempt: (x) => attempts.push(x) });
+      const c = client({ timeoutMs: 500, onAttempt: (x) => attempts.push(x) });
       try {
-        const res = JSON.parse(await c.genericCall('EchoPingPong', echoRequest({ key: k, slowFirst: 2, delayMs: 2000, text: 't' })));
+        const res = JSON.parse(await c.genericCall('EchoPingPong', echoRequest({ key: k, slowFirst: 2, delayMs: 5000, text: 't' })));
         expect(res).toEqual({ message: 'a:t:3' });
       } finally {
         await c.close();
