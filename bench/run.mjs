@@ -43,6 +43,7 @@ const SCRIPTS = [
   { file: 'server.mjs', group: 'generic server under load (server on CPU 1)' },
   { file: 'cli-bench.mjs', group: 'idlcall bench as a load generator' },
   { file: 'discovery.mjs', group: 'discovery and balancing' },
+  { file: 'governance.mjs', group: 'retries and hedging' },
   // heavy (1 GiB per transport, 10,000 connections): only with --soak
   { file: 'soak.mjs', group: 'soak', optIn: true },
 ]

@@ -51,8 +51,14 @@ afterAll(async () => {
 });
 
 describe('README examples', () => {
-  it('has the eight examples', () => {
-    expect(blocks).toHaveLength(8);
+  it('has the nine examples', () => {
+    expect(blocks).toHaveLength(9);
+  });
+
+  it('the retries, hedging and breakers example calls with its policies', async () => {
+    const block = blocks.find((b) => b.includes('circuitBreaker'))!;
+    const out = (await runBlock(block, thrift.hostPort)).trim().split('\n').map((l) => JSON.parse(l) as unknown);
+    expect(out).toEqual([{ message: 'server unary: hedged' }, { message: 'server echo: retried' }, { message: 'server pong: ping' }]);
   });
 
   it("the seed's four protobuf examples print every reply", async () => {

@@ -4,8 +4,8 @@
  * library's ClientOptions; and the story of each connection for `-v`.
  */
 import { readFileSync } from 'node:fs';
-import type { CallMode, ClientOptions, Compression, ConnectionInfo, RequestMetadata, TlsOptions } from '../index.js';
-import { RpcError } from '../index.js';
+import type { AttemptInfo, CallMode, ClientOptions, Compression, ConnectionInfo, RequestMetadata, TlsOptions } from '../index.js';
+import { RpcError, codeName } from '../index.js';
 import { validateMetadataName } from '../http2/index.js';
 import { transientMetainfoHeader } from '../generic/metainfo.js';
 import { formatAddress } from '../net/connection-info.js';
@@ -62,6 +62,7 @@ export const CLIENT_FLAGS: readonly FlagSpec[] = [
   { name: 'data', short: 'd', kind: 'string' },
   { name: 'emit-defaults', kind: 'boolean' },
   { name: 'verbose', short: 'v', kind: 'boolean' },
+  { name: 'service-config', kind: 'string' },
 ];
 
 /** What a gRPC connection outside a call takes from the flags (reflection, health): TLS, `-H`, `:authority`, `--timeout`. */
@@ -272,6 +273,12 @@ function tlsOptions(args: ParsedArgs, command: string): TlsOptions | undefined {
   if (servername !== undefined) tls.servername = servername;
   if (args.booleans.has('insecure')) tls.rejectUnauthorized = false;
   return tls;
+}
+
+/** `-v` with a retry or hedging policy: each attempt of a call, on stderr. */
+export function printAttempt(a: AttemptInfo): void {
+  const why = a.kind === 'retry' && a.after ? ` (retry after ${codeName(a.after.code)}: ${a.after.message}; waited ${Math.round(a.delayMs ?? 0)} ms)` : a.kind === 'hedge' ? ' (hedged)' : '';
+  process.stderr.write(`Attempt ${a.attempt} to ${a.hostPort}${why}\n`);
 }
 
 /** `-v`: the story of each connection, on stderr. */

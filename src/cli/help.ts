@@ -71,7 +71,10 @@ ${SCHEMA_OPTIONS}  --transport T           grpc | ttstream | ttheader | ttheader
   --insecure              TLS without verifying the server's certificate (grpcurl's meaning;
                           in bench, --insecure is ghz's plaintext and --skipTLS this)
   --emit-defaults         protobuf: print fields at their default values too
+  --service-config JSON|@FILE  gRPC service config: retryPolicy, hedgingPolicy and timeout per
+                          method (methodConfig), retryThrottling
   -v, --verbose           print how each connection went (resolved address, ALPN, TLS peer)
+                          and, with a retry or hedging policy, each attempt of a call
 `;
 
 /** `idlcall --help`. */

@@ -17,6 +17,13 @@ import { compose, resultOf } from '../governance/compose.js';
 import { MessagePipe } from '../governance/message-pipe.js';
 import type { Call, CallHandler, CallResult, StreamCall, UnaryCall } from '../governance/middleware.js';
 import { PipedCall, encodeOnlyRequest, transportStream, type StreamLink } from './piped-call.js';
+import type { ClientCall } from '../http2/index.js';
+import type { PingPongReply } from '../ttheader/index.js';
+import { ClientGovernance, type CallPlan } from './governance.js';
+import { RetryingCall, failureRetry } from '../governance/retry/index.js';
+import { hedge, type HedgeAttempt } from '../governance/hedging/index.js';
+import type { Admission } from '../governance/circuit-breaker/index.js';
+import type { AttemptInfo, RetryCause } from '../governance/attempt-info.js';
 
 /** How long `close()` lets calls in flight finish before cancelling them. */
 const DEFAULT_CLOSE_GRACE_MS = 5000;
@@ -38,6 +45,8 @@ export class GenericClient<Req, Res> {
   private readonly callGeneric: Generic<Req, Res>;
   /** Where calls go. */
   private readonly addresses: AddressPicker;
+  /** Retries, hedging, breakers: undefined when the options ask for none (calls then take the plain path). */
+  private readonly governance: ClientGovernance | undefined;
   private closed = false;
   /** The client's middlewares around the transport, composed once; undefined when there are none. */
   private readonly chain: CallHandler | undefined;
@@ -65,10 +74,12 @@ export class GenericClient<Req, Res> {
       throw new UsageError(`protobuf ping-pong travels over 'ttheader' or 'framed', not '${this.transport}'`);
     }
     this.callGeneric = compact ? generic.withThriftProtocol('compact') : generic;
+    this.governance = ClientGovernance.of(options, serviceName);
     this.addresses = new AddressPicker(serviceName, options, (hp) => {
       this.grpc?.closeAddress(hp);
       this.ttstream?.closeAddress(hp);
       this.pingPong?.closeAddress(hp);
+      this.governance?.breakers?.forget(hp);
     });
     this.target = typeof options.resolver === 'string' ? options.resolver : (options.hostPorts?.join(',') ?? serviceName);
     this.chain = options.middlewares?.length ? compose(options.middlewares, this.endpoint) : undefined;
@@ -145,10 +156,16 @@ export class GenericClient<Req, Res> {
     // Calls wait for the resolver's first answer only (later answers arrive in the background).
     if (!this.addresses.ready) await this.addresses.whenReady();
     if (this.transport !== 'grpc') return this.pingPongCall(codec, bytes, opts);
-    const call = this.open(codec, opts);
-    call.send(bytes).catch(() => undefined);
-    call.closeSend();
-    const res = await receiveSingle(call, codec);
+    const plan = this.governance?.plan(codec.name, opts, false);
+    let call: TransportCall;
+    let res: Res;
+    if (plan?.hedging) ({ call, res } = await this.hedgedUnary(codec, bytes, opts, plan));
+    else {
+      call = plan ? this.openGoverned(codec, opts, plan) : this.open(codec, opts);
+      call.send(bytes).catch(noop);
+      call.closeSend();
+      res = await receiveSingle(call, codec);
+    }
     const onBackward = opts.onBackwardMetadata ?? this.options.onBackwardMetadata;
     if (opts.onResponseMetadata || onBackward) {
       const headers = await call.headers;
@@ -262,6 +279,41 @@ export class GenericClient<Req, Res> {
     return a.several ? { hostPort, nextHostPort: (tried) => a.nextAddress(req, tried) } : { hostPort };
   }
 
+  /**
+   * The route of one attempt of a governed call: past instances whose breaker is open, and —
+   * when more than one is known — past those earlier attempts of this call went to (unless
+   * every one was tried). Adds the address to `tried`.
+   */
+  private governedRoute(method: string, opts: CallOptions, tried: Set<string>, now: number): Route {
+    if (this.closed) throw new UsageError('the client is closed');
+    const a = this.addresses;
+    const breakers = this.governance!.breakers;
+    const req: PickRequest = { method, hashKey: this.hashKeyOf(opts), exclude: breakers?.excluded(now) };
+    let hostPort = tried.size > 0 && a.several ? a.nextAddress(req, tried) : undefined;
+    if (hostPort === undefined) {
+      try {
+        hostPort = a.pickAddress(req);
+      } catch (e) {
+        if (req.exclude !== undefined && this.instances().length > 0) throw breakers!.allOpen();
+        throw e;
+      }
+    }
+    tried.add(hostPort);
+    return a.several ? { hostPort, nextHostPort: (t) => a.nextAddress(req, t) } : { hostPort };
+  }
+
+  /** Lets an attempt to `hostPort` through the method's and the instance's breakers (throws when the method's is open). */
+  private admit(method: string, hostPort: string, now: number): Admission | undefined {
+    const b = this.governance!.breakers;
+    if (b === undefined) return undefined;
+    return { method: b.admitMethod(method, now), instance: b.admitInstance(hostPort, now) };
+  }
+
+  /** The attempt listener of a call that has a retry or hedging policy. */
+  private attemptListener(opts: CallOptions, plan: CallPlan): ((info: AttemptInfo) => void) | undefined {
+    return plan.retry || plan.hedging ? (opts.onAttempt ?? this.options.onAttempt) : undefined;
+  }
+
   /** The call's consistent hashing key: its `hashKey`, else the configured metadata entry. */
   private hashKeyOf(opts: CallOptions): string | undefined {
     if (opts.hashKey !== undefined) return opts.hashKey;
@@ -272,8 +324,77 @@ export class GenericClient<Req, Res> {
   }
 
   private open(codec: MethodCodec<Req, Res>, opts: CallOptions): TransportCall {
-    const route = this.route(codec.name, opts);
-    if (this.transport === 'ttstream') return this.openTTStream(codec, opts, route);
+    if (this.transport === 'ttstream') return this.openTTStream(codec, opts, this.route(codec.name, opts));
+    const gov = this.governance;
+    if (gov !== undefined) return this.openGoverned(codec, opts, gov.plan(codec.name, opts, false));
+    return this.openGrpc(codec, opts, this.route(codec.name, opts), opts.timeoutMs ?? this.options.timeoutMs, 0);
+  }
+
+  /**
+   * A gRPC call under the client's policies: with a retry policy, a {@link RetryingCall}
+   * whose attempts each pass the breakers and go to another instance when there is one;
+   * otherwise a single attempt through the breakers.
+   */
+  private openGoverned(codec: MethodCodec<Req, Res>, opts: CallOptions, plan: CallPlan): TransportCall {
+    const timeoutMs = opts.timeoutMs ?? plan.timeoutMs ?? this.options.timeoutMs;
+    const deadlineAt = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
+    const tried = new Set<string>();
+    const onAttempt = this.attemptListener(opts, plan);
+    const start = (n: number, cause?: RetryCause): ClientCall => this.grpcAttempt(codec, opts, tried, deadlineAt, n, onAttempt, cause);
+    const r = plan.retry;
+    if (r === undefined) return start(0);
+    const gov = this.governance!;
+    const rules = { ...r, throttle: gov.throttle, buffer: gov.buffer, signal: opts.signal, deadlineAt };
+    return new RetryingCall(rules, start);
+  }
+
+  /** Unary gRPC hedging: attempts on a timer, the first answer wins, the others get RST_STREAM(CANCEL). */
+  private hedgedUnary(codec: MethodCodec<Req, Res>, bytes: Uint8Array, opts: CallOptions, plan: CallPlan): Promise<{ call: TransportCall; res: Res }> {
+    const timeoutMs = opts.timeoutMs ?? plan.timeoutMs ?? this.options.timeoutMs;
+    const deadlineAt = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
+    const tried = new Set<string>();
+    const onAttempt = this.attemptListener(opts, plan);
+    return hedge({ ...plan.hedging!, throttle: this.governance!.throttle }, (n) => {
+      const call = this.grpcAttempt(codec, opts, tried, deadlineAt, n, onAttempt, undefined);
+      call.send(bytes).catch(noop);
+      call.closeSend();
+      const result = receiveSingle(call, codec).then((res) => ({ call: call as TransportCall, res }));
+      return { result, cancel: (reason) => call.cancel(reason) };
+    });
+  }
+
+  /** One attempt of a governed gRPC call: route, breakers, `grpc-previous-rpc-attempts`, the deadline left. */
+  private grpcAttempt(
+    codec: MethodCodec<Req, Res>,
+    opts: CallOptions,
+    tried: Set<string>,
+    deadlineAt: number | undefined,
+    n: number,
+    onAttempt: ((info: AttemptInfo) => void) | undefined,
+    cause: RetryCause | undefined,
+  ): ClientCall {
+    const now = performance.now();
+    const route = this.governedRoute(codec.name, opts, tried, now);
+    const admission = this.admit(codec.name, route.hostPort, now);
+    if (admission === undefined) {
+      onAttempt?.(attemptInfo(n, route.hostPort, cause));
+      return this.openGrpc(codec, opts, route, deadlineAt === undefined ? undefined : deadlineAt - now, n);
+    }
+    const breakers = this.governance!.breakers!;
+    let call: ClientCall;
+    try {
+      onAttempt?.(attemptInfo(n, route.hostPort, cause));
+      call = this.openGrpc(codec, opts, route, deadlineAt === undefined ? undefined : deadlineAt - now, n);
+    } catch (e) {
+      breakers.abandon(admission); // nothing went out (bad metadata…): no verdict on the instance
+      throw e;
+    }
+    void call.status.then((st) => breakers.record(admission, st.code, performance.now()));
+    return call;
+  }
+
+  /** A gRPC call to `route`; `previousAttempts` > 0 marks a retry or hedge (`grpc-previous-rpc-attempts`). */
+  private openGrpc(codec: MethodCodec<Req, Res>, opts: CallOptions, route: Route, timeoutMs: number | undefined, previousAttempts: number): ClientCall {
     this.grpc ??= new GrpcChannel({
       hostPorts: [],
       authority: this.options.authority ?? this.serviceName,
@@ -281,7 +402,6 @@ export class GenericClient<Req, Res> {
       onConnectionState: this.addresses.connectionEvent,
       ...pick(this.options, ['tls', 'connectTimeoutMs', 'keepalive', 'maxReceiveMessageBytes', 'maxSendMessageBytes', 'onConnect']),
     });
-    const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs;
     const compression = opts.compression ?? this.options.compression;
     let metadata = mergeMetadata(this.options.metadata, opts.metadata);
     const persistent = mergePersistent(this.options.persistentMetadata, opts.persistentMetadata);
@@ -294,6 +414,7 @@ export class GenericClient<Req, Res> {
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(compression ? { compression } : {}),
+      ...(previousAttempts > 0 ? { extraHeaders: { 'grpc-previous-rpc-attempts': String(previousAttempts) } } : {}),
     });
     if (this.addresses.tracksLoad) void call.status.then(this.addresses.callStarted(route.hostPort));
     return call;
@@ -308,7 +429,8 @@ export class GenericClient<Req, Res> {
       ...(this.options.maxConnectionsPerHost !== undefined ? { connectionsPerHost: this.options.maxConnectionsPerHost } : {}),
       ...(this.options.ttstreamReset !== undefined ? { reset: this.options.ttstreamReset } : {}),
     });
-    const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs;
+    // streams over ttstream are not retried, but take their method's timeout
+    const timeoutMs = opts.timeoutMs ?? this.governance?.plan(codec.name, opts, false).timeoutMs ?? this.options.timeoutMs;
     const metadata = this.options.metadata || opts.metadata ? stringMetadata(mergeMetadata(this.options.metadata, opts.metadata)) : undefined;
     const persistent = mergePersistent(this.options.persistentMetadata, opts.persistentMetadata);
     const stream = this.ttstream.call({
@@ -327,7 +449,84 @@ export class GenericClient<Req, Res> {
   }
 
   private async pingPongCall(codec: MethodCodec<Req, Res>, body: Uint8Array, opts: CallOptions): Promise<Res> {
-    const route = this.route(codec.name, opts);
+    const plan = this.governance?.plan(codec.name, opts, true);
+    const reply = plan
+      ? await this.governedPingPong(codec, body, opts, plan)
+      : await this.pingPongAttempt(codec, body, opts, this.route(codec.name, opts), opts.timeoutMs ?? this.options.timeoutMs, opts.signal);
+    if (reply === undefined) return undefined as Res; // oneway: nothing comes back
+    if (reply.messageType !== 'reply') throw new RpcError(Code.INTERNAL, `${codec.name}: unexpected ${reply.messageType} message`);
+    const res = codec.decodeResponse(reply.body);
+    if (opts.onResponseMetadata) opts.onResponseMetadata(pingPongReplyMetadata(reply.headers), {});
+    const onBackward = opts.onBackwardMetadata ?? this.options.onBackwardMetadata;
+    // A Kitex client takes every string info entry of a TTHeader reply as backward metainfo.
+    if (onBackward) onBackward(this.transport.startsWith('ttheader') ? Object.fromEntries(reply.headers.strInfo) : {});
+    return res;
+  }
+
+  /**
+   * A ping-pong call under the client's policies: Kitex's failure retry (each attempt has the
+   * whole timeout), or backup requests (hedging: the deadline covers all; a losing attempt's
+   * connection is closed), every attempt through the breakers.
+   */
+  private governedPingPong(codec: MethodCodec<Req, Res>, body: Uint8Array, opts: CallOptions, plan: CallPlan): Promise<PingPongReply | undefined> {
+    const gov = this.governance!;
+    const method = codec.name;
+    const timeoutMs = opts.timeoutMs ?? plan.timeoutMs ?? this.options.timeoutMs;
+    const tried = new Set<string>();
+    const onAttempt = this.attemptListener(opts, plan);
+    const attempt = (n: number, cause: RetryCause | undefined, timeout: number | undefined, signal: AbortSignal | undefined): Promise<PingPongReply | undefined> => {
+      const now = performance.now();
+      const route = this.governedRoute(method, opts, tried, now);
+      const admission = this.admit(method, route.hostPort, now);
+      if (admission === undefined) {
+        onAttempt?.(attemptInfo(n, route.hostPort, cause, plan.hedging !== undefined));
+        return this.pingPongAttempt(codec, body, opts, route, timeout, signal);
+      }
+      const breakers = gov.breakers!;
+      let p: Promise<PingPongReply | undefined>;
+      try {
+        onAttempt?.(attemptInfo(n, route.hostPort, cause, plan.hedging !== undefined));
+        p = this.pingPongAttempt(codec, body, opts, route, timeout, signal);
+      } catch (e) {
+        breakers.abandon(admission); // nothing went out: no verdict on the instance
+        throw e;
+      }
+      return p.then(
+        (r) => (breakers.record(admission, Code.OK, performance.now()), r),
+        (e: unknown) => {
+          breakers.record(admission, e instanceof RpcError ? e.code : Code.UNKNOWN, performance.now());
+          throw e;
+        },
+      );
+    };
+    const h = plan.hedging;
+    if (h !== undefined) {
+      const deadlineAt = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
+      const holdBack = (): string | undefined => gov.ratio.check(method, h.maxRetryRatio, performance.now());
+      return hedge({ ...h, throttle: gov.throttle, holdBack }, (n): HedgeAttempt<PingPongReply | undefined> => {
+        const now = performance.now();
+        gov.ratio.record(method, n > 0, now);
+        const own = new AbortController();
+        const signal = opts.signal ? AbortSignal.any([opts.signal, own.signal]) : own.signal;
+        const result = attempt(n, undefined, deadlineAt === undefined ? undefined : deadlineAt - now, signal);
+        return { result, cancel: (reason) => own.abort(new RpcError(Code.CANCELLED, reason)) };
+      });
+    }
+    const r = plan.retry;
+    if (r === undefined) return attempt(0, undefined, timeoutMs, opts.signal);
+    const rules = { ...r, method, ratio: { limit: gov.ratio, maxRatio: r.maxRetryRatio }, throttle: gov.throttle, signal: opts.signal };
+    return failureRetry(rules, (n, cause) => attempt(n, cause, timeoutMs, opts.signal));
+  }
+
+  /** One ping-pong exchange with `route` (its promise as the transport gives it: no extra layer). */
+  private pingPongAttempt(
+    codec: MethodCodec<Req, Res>,
+    body: Uint8Array,
+    opts: CallOptions,
+    route: Route,
+    timeoutMs: number | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<PingPongReply | undefined> {
     this.pingPong ??= new PingPongClient({
       hostPorts: [],
       // Kitex's client sends what does not stream over Framed when streams go over ttstream (client.go purifyProtocol)
@@ -338,34 +537,22 @@ export class GenericClient<Req, Res> {
       ...pick(this.options, ['connectTimeoutMs', 'maxConnectionsPerHost', 'fromService', 'onConnect']),
       ...(this.options.maxReceiveMessageBytes !== undefined ? { maxFrameBytes: this.options.maxReceiveMessageBytes } : {}),
     });
-    const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs;
     const persistentMetadata = mergePersistent(this.options.persistentMetadata, opts.persistentMetadata);
-    const done = this.addresses.tracksLoad ? this.addresses.callStarted(route.hostPort) : undefined;
-    let reply;
-    try {
-      reply = await this.pingPong.call({
-        method: codec.name,
-        body,
-        oneway: codec.oneway,
-        toService: this.serviceName,
-        idlServiceName: this.generic.serviceName,
-        ...route,
-        ...(this.options.metadata || opts.metadata ? { metadata: stringMetadata(mergeMetadata(this.options.metadata, opts.metadata)) } : {}),
-        ...(persistentMetadata ? { persistentMetadata } : {}),
-        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-        ...(opts.signal ? { signal: opts.signal } : {}),
-      });
-    } finally {
-      done?.();
-    }
-    if (reply === undefined) return undefined as Res; // oneway: nothing comes back
-    if (reply.messageType !== 'reply') throw new RpcError(Code.INTERNAL, `${codec.name}: unexpected ${reply.messageType} message`);
-    const res = codec.decodeResponse(reply.body);
-    if (opts.onResponseMetadata) opts.onResponseMetadata(pingPongReplyMetadata(reply.headers), {});
-    const onBackward = opts.onBackwardMetadata ?? this.options.onBackwardMetadata;
-    // A Kitex client takes every string info entry of a TTHeader reply as backward metainfo.
-    if (onBackward) onBackward(this.transport.startsWith('ttheader') ? Object.fromEntries(reply.headers.strInfo) : {});
-    return res;
+    const request = {
+      method: codec.name,
+      body,
+      oneway: codec.oneway,
+      toService: this.serviceName,
+      idlServiceName: this.generic.serviceName,
+      ...route,
+      ...(this.options.metadata || opts.metadata ? { metadata: stringMetadata(mergeMetadata(this.options.metadata, opts.metadata)) } : {}),
+      ...(persistentMetadata ? { persistentMetadata } : {}),
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      ...(signal ? { signal } : {}),
+    };
+    if (!this.addresses.tracksLoad) return this.pingPong.call(request);
+    const done = this.addresses.callStarted(route.hostPort);
+    return this.pingPong.call(request).finally(done);
   }
 }
 
@@ -374,6 +561,15 @@ interface Route {
   hostPort: string;
   nextHostPort?: (tried: ReadonlySet<string>) => string | undefined;
 }
+
+/** What `onAttempt` hears of attempt `n` (0-based): a retry when it has a cause, else first or a hedge. */
+function attemptInfo(n: number, hostPort: string, cause: RetryCause | undefined, hedged = cause === undefined): AttemptInfo {
+  if (n === 0) return { attempt: 1, hostPort, kind: 'first' };
+  if (cause !== undefined) return { attempt: n + 1, hostPort, kind: 'retry', after: cause.after, delayMs: cause.delayMs };
+  return { attempt: n + 1, hostPort, kind: hedged ? 'hedge' : 'retry' };
+}
+
+function noop(): void {}
 
 function streamingCallName(mode: CallMode): string {
   return mode === 'client' ? 'clientStreaming' : mode === 'server' ? 'serverStreaming' : 'bidiStreaming';

@@ -1,6 +1,16 @@
 export type { CallMode } from './call-mode.js';
 export type { Generic, MethodCodec } from './method-codec.js';
 export type { BackwardMetadataListener, CallOptions, ClientOptions, CloseOptions, Compression, ConnectionInfo, RequestMetadata, TlsOptions } from './options.js';
+export type {
+  MethodConfig,
+  RetryPolicy,
+  RetryThrottling,
+  RetryBufferLimits,
+  HedgingPolicy,
+  CircuitBreakerOptions,
+  AttemptInfo,
+} from './options.js';
+export type { CodeLike } from '../governance/status-codes.js';
 export type { TlsPeerInfo } from '../net/connection-info.js';
 export {
   ProtoProvider,

@@ -4,8 +4,20 @@ import type { Metadata } from '../errors/rpc-error.js';
 import type { PingPongTransport } from '../ttheader/index.js';
 import type { ConnectionInfo } from '../net/connection-info.js';
 import type { Middleware } from '../governance/middleware.js';
+import type { RetryPolicy, RetryThrottling, RetryBufferLimits } from '../governance/retry/index.js';
+import type { HedgingPolicy } from '../governance/hedging/index.js';
+import type { CircuitBreakerOptions } from '../governance/circuit-breaker/index.js';
+import type { AttemptInfo } from '../governance/attempt-info.js';
 
-export type { TlsOptions, ConnectionInfo };
+export type { TlsOptions, ConnectionInfo, RetryPolicy, RetryThrottling, RetryBufferLimits, HedgingPolicy, CircuitBreakerOptions, AttemptInfo };
+
+/** What one method overrides of the client's policies (a method takes a retry or a hedging policy, not both). */
+export interface MethodConfig {
+  retry?: RetryPolicy;
+  hedging?: HedgingPolicy;
+  /** Default timeout of this method's calls (a call's own `timeoutMs` wins). */
+  timeoutMs?: number;
+}
 
 /** Message compression for gRPC calls. */
 export type Compression = 'identity' | 'gzip' | 'deflate';
@@ -130,6 +142,20 @@ export interface ClientOptions {
    * run once per call, around the transport (and around its retries and hedged attempts).
    */
   middlewares?: readonly Middleware[];
+  /** Retries for every method (see {@link RetryPolicy}); a method's `methodConfig` or a call's own policy wins. */
+  retry?: RetryPolicy;
+  /** Hedging for every unary and ping-pong method (see {@link HedgingPolicy}); not with `retry` on the same level. */
+  hedging?: HedgingPolicy;
+  /** Policies and timeouts per method name. */
+  methodConfig?: Record<string, MethodConfig>;
+  /** gRPC's retry throttling for this client's retries and hedges; default none. */
+  retryThrottling?: RetryThrottling;
+  /** Memory gRPC retries may hold to replay requests. */
+  retryBuffer?: RetryBufferLimits;
+  /** Circuit breakers per method and per instance; default none. */
+  circuitBreaker?: CircuitBreakerOptions;
+  /** Told of each attempt of calls with a retry or hedging policy (the CLI's `-v`); a call's own listener wins. */
+  onAttempt?: (info: AttemptInfo) => void;
 }
 
 /** Options for one call. */
@@ -170,6 +196,12 @@ export interface CallOptions {
   onResponseMetadata?: (headers: Metadata, trailers: Metadata) => void;
   /** Middlewares for this call only, inside the client's (see {@link ClientOptions.middlewares}). */
   middlewares?: readonly Middleware[];
+  /** This call's retry policy instead of the method's or client's; `false` for none. */
+  retry?: RetryPolicy | false;
+  /** This call's hedging policy instead of the method's or client's (unary and ping-pong); `false` for none. */
+  hedging?: HedgingPolicy | false;
+  /** Told of each attempt of this call when it has a retry or hedging policy. */
+  onAttempt?: (info: AttemptInfo) => void;
 }
 
 /** Options for `close()`. */

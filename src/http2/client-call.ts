@@ -74,6 +74,11 @@ export interface ClientCall {
   readonly trailers: Promise<Record<string, string | string[]>>;
   /** Final status; always resolves. */
   readonly status: Promise<CallStatus>;
+  /**
+   * True once the response started: headers that are not a trailers-only answer arrived
+   * (messages come after them). gRPC's retry rules call such a call committed.
+   */
+  readonly responseStarted: boolean;
   /** Cancels: RST_STREAM(CANCEL) to the peer, CANCELLED locally. */
   cancel(reason?: string): void;
 }
@@ -141,6 +146,8 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
   private paused = false;
   private recvWait: Deferred<Uint8Array | undefined> | undefined;
   private respHeaders: IncomingHttpHeaders | undefined;
+  /** Response headers arrived without END_STREAM (see {@link ClientCall.responseStarted}). */
+  responseStarted = false;
   private respTrailers: IncomingHttpHeaders | undefined;
   private encoding = 'identity';
   private headersD: Deferred<Record<string, string | string[]>> | undefined;
@@ -367,6 +374,8 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
     if ((flags & 0x1) !== 0) {
       this.respTrailers = headers;
       if (headers['grpc-status'] !== undefined) return;
+    } else {
+      this.responseStarted = true;
     }
     const httpStatus = Number(headers[':status']);
     if (httpStatus !== 200) {

@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type { CallMode } from '../../index.js';
 import { choiceFlag, intFlag, numberFlag, parseArgs, type FlagSpec, type ParsedArgs } from '../args.js';
 import { CLIENT_FLAGS, clientOptions, printConnection, transportFor } from '../connect.js';
+import { applyServiceConfig } from '../service-config.js';
 import { CliUsageError, Exit } from '../exit-codes.js';
 import { num, parseDuration } from '../format.js';
 import { benchHelp } from '../help.js';
@@ -135,6 +136,8 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
   const streamMessages = intFlag(args, 'stream-messages', docs.length > 1 ? docs.length : 10, 'bench');
 
   const options = clientOptions(args, hostPorts, transport, 'bench');
+  const serviceConfig = args.strings.get('service-config');
+  if (serviceConfig !== undefined) applyServiceConfig(serviceConfig, generic.serviceName, options);
   const threads = Math.max(1, Math.min(cpus, concurrency));
   const concurrencyShares = shares(concurrency, threads);
   const clientShares = shares(Math.max(connections, threads), threads);

@@ -13,7 +13,8 @@ import {
 } from '../../index.js';
 import { isDiscoveryTarget } from '../../discovery/index.js';
 import { choiceFlag, parseArgs, type FlagSpec } from '../args.js';
-import { CLIENT_FLAGS, clientOptions, connectionSettings, printConnection, transportFor } from '../connect.js';
+import { CLIENT_FLAGS, clientOptions, connectionSettings, printAttempt, printConnection, transportFor } from '../connect.js';
+import { applyServiceConfig } from '../service-config.js';
 import { CliUsageError, Exit, rpcExitCode } from '../exit-codes.js';
 import { causeLine, metadataLines, prettyJson, rpcErrorLine, statusJson } from '../format.js';
 import { callHelp } from '../help.js';
@@ -63,7 +64,12 @@ export async function callCommand(argv: readonly string[]): Promise<number> {
   const mode = generic.method(target.method).mode;
   const transport = transportFor(args, idl.kind, mode, 'call');
   const options = clientOptions(args, hostPorts, transport, 'call');
-  if (verbose) options.onConnect = printConnection;
+  const serviceConfig = args.strings.get('service-config');
+  if (serviceConfig !== undefined) applyServiceConfig(serviceConfig, generic.serviceName, options);
+  if (verbose) {
+    options.onConnect = printConnection;
+    options.onAttempt = printAttempt;
+  }
   const source = dataSource(args.strings.get('data'));
 
   const showMetadata = (title: string, md: Metadata): void => {
