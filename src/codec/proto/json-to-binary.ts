@@ -45,6 +45,21 @@ for (const k of [K.INT32, K.UINT32, K.SINT32, K.FIXED32, K.SFIXED32, K.INT64, K.
 const INT64_SIGNED = new Uint8Array(19);
 for (const k of [K.INT64, K.SINT64, K.SFIXED64]) INT64_SIGNED[k] = 1;
 
+/** `String.prototype.isWellFormed` (ES2024, in every Node the package supports): no unpaired surrogate. */
+function isWellFormed(s: string): boolean {
+  return (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+}
+
+/**
+ * A map key as the repeated-key check compares it: integer keys by value
+ * (`"01"` and `"1"` are one key), others as written.
+ */
+function canonicalMapKey(kind: number, key: string): string {
+  if (kind === K.STRING || kind === K.BOOL) return key;
+  const m = /^(-?)0*(\d+)$/.exec(key);
+  return m === null ? key : m[2] === '0' ? '0' : m[1]! + m[2]!;
+}
+
 const KIND_DESC = ['an object', 'an array', 'a string', 'a number', 'a boolean', 'a boolean', 'null', 'end of input'];
 
 /**
@@ -62,6 +77,15 @@ export class JsonToBinary {
   plainWkt = false;
   /** Unknown fields pass through: a `$unknown` member (base64 wire data) is written after the known fields. */
   keepUnknown = false;
+  /**
+   * Kitex mapping: a key repeated in an object (also under both names of a field) is
+   * taken, the last one winning, as dynamicgo does (conv/j2p/decode.go
+   * `visitorUserNode.OnObjectKey` writes every occurrence, and proto/idl.go registers
+   * both names in one table). The canonical mapping rejects repeated keys.
+   */
+  lastKeyWins = false;
+  /** Keys of the open maps and Structs, per depth, for the repeated-key check. */
+  private readonly keySets: Array<Set<string> | undefined> = [];
   private readonly unknownReader = new ProtoReader();
   private stamp = 0;
   private readonly seenStack: Uint32Array[] = [];
@@ -74,7 +98,9 @@ export class JsonToBinary {
     const s = this.s.reset(json);
     try {
       try {
-        if (!s.readNullIf()) this.messageValue(plan, 0);
+        // A top-level null is no message (only google.protobuf.Value reads null; dynamicgo
+        // rejects it too: conv/j2p/decode.go `OnNull` at the root ends in "disMatched ValueEnd").
+        this.messageValue(plan, 0);
         s.expectEnd();
       } catch (e) {
         throw prefixPath(e, plan.desc.name);
@@ -180,6 +206,7 @@ export class JsonToBinary {
       }
       prev = f.index;
       if (seen[f.index] === stamp) {
+        if (!this.lastKeyWins) throw this.duplicateError(plan, f);
         // A duplicate key: start over in the two-pass mode that keeps the last one.
         this.w.pos = wStart;
         s.pos = objStart;
@@ -200,6 +227,20 @@ export class JsonToBinary {
     } while (s.objectNext());
   }
 
+  /** A field's key seen twice in one object (under either of its names). */
+  private duplicateError(plan: MessagePlan, f: FieldPlan): CodecError {
+    const names = f.jsonName === f.name ? quoteJsonString(f.name) : `${quoteJsonString(f.jsonName)} or ${quoteJsonString(f.name)}`;
+    return new CodecError(f.name, `field ${names} of ${plan.desc.fullName} appears more than once`, this.s.pos);
+  }
+
+  /** A reused, emptied set for the keys of a map or Struct object at `depth`. */
+  private keySet(depth: number): Set<string> {
+    let set = this.keySets[depth];
+    if (set === undefined) this.keySets[depth] = set = new Set();
+    else set.clear();
+    return set;
+  }
+
   private oneofError(plan: MessagePlan, f: FieldPlan): CodecError {
     return new CodecError(f.name, `more than one field of oneof ${plan.desc.oneofs[f.oneof]!.name} is set`, this.s.pos);
   }
@@ -212,7 +253,10 @@ export class JsonToBinary {
     s.pos++;
     for (let key = s.firstKey(); key !== undefined; key = s.nextKey()) {
       const f = plan.byKey.get(key);
-      if (f !== undefined) last[f.index] = s.pos;
+      if (f !== undefined) {
+        if (last[f.index] >= 0 && !this.lastKeyWins) throw this.duplicateError(plan, f);
+        last[f.index] = s.pos;
+      }
       s.skipValue();
     }
     s.pos = objStart + 1;
@@ -222,6 +266,7 @@ export class JsonToBinary {
       const f = plan.byKey.get(key);
       if (f === undefined) {
         if (key === '$unknown' && this.keepsUnknown(plan)) {
+          if (unknownAt >= 0 && !this.lastKeyWins) throw new CodecError('$unknown', '"$unknown" appears more than once', s.pos);
           unknownAt = s.pos;
           s.skipValue();
         } else this.unknownKey(plan, key, skipAtType, depth);
@@ -650,6 +695,9 @@ export class JsonToBinary {
   }
 
   private writeString(str: string): void {
+    // Strings are UTF-8 on the wire: an unpaired UTF-16 surrogate (`"\\uD800"`) has no
+    // encoding, so it is an error rather than a silent U+FFFD.
+    if (!isWellFormed(str)) throw new CodecError('', `unpaired UTF-16 surrogate in string ${quoteJsonString(str.length > 40 ? str.slice(0, 40) + '…' : str)}`, this.s.pos);
     const w = this.w;
     const n = str.length;
     if (n < 43) {
@@ -883,6 +931,7 @@ export class JsonToBinary {
     const kf = f.mapKey!;
     const vf = f.mapValue!;
     const text = s.text;
+    const keys = this.lastKeyWins ? undefined : this.keySet(depth);
     do {
       // A key without escapes is a span of the text: string keys are copied from it, not sliced.
       let key: string | undefined;
@@ -896,6 +945,11 @@ export class JsonToBinary {
       try {
         this.tag(f.lenTag);
         const at = this.beginLen();
+        if (keys !== undefined) {
+          const k = canonicalMapKey(kf.kind, key ?? text.slice(keyStart, keyEnd));
+          if (keys.has(k)) throw new CodecError('', 'map key appears more than once', s.pos);
+          keys.add(k);
+        }
         if (key !== undefined) this.mapKey(kf, key);
         else {
           this.tag(kf.tag);
@@ -1048,8 +1102,11 @@ export class JsonToBinary {
     const s = this.s;
     if (s.peek() !== JsonKind.Object) throw this.typeError('an object (Struct)');
     s.pos++;
+    const keys = this.keySet(depth);
     for (let key = s.firstKey(); key !== undefined; key = s.nextKey()) {
       try {
+        if (keys.has(key)) throw new CodecError('', 'key appears more than once', s.pos);
+        keys.add(key);
         this.tag(0x0a);
         const at = this.beginLen();
         this.tag(0x0a);
@@ -1095,6 +1152,7 @@ export class JsonToBinary {
       empty = false;
       if (key === '@type') {
         try {
+          if (typeUrl !== undefined) throw new CodecError('', '"@type" appears more than once', s.pos);
           typeUrl = this.readStringFor('type URL');
         } catch (e) {
           throw prefixPath(e, '@type');

@@ -123,7 +123,7 @@ jsonCases.push(
   // oneofs
   ['oneof twice', '{"choiceStr":"a","choiceNum":1}', 'Kitchen.choice_num', /more than one field of oneof choice/],
   ['oneof twice, proto names', '{"choice_inner":{},"choice_enum":"RED"}', 'Kitchen.choice_enum', /oneof choice/],
-  ['oneof with duplicate key', '{"choiceStr":"a","choiceStr":"b","choiceNum":1}', 'Kitchen.choice_num', /oneof/],
+  ['oneof with duplicate key', '{"choiceStr":"a","choiceStr":"b","choiceNum":1}', 'Kitchen.choice_str', /more than once/],
   // well-known types
   ['timestamp month', '{"wTimestamp":"2020-13-01T00:00:00Z"}', 'Kitchen.w_timestamp', /invalid Timestamp/],
   ['timestamp text', '{"wTimestamp":"not a date"}', 'Kitchen.w_timestamp', /invalid Timestamp/],
@@ -171,7 +171,11 @@ jsonCases.push(
   ['trailing comma', '{"fInt32":1,}', 'Kitchen', /expected a quoted object key/],
   ['missing comma', '{"fInt32":1 "fBool":true}', 'Kitchen', /expected ',' or '}'/],
   ['array top', '[]', 'Kitchen', /expected an object/],
-  ['bare word', 'nul', 'Kitchen', /expected null/],
+  ['bare word', 'nul', 'Kitchen', /expected an object/],
+  ['top-level null', 'null', 'Kitchen', /expected an object for kitchen.Kitchen, found null/],
+  ['timestamp lower-case t', '{"wTimestamp":"2020-01-01t00:00:00Z"}', 'Kitchen.w_timestamp', /invalid Timestamp/],
+  ['timestamp lower-case z', '{"wTimestamp":"2020-01-01T00:00:00z"}', 'Kitchen.w_timestamp', /invalid Timestamp/],
+  ['duplicate @type', '{"wAny":{"@type":"type.googleapis.com/kitchen.Inner","@type":"type.googleapis.com/kitchen.Inner"}}', 'Kitchen.w_any.@type', /more than once/],
   ['control char', '{"fString":"a\u0001"}', 'Kitchen.f_string', /control character/],
   ['bad escape', '{"fString":"\\x"}', 'Kitchen.f_string', /invalid escape \\x/],
   ['short unicode', '{"fString":"\\u12"}', 'Kitchen.f_string', /invalid \\u escape/],

@@ -1,7 +1,7 @@
 /*
  * google.protobuf.Timestamp ⇄ RFC 3339 text, as the proto3 JSON mapping
  * specifies: output in UTC with "Z" and 0, 3, 6 or 9 fractional digits;
- * input with any offset. Range 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z.
+ * input with any offset, `T` and `Z` in upper case. Range 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z.
  */
 
 /** Seconds of 0001-01-01T00:00:00Z. */
@@ -26,7 +26,8 @@ export function formatTimestamp(seconds: number, nanos: number): string | undefi
   return iso.slice(0, 19) + formatNanos(nanos) + 'Z';
 }
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+// Upper-case `T` and `Z` only: RFC 3339 allows lower case, the protobuf JSON mapping does not.
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
 
 /** Parses RFC 3339 text into `[seconds, nanos]`, or undefined when invalid or out of range. */
 export function parseTimestamp(s: string): [number, number] | undefined {
