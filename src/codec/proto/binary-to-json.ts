@@ -1311,7 +1311,7 @@ export class BinaryToJson {
     }
     const s = wkt === W.TIMESTAMP ? formatTimestamp(seconds, nanos) : formatDuration(seconds, nanos);
     if (s === undefined) {
-      throw new CodecError('', `${wkt === W.TIMESTAMP ? 'Timestamp' : 'Duration'} out of range (seconds ${seconds}, nanos ${nanos})`, r.pos);
+      throw new CodecError('', `${wkt === W.TIMESTAMP ? 'Timestamp' : 'Duration'} out of range (seconds ${seconds}, nanos ${nanos})`, r.pos, 'serialize');
     }
     return '"' + s + '"';
   }
@@ -1346,7 +1346,7 @@ export class BinaryToJson {
           break;
         case 0x11: {
           const v = r.double();
-          if (!Number.isFinite(v)) throw new CodecError('number_value', `${v} cannot be written in a google.protobuf.Value`, r.pos);
+          if (!Number.isFinite(v)) throw new CodecError('number_value', `${v} cannot be written in a google.protobuf.Value`, r.pos, 'serialize');
           j = formatJsonDouble(v);
           break;
         }
@@ -1481,7 +1481,7 @@ export class BinaryToJson {
       const p = readUtf8(r.buf, r.pos, e);
       if (p === undefined) throw new CodecError('paths', 'invalid UTF-8 in string', r.pos);
       const json = pathToJson(p);
-      if (json === undefined) throw new CodecError('paths', `FieldMask path ${quoteJsonString(p)} has no JSON form`, r.pos);
+      if (json === undefined) throw new CodecError('paths', `FieldMask path ${quoteJsonString(p)} has no JSON form`, r.pos, 'serialize');
       r.pos = e;
       out += (first ? '' : ',') + json;
       first = false;
@@ -1509,11 +1509,11 @@ export class BinaryToJson {
     }
     if (typeUrl === undefined) {
       if (vStart < 0 || vStart === vEnd) return '{}';
-      throw new CodecError('type_url', 'Any has a value but no type URL', r.pos);
+      throw new CodecError('type_url', 'Any has a value but no type URL', r.pos, 'serialize');
     }
     const typeName = typeUrl.slice(typeUrl.lastIndexOf('/') + 1);
     const inner = this.resolver?.findMessage(typeName);
-    if (inner === undefined) throw new CodecError('type_url', `cannot resolve type ${quoteJsonString(typeUrl)}`, r.pos);
+    if (inner === undefined) throw new CodecError('type_url', `cannot resolve type ${quoteJsonString(typeUrl)}`, r.pos, 'serialize');
     const plan = planOf(inner);
     let j: string;
     try {

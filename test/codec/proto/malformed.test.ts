@@ -19,7 +19,7 @@ const codec = new ProtoCodec(reg);
 
 type Case = [name: string, input: string, path: string, reason: RegExp];
 
-function expectCodecError(fn: () => unknown, path: string, reason: RegExp): void {
+function expectCodecError(fn: () => unknown, path: string, reason: RegExp, stage: 'parse' | 'serialize' = 'parse'): void {
   let err: unknown;
   try {
     fn();
@@ -30,6 +30,7 @@ function expectCodecError(fn: () => unknown, path: string, reason: RegExp): void
   const ce = err as CodecError;
   expect(ce.path).toBe(path);
   expect(ce.reason).toMatch(reason);
+  expect(ce.stage).toBe(stage);
 }
 
 // ---------- JSON → binary ----------
@@ -340,9 +341,18 @@ binCases.push(
   binCases.push(['unknown groups 102 deep', groups, 'Kitchen', /nesting deeper than 100/]);
 }
 
-describe('malformed binary → CodecError with path and reason', () => {
-  it.each(binCases)('%s', (_name, hex, path, reason) => {
-    expectCodecError(() => codec.decodeToJson(K, Buffer.from(hex, 'hex')), path, reason);
+/** Well-formed bytes whose message has no JSON form: CodecError.stage 'serialize'; every other case is 'parse'. */
+const SERIALIZE = new Set([
+  'timestamp out of range', 'timestamp before year 1', 'timestamp nanos', 'timestamp negative nanos', 'duration sign mix', 'duration too long',
+  'any unresolvable', 'any value no type', 'value NaN', 'value infinity in list', 'field mask path',
+]);
+
+describe('malformed binary → CodecError with path, reason and stage', () => {
+  it.each(binCases)('%s', (name, hex, path, reason) => {
+    expectCodecError(() => codec.decodeToJson(K, Buffer.from(hex, 'hex')), path, reason, SERIALIZE.has(name) ? 'serialize' : 'parse');
+  });
+  it('every serialize-stage case exists', () => {
+    for (const name of SERIALIZE) expect(binCases.some((c) => c[0] === name), name).toBe(true);
   });
   it('proto2 groups: wrong end, unclosed, nested path', () => {
     const L = reg2.findMessage('kitchen2.Legacy')!;
