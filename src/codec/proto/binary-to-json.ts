@@ -5,7 +5,7 @@ import { int64ToNumber, int64ToString, zigzagDecode32, zigzagDecode64, type Int6
 import { asStringLimitError, CharWriter, putIntUnits, writeChars, writeDoubleChars, writeIntChars, writeJsonBase64Chars, writeJsonStringUtf8Chars, writeUnits } from '../json/json-chars.js';
 import { formatJsonDouble, quoteJsonString } from '../json/quote.js';
 import type { TypeResolver } from './json-to-binary.js';
-import { K, W, enumUnits, is64, planOf, subPlanOf, type FieldPlan, type MessagePlan } from './plan.js';
+import { K, W, enumDeclares, enumUnits, is64, planOf, subPlanOf, type FieldPlan, type MessagePlan } from './plan.js';
 import { prefixPath } from './path.js';
 import { MAX_DEPTH, ProtoReader } from './reader.js';
 import { formatTimestamp } from './well-known/timestamp.js';
@@ -73,9 +73,10 @@ export class BinaryToJson {
   private keyEnd = 0;
   /** Set by `scalar()`: whether the value read was the type's default. */
   private zero = false;
-  /** Set by `mapEntry()`. */
+  /** Set by `mapEntry()`; `entryUndeclared`: its value is a closed-enum number the enum does not declare. */
   private entryKey = '';
   private entryValue = '';
+  private entryUndeclared = false;
   private readonly rangeStack: Int32Array[] = [];
   private readonly frames: Array<SlotFrame | undefined> = [];
   private slotStamp = 0;
@@ -192,7 +193,9 @@ export class BinaryToJson {
         throw new CodecError('', `unexpected end-group tag for field ${num}`, r.pos);
       }
       const f = byNumberMap === undefined ? byNumber[num] : byNumberMap.get(num);
-      if (f === undefined) {
+      if (f === undefined || (f.closedEnum && !this.kitex && (f.repeated || this.undeclaredEnum(f, wt)))) {
+        // Repeated and map fields of closed enums: the slot mode sorts their values out.
+        if (f !== undefined) return this.restartInSlots(plan, start, outStart, end, depth, groupNo, ubase);
         if (this.keepsUnknown(plan)) {
           if (ubase < 0) ubase = this.unkTop;
           this.keepField(tag, depth);
@@ -542,13 +545,14 @@ export class BinaryToJson {
         throw new CodecError('', `unexpected end-group tag for field ${num}`, r.pos);
       }
       const f = byNumberMap === undefined ? byNumber[num] : byNumberMap.get(num);
-      if (f === undefined) {
+      if (f === undefined || (f.closedEnum && !this.kitex && wt === 0 && this.undeclaredEnum(f, wt))) {
         if (this.keepsUnknown(plan)) {
           if (ubase < 0) ubase = this.unkTop;
           this.keepField(tag, depth);
         } else r.skip(tag, depth);
         continue;
       }
+      const top = this.unkTop;
       if (mark[f.index] !== stamp) {
         mark[f.index] = stamp;
         slots[f.index] = undefined;
@@ -596,6 +600,8 @@ export class BinaryToJson {
       } catch (e) {
         throw prefixPath(e, f.name);
       }
+      // Closed-enum values the enum does not declare went to the unknown fields.
+      if (ubase < 0 && this.unkTop !== top) ubase = top;
     }
     if (groupNo > 0) throw new CodecError('', `group ${groupNo} is not closed`, r.pos);
     const j = this.emit(plan, frame, stamp);
@@ -632,11 +638,16 @@ export class BinaryToJson {
     const i = f.index;
     if (f.isMap) {
       if (wt !== 2) throw this.wireTypeError(f, wt);
+      const entryAt = r.pos;
       const entryEnd = r.lengthEnd();
       let m = slots[i] as MapSlot | undefined;
       if (m === undefined) slots[i] = m = new Map();
       this.mapEntry(f, entryEnd, depth);
-      m.set(this.entryKey, this.entryValue);
+      if (this.entryUndeclared) {
+        // A closed-enum value the enum does not declare: the whole entry is an unknown field.
+        r.pos = entryAt;
+        this.unknownOccurrence(f.lenTag, depth);
+      } else m.set(this.entryKey, this.entryValue);
       return;
     }
     if (kind === K.GROUP) {
@@ -666,8 +677,8 @@ export class BinaryToJson {
       const end = r.lengthEnd();
       if (end > r.pos) {
         const acc = slots[i] as string | undefined;
-        const j = this.packed(f, kind, end);
-        slots[i] = acc === undefined ? j : acc + ',' + j;
+        const j = f.closedEnum && !this.kitex ? this.packedClosedEnum(f, end, depth) : this.packed(f, kind, end);
+        if (j !== '') slots[i] = acc === undefined ? j : acc + ',' + j;
       }
       return;
     }
@@ -1197,6 +1208,7 @@ export class BinaryToJson {
     r.end = end;
     let key: string | undefined;
     let value: string | undefined;
+    let undeclared = false;
     while (r.pos < end) {
       const tag = r.tag();
       const num = tag >>> 3;
@@ -1207,7 +1219,10 @@ export class BinaryToJson {
         if (vf.kind === K.MESSAGE) {
           const subEnd = r.lengthEnd();
           value = this.sub(subPlanOf(vf), subEnd, depth + 1);
-        } else value = this.scalar(vf, vf.kind);
+        } else {
+          undeclared = vf.closedEnum && !this.kitex && this.undeclaredEnum(vf, wt);
+          value = this.scalar(vf, vf.kind);
+        }
       } else if (num === 1 || num === 2) {
         throw this.wireTypeError(num === 1 ? kf : vf, wt);
       } else r.skip(tag, depth);
@@ -1220,6 +1235,49 @@ export class BinaryToJson {
     }
     this.entryKey = key;
     this.entryValue = value;
+    this.entryUndeclared = undeclared;
+  }
+
+  /**
+   * Whether the value at `r.pos` (a varint, `wt` 0) of closed-enum field `f` is a
+   * number its enum does not declare; reads nothing.
+   */
+  private undeclaredEnum(f: FieldPlan, wt: number): boolean {
+    if (wt !== 0) return false;
+    const r = this.r;
+    const at = r.pos;
+    const v = r.varint32() | 0;
+    r.pos = at;
+    return !enumDeclares(f.enumPlan!, v);
+  }
+
+  /** An occurrence of a known field that goes to the unknown fields (kept, or skipped): `r.pos` after its tag. */
+  private unknownOccurrence(tag: number, depth: number): void {
+    if (this.keepUnknown) this.keepField(tag, depth);
+    else this.r.skip(tag, depth);
+  }
+
+  /**
+   * A packed run `[r.pos, pend)` of a closed enum: the declared values as JSON items
+   * (comma-separated, '' if none); each other one becomes an unknown varint field of
+   * the same number, as protobuf runtimes keep them.
+   */
+  private packedClosedEnum(f: FieldPlan, pend: number, depth: number): string {
+    const r = this.r;
+    const saveEnd = r.end;
+    r.end = pend;
+    let out = '';
+    const tag = (f.number << 3) >>> 0;
+    while (r.pos < pend) {
+      if (this.undeclaredEnum(f, 0)) {
+        this.unknownOccurrence(tag, depth);
+        continue;
+      }
+      const j = this.scalar(f, K.ENUM);
+      out = out === '' ? j : out + ',' + j;
+    }
+    r.end = saveEnd;
+    return out;
   }
 
   /** The JSON of a field's default (for emitDefaults and missing map values). */

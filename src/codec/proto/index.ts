@@ -75,7 +75,7 @@ export class ProtoCodec {
     const o = opts === undefined && this.defaults === undefined ? undefined : resolveOptions(this.defaults, opts);
     this.enc.ignoreUnknown = o !== undefined && o.ignoreUnknown;
     this.enc.plainWkt = o !== undefined && o.kitex;
-    this.enc.lastKeyWins = o !== undefined && o.kitex;
+    this.enc.kitex = o !== undefined && o.kitex;
     this.enc.keepUnknown = o !== undefined && o.keepUnknown;
     const start = writer.pos;
     this.enc.encode(writer, planOf(type), json);

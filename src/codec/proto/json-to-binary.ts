@@ -15,7 +15,7 @@ import {
 } from '../bytes/varint.js';
 import { JsonKind, JsonScanner } from '../json/scanner.js';
 import { quoteJsonString } from '../json/quote.js';
-import { K, W, is64, planOf, subPlanOf, type EnumPlan, type FieldPlan, type KeyGuess, type MessagePlan } from './plan.js';
+import { K, W, enumDeclares, is64, planOf, subPlanOf, type EnumPlan, type FieldPlan, type KeyGuess, type MessagePlan } from './plan.js';
 import { prefixPath } from './path.js';
 import { MAX_DEPTH, ProtoReader } from './reader.js';
 import { parseTimestamp } from './well-known/timestamp.js';
@@ -78,12 +78,13 @@ export class JsonToBinary {
   /** Unknown fields pass through: a `$unknown` member (base64 wire data) is written after the known fields. */
   keepUnknown = false;
   /**
-   * Kitex mapping: a key repeated in an object (also under both names of a field) is
-   * taken, the last one winning, as dynamicgo does (conv/j2p/decode.go
-   * `visitorUserNode.OnObjectKey` writes every occurrence, and proto/idl.go registers
-   * both names in one table). The canonical mapping rejects repeated keys.
+   * Kitex mapping, keeping dynamicgo's leniencies (conv/j2p/decode.go): a key repeated in
+   * an object (also under both names of a field) is taken, the last one winning
+   * (`visitorUserNode.OnObjectKey` writes every occurrence; proto/idl.go registers both
+   * names in one table); a closed enum takes any number (`OnInt64` writes an EnumKind
+   * value unchecked). The canonical mapping rejects both.
    */
-  lastKeyWins = false;
+  kitex = false;
   /** Keys of the open maps and Structs, per depth, for the repeated-key check. */
   private readonly keySets: Array<Set<string> | undefined> = [];
   private readonly unknownReader = new ProtoReader();
@@ -206,7 +207,7 @@ export class JsonToBinary {
       }
       prev = f.index;
       if (seen[f.index] === stamp) {
-        if (!this.lastKeyWins) throw this.duplicateError(plan, f);
+        if (!this.kitex) throw this.duplicateError(plan, f);
         // A duplicate key: start over in the two-pass mode that keeps the last one.
         this.w.pos = wStart;
         s.pos = objStart;
@@ -254,7 +255,7 @@ export class JsonToBinary {
     for (let key = s.firstKey(); key !== undefined; key = s.nextKey()) {
       const f = plan.byKey.get(key);
       if (f !== undefined) {
-        if (last[f.index] >= 0 && !this.lastKeyWins) throw this.duplicateError(plan, f);
+        if (last[f.index] >= 0 && !this.kitex) throw this.duplicateError(plan, f);
         last[f.index] = s.pos;
       }
       s.skipValue();
@@ -266,7 +267,7 @@ export class JsonToBinary {
       const f = plan.byKey.get(key);
       if (f === undefined) {
         if (key === '$unknown' && this.keepsUnknown(plan)) {
-          if (unknownAt >= 0 && !this.lastKeyWins) throw new CodecError('$unknown', '"$unknown" appears more than once', s.pos);
+          if (unknownAt >= 0 && !this.kitex) throw new CodecError('$unknown', '"$unknown" appears more than once', s.pos);
           unknownAt = s.pos;
           s.skipValue();
         } else this.unknownKey(plan, key, skipAtType, depth);
@@ -825,7 +826,7 @@ export class JsonToBinary {
       // Numbers in strings are accepted too (some encoders quote them).
       if (/^-?\d+$/.test(name)) {
         const n = +name;
-        if (n >= -0x80000000 && n <= 0x7fffffff) return n;
+        if (n >= -0x80000000 && n <= 0x7fffffff) return this.enumNumber(e, n, at);
       }
       throw new CodecError('', `unknown value ${quoteJsonString(name)} for enum ${e.desc.fullName}`, at);
     }
@@ -836,9 +837,16 @@ export class JsonToBinary {
       if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) {
         throw new CodecError('', `${s.text.slice(s.spanStart, s.spanEnd)} is not a valid number for enum ${e.desc.fullName}`, at);
       }
-      return v;
+      return e.desc.closed ? this.enumNumber(e, v, at) : v;
     }
     throw this.typeError(`an enum name or number for ${e.desc.fullName}`);
+  }
+
+  /** A number for a closed enum: declared, else skipped with ignoreUnknownFields, else an error (kitex: any). */
+  private enumNumber(e: EnumPlan, v: number, at: number): number | undefined {
+    if (!e.desc.closed || this.kitex || enumDeclares(e, v)) return v;
+    if (this.ignoreUnknown) return undefined;
+    throw new CodecError('', `${v} is not a value of the closed enum ${e.desc.fullName}`, at);
   }
 
   private readDouble(kind: number): number {
@@ -931,7 +939,7 @@ export class JsonToBinary {
     const kf = f.mapKey!;
     const vf = f.mapValue!;
     const text = s.text;
-    const keys = this.lastKeyWins ? undefined : this.keySet(depth);
+    const keys = this.kitex ? undefined : this.keySet(depth);
     do {
       // A key without escapes is a span of the text: string keys are copied from it, not sliced.
       let key: string | undefined;

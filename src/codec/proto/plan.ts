@@ -156,6 +156,11 @@ export interface FieldPlan {
   /** `planOf(message)`, filled in on first use by {@link subPlanOf}. */
   subPlan: MessagePlan | undefined;
   readonly enumPlan: EnumPlan | undefined;
+  /**
+   * A closed (proto2, or editions `CLOSED`) enum field, or a map whose values are one: a
+   * number the enum does not declare belongs in the unknown fields, not in the field.
+   */
+  readonly closedEnum: boolean;
   /** Map fields: the entry's key and value fields. */
   readonly mapKey: FieldPlan | undefined;
   readonly mapValue: FieldPlan | undefined;
@@ -228,6 +233,11 @@ function unitsOf(quotedByNumber: Map<number, string>): Pick<EnumPlan, 'quotedUni
     else otherUnits.set(k, toUnits(q));
   }
   return { quotedUnits, unitsBase: base, otherUnits };
+}
+
+/** Whether enum `e` declares number `v`. */
+export function enumDeclares(e: EnumPlan, v: number): boolean {
+  return enumUnits(e, v) !== undefined;
 }
 
 /** The JSON-quoted name of enum number `v` as UTF-16 units; undefined for a number without a name. */
@@ -361,6 +371,7 @@ function compileField(f: ProtoField, index: number, oneofMembers: Map<number, nu
     message: f.message ?? (isMap ? f.mapEntry : undefined),
     subPlan: undefined,
     enumPlan: f.enum !== undefined ? enumPlanOf(f.enum) : undefined,
+    closedEnum: (f.enum !== undefined && f.enum.closed) || (mapValue !== undefined && mapValue.closedEnum),
     mapKey,
     mapValue,
     jsonKeyOut: quoteJsonString(f.jsonName) + ':',
