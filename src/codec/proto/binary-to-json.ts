@@ -6,6 +6,7 @@ import { asStringLimitError, CharWriter, putIntUnits, writeChars, writeDoubleCha
 import { formatJsonDouble, quoteJsonString } from '../json/quote.js';
 import type { TypeResolver } from './json-to-binary.js';
 import { K, W, enumDeclares, enumUnits, is64, planOf, subPlanOf, type FieldPlan, type MessagePlan } from './plan.js';
+import type { Extensions } from './extensions.js';
 import { prefixPath } from './path.js';
 import { MAX_DEPTH, ProtoReader } from './reader.js';
 import { formatTimestamp } from './well-known/timestamp.js';
@@ -49,6 +50,8 @@ export class BinaryToJson {
   /** The output, as UTF-16 units (see json-chars): reused across calls. */
   readonly w = new CharWriter(4096);
   resolver: TypeResolver | undefined;
+  /** The extensions loaded with the codec's provider. */
+  ext: Extensions | undefined;
   /** Options for the current call. */
   int64AsString = true;
   enumNames = true;
@@ -194,8 +197,10 @@ export class BinaryToJson {
       }
       const f = byNumberMap === undefined ? byNumber[num] : byNumberMap.get(num);
       if (f === undefined || (f.closedEnum && !this.kitex && (f.repeated || this.undeclaredEnum(f, wt)))) {
-        // Repeated and map fields of closed enums: the slot mode sorts their values out.
-        if (f !== undefined) return this.restartInSlots(plan, start, outStart, end, depth, groupNo, ubase);
+        // Extensions, and closed-enum values the enum may not declare: the slot mode sorts them out.
+        if (f !== undefined || (plan.extendable && this.extensionAt(plan, num) !== undefined)) {
+          return this.restartInSlots(plan, start, outStart, end, depth, groupNo, ubase);
+        }
         if (this.keepsUnknown(plan)) {
           if (ubase < 0) ubase = this.unkTop;
           this.keepField(tag, depth);
@@ -353,6 +358,11 @@ export class BinaryToJson {
   /** Whether `plan`'s JSON objects carry `$unknown` (not well-known types with a JSON form of their own). */
   private keepsUnknown(plan: MessagePlan): boolean {
     return this.keepUnknown && (plan.wkt === W.NONE || this.kitex);
+  }
+
+  /** The loaded extension of (extendable) `plan` numbered `num`, if any. */
+  private extensionAt(plan: MessagePlan, num: number): FieldPlan | undefined {
+    return this.ext?.of(plan)?.byNumber.get(num);
   }
 
   /** Skips an unknown field, pushing its tag (in shortest form) and value bytes onto the `unk` stack. */
@@ -517,7 +527,8 @@ export class BinaryToJson {
   /** The general path: fields collected in declaration-indexed slots, then written out. */
   private messageSlots(plan: MessagePlan, end: number, depth: number, groupNo: number): string {
     const r = this.r;
-    const fields = plan.fields;
+    // The message's fields, then its extensions (if any are loaded).
+    const fields = plan.extendable ? (this.ext?.of(plan)?.all ?? plan.fields) : plan.fields;
     const n = fields.length;
     // Slots are reused per depth; a stamp says which ones this message has touched.
     const frame = this.frameFor(depth, n);
@@ -539,12 +550,13 @@ export class BinaryToJson {
       const wt = tag & 7;
       if (wt === 4) {
         if (num === groupNo) {
-          const j = this.emit(plan, frame, stamp);
+          const j = this.emit(plan, fields, frame, stamp);
           return ubase < 0 ? j : this.withUnknown(j, ubase);
         }
         throw new CodecError('', `unexpected end-group tag for field ${num}`, r.pos);
       }
-      const f = byNumberMap === undefined ? byNumber[num] : byNumberMap.get(num);
+      let f = byNumberMap === undefined ? byNumber[num] : byNumberMap.get(num);
+      if (f === undefined && plan.extendable) f = this.extensionAt(plan, num);
       if (f === undefined || (f.closedEnum && !this.kitex && wt === 0 && this.undeclaredEnum(f, wt))) {
         if (this.keepsUnknown(plan)) {
           if (ubase < 0) ubase = this.unkTop;
@@ -604,7 +616,7 @@ export class BinaryToJson {
       if (ubase < 0 && this.unkTop !== top) ubase = top;
     }
     if (groupNo > 0) throw new CodecError('', `group ${groupNo} is not closed`, r.pos);
-    const j = this.emit(plan, frame, stamp);
+    const j = this.emit(plan, fields, frame, stamp);
     return ubase < 0 ? j : this.withUnknown(j, ubase);
   }
 
@@ -1303,8 +1315,9 @@ export class BinaryToJson {
     }
   }
 
-  private emit(plan: MessagePlan, frame: SlotFrame, stamp: number): string {
-    const fields = plan.fields;
+  /** The message's JSON from its slots: `fields` are the plan's, then its extensions' (only set ones are written). */
+  private emit(plan: MessagePlan, fields: readonly FieldPlan[], frame: SlotFrame, stamp: number): string {
+    const declared = plan.fields.length;
     const slots = frame.slots;
     const protoNames = this.protoNames;
     let out = '{';
@@ -1342,7 +1355,7 @@ export class BinaryToJson {
       const f = fields[i]!;
       let j: string;
       if (v === undefined) {
-        if (!this.emitDefaults || f.presence) continue;
+        if (!this.emitDefaults || f.presence || i >= declared) continue;
         j = this.defaultJson(f);
       } else if (typeof v === 'string') {
         j = f.repeated ? '[' + v + ']' : v;

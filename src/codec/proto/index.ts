@@ -1,7 +1,8 @@
-import type { ProtoMessage } from '../../idl-parser/proto/descriptor.js';
+import type { ProtoField, ProtoMessage } from '../../idl-parser/proto/descriptor.js';
 import { ByteWriter } from '../bytes/byte-writer.js';
 import { BinaryToJson } from './binary-to-json.js';
 import { JsonToBinary } from './json-to-binary.js';
+import { Extensions } from './extensions.js';
 import { convertMessage, objectToJson, type Int64Output } from './object.js';
 import { resolveOptions, type ProtoJsonOptions, type ResolvedOptions } from './options.js';
 import { planOf } from './plan.js';
@@ -14,9 +15,14 @@ const SLAB_RESERVE = 1024;
 /** The buffer for large messages is kept up to this size (a one-off huge message does not pin more). */
 const LARGE_KEEP = 4 * 1024 * 1024;
 
-/** Finds message types by full name, for `google.protobuf.Any` (a `ProtoRegistry` fits). */
+/**
+ * Finds message types by full name, for `google.protobuf.Any`, and (when it can) the
+ * extensions loaded for a message, for `[pkg.ext]` keys and extension fields on the
+ * wire. A `ProtoRegistry` does both.
+ */
 export interface ProtoTypeResolver {
   findMessage(fullName: string): ProtoMessage | undefined;
+  extensionsOf?(messageFullName: string): readonly ProtoField[];
 }
 
 /** Options of the object API: the JSON options plus how 64-bit integers come out. */
@@ -43,6 +49,9 @@ export class ProtoCodec {
   ) {
     this.enc.resolver = resolver;
     this.dec.resolver = resolver;
+    if (resolver?.extensionsOf !== undefined) {
+      this.enc.ext = this.dec.ext = new Extensions({ extensionsOf: resolver.extensionsOf.bind(resolver) });
+    }
   }
 
   /** JSON text → protobuf bytes (a fresh copy). Throws `CodecError` with the field path. */
@@ -108,7 +117,7 @@ export class ProtoCodec {
     const plan = planOf(type);
     if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
       const o = resolveOptions(this.defaults, opts as ProtoJsonOptions | undefined);
-      convertMessage(plan, parsed as Record<string, unknown>, int64As ?? 'bigint', o.protoNames, o.kitex);
+      convertMessage(plan, parsed as Record<string, unknown>, { int64: int64As ?? 'bigint', protoNames: o.protoNames, plainWkt: o.kitex, ext: this.dec.ext });
       return parsed as Record<string, unknown>;
     }
     // Well-known types with a non-object JSON form (Timestamp, wrappers…) come back under "value".

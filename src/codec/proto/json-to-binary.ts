@@ -16,6 +16,7 @@ import {
 import { JsonKind, JsonScanner } from '../json/scanner.js';
 import { quoteJsonString } from '../json/quote.js';
 import { K, W, enumDeclares, is64, planOf, subPlanOf, type EnumPlan, type FieldPlan, type KeyGuess, type MessagePlan } from './plan.js';
+import type { Extensions } from './extensions.js';
 import { prefixPath } from './path.js';
 import { MAX_DEPTH, ProtoReader } from './reader.js';
 import { parseTimestamp } from './well-known/timestamp.js';
@@ -77,6 +78,8 @@ export class JsonToBinary {
   plainWkt = false;
   /** Unknown fields pass through: a `$unknown` member (base64 wire data) is written after the known fields. */
   keepUnknown = false;
+  /** The extensions loaded with the codec's provider. */
+  ext: Extensions | undefined;
   /**
    * Kitex mapping, keeping dynamicgo's leniencies (conv/j2p/decode.go): a key repeated in
    * an object (also under both names of a field) is taken, the last one winning
@@ -170,7 +173,8 @@ export class JsonToBinary {
     s.pos++;
     if (!s.objectFirst()) return;
     const nf = plan.fields.length;
-    const seen = this.seenFor(depth, nf + plan.oneofCount);
+    // Slots: fields, then oneofs, then loaded extensions.
+    const seen = this.seenFor(depth, nf + plan.oneofCount + (plan.extendable ? (this.ext?.of(plan)?.fields.length ?? 0) : 0));
     if (this.stamp >= 0xfffffffe) {
       for (const a of this.seenStack) a.fill(0);
       this.stamp = 0;
@@ -193,6 +197,12 @@ export class JsonToBinary {
         const key = s.key();
         f = byKey.get(key);
         if (f === undefined) {
+          const x = plan.extendable ? this.extensionByKey(plan, key) : undefined;
+          if (x !== undefined) {
+            this.extensionMember(plan, x, seen, plan.oneofCount + x.index, stamp, depth);
+            prev = nf; // extensions take no part in the key-order guesses
+            continue;
+          }
           if (this.unknownKey(plan, key, skipAtType, depth)) {
             // `$unknown` before other members: start over in the mode that writes it last.
             this.w.pos = wStart;
@@ -228,6 +238,22 @@ export class JsonToBinary {
     } while (s.objectNext());
   }
 
+  /** The loaded extension of (extendable) `plan` keyed `key` (`[pkg.ext]`), if any. */
+  private extensionByKey(plan: MessagePlan, key: string): FieldPlan | undefined {
+    return key.charCodeAt(0) === 91 /* [ */ ? this.ext?.of(plan)?.byKey.get(key) : undefined;
+  }
+
+  /** An extension's member in the fast object loop: its value, once (`slot` in `seen`). */
+  private extensionMember(plan: MessagePlan, x: FieldPlan, seen: Uint32Array, slot: number, stamp: number, depth: number): void {
+    if (seen[slot] === stamp && !this.kitex) throw this.duplicateError(plan, x);
+    seen[slot] = stamp;
+    try {
+      this.field(x, depth);
+    } catch (e) {
+      throw prefixPath(e, x.name);
+    }
+  }
+
   /** A field's key seen twice in one object (under either of its names). */
   private duplicateError(plan: MessagePlan, f: FieldPlan): CodecError {
     const names = f.jsonName === f.name ? quoteJsonString(f.name) : `${quoteJsonString(f.jsonName)} or ${quoteJsonString(f.name)}`;
@@ -250,10 +276,11 @@ export class JsonToBinary {
   private objectLastWins(plan: MessagePlan, depth: number, skipAtType: boolean): void {
     const s = this.s;
     const objStart = s.pos;
-    const last = new Int32Array(plan.fields.length).fill(-1);
+    const x = plan.extendable ? this.ext?.of(plan) : undefined;
+    const last = new Int32Array(x !== undefined ? x.all.length : plan.fields.length).fill(-1);
     s.pos++;
     for (let key = s.firstKey(); key !== undefined; key = s.nextKey()) {
-      const f = plan.byKey.get(key);
+      const f = plan.byKey.get(key) ?? (x !== undefined ? x.byKey.get(key) : undefined);
       if (f !== undefined) {
         if (last[f.index] >= 0 && !this.kitex) throw this.duplicateError(plan, f);
         last[f.index] = s.pos;
@@ -264,7 +291,7 @@ export class JsonToBinary {
     const oneofSet = new Uint8Array(plan.oneofCount);
     let unknownAt = -1;
     for (let key = s.firstKey(); key !== undefined; key = s.nextKey()) {
-      const f = plan.byKey.get(key);
+      const f = plan.byKey.get(key) ?? (x !== undefined ? x.byKey.get(key) : undefined);
       if (f === undefined) {
         if (key === '$unknown' && this.keepsUnknown(plan)) {
           if (unknownAt >= 0 && !this.kitex) throw new CodecError('$unknown', '"$unknown" appears more than once', s.pos);
