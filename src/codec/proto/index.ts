@@ -1,5 +1,6 @@
 import type { ProtoField, ProtoMessage } from '../../idl-parser/proto/descriptor.js';
 import { ByteWriter } from '../bytes/byte-writer.js';
+import { BinaryToBinary } from './binary-to-binary.js';
 import { BinaryToJson } from './binary-to-json.js';
 import { JsonToBinary } from './json-to-binary.js';
 import { Extensions } from './extensions.js';
@@ -41,6 +42,7 @@ export class ProtoCodec {
   private readonly large = new ByteWriter(SLAB_SIZE);
   private readonly enc = new JsonToBinary();
   private readonly dec = new BinaryToJson();
+  private readonly bin = new BinaryToBinary();
   private resolvedDefaults: ResolvedOptions | undefined;
 
   constructor(
@@ -50,7 +52,7 @@ export class ProtoCodec {
     this.enc.resolver = resolver;
     this.dec.resolver = resolver;
     if (resolver?.extensionsOf !== undefined) {
-      this.enc.ext = this.dec.ext = new Extensions({ extensionsOf: resolver.extensionsOf.bind(resolver) });
+      this.enc.ext = this.dec.ext = this.bin.ext = new Extensions({ extensionsOf: resolver.extensionsOf.bind(resolver) });
     }
   }
 
@@ -102,6 +104,20 @@ export class ProtoCodec {
     d.kitex = o.kitex;
     d.keepUnknown = o.keepUnknown;
     return d.decode(planOf(type), bytes);
+  }
+
+  /**
+   * Protobuf bytes → the same message as canonical protobuf bytes (a fresh copy), in
+   * one pass without JSON: checked as `decodeToJson` checks it, then written as a
+   * protobuf runtime writes a parsed message (see `BinaryToBinary`). Fields the
+   * descriptor does not know are dropped unless `keepUnknownFields`. Throws
+   * `CodecError` (stage `parse`) with the field path.
+   */
+  transcode(type: ProtoMessage, bytes: Uint8Array, opts?: { keepUnknownFields?: boolean }): Uint8Array {
+    const w = this.large.reset(LARGE_KEEP);
+    this.bin.keepUnknown = (opts?.keepUnknownFields ?? this.defaults?.keepUnknownFields) === true;
+    this.bin.transcode(w, planOf(type), bytes);
+    return w.buf.slice(0, w.pos);
   }
 
   /** A plain object → protobuf bytes. 64-bit values may be bigint, `long` Longs, numbers or strings; bytes Uint8Array or base64. */

@@ -5,7 +5,6 @@ import { base64DecodedLength, decodeBase64Into } from '../bytes/base64.js';
 import { utf8Length, writeUtf8 } from '../bytes/utf8.js';
 import {
   parseInt64Decimal,
-  varint32Size,
   writeVarint32,
   writeVarint64,
   writeVarintInt32,
@@ -17,6 +16,7 @@ import { JsonKind, JsonScanner } from '../json/scanner.js';
 import { quoteJsonString } from '../json/quote.js';
 import { K, W, enumDeclares, is64, planOf, subPlanOf, type EnumPlan, type FieldPlan, type KeyGuess, type MessagePlan } from './plan.js';
 import type { Extensions } from './extensions.js';
+import { beginLen, endLen } from './length-slot.js';
 import { prefixPath } from './path.js';
 import { MAX_DEPTH, ProtoReader } from './reader.js';
 import { parseTimestamp } from './well-known/timestamp.js';
@@ -438,30 +438,11 @@ export class JsonToBinary {
   }
 
   private beginLen(): number {
-    const w = this.w;
-    if (w.pos >= w.buf.length) w.ensure(1);
-    return w.pos++;
+    return beginLen(this.w);
   }
 
   private endLen(at: number): void {
-    const w = this.w;
-    const len = w.pos - at - 1;
-    if (len < 0x80) {
-      w.buf[at] = len;
-      return;
-    }
-    const n = varint32Size(len);
-    w.ensure(n - 1);
-    const buf = w.buf;
-    buf.copyWithin(at + n, at + 1, w.pos);
-    w.pos += n - 1;
-    let v = len;
-    let p = at;
-    while (v > 0x7f) {
-      buf[p++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
-    }
-    buf[p] = v;
+    endLen(this.w, at);
   }
 
   private repeated(f: FieldPlan, depth: number): void {
