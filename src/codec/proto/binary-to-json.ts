@@ -1,7 +1,7 @@
 import { CodecError } from '../../errors/codec-error.js';
 import { encodeBase64 } from '../bytes/base64.js';
 import { asciiString, readUtf8 } from '../bytes/utf8.js';
-import { int64ToNumber, int64ToString, zigzagDecode32, zigzagDecode64, type Int64Halves } from '../bytes/varint.js';
+import { int64ToNumber, int64ToString, varint32Size, zigzagDecode32, zigzagDecode64, type Int64Halves } from '../bytes/varint.js';
 import { asStringLimitError, CharWriter, putIntUnits, writeChars, writeDoubleChars, writeIntChars, writeJsonBase64Chars, writeJsonStringUtf8Chars, writeUnits } from '../json/json-chars.js';
 import { formatJsonDouble, quoteJsonString } from '../json/quote.js';
 import type { TypeResolver } from './json-to-binary.js';
@@ -571,10 +571,22 @@ export class BinaryToJson {
         touched.push(f.index);
       }
       try {
-        if (f.kind === K.MESSAGE && !f.isMap) {
-          if (wt !== 2) throw this.wireTypeError(f, wt);
-          const subEnd = r.lengthEnd();
-          const start = r.pos;
+        const group = f.kind === K.GROUP;
+        if ((f.kind === K.MESSAGE || (group && !f.repeated)) && !f.isMap) {
+          if (wt !== (group ? 3 : 2)) throw this.wireTypeError(f, wt);
+          // The content: a length-delimited body, or a group's fields before its end tag.
+          let start = r.pos;
+          let subEnd: number;
+          let after: number;
+          if (group) {
+            r.skip(((f.number << 3) | 3) >>> 0, depth + 1);
+            after = r.pos;
+            subEnd = after - varint32Size(((f.number << 3) | 4) >>> 0);
+            r.pos = start;
+          } else {
+            subEnd = after = r.lengthEnd();
+            start = r.pos;
+          }
           const mp = subPlanOf(f);
           const i = f.index;
           const prev = slots[i];
@@ -598,13 +610,13 @@ export class BinaryToJson {
               all.set(before);
               all.set(r.buf.subarray(start, subEnd), before.length);
               merged[i] = all;
-              r.pos = subEnd;
+              r.pos = after;
               slots[i] = this.detached(mp, all, depth + 1);
             } else {
               rng[2 * i] = start;
               rng[2 * i + 1] = subEnd;
               if (merged !== undefined) merged[i] = undefined;
-              slots[i] = this.sub(mp, subEnd, depth + 1);
+              slots[i] = group ? this.message(mp, r.end, depth + 1, f.number) : this.sub(mp, subEnd, depth + 1);
             }
             if (f.oneof >= 0) clearSiblings(f, slots);
           }
@@ -652,14 +664,16 @@ export class BinaryToJson {
       if (wt !== 2) throw this.wireTypeError(f, wt);
       const entryAt = r.pos;
       const entryEnd = r.lengthEnd();
-      let m = slots[i] as MapSlot | undefined;
-      if (m === undefined) slots[i] = m = new Map();
       this.mapEntry(f, entryEnd, depth);
       if (this.entryUndeclared) {
         // A closed-enum value the enum does not declare: the whole entry is an unknown field.
         r.pos = entryAt;
         this.unknownOccurrence(f.lenTag, depth);
-      } else m.set(this.entryKey, this.entryValue);
+        return;
+      }
+      let m = slots[i] as MapSlot | undefined;
+      if (m === undefined) slots[i] = m = new Map();
+      m.set(this.entryKey, this.entryValue);
       return;
     }
     if (kind === K.GROUP) {
@@ -1408,8 +1422,12 @@ export class BinaryToJson {
     if (depth > MAX_DEPTH) throw new CodecError('', `nesting deeper than ${MAX_DEPTH}`, this.r.pos);
     const r = this.r;
     let j = 'null';
+    /** The struct_value or list_value occurrences since the kind last changed (they merge), as start/end pairs. */
+    let spans: number[] | undefined;
+    let spanTag = 0;
     while (r.pos < end) {
       const tag = r.tag();
+      if (tag !== spanTag) spanTag = 0;
       switch (tag) {
         case 0x08:
           r.varint32();
@@ -1435,16 +1453,52 @@ export class BinaryToJson {
           break;
         }
         case 0x2a:
-          j = this.subWkt(W.STRUCT, depth, 'struct_value');
+        case 0x32: {
+          const at = r.pos;
+          const wkt = tag === 0x2a ? W.STRUCT : W.LIST;
+          const e = r.lengthEnd();
+          const start = r.pos;
+          if (spanTag === 0) {
+            r.pos = at;
+            j = this.subWkt(wkt, depth, tag === 0x2a ? 'struct_value' : 'list_value');
+            spans = [start, e];
+          } else {
+            // A second occurrence of the same kind merges with the ones before it.
+            spans!.push(start, e);
+            r.pos = e;
+            j = this.mergedWkt(wkt, spans!, depth, at);
+          }
+          spanTag = tag;
           break;
-        case 0x32:
-          j = this.subWkt(W.LIST, depth, 'list_value');
-          break;
+        }
         default:
           r.skip(tag, depth);
       }
     }
     return j;
+  }
+
+  /** A Struct or ListValue from several occurrences (content spans of the input), merged as one message. */
+  private mergedWkt(wkt: number, spans: number[], depth: number, at: number): string {
+    const r = this.r;
+    let n = 0;
+    for (let s = 0; s < spans.length; s += 2) n += spans[s + 1]! - spans[s]!;
+    const all = new Uint8Array(n);
+    for (let s = 0, o = 0; s < spans.length; s += 2) {
+      all.set(r.buf.subarray(spans[s]!, spans[s + 1]!), o);
+      o += spans[s + 1]! - spans[s]!;
+    }
+    const buf = r.buf;
+    const pos = r.pos;
+    const end = r.end;
+    r.reset(all);
+    try {
+      return wkt === W.STRUCT ? this.struct(n, depth + 1) : this.list(n, depth + 1);
+    } catch (e) {
+      throw prefixPath(e instanceof CodecError && e.offset !== undefined ? new CodecError(e.path, e.reason, at, e.stage) : e, wkt === W.STRUCT ? 'struct_value' : 'list_value');
+    } finally {
+      r.reset(buf, pos, end);
+    }
   }
 
   private subWkt(wkt: number, depth: number, name: string): string {
