@@ -1,7 +1,7 @@
 import type { ProtoField, ProtoMessage } from '../../idl-parser/proto/descriptor.js';
 import { ByteWriter } from '../bytes/byte-writer.js';
 import { BinaryToBinary } from './binary-to-binary.js';
-import { BinaryToJson } from './binary-to-json.js';
+import { BinaryToJson } from './binary-to-json/message.js';
 import { JsonToBinary } from './json-to-binary.js';
 import { Extensions } from './extensions.js';
 import { convertMessage, objectToJson, type Int64Output } from './object.js';
