@@ -2,7 +2,7 @@ import type { ProtoField, ProtoMessage } from '../../idl-parser/proto/descriptor
 import { ByteWriter } from '../bytes/byte-writer.js';
 import { BinaryToBinary } from './binary-to-binary.js';
 import { BinaryToJson } from './binary-to-json/message.js';
-import { JsonToBinary } from './json-to-binary.js';
+import { JsonToBinary } from './json-to-binary/message.js';
 import { Extensions } from './extensions.js';
 import { convertMessage, objectToJson, type Int64Output } from './object.js';
 import { resolveOptions, type ProtoJsonOptions, type ResolvedOptions } from './options.js';

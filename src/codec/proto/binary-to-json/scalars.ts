@@ -2,7 +2,7 @@ import { CodecError } from '../../../errors/codec-error.js';
 import { encodeBase64 } from '../../bytes/base64.js';
 import { int64ToString, zigzagDecode32, zigzagDecode64 } from '../../bytes/varint.js';
 import { CharWriter, writeChars, writeDoubleChars, writeIntChars, writeJsonBase64Chars, writeJsonStringUtf8Chars, writeUnits } from '../../json/json-chars.js';
-import type { TypeResolver } from '../json-to-binary.js';
+import type { TypeResolver } from '../type-resolver.js';
 import { K, enumDeclares, enumUnits, type FieldPlan } from '../plan.js';
 import type { Extensions } from '../extensions.js';
 import { ProtoReader } from '../reader.js';
