@@ -13,6 +13,9 @@ import { RepeatedFields } from './repeated.js';
  */
 function canonicalMapKey(kind: number, key: string): string {
   if (kind === K.STRING || kind === K.BOOL) return key;
+  // Keys as encoders write them (no leading zero, no "-0") are canonical already.
+  const c = key.charCodeAt(key.charCodeAt(0) === 45 ? 1 : 0);
+  if (c !== 48 || key === '0') return key;
   const m = /^(-?)0*(\d+)$/.exec(key);
   return m === null ? key : m[2] === '0' ? '0' : m[1]! + m[2]!;
 }

@@ -233,23 +233,29 @@ export abstract class ScalarEncoder {
   protected writeString(str: string): void {
     // Strings are UTF-8 on the wire: an unpaired UTF-16 surrogate (`"\\uD800"`) has no
     // encoding, so it is an error rather than a silent U+FFFD.
-    if (!isWellFormed(str)) throw new CodecError('', `unpaired UTF-16 surrogate in string ${quoteJsonString(str.length > 40 ? str.slice(0, 40) + '…' : str)}`, this.s.pos);
     const w = this.w;
     const n = str.length;
     if (n < 43) {
       // At most 126 UTF-8 bytes: a one-byte length, filled in afterwards.
       if (w.pos + 1 + n * 3 > w.buf.length) w.ensure(1 + n * 3);
       const at = w.pos;
-      const len = writeUtf8(str, w.buf, at + 1);
+      const len = writeUtf8(str, w.buf, at + 1, true);
+      if (len < 0) throw this.surrogateError(str);
       w.buf[at] = len;
       w.pos = at + 1 + len;
       return;
     }
+    if (!isWellFormed(str)) throw this.surrogateError(str);
     const len = utf8Length(str);
     writeVarint32(w, len);
     w.ensure(len);
     writeUtf8(str, w.buf, w.pos);
     w.pos += len;
+  }
+
+  /** Strings are UTF-8 on the wire: an unpaired UTF-16 surrogate (`"\\uD800"`) has no encoding. */
+  protected surrogateError(str: string): CodecError {
+    return new CodecError('', `unpaired UTF-16 surrogate in string ${quoteJsonString(str.length > 40 ? str.slice(0, 40) + '…' : str)}`, this.s.pos);
   }
 
   protected writeNum(kind: number, v: number): void {
