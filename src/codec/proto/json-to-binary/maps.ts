@@ -46,8 +46,7 @@ export abstract class Maps extends RepeatedFields {
         const at = this.beginLen();
         if (keys !== undefined) {
           const k = canonicalMapKey(kf.kind, key ?? text.slice(keyStart, keyEnd));
-          if (keys.has(k)) throw new CodecError('', 'map key appears more than once', s.pos);
-          keys.add(k);
+          if (!keys.add(k)) throw new CodecError('', 'map key appears more than once', s.pos);
         }
         if (key !== undefined) this.mapKey(kf, key);
         else {

@@ -10,6 +10,7 @@ import type { Extensions } from '../extensions.js';
 import type { TypeResolver } from '../type-resolver.js';
 import { beginLen, endLen } from '../length-slot.js';
 import { ProtoReader } from '../reader.js';
+import type { RepeatedKeys } from './repeated-keys.js';
 
 export const TWO32 = 4294967296;
 
@@ -67,7 +68,7 @@ export abstract class ScalarEncoder {
    */
   kitex = false;
   /** Keys of the open maps and Structs, per depth, for the repeated-key check. */
-  protected readonly keySets: Array<Set<string> | undefined> = [];
+  protected readonly keySets: Array<RepeatedKeys | undefined> = [];
   protected readonly unknownReader = new ProtoReader();
   protected stamp = 0;
   protected readonly seenStack: Uint32Array[] = [];

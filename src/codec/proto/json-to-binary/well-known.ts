@@ -10,6 +10,7 @@ import { parseDuration } from '../well-known/duration.js';
 import { pathFromJson } from '../well-known/field-mask.js';
 import { TWO32 } from './scalars.js';
 import { UnknownFields } from './unknown-fields.js';
+import { RepeatedKeys } from './repeated-keys.js';
 
 /** Well-known types read from their own JSON forms: Timestamp, Duration, FieldMask, Struct/Value/ListValue, Any. */
 export abstract class WellKnownTypes extends UnknownFields {
@@ -110,8 +111,7 @@ export abstract class WellKnownTypes extends UnknownFields {
     const keys = this.keySet(depth);
     for (let key = s.firstKey(); key !== undefined; key = s.nextKey()) {
       try {
-        if (keys.has(key)) throw new CodecError('', 'key appears more than once', s.pos);
-        keys.add(key);
+        if (!keys.add(key)) throw new CodecError('', 'key appears more than once', s.pos);
         this.tag(0x0a);
         const at = this.beginLen();
         this.tag(0x0a);
@@ -193,11 +193,8 @@ export abstract class WellKnownTypes extends UnknownFields {
     this.endLen(at);
   }
 
-  /** A reused, emptied set for the keys of a map or Struct object at `depth`. */
-  protected keySet(depth: number): Set<string> {
-    let set = this.keySets[depth];
-    if (set === undefined) this.keySets[depth] = set = new Set();
-    else set.clear();
-    return set;
+  /** The reused, emptied record of the keys of a map or Struct object at `depth`. */
+  protected keySet(depth: number): RepeatedKeys {
+    return (this.keySets[depth] ??= new RepeatedKeys()).reset();
   }
 }
