@@ -45,8 +45,8 @@ export abstract class Maps extends RepeatedFields {
         this.tag(f.lenTag);
         const at = this.beginLen();
         if (keys !== undefined) {
-          const k = canonicalMapKey(kf.kind, key ?? text.slice(keyStart, keyEnd));
-          if (!keys.add(k)) throw new CodecError('', 'map key appears more than once', s.pos);
+          const fresh = key === undefined ? keys.addSpan(keyStart, keyEnd) : keys.add(canonicalMapKey(kf.kind, key));
+          if (!fresh) throw new CodecError('', 'map key appears more than once', s.pos);
         }
         if (key !== undefined) this.mapKey(kf, key);
         else {

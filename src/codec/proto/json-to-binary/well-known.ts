@@ -195,6 +195,6 @@ export abstract class WellKnownTypes extends UnknownFields {
 
   /** The reused, emptied record of the keys of a map or Struct object at `depth`. */
   protected keySet(depth: number): RepeatedKeys {
-    return (this.keySets[depth] ??= new RepeatedKeys()).reset();
+    return (this.keySets[depth] ??= new RepeatedKeys()).reset(this.s.text);
   }
 }
