@@ -3,8 +3,9 @@
 // and @bufbuild/protobuf (fromJsonString + toBinary; fromBinary + toJsonString),
 // with the JSON.parse + JSON.stringify floor. Run after `npm run build`:
 //   node bench/proto-codec.mjs [--quick]
-// Messages use kitchen.Kitchen (test/fixtures/proto-codec/kitchen.proto) without
-// the well-known types, whose JSON forms protobufjs does not implement.
+// Messages use kitchen.Kitchen (test/fixtures/proto-codec/kitchen.proto): small, medium
+// and large without well-known types, and the same with them (+WKT rows; protobufjs,
+// which lacks most of their JSON forms, gets its own toObject form of the same message).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,7 @@ import { loadProtoFile } from '../dist/idl-parser/proto/index.js';
 import { measure, formatRate } from './lib/measure.mjs';
 import { emitRows } from './lib/report.mjs';
 import { PROTO_INCLUDE } from './lib/oracles.mjs';
+import { kitchenMessages, kitchenWktMessages } from './lib/kitchen-messages.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = join(here, '../test/fixtures/proto-codec');
@@ -57,45 +59,9 @@ execFileSync('protoc', ['-I', fixtures, '-I', PROTO_INCLUDE, `--descriptor_set_o
 const bufReg = createFileRegistry(fromBinary(FileDescriptorSetSchema, readFileSync(setPath)));
 const BufKitchen = bufReg.getMessage('kitchen.Kitchen');
 
-// ---- deterministic messages with every non-WKT field kind ----
-function inner(i, depth) {
-  const o = { name: `inner-${i}`, id: String(1000000000000 + i * 7919), color: ['RED', 'GREEN', 'BLUE'][i % 3] };
-  if (depth > 0) o.children = [inner(i * 3 + 1, depth - 1), inner(i * 3 + 2, depth - 1)];
-  o.counts = { a: i, b: -i };
-  return o;
-}
-function kitchen(scale) {
-  const n = Math.max(1, scale);
-  const m = {
-    fDouble: 3.141592653589793, fFloat: 1.5, fInt64: '-9007199254740993', fUint64: '18446744073709551615',
-    fInt32: -123456, fFixed64: '1234567890123', fFixed32: 4000000000, fBool: true,
-    fString: 'hello, wörld ✓ "quoted"', fBytes: 'AAECAwQFBgcICQ==', fUint32: 4294967295, fSfixed32: -5,
-    fSfixed64: '-42', fSint32: -77, fSint64: '-9223372036854775808', fEnum: 'GREEN',
-    inner: inner(1, 1),
-  };
-  if (scale > 0) {
-    const r = (f) => Array.from({ length: 4 * n }, (_, i) => f(i));
-    Object.assign(m, {
-      rDouble: r((i) => i * 1.25), rFloat: r((i) => i * 0.5), rInt64: r((i) => String(i * 1e12)), rUint64: r((i) => String(i * 3)),
-      rInt32: r((i) => i - 5), rFixed64: r((i) => String(i)), rFixed32: r((i) => i * 1000), rBool: r((i) => i % 2 === 0),
-      rString: r((i) => `item ${i}`), rBytes: r(() => 'aGVsbG8='), rUint32: r((i) => i), rSfixed32: r((i) => -i),
-      rSfixed64: r((i) => String(-i)), rSint32: r((i) => -i * 100), rSint64: r((i) => String(-i * 1e10)), rEnum: r((i) => ['RED', 'BLUE'][i % 2]),
-      inners: Array.from({ length: n }, (_, i) => inner(i, scale > 4 ? 3 : 1)),
-      uInt32: r((i) => i), uSint64: r((i) => String(i * -7)), uEnum: r(() => 'RED'),
-      mString: Object.fromEntries(r((i) => [`k${i}`, `v${i}`])),
-      mInt32: Object.fromEntries(Array.from({ length: Math.min(n, 20) }, (_, i) => [String(i), inner(i, 0)])),
-      mInt64: Object.fromEntries(r((i) => [String(i * 1e12), 'BLUE'])),
-      mBool: { true: inner(9, 0) },
-      choiceStr: 'picked', oInt32: 0, oString: 'opt', renamed: 'custom',
-    });
-  }
-  return m;
-}
-const sizes = [
-  ['small', { fInt32: 150, fString: 'hello world', fInt64: '1234567890123', fBool: true, fEnum: 'RED', fDouble: 2.5, inner: { name: 'inner', id: '42', color: 'BLUE' }, rInt32: [1, 2, 3, 300, -1], mString: { a: 'b' } }],
-  ['medium', kitchen(2)],
-  ['large', kitchen(120)],
-];
+// ---- the messages: every non-WKT field kind, and the same with well-known types ----
+const sizes = kitchenMessages();
+const wktSizes = kitchenWktMessages();
 
 // `--fresh <impl>` (a child of this script): decodes the large message to JSON and nothing
 // else, from a fresh process, and prints its rate. How a JIT settles depends on what a process
@@ -113,13 +79,25 @@ if (fresh > 0) {
   process.exit(0);
 }
 
+/** `obj` with its well-known-type fields (`w…`) in protobufjs's toObject form, taken from `pbObject`. */
+function pbWktForm(obj, pbObject) {
+  const out = { ...obj };
+  for (const k of Object.keys(obj)) if (/^w[A-Z]/.test(k)) out[k] = pbObject[k];
+  return out;
+}
+
 const rows = [];
 const reportRows = []; // for bench/run.mjs (emitRows)
-for (const [label, obj] of sizes) {
+for (const [label, obj] of [...sizes, ...wktSizes]) {
+  const withWkt = label.endsWith('+WKT');
   const json = JSON.stringify(obj);
   const bytes = codec.encodeJson(ours, json);
+  // protobufjs has no proto3 JSON forms for most well-known types: it gets the same message
+  // as its own toObject form (Timestamp as {seconds, nanos}, Struct as fields…).
+  // (Only those fields: its toObject loses int64 map keys.)
+  const pbJson = withWkt ? JSON.stringify(pbWktForm(obj, PbKitchen.toObject(PbKitchen.decode(bytes), toObjectOpts))) : json;
   // Sanity: all three read each other's output.
-  const pbBytes = PbKitchen.encode(PbKitchen.fromObject(JSON.parse(json))).finish();
+  const pbBytes = PbKitchen.encode(PbKitchen.fromObject(JSON.parse(pbJson))).finish();
   const bufBytes = toBinary(BufKitchen, fromJsonString(BufKitchen, json, { registry: bufReg }));
   const same = (a, b) => isDeepStrictEqual(JSON.parse(codec.decodeToJson(ours, a)), JSON.parse(codec.decodeToJson(ours, b)));
   if (!same(pbBytes, bytes)) throw new Error(`${label}: protobufjs bytes differ in meaning`);
@@ -128,7 +106,7 @@ for (const [label, obj] of sizes) {
 
   const enc = compare({
     idlcall: () => codec.encodeJson(ours, json),
-    protobufjs: () => PbKitchen.encode(PbKitchen.fromObject(JSON.parse(json))).finish(),
+    protobufjs: () => PbKitchen.encode(PbKitchen.fromObject(JSON.parse(pbJson))).finish(),
     bufbuild: () => toBinary(BufKitchen, fromJsonString(BufKitchen, json, { registry: bufReg })),
     floor: () => JSON.stringify(JSON.parse(json)),
   });
@@ -141,7 +119,7 @@ for (const [label, obj] of sizes) {
   for (const [dir, m] of [['JSON→binary', enc], ['binary→JSON', dec]]) {
     const r = (x, ratio) => ({ median: x.median, min: x.min ?? x.median, max: x.max ?? x.median, ...(ratio ? { ratio: x.ratio } : {}) });
     reportRows.push({
-      group: 'proto codec (kitchen.Kitchen, every non-WKT field kind)',
+      group: withWkt ? 'proto codec (kitchen.Kitchen, every field kind and well-known types)' : 'proto codec (kitchen.Kitchen, every non-WKT field kind)',
       workload: `${dir}, ${label} (${bytes.length} B)`,
       unit: 'ops/s',
       idlcall: r(m.idlcall),

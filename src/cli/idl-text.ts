@@ -67,9 +67,24 @@ export function protoMessageText(m: ProtoMessage, depth = 0): string {
     }
     lines.push(`${pad(depth + 1)}${protoFieldLine(f, syntax)}`);
   }
-  for (const r of m.reservedRanges) lines.push(`${pad(depth + 1)}reserved ${r.end - 1 === r.start ? r.start : `${r.start} to ${r.end - 1}`};`);
+  for (const r of m.extensionRanges) lines.push(`${pad(depth + 1)}extensions ${rangeText(r.start, r.end)};`);
+  for (const r of m.reservedRanges) lines.push(`${pad(depth + 1)}reserved ${rangeText(r.start, r.end)};`);
   if (m.reservedNames.length) lines.push(`${pad(depth + 1)}reserved ${m.reservedNames.map((n) => JSON.stringify(n)).join(', ')};`);
   lines.push(`${pad(depth)}}`);
+  return lines.join('\n');
+}
+
+/** `start to end - 1` (descriptor ranges end exclusively; 2^29 - 1 is `max`). */
+function rangeText(start: number, end: number): string {
+  if (end - 1 === start) return String(start);
+  return `${start} to ${end - 1 === 536870911 ? 'max' : end - 1}`;
+}
+
+/** The extensions loaded for a message, as an `extend` block; each line ends with the JSON key it takes. */
+export function protoExtendText(extendee: string, extensions: readonly ProtoField[]): string {
+  const lines = [`extend ${extendee} {`];
+  for (const x of extensions) lines.push(`  ${protoFieldLine(x, 'proto2')} // JSON key "[${x.fullName}]"`);
+  lines.push('}');
   return lines.join('\n');
 }
 

@@ -83,6 +83,17 @@ export class ProtoProvider {
   }
 
   /**
+   * Re-encodes protobuf binary of the named type as canonical protobuf binary, in one
+   * pass: parsed and checked (UTF-8, wire types, closed enums…), then written as a
+   * protobuf runtime would (fields in number order, last one wins, messages merged,
+   * shortest varints, packing as declared). Unknown fields are kept with
+   * `keepUnknownFields`, else dropped.
+   */
+  transcode(typeName: string, bytes: Uint8Array, opts?: { keepUnknownFields?: boolean }): Uint8Array {
+    return this.codec.transcode(this.messageType(typeName), bytes, opts);
+  }
+
+  /**
    * Every loaded file as a `google.protobuf.FileDescriptorSet`, dependencies first: for a
    * parsed `.proto`, what `protoc --include_imports --descriptor_set_out` writes for it
    * (without source info); for descriptors that arrived as bytes, those bytes.

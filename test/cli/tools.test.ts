@@ -79,6 +79,18 @@ describe.concurrent('idlcall describe', () => {
     expect(e.stdout).toContain('enum Color {\n  COLOR_UNSPECIFIED = 0;\n  RED = 1;\n  GREEN = 2;\n}');
   });
 
+  it('a message lists the extensions loaded for it, with their JSON keys; an extension by name', async () => {
+    const idl = join(ROOT, 'test/fixtures/proto-codec/extensions-more.proto');
+    const r = await runCli(['describe', '--idl', idl, 'ext.Base']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('  extensions 100 to 199;');
+    expect(r.stdout).toContain('extend ext.Base {\n  optional string note = 100; // JSON key "[ext.note]"');
+    expect(r.stdout).toContain('  optional bytes raw = 111; // JSON key "[ext.Detail.raw]"');
+    expect(r.stdout).toContain('  optional sint32 more = 150; // JSON key "[ext.more.more]"');
+    const x = await runCli(['describe', '--idl', idl, 'ext.more.more']);
+    expect(x.stdout).toContain('// ext.more.more\nextend ext.Base {\n  optional sint32 more = 150;');
+  });
+
   it('a proto service and method', async () => {
     const r = await runCli(['describe', '--idl', SEED_PROTO, 'StreamingService']);
     expect(r.code).toBe(0);

@@ -15,6 +15,7 @@ import { IDL_FLAGS, loadIdl, looksLikeHostPort, type LoadedIdl } from '../idl.js
 import { protoServicesOf } from './list.js';
 import {
   protoEnumText,
+  protoExtendText,
   protoMessageText,
   protoMethodText,
   protoServiceText,
@@ -38,7 +39,13 @@ function describeProto(idl: Extract<LoadedIdl, { kind: 'proto' }>, symbol: strin
   const names = pkg && !symbol.startsWith(`${pkg}.`) ? [symbol, `${pkg}.${symbol}`] : [symbol];
   for (const name of names) {
     const m = reg.findMessage(name);
-    if (m) return { text: `// ${m.fullName} (${m.file.name})\n${protoMessageText(m)}`, file: m.file };
+    if (m) {
+      const ext = reg.extensionsOf(m.fullName);
+      const extText = ext.length === 0 ? '' : `\n// extensions loaded for ${m.fullName}\n${protoExtendText(m.fullName, ext)}`;
+      return { text: `// ${m.fullName} (${m.file.name})\n${protoMessageText(m)}${extText}`, file: m.file };
+    }
+    const x = reg.findExtension(name);
+    if (x?.extendee) return { text: `// ${x.fullName}\n${protoExtendText(x.extendee.fullName, [x])}`, file: x.extendee.file };
     const e = reg.findEnum(name);
     if (e) return { text: `// ${e.fullName} (${e.file.name})\n${protoEnumText(e)}`, file: e.file };
     const s = reg.findService(name);

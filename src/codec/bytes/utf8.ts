@@ -2,12 +2,16 @@ const encoder = new TextEncoder();
 
 /**
  * Writes `s` as UTF-8 into `buf` at `pos` (the caller made room: up to 3
- * bytes per UTF-16 unit). Lone surrogates become U+FFFD, as TextEncoder does.
+ * bytes per UTF-16 unit). Lone surrogates become U+FFFD, as TextEncoder does,
+ * or with `strict` make it return -1 (what was written is then garbage).
  * Returns the number of bytes written.
  */
-export function writeUtf8(s: string, buf: Uint8Array, pos: number): number {
+export function writeUtf8(s: string, buf: Uint8Array, pos: number, strict = false): number {
   const len = s.length;
-  if (len > 64) return encoder.encodeInto(s, buf.subarray(pos)).written;
+  if (len > 64) {
+    if (strict && !(s as unknown as { isWellFormed(): boolean }).isWellFormed()) return -1;
+    return encoder.encodeInto(s, buf.subarray(pos)).written;
+  }
   let p = pos;
   for (let i = 0; i < len; i++) {
     let c = s.charCodeAt(i);
@@ -28,6 +32,7 @@ export function writeUtf8(s: string, buf: Uint8Array, pos: number): number {
           buf[p++] = 0x80 | (c & 63);
           continue;
         }
+        if (strict) return -1;
         c = 0xfffd;
       }
       buf[p++] = 0xe0 | (c >> 12);

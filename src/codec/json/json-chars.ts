@@ -17,7 +17,7 @@ export const MAX_JSON_CHARS = constants.MAX_STRING_LENGTH;
 
 /** The CodecError for output that would pass {@link MAX_JSON_CHARS}. */
 function tooLong(): CodecError {
-  return new CodecError('', `the JSON text would be longer than ${MAX_JSON_CHARS} characters, the longest string JavaScript allows`);
+  return new CodecError('', `the JSON text would be longer than ${MAX_JSON_CHARS} characters, the longest string JavaScript allows`, undefined, 'serialize');
 }
 
 /**

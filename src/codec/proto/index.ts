@@ -1,7 +1,9 @@
-import type { ProtoMessage } from '../../idl-parser/proto/descriptor.js';
+import type { ProtoField, ProtoMessage } from '../../idl-parser/proto/descriptor.js';
 import { ByteWriter } from '../bytes/byte-writer.js';
-import { BinaryToJson } from './binary-to-json.js';
-import { JsonToBinary } from './json-to-binary.js';
+import { BinaryToBinary } from './binary-to-binary.js';
+import { BinaryToJson } from './binary-to-json/message.js';
+import { JsonToBinary } from './json-to-binary/message.js';
+import { Extensions } from './extensions.js';
 import { convertMessage, objectToJson, type Int64Output } from './object.js';
 import { resolveOptions, type ProtoJsonOptions, type ResolvedOptions } from './options.js';
 import { planOf } from './plan.js';
@@ -14,9 +16,14 @@ const SLAB_RESERVE = 1024;
 /** The buffer for large messages is kept up to this size (a one-off huge message does not pin more). */
 const LARGE_KEEP = 4 * 1024 * 1024;
 
-/** Finds message types by full name, for `google.protobuf.Any` (a `ProtoRegistry` fits). */
+/**
+ * Finds message types by full name, for `google.protobuf.Any`, and (when it can) the
+ * extensions loaded for a message, for `[pkg.ext]` keys and extension fields on the
+ * wire. A `ProtoRegistry` does both.
+ */
 export interface ProtoTypeResolver {
   findMessage(fullName: string): ProtoMessage | undefined;
+  extensionsOf?(messageFullName: string): readonly ProtoField[];
 }
 
 /** Options of the object API: the JSON options plus how 64-bit integers come out. */
@@ -35,6 +42,7 @@ export class ProtoCodec {
   private readonly large = new ByteWriter(SLAB_SIZE);
   private readonly enc = new JsonToBinary();
   private readonly dec = new BinaryToJson();
+  private readonly bin = new BinaryToBinary();
   private resolvedDefaults: ResolvedOptions | undefined;
 
   constructor(
@@ -43,6 +51,9 @@ export class ProtoCodec {
   ) {
     this.enc.resolver = resolver;
     this.dec.resolver = resolver;
+    if (resolver?.extensionsOf !== undefined) {
+      this.enc.ext = this.dec.ext = this.bin.ext = new Extensions({ extensionsOf: resolver.extensionsOf.bind(resolver) });
+    }
   }
 
   /** JSON text → protobuf bytes (a fresh copy). Throws `CodecError` with the field path. */
@@ -75,6 +86,7 @@ export class ProtoCodec {
     const o = opts === undefined && this.defaults === undefined ? undefined : resolveOptions(this.defaults, opts);
     this.enc.ignoreUnknown = o !== undefined && o.ignoreUnknown;
     this.enc.plainWkt = o !== undefined && o.kitex;
+    this.enc.kitex = o !== undefined && o.kitex;
     this.enc.keepUnknown = o !== undefined && o.keepUnknown;
     const start = writer.pos;
     this.enc.encode(writer, planOf(type), json);
@@ -94,6 +106,20 @@ export class ProtoCodec {
     return d.decode(planOf(type), bytes);
   }
 
+  /**
+   * Protobuf bytes → the same message as canonical protobuf bytes (a fresh copy), in
+   * one pass without JSON: checked as `decodeToJson` checks it, then written as a
+   * protobuf runtime writes a parsed message (see `BinaryToBinary`). Fields the
+   * descriptor does not know are dropped unless `keepUnknownFields`. Throws
+   * `CodecError` (stage `parse`) with the field path.
+   */
+  transcode(type: ProtoMessage, bytes: Uint8Array, opts?: { keepUnknownFields?: boolean }): Uint8Array {
+    const w = this.large.reset(LARGE_KEEP);
+    this.bin.keepUnknown = (opts?.keepUnknownFields ?? this.defaults?.keepUnknownFields) === true;
+    this.bin.transcode(w, planOf(type), bytes);
+    return w.buf.slice(0, w.pos);
+  }
+
   /** A plain object → protobuf bytes. 64-bit values may be bigint, `long` Longs, numbers or strings; bytes Uint8Array or base64. */
   encodeObject(type: ProtoMessage, value: unknown, opts?: ProtoJsonOptions): Uint8Array {
     return this.encodeJson(type, objectToJson(value), opts);
@@ -107,7 +133,7 @@ export class ProtoCodec {
     const plan = planOf(type);
     if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
       const o = resolveOptions(this.defaults, opts as ProtoJsonOptions | undefined);
-      convertMessage(plan, parsed as Record<string, unknown>, int64As ?? 'bigint', o.protoNames, o.kitex);
+      convertMessage(plan, parsed as Record<string, unknown>, { int64: int64As ?? 'bigint', protoNames: o.protoNames, plainWkt: o.kitex, ext: this.dec.ext });
       return parsed as Record<string, unknown>;
     }
     // Well-known types with a non-object JSON form (Timestamp, wrappers…) come back under "value".

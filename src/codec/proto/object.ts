@@ -1,5 +1,6 @@
 import { encodeBase64 } from '../bytes/base64.js';
 import { quoteJsonString } from '../json/quote.js';
+import type { Extensions } from './extensions.js';
 import { K, W, is64, subPlanOf, type FieldPlan, type MessagePlan } from './plan.js';
 
 /*
@@ -64,17 +65,27 @@ function isLong(v: object): v is { toString(): string } {
   return typeof o.low === 'number' && typeof o.high === 'number' && typeof o.unsigned === 'boolean';
 }
 
+/** How decoded objects are converted: 64-bit output, key names, mapping, loaded extensions. */
+export interface ConvertOptions {
+  readonly int64: Int64Output;
+  readonly protoNames: boolean;
+  readonly plainWkt: boolean;
+  readonly ext: Extensions | undefined;
+}
+
 /**
  * Converts a parsed JSON message (64-bit as decimal strings) in place: 64-bit
- * fields to the requested form, bytes (and `$unknown`) to Uint8Array.
+ * fields (extensions too, keyed `[pkg.ext]`) to the requested form, bytes (and
+ * `$unknown`) to Uint8Array.
  */
-export function convertMessage(plan: MessagePlan, obj: Record<string, unknown>, int64: Int64Output, protoNames: boolean, plainWkt = false): void {
-  if (plan.wkt !== W.NONE && plan.wkt !== W.EMPTY && !plainWkt) return;
-  for (const f of plan.fields) {
-    const key = protoNames ? f.name : f.jsonName;
+export function convertMessage(plan: MessagePlan, obj: Record<string, unknown>, o: ConvertOptions): void {
+  if (plan.wkt !== W.NONE && plan.wkt !== W.EMPTY && !o.plainWkt) return;
+  const fields = plan.extendable ? (o.ext?.of(plan)?.all ?? plan.fields) : plan.fields;
+  for (const f of fields) {
+    const key = o.protoNames ? f.name : f.jsonName;
     const v = obj[key];
     if (v === undefined || v === null) continue;
-    obj[key] = convertField(f, v, int64, protoNames, plainWkt);
+    obj[key] = convertField(f, v, o);
   }
   // Unknown fields kept for pass-through (keepUnknownFields): base64 → bytes.
   const u = obj['$unknown'];
@@ -86,27 +97,27 @@ function base64Bytes(s: string): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
-function convertField(f: FieldPlan, v: unknown, int64: Int64Output, protoNames: boolean, plainWkt: boolean): unknown {
+function convertField(f: FieldPlan, v: unknown, o: ConvertOptions): unknown {
   if (f.isMap) {
     const m = v as Record<string, unknown>;
     const vf = f.mapValue!;
-    for (const k of Object.keys(m)) m[k] = convertValue(vf, m[k], int64, protoNames, plainWkt);
+    for (const k of Object.keys(m)) m[k] = convertValue(vf, m[k], o);
     return m;
   }
-  if (f.repeated) return (v as unknown[]).map((x) => convertValue(f, x, int64, protoNames, plainWkt));
-  return convertValue(f, v, int64, protoNames, plainWkt);
+  if (f.repeated) return (v as unknown[]).map((x) => convertValue(f, x, o));
+  return convertValue(f, v, o);
 }
 
-function convertValue(f: FieldPlan, v: unknown, int64: Int64Output, protoNames: boolean, plainWkt: boolean): unknown {
+function convertValue(f: FieldPlan, v: unknown, o: ConvertOptions): unknown {
   const kind = f.kind;
-  if (is64(kind)) return convert64(v, int64);
+  if (is64(kind)) return convert64(v, o.int64);
   if (kind === K.BYTES && typeof v === 'string') return base64Bytes(v);
   if ((kind === K.MESSAGE || kind === K.GROUP) && v !== null && typeof v === 'object' && !Array.isArray(v)) {
     // Messages, and (kitex mapping) well-known types in their plain message form.
-    convertMessage(subPlanOf(f), v as Record<string, unknown>, int64, protoNames, plainWkt);
+    convertMessage(subPlanOf(f), v as Record<string, unknown>, o);
   } else if (kind === K.MESSAGE && subPlanOf(f).wkt === W.WRAPPER) {
     const inner = subPlanOf(f).fields[0]!;
-    if (is64(inner.kind)) return convert64(v, int64);
+    if (is64(inner.kind)) return convert64(v, o.int64);
     if (inner.kind === K.BYTES && typeof v === 'string') return base64Bytes(v);
   }
   return v;

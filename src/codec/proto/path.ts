@@ -9,5 +9,5 @@ export function prefixPath(e: unknown, segment: string): unknown {
   if (!(e instanceof CodecError)) return e;
   const p = e.path;
   const path = p === '' ? segment : p.charCodeAt(0) === 91 /* [ */ ? segment + p : segment + '.' + p;
-  return new CodecError(path, e.reason, e.offset);
+  return new CodecError(path, e.reason, e.offset, e.stage);
 }

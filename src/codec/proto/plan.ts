@@ -156,6 +156,11 @@ export interface FieldPlan {
   /** `planOf(message)`, filled in on first use by {@link subPlanOf}. */
   subPlan: MessagePlan | undefined;
   readonly enumPlan: EnumPlan | undefined;
+  /**
+   * A closed (proto2, or editions `CLOSED`) enum field, or a map whose values are one: a
+   * number the enum does not declare belongs in the unknown fields, not in the field.
+   */
+  readonly closedEnum: boolean;
   /** Map fields: the entry's key and value fields. */
   readonly mapKey: FieldPlan | undefined;
   readonly mapValue: FieldPlan | undefined;
@@ -194,6 +199,8 @@ export interface MessagePlan {
   readonly byNumberMap: Map<number, FieldPlan> | undefined;
   readonly oneofCount: number;
   readonly wkt: number;
+  /** Declares extension ranges (and is no well-known type): extensions may be loaded for it. */
+  readonly extendable: boolean;
   /** True when some singular message fields exist (so repeated occurrences may need merging). */
   readonly hasMessageFields: boolean;
   /**
@@ -228,6 +235,11 @@ function unitsOf(quotedByNumber: Map<number, string>): Pick<EnumPlan, 'quotedUni
     else otherUnits.set(k, toUnits(q));
   }
   return { quotedUnits, unitsBase: base, otherUnits };
+}
+
+/** Whether enum `e` declares number `v`. */
+export function enumDeclares(e: EnumPlan, v: number): boolean {
+  return enumUnits(e, v) !== undefined;
 }
 
 /** The JSON-quoted name of enum number `v` as UTF-16 units; undefined for a number without a name. */
@@ -318,6 +330,7 @@ function compile(desc: ProtoMessage): MessagePlan {
     byNumberMap,
     oneofCount: desc.oneofs.length,
     wkt: WKT_BY_NAME[desc.fullName] ?? W.NONE,
+    extendable: desc.extensionRanges.length > 0 && WKT_BY_NAME[desc.fullName] === undefined,
     hasMessageFields,
     nextKey: new Array<KeyGuess | undefined>(fields.length + 1).fill(undefined),
     nextKey2: new Array<KeyGuess | undefined>(fields.length + 1).fill(undefined),
@@ -326,7 +339,13 @@ function compile(desc: ProtoMessage): MessagePlan {
   return plan;
 }
 
-function compileField(f: ProtoField, index: number, oneofMembers: Map<number, number[]>): FieldPlan {
+/**
+ * The plan of field `f` at slot `index`. `key` replaces both its names as the JSON key
+ * (and in error paths): extensions are keyed `[full.name]`.
+ */
+export function compileField(f: ProtoField, index: number, oneofMembers: Map<number, number[]>, key?: string): FieldPlan {
+  const name = key ?? f.name;
+  const jsonName = key ?? f.jsonName;
   const kind = KIND_BY_NAME[f.type]!;
   const repeated = f.label === 'repeated';
   const isMap = repeated && f.mapEntry !== undefined;
@@ -345,8 +364,8 @@ function compileField(f: ProtoField, index: number, oneofMembers: Map<number, nu
     desc: f,
     index,
     number: f.number,
-    name: f.name,
-    jsonName: f.jsonName,
+    name,
+    jsonName,
     kind,
     wireType,
     tag: ((f.number << 3) | wireType) >>> 0,
@@ -361,22 +380,23 @@ function compileField(f: ProtoField, index: number, oneofMembers: Map<number, nu
     message: f.message ?? (isMap ? f.mapEntry : undefined),
     subPlan: undefined,
     enumPlan: f.enum !== undefined ? enumPlanOf(f.enum) : undefined,
+    closedEnum: (f.enum !== undefined && f.enum.closed) || (mapValue !== undefined && mapValue.closedEnum),
     mapKey,
     mapValue,
-    jsonKeyOut: quoteJsonString(f.jsonName) + ':',
-    protoKeyOut: quoteJsonString(f.name) + ':',
-    jsonKeyOutComma: ',' + quoteJsonString(f.jsonName) + ':',
-    protoKeyOutComma: ',' + quoteJsonString(f.name) + ':',
-    jsonKey: toUnits(quoteJsonString(f.jsonName) + ':'),
-    protoKey: toUnits(quoteJsonString(f.name) + ':'),
-    jsonKeyComma: toUnits(',' + quoteJsonString(f.jsonName) + ':'),
-    protoKeyComma: toUnits(',' + quoteJsonString(f.name) + ':'),
+    jsonKeyOut: quoteJsonString(jsonName) + ':',
+    protoKeyOut: quoteJsonString(name) + ':',
+    jsonKeyOutComma: ',' + quoteJsonString(jsonName) + ':',
+    protoKeyOutComma: ',' + quoteJsonString(name) + ':',
+    jsonKey: toUnits(quoteJsonString(jsonName) + ':'),
+    protoKey: toUnits(quoteJsonString(name) + ':'),
+    jsonKeyComma: toUnits(',' + quoteJsonString(jsonName) + ':'),
+    protoKeyComma: toUnits(',' + quoteJsonString(name) + ':'),
     lastEnum: undefined,
     jsonGuess: undefined as unknown as KeyGuess,
     protoGuess: undefined as unknown as KeyGuess,
   };
-  fp.jsonGuess = { quoted: toUnits(quoteJsonString(f.jsonName)), field: fp };
-  fp.protoGuess = { quoted: toUnits(quoteJsonString(f.name)), field: fp };
+  fp.jsonGuess = { quoted: toUnits(quoteJsonString(jsonName)), field: fp };
+  fp.protoGuess = { quoted: toUnits(quoteJsonString(name)), field: fp };
   return fp;
 }
 

@@ -12,7 +12,7 @@ export function withSegment(e: unknown, segment: string): CodecError {
   e = asStringLimitError(e);
   if (e instanceof CodecError) {
     const path = e.path === '' ? segment : e.path.charCodeAt(0) === 91 /* [ */ || e.path.charCodeAt(0) === 46 /* . */ ? segment + e.path : segment + '.' + e.path;
-    return new CodecError(path, e.reason, e.offset);
+    return new CodecError(path, e.reason, e.offset, e.stage);
   }
   if (e instanceof RangeError && /call stack/i.test(e.message)) return new CodecError(segment, 'nesting too deep');
   const msg = e instanceof Error ? e.message : String(e);

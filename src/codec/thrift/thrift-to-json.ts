@@ -164,7 +164,7 @@ export class ThriftToJson {
       }
       case Kind.DOUBLE: {
         const v = r.double();
-        if (!Number.isFinite(v)) throw new CodecError('', `${v} has no JSON form`, r.pos - 8);
+        if (!Number.isFinite(v)) throw new CodecError('', `${v} has no JSON form`, r.pos - 8, 'serialize');
         if (jsConv) writeByte(out, 34);
         writeDoubleChars(out, v);
         if (jsConv) writeByte(out, 34);
@@ -302,7 +302,7 @@ export class ThriftToJson {
       }
       case Kind.DOUBLE: {
         const v = r.double();
-        if (!Number.isFinite(v)) throw new CodecError('', `${v} has no JSON form`, r.pos - 8);
+        if (!Number.isFinite(v)) throw new CodecError('', `${v} has no JSON form`, r.pos - 8, 'serialize');
         writeByte(out, 34);
         writeDoubleChars(out, v);
         writeByte(out, 34);

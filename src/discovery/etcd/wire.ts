@@ -139,7 +139,7 @@ function fields(buf: Uint8Array, start: number, end: number, what: string, on: (
       if (!on(t, r)) r.skip(t, 0);
     }
   } catch (e) {
-    if (e instanceof CodecError) throw new CodecError(e.path ? `${what}.${e.path}` : what, e.reason, e.offset);
+    if (e instanceof CodecError) throw new CodecError(e.path ? `${what}.${e.path}` : what, e.reason, e.offset, e.stage);
     throw e;
   }
 }

@@ -6,7 +6,8 @@ import { IdlError } from '../../errors/idl-error.js';
 import { fail } from './fail.js';
 import { parseProto } from './parser.js';
 import { ProtoRegistry } from './registry.js';
-import { buildFile, ResolveContext } from './resolve.js';
+import { ResolveContext } from './build-state.js';
+import { buildFile } from './resolve.js';
 import { didYouMean } from './suggest.js';
 import { WELL_KNOWN_SOURCES } from './well-known.js';
 

@@ -2,7 +2,7 @@ import type { MessageNode, OptionNode } from './ast.js';
 import type { ProtoField, ProtoMessage, ProtoOptionValue } from './descriptor.js';
 import { fail } from './fail.js';
 import { parseProto } from './parser.js';
-import type { FileBuild } from './resolve.js';
+import type { FileBuild } from './build-state.js';
 import { didYouMean } from './suggest.js';
 import { WELL_KNOWN_SOURCES } from './well-known.js';
 

@@ -1,5 +1,5 @@
 import { fail } from './fail.js';
-import type { EnumNode, FieldNode, FileNode, MessageNode, OptionNode, Pos, ServiceNode } from './ast.js';
+import type { EnumNode, FieldNode, FileNode, MessageNode, OptionNode, Pos } from './ast.js';
 import type {
   ProtoEnum, ProtoEnumValue, ProtoField, ProtoFieldType, ProtoFile, ProtoMessage, ProtoMethod, ProtoOneof,
   ProtoOptions, ProtoService, StreamingMode,
@@ -7,59 +7,9 @@ import type {
 import { fieldFeatures, fileFeatures, scopeFeatures, type Features } from './features.js';
 import { toJsonName } from './json-name.js';
 import { checkOptions, type OptionTarget } from './options.js';
-import { SymbolTable, type Sym } from './symbols.js';
+import type { Sym } from './symbols.js';
+import type { BuiltField, BuiltMessage, FileBuild, Mut, ResolveContext } from './build-state.js';
 import { validateEnum, validateFile, validateMessage } from './validate.js';
-
-type Mut<T> = { -readonly [K in keyof T]: T[K] };
-
-/** Internal: a message descriptor under construction with its source node. */
-export interface BuiltMessage {
-  readonly node: MessageNode;
-  readonly desc: Mut<ProtoMessage>;
-  readonly features: Features;
-  /** Its own fields (not extensions), in declaration order. */
-  readonly fields: BuiltField[];
-}
-
-/** Internal: a field or extension under construction with its source node. */
-export interface BuiltField {
-  readonly node: FieldNode;
-  readonly desc: Mut<ProtoField>;
-  /** The message declaring it (for extensions: the enclosing message, if any). */
-  readonly container: BuiltMessage | undefined;
-  readonly isExtension: boolean;
-  readonly features: Features;
-}
-
-/** Internal: an enum under construction with its source node. */
-export interface BuiltEnum {
-  readonly node: EnumNode;
-  readonly desc: Mut<ProtoEnum>;
-}
-
-/** Everything one file's resolution produced, for validation. */
-export interface FileBuild {
-  readonly node: FileNode;
-  readonly file: Mut<ProtoFile>;
-  readonly messages: BuiltMessage[];
-  readonly fields: BuiltField[];
-  readonly enums: BuiltEnum[];
-  readonly services: Array<{ node: ServiceNode; desc: ProtoService }>;
-  readonly visible: ReadonlySet<string>;
-  readonly features: Features;
-  readonly ctx: ResolveContext;
-}
-
-/** State shared across the files of one load: the symbol table and the files built so far. */
-export class ResolveContext {
-  readonly table = new SymbolTable();
-  readonly files = new Map<string, ProtoFile>();
-  /** Extension numbers per extendee, to report clashes across files. */
-  readonly extensionNumbers = new Map<string, Map<number, ProtoField>>();
-  /** All extensions by extendee full name. */
-  readonly extensionsByExtendee = new Map<string, ProtoField[]>();
-}
-
 
 function toOptions(nodes: readonly OptionNode[]): ProtoOptions {
   if (nodes.length === 0) return EMPTY;

@@ -2,7 +2,7 @@ import type { Pos } from './ast.js';
 import type { ProtoField } from './descriptor.js';
 import { fail } from './fail.js';
 import { MAX_FIELD_NUMBER } from './parse-enum.js';
-import type { BuiltEnum, BuiltField, BuiltMessage, FileBuild } from './resolve.js';
+import type { BuiltEnum, BuiltField, BuiltMessage, FileBuild } from './build-state.js';
 
 const INT32_MAX = 2147483647;
 const FIRST_RESERVED = 19000;

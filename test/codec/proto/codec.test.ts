@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import Long from 'long';
 import { describe, expect, it } from 'vitest';
 import { ProtoCodec } from '../../../src/codec/proto/index.js';
+import { CodecError } from '../../../src/errors/codec-error.js';
 import { ByteWriter } from '../../../src/codec/bytes/byte-writer.js';
 import { parseProtoContent } from '../../../src/idl-parser/proto/index.js';
 import { FIXTURES, hex, loadOurs } from './helpers.js';
@@ -125,8 +126,18 @@ describe('strings', () => {
       JSON.stringify({ rString: ['', 'a', 'x'.repeat(200), 'é'.repeat(100)] }),
     );
   });
-  it('lone surrogates from \\u escapes are written as U+FFFD (protobuf strings are UTF-8)', () => {
-    expect(rt('{"fString":"a\\ud800b"}')).toBe('{"fString":"a\uFFFDb"}');
+  it('unpaired surrogates are rejected in both mappings (protobuf strings are UTF-8); pairs join', () => {
+    for (const bad of ['a\\ud800b', '\\udc00', '\\udc00\\ud800', '\\ud800']) {
+      for (const mapping of ['canonical', 'kitex'] as const) {
+        expect(() => codec.encodeJson(K, `{"fString":"${bad}"}`, { mapping })).toThrow(/unpaired UTF-16 surrogate/);
+      }
+      expect(() => codec.encodeJson(K, `{"mString":{"${bad}":"v"}}`)).toThrow(/unpaired UTF-16 surrogate/);
+      expect(() => codec.encodeJson(K, `{"wStruct":{"k":"${bad}"}}`)).toThrow(/unpaired UTF-16 surrogate/);
+    }
+    // A raw lone surrogate in the JSON text (a JS string) too, and through the object API.
+    expect(() => codec.encodeJson(K, '{"fString":"a\ud800"}')).toThrow(/unpaired UTF-16 surrogate/);
+    expect(() => codec.encodeObject(K, { fString: '\udc00' })).toThrow(/unpaired UTF-16 surrogate/);
+    expect(rt('{"fString":"\\ud83d\\ude00"}')).toBe('{"fString":"😀"}');
   });
   it('bytes: standard and URL-safe base64, padded or not', () => {
     expect(rt('{"fBytes":"-_8="}')).toBe('{"fBytes":"+/8="}');
@@ -149,14 +160,50 @@ describe('output order', () => {
 });
 
 describe('JSON semantics', () => {
-  it('null means default; duplicate keys: last one wins (scalars, messages, lists)', () => {
+  it('null means default; a top-level null is no message (both mappings), except for google.protobuf.Value', () => {
     expect(rt('{"fInt32":null,"inner":null,"rInt32":null,"mString":null,"wValue":null}')).toBe('{"wValue":null}');
-    expect(rt('{"fInt32":1,"fInt32":2}')).toBe('{"fInt32":2}');
-    expect(rt('{"fInt32":1,"f_int32":3}')).toBe('{"fInt32":3}');
-    expect(rt('{"inner":{"name":"a","id":1},"inner":{"id":2}}')).toBe('{"inner":{"id":"2"}}');
-    expect(rt('{"rInt32":[1,2],"fBool":true,"rInt32":[3]}')).toBe('{"fBool":true,"rInt32":[3]}');
-    expect(rt('{"choiceStr":"a","choiceStr":"b"}')).toBe('{"choiceStr":"b"}');
     expect(rt('{"choiceStr":null,"choiceNum":5}')).toBe('{"choiceNum":"5"}');
+    for (const mapping of ['canonical', 'kitex'] as const) {
+      expect(() => codec.encodeJson(K, 'null', { mapping })).toThrow(/expected an object for kitchen.Kitchen, found null/);
+      expect(() => codec.encodeJson(K, ' null ', { mapping })).toThrow(CodecError);
+    }
+    const Value = reg.findMessage('google.protobuf.Value')!;
+    expect(hex(codec.encodeJson(Value, 'null'))).toBe('0800');
+    expect(() => codec.encodeJson(reg.findMessage('google.protobuf.Timestamp')!, 'null')).toThrow(/expected a string/);
+  });
+  it('a repeated key is an error in the canonical mapping: same name, proto and json name, map keys, Struct keys, @type', () => {
+    const cases: Array<[json: string, path: string]> = [
+      ['{"fInt32":1,"fInt32":2}', 'Kitchen.f_int32'],
+      ['{"fInt32":1,"f_int32":3}', 'Kitchen.f_int32'],
+      ['{"f_int32":1,"fInt32":3}', 'Kitchen.f_int32'],
+      ['{"inner":{"name":"a","id":1},"inner":{"id":2}}', 'Kitchen.inner'],
+      ['{"rInt32":[1,2],"fBool":true,"rInt32":[3]}', 'Kitchen.r_int32'],
+      ['{"choiceStr":"a","choiceStr":"b"}', 'Kitchen.choice_str'],
+      ['{"fInt32":null,"fInt32":null}', 'Kitchen.f_int32'],
+      ['{"inner":{"name":"a","name":"b"}}', 'Kitchen.inner.name'],
+      ['{"mString":{"a":"1","a":"2"}}', 'Kitchen.m_string["a"]'],
+      ['{"mString":{"a":"1","\\u0061":"2"}}', 'Kitchen.m_string["a"]'],
+      [`{"mString":{${Array.from({ length: 12 }, (_, i) => `"k${i}":""`).join(',')},"k3":""}}`, 'Kitchen.m_string["k3"]'],
+      [`{"mString":{${Array.from({ length: 12 }, (_, i) => `"k${i}":""`).join(',')},"k\\u0031":""}}`, 'Kitchen.m_string["k1"]'],
+      ['{"mInt32":{"1":{},"01":{}}}', 'Kitchen.m_int32["01"]'],
+      ['{"mInt64":{"-0":"RED","0":"RED"}}', 'Kitchen.m_int64["0"]'],
+      ['{"wStruct":{"k":1,"k":2}}', 'Kitchen.w_struct["k"]'],
+      ['{"wValue":{"a":{"k":1,"k":2}}}', 'Kitchen.w_value["a"]["k"]'],
+    ];
+    for (const [json, path] of cases) {
+      const e = codecError(() => codec.encodeJson(K, json));
+      expect(e.path, json).toBe(path);
+      expect(e.reason, json).toMatch(/more than once/);
+    }
+  });
+  it('kitex mapping: a repeated key is taken, the last one winning (dynamicgo writes every occurrence)', () => {
+    const kx = (json: string): string => codec.decodeToJson(K, codec.encodeJson(K, json, { mapping: 'kitex' }));
+    expect(kx('{"fInt32":1,"fInt32":2}')).toBe('{"fInt32":2}');
+    expect(kx('{"fInt32":1,"f_int32":3}')).toBe('{"fInt32":3}');
+    expect(kx('{"inner":{"name":"a","id":1},"inner":{"id":2}}')).toBe('{"inner":{"id":"2"}}');
+    expect(kx('{"rInt32":[1,2],"fBool":true,"rInt32":[3]}')).toBe('{"fBool":true,"rInt32":[3]}');
+    expect(kx('{"choiceStr":"a","choiceStr":"b"}')).toBe('{"choiceStr":"b"}');
+    expect(kx('{"mString":{"a":"1","a":"2"}}')).toBe('{"mString":{"a":"2"}}');
   });
   it('either field name on input; json_name and proto names on output', () => {
     expect(rt('{"renamed":"a"}')).toBe('{"customName":"a"}');
@@ -472,7 +519,8 @@ describe('64-bit integers in quotes', () => {
 
 describe('enum names by number', () => {
   it('come out for small, negative and large numbers, with aliases naming the first, unknown numbers as numbers', () => {
-    const r = parseProtoContent('syntax = "proto2"; package e; enum E { option allow_alias = true; NEG = -1; ZERO = 0; ONE = 1; UNO = 1; BIG = 5000; } message M { repeated E e = 1; }');
+    // proto3: open enums keep unknown numbers (closed ones: closed-enums.test.ts).
+    const r = parseProtoContent('syntax = "proto3"; package e; enum E { option allow_alias = true; ZERO = 0; NEG = -1; ONE = 1; UNO = 1; BIG = 5000; } message M { repeated E e = 1; }');
     const M = r.findMessage('e.M')!;
     const json = '{"e":["NEG","ZERO","ONE","UNO","BIG",7]}';
     expect(codec.decodeToJson(M, codec.encodeJson(M, json))).toBe('{"e":["NEG","ZERO","ONE","ONE","BIG",7]}');

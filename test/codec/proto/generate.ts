@@ -63,8 +63,20 @@ export interface GenOptions {
 export function genMessage(r: Rand, msg: ProtoMessage, opts: GenOptions = {}, depth = 0): string {
   const wkt = genWkt(r, msg, opts, depth);
   if (wkt !== undefined) return wkt;
+  return '{' + genMembers(r, msg, opts, depth).map((m) => JSON.stringify(m.key) + ':' + m.value).join(',') + '}';
+}
+
+/** A member of a generated JSON object: the field, the key used (either name) and the value's JSON text. */
+export interface GenMember {
+  readonly field: ProtoField;
+  readonly key: string;
+  readonly value: string;
+}
+
+/** The members of a random `msg` object (not a well-known type), in declaration order. */
+export function genMembers(r: Rand, msg: ProtoMessage, opts: GenOptions = {}, depth = 0): GenMember[] {
   const maxDepth = opts.depth ?? 3;
-  const parts: string[] = [];
+  const parts: GenMember[] = [];
   const oneofChosen = new Map<number, ProtoField | null>();
   for (const f of msg.fields) {
     const real = f.oneofIndex !== undefined && !f.proto3Optional && !msg.oneofs[f.oneofIndex]!.synthetic;
@@ -79,13 +91,18 @@ export function genMessage(r: Rand, msg: ProtoMessage, opts: GenOptions = {}, de
     } else if (r() < 0.35) continue;
     if ((f.type === 'message' || f.type === 'group') && depth >= maxDepth) {
       if (f.label !== 'required') continue;
-      parts.push(JSON.stringify(f.jsonName) + ':{}');
+      parts.push({ field: f, key: f.jsonName, value: '{}' });
       continue;
     }
     const key = r() < 0.5 ? f.jsonName : f.name;
-    parts.push(JSON.stringify(key) + ':' + genField(r, f, opts, depth));
+    parts.push({ field: f, key, value: genField(r, f, opts, depth) });
   }
-  return '{' + parts.join(',') + '}';
+  return parts;
+}
+
+/** A random value (JSON text) for field `f`: a list for repeated fields, an object for maps. */
+export function genFieldValue(r: Rand, f: ProtoField, opts: GenOptions = {}, depth = 0): string {
+  return genField(r, f, opts, depth);
 }
 
 function genField(r: Rand, f: ProtoField, opts: GenOptions, depth: number): string {

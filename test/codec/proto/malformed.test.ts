@@ -19,7 +19,7 @@ const codec = new ProtoCodec(reg);
 
 type Case = [name: string, input: string, path: string, reason: RegExp];
 
-function expectCodecError(fn: () => unknown, path: string, reason: RegExp): void {
+function expectCodecError(fn: () => unknown, path: string, reason: RegExp, stage: 'parse' | 'serialize' = 'parse'): void {
   let err: unknown;
   try {
     fn();
@@ -30,6 +30,7 @@ function expectCodecError(fn: () => unknown, path: string, reason: RegExp): void
   const ce = err as CodecError;
   expect(ce.path).toBe(path);
   expect(ce.reason).toMatch(reason);
+  expect(ce.stage).toBe(stage);
 }
 
 // ---------- JSON → binary ----------
@@ -123,7 +124,7 @@ jsonCases.push(
   // oneofs
   ['oneof twice', '{"choiceStr":"a","choiceNum":1}', 'Kitchen.choice_num', /more than one field of oneof choice/],
   ['oneof twice, proto names', '{"choice_inner":{},"choice_enum":"RED"}', 'Kitchen.choice_enum', /oneof choice/],
-  ['oneof with duplicate key', '{"choiceStr":"a","choiceStr":"b","choiceNum":1}', 'Kitchen.choice_num', /oneof/],
+  ['oneof with duplicate key', '{"choiceStr":"a","choiceStr":"b","choiceNum":1}', 'Kitchen.choice_str', /more than once/],
   // well-known types
   ['timestamp month', '{"wTimestamp":"2020-13-01T00:00:00Z"}', 'Kitchen.w_timestamp', /invalid Timestamp/],
   ['timestamp text', '{"wTimestamp":"not a date"}', 'Kitchen.w_timestamp', /invalid Timestamp/],
@@ -171,7 +172,11 @@ jsonCases.push(
   ['trailing comma', '{"fInt32":1,}', 'Kitchen', /expected a quoted object key/],
   ['missing comma', '{"fInt32":1 "fBool":true}', 'Kitchen', /expected ',' or '}'/],
   ['array top', '[]', 'Kitchen', /expected an object/],
-  ['bare word', 'nul', 'Kitchen', /expected null/],
+  ['bare word', 'nul', 'Kitchen', /expected an object/],
+  ['top-level null', 'null', 'Kitchen', /expected an object for kitchen.Kitchen, found null/],
+  ['timestamp lower-case t', '{"wTimestamp":"2020-01-01t00:00:00Z"}', 'Kitchen.w_timestamp', /invalid Timestamp/],
+  ['timestamp lower-case z', '{"wTimestamp":"2020-01-01T00:00:00z"}', 'Kitchen.w_timestamp', /invalid Timestamp/],
+  ['duplicate @type', '{"wAny":{"@type":"type.googleapis.com/kitchen.Inner","@type":"type.googleapis.com/kitchen.Inner"}}', 'Kitchen.w_any.@type', /more than once/],
   ['control char', '{"fString":"a\u0001"}', 'Kitchen.f_string', /control character/],
   ['bad escape', '{"fString":"\\x"}', 'Kitchen.f_string', /invalid escape \\x/],
   ['short unicode', '{"fString":"\\u12"}', 'Kitchen.f_string', /invalid \\u escape/],
@@ -336,9 +341,18 @@ binCases.push(
   binCases.push(['unknown groups 102 deep', groups, 'Kitchen', /nesting deeper than 100/]);
 }
 
-describe('malformed binary → CodecError with path and reason', () => {
-  it.each(binCases)('%s', (_name, hex, path, reason) => {
-    expectCodecError(() => codec.decodeToJson(K, Buffer.from(hex, 'hex')), path, reason);
+/** Well-formed bytes whose message has no JSON form: CodecError.stage 'serialize'; every other case is 'parse'. */
+const SERIALIZE = new Set([
+  'timestamp out of range', 'timestamp before year 1', 'timestamp nanos', 'timestamp negative nanos', 'duration sign mix', 'duration too long',
+  'any unresolvable', 'any value no type', 'value NaN', 'value infinity in list', 'field mask path',
+]);
+
+describe('malformed binary → CodecError with path, reason and stage', () => {
+  it.each(binCases)('%s', (name, hex, path, reason) => {
+    expectCodecError(() => codec.decodeToJson(K, Buffer.from(hex, 'hex')), path, reason, SERIALIZE.has(name) ? 'serialize' : 'parse');
+  });
+  it('every serialize-stage case exists', () => {
+    for (const name of SERIALIZE) expect(binCases.some((c) => c[0] === name), name).toBe(true);
   });
   it('proto2 groups: wrong end, unclosed, nested path', () => {
     const L = reg2.findMessage('kitchen2.Legacy')!;

@@ -206,8 +206,10 @@ describe('encoding with keepUnknownFields', () => {
     expect(hex(codec.encodeJson(Inner, '{"$unknown":"GAE=","name":"a","id":2}', KEEP))).toBe(want);
     expect(hex(codec.encodeJson(Inner, '{"name":"a", "$unknown" : "GAE=" ,"id":2}', KEEP))).toBe(want);
     expect(hex(codec.encodeJson(Inner, '{"name":"a","id":2,"$unknown":"GAE="}', KEEP))).toBe(want);
-    // A repeated key: the last value wins, for fields and `$unknown` alike.
-    expect(hex(codec.encodeJson(Inner, '{"$unknown":"GAI=","name":"x","name":"a","$unknown":"GAE=","id":2}', KEEP))).toBe(want);
+    // A repeated key: an error in the canonical mapping, the last value wins in the kitex one, for fields and `$unknown` alike.
+    expect(() => codec.encodeJson(Inner, '{"$unknown":"GAI=","name":"a","$unknown":"GAE=","id":2}', KEEP)).toThrow(/"\$unknown" appears more than once/);
+    expect(() => codec.encodeJson(Inner, '{"$unknown":"GAI=","name":"x","name":"a","id":2}', KEEP)).toThrow(/more than once/);
+    expect(hex(codec.encodeJson(Inner, '{"$unknown":"GAI=","name":"x","name":"a","$unknown":"GAE=","id":2}', { ...KEEP, mapping: 'kitex' }))).toBe(want);
     // Nested: inside the message's own length-delimited body.
     expect(hex(codec.encodeJson(Outer, '{"inner":{"$unknown":"GAE=","id":2},"count":1}', KEEP))).toBe(
       hex(u8([0x12, 0x04, 0x10, 0x02, 0x18, 0x01, 0x50, 0x01])),

@@ -1,7 +1,7 @@
 /*
  * google.protobuf.Timestamp ⇄ RFC 3339 text, as the proto3 JSON mapping
  * specifies: output in UTC with "Z" and 0, 3, 6 or 9 fractional digits;
- * input with any offset. Range 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z.
+ * input with any offset, `T` and `Z` in upper case. Range 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z.
  */
 
 /** Seconds of 0001-01-01T00:00:00Z. */
@@ -18,15 +18,37 @@ export function formatNanos(nanos: number): string {
   return '.' + s;
 }
 
-/** RFC 3339 text of a timestamp, or undefined when out of range. */
+/** "00".."99". */
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => (i < 10 ? '0' : '') + i);
+
+/**
+ * RFC 3339 text of a timestamp, or undefined when out of range. The date comes from
+ * the day number by arithmetic (Howard Hinnant's civil_from_days), a few times faster
+ * than a Date and its ISO string.
+ */
 export function formatTimestamp(seconds: number, nanos: number): string | undefined {
   if (seconds < TIMESTAMP_MIN_SECONDS || seconds > TIMESTAMP_MAX_SECONDS || nanos < 0 || nanos > 999999999) return undefined;
-  const d = new Date(seconds * 1000);
-  const iso = d.toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ for years 0001..9999
-  return iso.slice(0, 19) + formatNanos(nanos) + 'Z';
+  const days = Math.floor(seconds / 86400);
+  let rest = seconds - days * 86400;
+  const hour = (rest / 3600) | 0;
+  rest -= hour * 3600;
+  const minute = (rest / 60) | 0;
+  const second = rest - minute * 60;
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return (year >= 1000 ? String(year) : String(year).padStart(4, '0')) + '-' + TWO_DIGITS[month]! + '-' + TWO_DIGITS[day]! + 'T' +
+    TWO_DIGITS[hour]! + ':' + TWO_DIGITS[minute]! + ':' + TWO_DIGITS[second]! + formatNanos(nanos) + 'Z';
 }
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+// Upper-case `T` and `Z` only: RFC 3339 allows lower case, the protobuf JSON mapping does not.
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
 
 /** Parses RFC 3339 text into `[seconds, nanos]`, or undefined when invalid or out of range. */
 export function parseTimestamp(s: string): [number, number] | undefined {
