@@ -1,22 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import { Code, RpcError, jsonPbGeneric, newGenericServer, protoFileProvider, type GenericServer } from '../../src/index.js';
+import { STREAMING_IDL, messageOf, reply, streamingClient, type StreamingClient } from '../support/grpcjs-streaming-client.js';
 
 // @grpc/grpc-js clients (generated from the same .proto by @grpc/proto-loader) against our
 // generic server: every call shape, metadata both ways, and error statuses.
-const IDL = 'examples/idl/streaming.proto';
 type Msg = { message: string };
-type Client = grpc.Client & Record<string, (...args: unknown[]) => unknown>;
-
-const messageOf = (json: string): string => (JSON.parse(json) as Msg).message;
-const reply = (message: string): string => JSON.stringify({ message });
 
 let server: GenericServer<string, string>;
-let client: Client;
+let client: StreamingClient;
 
 beforeAll(async () => {
-  server = newGenericServer(jsonPbGeneric(await protoFileProvider(IDL)), {
+  server = newGenericServer(jsonPbGeneric(await protoFileProvider(STREAMING_IDL)), {
     UnaryEcho: (req, ctx) => {
       const m = messageOf(req);
       if (m === 'missing') throw new RpcError(Code.NOT_FOUND, 'no such thing: 100%');
@@ -41,9 +36,7 @@ beforeAll(async () => {
     },
   });
   const { port } = await server.start();
-  const def = protoLoader.loadSync(IDL, { keepCase: true });
-  const pkg = grpc.loadPackageDefinition(def) as unknown as { pb: { StreamingService: grpc.ServiceClientConstructor } };
-  client = new pkg.pb.StreamingService(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as unknown as Client;
+  client = streamingClient(port);
 });
 
 afterAll(async () => {

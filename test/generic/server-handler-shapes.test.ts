@@ -1,25 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import { jsonPbGeneric, newGenericServer, protoFileProvider, type GenericServer } from '../../src/index.js';
 import { closeAll, connectRaw, eventually, replies, requestFrame, serve, thriftGeneric } from '../faults/helpers.js';
+import { STREAMING_IDL, messageOf, reply, streamingClient, type StreamingClient } from '../support/grpcjs-streaming-client.js';
 
 // The ways a handler may hand over its results (values or promises, sync or async
 // generators) and pull its requests (one at a time, several at once, stopping early),
 // each answered to a @grpc/grpc-js client; and ping-pong replies in request order when
 // handlers that answer at once and handlers that answer later are pipelined together.
-const IDL = 'examples/idl/streaming.proto';
 type Msg = { message: string };
-type Client = grpc.Client & Record<string, (...args: unknown[]) => unknown>;
-
-const messageOf = (json: string): string => (JSON.parse(json) as Msg).message;
-const reply = (message: string): string => JSON.stringify({ message });
 
 let server: GenericServer<string, string>;
-let client: Client;
+let client: StreamingClient;
 
 beforeAll(async () => {
-  server = newGenericServer(jsonPbGeneric(await protoFileProvider(IDL)), {
+  server = newGenericServer(jsonPbGeneric(await protoFileProvider(STREAMING_IDL)), {
     // A plain generator, one of whose responses is a promise.
     *StreamResponseEcho(req) {
       const m = messageOf(req);
@@ -47,9 +42,7 @@ beforeAll(async () => {
     },
   });
   const { port } = await server.start();
-  const def = protoLoader.loadSync(IDL, { keepCase: true });
-  const pkg = grpc.loadPackageDefinition(def) as unknown as { pb: { StreamingService: grpc.ServiceClientConstructor } };
-  client = new pkg.pb.StreamingService(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as unknown as Client;
+  client = streamingClient(port);
 });
 
 afterAll(async () => {
