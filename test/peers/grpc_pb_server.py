@@ -11,28 +11,14 @@ Behaviour (asserted by the tests):
   Chat(stream)        -> one response per request {text: "chat: <prompt>", request_id, index: i}
   Fail(req)           -> status NOT_FOUND "not here: <prompt>"
 """
-import atexit
-import os
-import shutil
 import sys
-import tempfile
 import threading
 from concurrent import futures
 
 import grpc
-from grpc_tools import protoc
+from grpc_stubs import load_stubs
 
-proto_path = sys.argv[1]
-out = tempfile.mkdtemp(prefix="idlcall-pb-")
-atexit.register(shutil.rmtree, out, True)
-rc = protoc.main(["protoc", "-I" + os.path.dirname(proto_path), "--python_out=" + out,
-                  "--grpc_python_out=" + out, proto_path])
-if rc != 0:
-    sys.exit("protoc failed")
-sys.path.insert(0, out)
-base = os.path.splitext(os.path.basename(proto_path))[0]
-pb2 = __import__(base + "_pb2")
-pb2_grpc = __import__(base + "_pb2_grpc")
+pb2, pb2_grpc = load_stubs(sys.argv[1], "idlcall-pb-")
 
 
 class Service(pb2_grpc.GPTStreamServiceServicer):
