@@ -6,7 +6,8 @@ let fflateModule: Fflate | undefined;
 
 /**
  * fflate, loaded on the first compressed message: most processes never compress, and
- * importing it costs several MB of RSS. `require` keeps the first use synchronous.
+ * loading it up front cost an idle server about 0.6 MB of peak RSS. `require` keeps the
+ * first use synchronous.
  */
 function fflate(): Fflate {
   return (fflateModule ??= createRequire(import.meta.url)('fflate') as Fflate);
