@@ -1,14 +1,16 @@
 // Servers under load: idlcall's generic server (JSON handlers) beside the @grpc/grpc-js server,
 // npm `thrift`'s server and raw node:http2 / node:net servers answering pre-encoded frames.
 //
-//   npm run build && node bench/server.mjs [--quick] [--json-out file] [--filter text] [--base dist-dir]
+//   npm run build && node bench/server.mjs [--quick] [--json-out file] [--filter text] [--base dist-dir] [--awake]
 //
 //   node bench/server.mjs server <kind> [dist-dir]  /  node bench/server.mjs load <workload text> <port> <seconds>
 //   (one server, one row's load: for profiling a server by hand, e.g. under node --cpu-prof)
 //
 // --filter: only rows whose workload contains the text. --base: also serve with another build of
 // idlcall (e.g. main's dist/, built in a second worktree) as "idlcall base", interleaved with this
-// one, for before/after figures from the same run.
+// one, for before/after figures from the same run. --awake: every server's event loop polls
+// instead of sleeping (bench/lib/stay-awake.mjs), so one-connection rows measure the servers
+// rather than how long an idle CPU of the machine takes to wake up; CPU figures are then meaningless.
 //
 // Layout: every server is its own child process pinned to CPU 1 (`taskset -c 1`); the load runs
 // on CPU 0: h2load (Debian nghttp2-client) for gRPC unary, and this process's own raw node:http2
@@ -438,8 +440,9 @@ function peakRssMb(pid) {
   }
 }
 
-function serversFor(row, dist, base, genDir) {
-  const node = (kind, arg) => ({ cmd: process.execPath, args: [SELF, 'server', kind, ...(arg ? [arg] : [])] });
+function serversFor(row, dist, base, genDir, awake) {
+  const pre = awake ? ['--import', pathToFileURL(join(ROOT, 'bench/lib/stay-awake.mjs')).href] : [];
+  const node = (kind, arg) => ({ cmd: process.execPath, args: [...pre, SELF, 'server', kind, ...(arg ? [arg] : [])] });
   if (row.proto === 'grpc') {
     return [
       { name: 'idlcall', ...node('idlcall-grpc', dist) },
@@ -499,6 +502,7 @@ async function main() {
   const filter = fi >= 0 ? argv[fi + 1].toLowerCase() : undefined;
   const bi = argv.indexOf('--base');
   const base = bi >= 0 ? resolve(argv[bi + 1]) : undefined;
+  const awake = argv.includes('--awake');
   const dist = join(ROOT, 'dist');
   pinSelf(0);
   const hasH2load = existsSync(H2LOAD);
@@ -518,12 +522,12 @@ async function main() {
     const opts = quick ? { warmupS: 0.5, runS: 1, rounds: 3 } : { warmupS: 1, runS: 2, rounds: 3 };
     for (const row of ROWS) {
       if (filter && !row.workload.toLowerCase().includes(filter)) continue;
-      const base_ = { group: GROUP, workload: row.workload, unit: row.unit };
+      const base_ = { group: awake ? `${GROUP}, servers kept awake (--awake)` : GROUP, workload: row.workload, unit: row.unit };
       if (row.tool.startsWith('h2load') && !hasH2load) {
         rows.push({ ...base_, idlcall: {}, peers: {}, note: 'skipped: h2load not found (Debian package nghttp2-client)' });
         continue;
       }
-      const servers = serversFor(row, dist, base, genDir).filter((s) => s.name !== 'npm thrift' || genDir);
+      const servers = serversFor(row, dist, base, genDir, awake).filter((s) => s.name !== 'npm thrift' || genDir);
       const got = await measureRowOn(row, servers, { ...opts, dataFile });
       const ours = got.find((g) => g.name === 'idlcall');
       const ceiling = got.find((g) => g.ceiling);

@@ -56,6 +56,11 @@ export interface ServerCall {
   finish(message: Uint8Array, status?: ServerStatus): void;
 }
 
+/** What a call tells its connection's idle clock (see connection-policy's ConnectionTimer). */
+export interface IdleClock {
+  callEnded(): void;
+}
+
 /** Limits and behaviour shared by a server's calls. */
 export interface ServerCallConfig {
   maxReceiveMessageBytes: number;
@@ -94,9 +99,15 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
   private drainListening = false;
   /** Writes (and batches) response messages. */
   private writer: FrameWriter | undefined;
+  private readonly idleClock: IdleClock | undefined;
 
-  constructor(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, cfg: ServerCallConfig) {
+  /**
+   * @param idleClock told when the call's stream closed (the connection's idle timer counts
+   *   calls in flight): one 'close' listener serves both.
+   */
+  constructor(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, cfg: ServerCallConfig, idleClock?: IdleClock) {
     this.stream = stream;
+    this.idleClock = idleClock;
     this.cfg = cfg;
     this.headers = headers;
     this.path = headers[':path'] ?? '';
@@ -321,6 +332,7 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
   /** @internal */
   onClose(): void {
     this.clearTimer();
+    this.idleClock?.callEnded();
     if (!this.ended) {
       // Closed before the handler ended it: the client cancelled or the connection broke.
       const rst = this.stream.rstCode;
@@ -384,7 +396,8 @@ function noop(): void {}
 
 const GRPC = 'application/grpc';
 const PLAIN_RESPONSE_HEADERS: OutgoingHttpHeaders = { ':status': 200, 'content-type': GRPC, 'grpc-accept-encoding': ACCEPT_ENCODING };
-const OK_TRAILERS: OutgoingHttpHeaders = { 'grpc-status': '0', 'grpc-message': '' };
+// grpc-message is optional and empty on OK: one header fewer to build and compress per call.
+const OK_TRAILERS: OutgoingHttpHeaders = { 'grpc-status': '0' };
 // No `date` header: gRPC has no use for it, and node formats one per response otherwise.
 const WITH_TRAILERS = { waitForTrailers: true, sendDate: false };
 const END_STREAM = { endStream: true, sendDate: false };

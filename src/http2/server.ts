@@ -1,5 +1,5 @@
 import http2 from 'node:http2';
-import type { Http2SecureServer, Http2Server, Http2Session, IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import type { Http2SecureServer, Http2Server, Http2Session, IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 import { Code } from '../errors/index.js';
 import { ServerCallImpl } from './server-call.js';
@@ -82,7 +82,6 @@ export function createGrpcServer(
     timer.onExpire = (reason) => (reason === 'handshake' ? s.destroy() : s.close());
     (s as TimedSession)[TIMER] = timer;
     s.once('remoteSettings', () => timer.handshakeDone());
-    s.on('stream', sessionOnStream);
     s.once('close', () => timer.stop());
     s.on('error', noop);
     // A larger connection window than HTTP/2's 64 KiB default, so streaming clients are
@@ -98,18 +97,19 @@ export function createGrpcServer(
   // Small gRPC frames must not wait for Nagle's algorithm (node:http2 leaves it on).
   server.on('connection', (socket: Socket) => socket.setNoDelay(true));
   server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
+    // A stream is a call in flight for the connection's idle clock.
+    const timer = (stream.session as TimedSession | undefined)?.[TIMER];
+    timer?.callStarted();
     if (headers[':method'] !== 'POST') {
-      stream.on('error', noop);
-      stream.respond({ ':status': 405 }, { endStream: true });
+      rejectStream(stream, timer, { ':status': 405 });
       return;
     }
     const ct = headers['content-type'];
     if (typeof ct !== 'string' || !ct.startsWith('application/grpc')) {
-      stream.on('error', noop);
-      stream.respond({ ':status': 415, 'grpc-status': String(Code.INTERNAL), 'grpc-message': 'unsupported content-type' }, { endStream: true });
+      rejectStream(stream, timer, { ':status': 415, 'grpc-status': String(Code.INTERNAL), 'grpc-message': 'unsupported content-type' });
       return;
     }
-    const call = new ServerCallImpl(stream, headers, cfg);
+    const call = new ServerCallImpl(stream, headers, cfg, timer);
     let r: void | Promise<void>;
     try {
       r = onCall(call);
@@ -173,18 +173,18 @@ function noop(): void {}
 
 const TIMER = Symbol('idlcall.connectionTimer');
 type TimedSession = Http2Session & { [TIMER]: ConnectionTimer };
-type TimedStream = ServerHttp2Stream & { [TIMER]: ConnectionTimer };
+type TimedStream = ServerHttp2Stream & { [TIMER]: ConnectionTimer | undefined };
 
-/** A stream is a call in flight for the idle clock (module-level handlers: no closures per stream). */
-function sessionOnStream(this: TimedSession, stream: ServerHttp2Stream): void {
-  const timer = this[TIMER];
-  timer.callStarted();
+/** Answers a request that is no gRPC call with `headers` alone; the stream still counts for the idle clock until it closes. */
+function rejectStream(stream: ServerHttp2Stream, timer: ConnectionTimer | undefined, headers: OutgoingHttpHeaders): void {
+  stream.on('error', noop);
   (stream as TimedStream)[TIMER] = timer;
-  stream.on('close', streamOnClose);
+  stream.once('close', rejectedStreamOnClose);
+  stream.respond(headers, { endStream: true });
 }
 
-function streamOnClose(this: TimedStream): void {
-  this[TIMER].callEnded();
+function rejectedStreamOnClose(this: TimedStream): void {
+  this[TIMER]?.callEnded();
 }
 
 /**

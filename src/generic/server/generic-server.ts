@@ -270,7 +270,7 @@ export class GenericServer<Req, Res> {
   }
 
   /** Health and reflection first; every other call goes to the handlers. */
-  private route(call: ServerCall): Promise<void> {
+  private route(call: ServerCall): Promise<void> | undefined {
     if (this.health?.handles(call.path)) return this.health.serve(call);
     if (this.reflection?.handles(call.path)) return this.reflection.serve(call);
     return serveGrpcCall(this.generic, this.handlers, call);

@@ -80,26 +80,27 @@ class GrpcContext implements HandlerCall {
  * Routing follows Kitex: the method is the last path segment and the service
  * must match by full name, bare name, or the name after the last dot.
  */
-export async function serveGrpcCall<Req, Res>(generic: Generic<Req, Res>, handlers: Handlers<Req, Res>, call: ServerCall): Promise<void> {
+export function serveGrpcCall<Req, Res>(generic: Generic<Req, Res>, handlers: Handlers<Req, Res>, call: ServerCall): Promise<void> | undefined {
   const slash = call.path.lastIndexOf('/');
   const serviceInPath = call.path.slice(1, slash);
   const methodName = call.path.slice(slash + 1);
   const service = serviceInPath.slice(serviceInPath.lastIndexOf('.') + 1);
   if (service !== generic.serviceName) {
     call.end({ code: Code.UNIMPLEMENTED, message: `unknown service ${serviceInPath}` });
-    return;
+    return undefined;
   }
   let codec: MethodCodec<Req, Res>;
   try {
     codec = generic.method(methodName);
   } catch {
     call.end({ code: Code.UNIMPLEMENTED, message: `unknown method ${methodName}` });
-    return;
+    return undefined;
   }
   const handler = handlers[methodName];
   if (!handler) {
     call.end({ code: Code.UNIMPLEMENTED, message: `method ${methodName} is not implemented` });
-    return;
+    return undefined;
   }
-  await runHandler(codec, handler, new GrpcContext(methodName, call));
+  // The handler's own promise, not one more async frame around it: the server settles the call when it does.
+  return runHandler(codec, handler, new GrpcContext(methodName, call));
 }
