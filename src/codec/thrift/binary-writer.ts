@@ -130,6 +130,28 @@ export class BinaryWriter implements ThriftWriter {
     w.pos = start + n;
   }
 
+  stringSpan(text: string, start: number, end: number): void {
+    const w = this.w;
+    const len = end - start;
+    w.ensure(4 + len * 3);
+    const b = w.buf;
+    const at = w.pos + 4;
+    // ASCII (the common case) is copied from the source text itself: no slice, one loop
+    let i = 0;
+    for (; i < len; i++) {
+      const c = text.charCodeAt(start + i);
+      if (c >= 0x80) break;
+      b[at + i] = c;
+    }
+    const n = i === len ? len : writeUtf8(text.slice(start, end), b, at);
+    const p = w.pos;
+    b[p] = n >>> 24;
+    b[p + 1] = n >> 16;
+    b[p + 2] = n >> 8;
+    b[p + 3] = n;
+    w.pos = at + n;
+  }
+
   binary(bytes: Uint8Array): void {
     this.i32(bytes.length);
     this.w.writeBytes(bytes);
