@@ -18,6 +18,8 @@
 //   raw node:net       the ceiling: pre-encoded ttstream frames written on one socket, replies
 //                      cut by their length field and told apart by their type digit; no codec,
 //                      no JSON, no checks — what no ttstream client in Node can beat
+//   raw node:http2 gRPC (bidi only) the same for gRPC: pre-encoded messages on node:http2
+//                      streams — with raw node:net, what this machine allows ttstream ÷ gRPC to be
 // Workloads:
 //   unary, concurrency 1 and 64: gRPC calls the unary method EchoUnary (args/result structs);
 //     ttstream has no unary calls (Kitex sends them Framed), so its "unary" is the stream it
@@ -25,6 +27,7 @@
 //   server streaming and client streaming: STREAM_N 64-byte messages per call (msgs/s).
 //   bidi ping-pong: BIDI_ROUNDS send/recv round trips per stream (round trips/s).
 import { existsSync } from 'node:fs';
+import http2 from 'node:http2';
 import net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -43,6 +46,9 @@ const BIDI_ROUNDS = 100;
 const TEXT = 'sixty-four bytes on the wire, a typical small message..';
 const REQUEST = JSON.stringify({ message: TEXT });
 const mode = process.argv[2];
+const RAW = 'raw node:net';
+/** The gRPC side's ceiling, bidi only: pre-encoded gRPC messages on node:http2 streams. */
+const RAW_GRPC = 'raw node:http2 gRPC';
 
 // ------------------------------------------------------------------ server child
 async function runServer() {
@@ -78,7 +84,7 @@ let sink; // results land here so no work is optimised away
 globalThis.__rpcSink = () => sink;
 
 async function setupClient(cfg) {
-  const api = cfg.impl === 'raw node:net' ? await rawClient(cfg) : await idlcallClient(cfg);
+  const api = cfg.impl === RAW ? await rawClient(cfg) : cfg.impl === RAW_GRPC ? await rawGrpcClient(cfg) : await idlcallClient(cfg);
   const op = {
     unary: () => api.unary(),
     server: () => api.serverStream(),
@@ -87,7 +93,7 @@ async function setupClient(cfg) {
   }[cfg.workload];
   // sanity: one op must work before anything is timed
   if (!(await op())) throw new Error(`${cfg.impl}: ${cfg.workload} returned nothing`);
-  if (cfg.impl !== 'raw node:net' && JSON.parse(sink).message !== TEXT) throw new Error(`${cfg.impl}: wrong echo ${sink}`);
+  if (!cfg.impl.startsWith('raw ') && JSON.parse(sink).message !== TEXT) throw new Error(`${cfg.impl}: wrong echo ${sink}`);
   return { op, concurrency: cfg.concurrency ?? 1, latency: cfg.workload === 'unary', close: api.close };
 }
 
@@ -221,6 +227,50 @@ async function rawClient(cfg) {
   };
 }
 
+/**
+ * The gRPC side's ceiling for bidi ping-pong: node:http2 streams to the same server and method,
+ * one pre-encoded length-prefixed message written per reply, replies counted from their 5-byte
+ * prefixes. Nothing is decoded; the status trailer is not checked.
+ */
+async function rawGrpcClient(cfg) {
+  const { jsonThriftGeneric, thriftFileProvider } = await import('../dist/index.js');
+  const codec = jsonThriftGeneric(await thriftFileProvider(IDL)).method('Echo');
+  const payload = codec.encodeRequest(REQUEST);
+  const message = Buffer.alloc(5 + payload.length);
+  message.writeUInt32BE(payload.length, 1);
+  message.set(payload, 5);
+  const session = http2.connect(`http://127.0.0.1:${cfg.port}`);
+  session.on('error', () => {});
+  await new Promise((resolve, reject) => session.once('connect', resolve).once('error', reject));
+  const headers = { ':method': 'POST', ':path': codec.grpcPath, 'content-type': 'application/grpc+thrift', te: 'trailers' };
+  const unsupported = () => Promise.reject(new Error(`${RAW_GRPC}: bidi only`));
+  return {
+    close: async () => session.destroy(),
+    unary: unsupported,
+    serverStream: unsupported,
+    clientStream: unsupported,
+    bidi: (rounds) =>
+      new Promise((resolve, reject) => {
+        const req = session.request(headers);
+        let got = 0;
+        let pending = 0; // bytes of the current message still to come (prefix included)
+        req.on('data', (chunk) => {
+          for (let p = 0; p < chunk.length; ) {
+            if (pending === 0) pending = 5 + chunk.readUInt32BE(p + 1); // this server never splits a prefix
+            const take = Math.min(pending, chunk.length - p);
+            pending -= take;
+            p += take;
+            if (pending === 0 && ++got < rounds) req.write(message);
+            else if (pending === 0) req.end();
+          }
+        });
+        req.on('end', () => (got === rounds ? resolve(rounds) : reject(new Error(`${RAW_GRPC}: ${got} of ${rounds} replies`))));
+        req.on('error', reject);
+        req.write(message);
+      }),
+  };
+}
+
 // ------------------------------------------------------------------ parent
 async function main() {
   const { quick } = benchArgs();
@@ -251,8 +301,9 @@ async function main() {
       const clients = [
         { name: 'idlcall ttstream', config: { ...base, impl: 'idlcall ttstream', transport: 'ttstream' } },
         { name: 'idlcall gRPC', config: { ...base, impl: 'idlcall gRPC', transport: 'grpc' } },
-        { name: 'raw node:net', config: { ...base, impl: 'raw node:net' } },
+        { name: RAW, config: { ...base, impl: RAW } },
       ];
+      if (r.w === 'bidi') clients.push({ name: RAW_GRPC, config: { ...base, impl: RAW_GRPC } });
       if (baseDir) clients.push({ name: BASE, config: { ...base, impl: BASE, transport: 'ttstream', base: baseDir } });
       const res = await measureRow({ script: SELF, clients, ...timing, serverPid: server.pid });
       rows.push(toRow(group, r, res));
@@ -296,13 +347,20 @@ function toRow(group, r, res) {
     row.peers[BASE] = stat(before, ours && !ours.error ? { ratio: perRound(ours, before) } : {});
     row.peerExtra[BASE] = extraOf(before);
   } else if (before) notes.push(`${BASE} failed: ${before.error}`);
-  const raw = res['raw node:net'];
+  const raw = res[RAW];
   if (raw && !raw.error) {
     row.ceiling = { name: 'raw node:net frames', ...stat(raw) };
     if (ours && !ours.error) notes.push(`per-round share of the ceiling ${(100 * perRound(ours, raw)).toFixed(0)}%`);
     if (before && !before.error) notes.push(`${BASE}: per-round share of the ceiling ${(100 * perRound(before, raw)).toFixed(0)}%`);
     if (raw.cpuUsPerOp !== undefined) notes.push(`raw client CPU µs/op ${raw.cpuUsPerOp.toFixed(1)}`);
   } else notes.push(`raw node:net failed: ${raw?.error ?? 'no result'}`);
+  const rawGrpc = res[RAW_GRPC];
+  if (rawGrpc && !rawGrpc.error) {
+    // the hardware's ttstream ÷ gRPC ratio: both ceilings against the same server in the same rounds
+    row.peers[RAW_GRPC] = stat(rawGrpc, ours && !ours.error ? { ratio: perRound(ours, rawGrpc) } : {});
+    if (raw && !raw.error) notes.push(`ceilings: raw ttstream ÷ raw gRPC per round ${perRound(raw, rawGrpc).toFixed(2)}×`);
+    if (grpc && !grpc.error) notes.push(`idlcall gRPC: per-round share of raw gRPC ${(100 * perRound(grpc, rawGrpc)).toFixed(0)}%`);
+  } else if (rawGrpc) notes.push(`${RAW_GRPC} failed: ${rawGrpc.error}`);
   if (r.w === 'unary') notes.push('ttstream: a one-message client stream (Kitex sends unary methods Framed); gRPC: the unary method');
   if (notes.length) row.note = notes.join('; ');
   return row;

@@ -44,7 +44,8 @@ export class ByteWriter {
 
   /** A view of the bytes written so far (valid until the next write or reset). */
   written(): Uint8Array {
-    return this.buf.subarray(0, this.pos);
+    // the constructor, not subarray(): subarray looks up the species constructor on every call
+    return new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.pos);
   }
 
   writeByte(b: number): void {

@@ -122,12 +122,23 @@ export class BinaryWriter implements ThriftWriter {
     } else {
       n = writeUtf8(s, b, start);
     }
-    const p = w.pos;
-    b[p] = n >>> 24;
-    b[p + 1] = n >> 16;
-    b[p + 2] = n >> 8;
-    b[p + 3] = n;
-    w.pos = start + n;
+    endString(w, n);
+  }
+
+  stringSpan(text: string, start: number, end: number): void {
+    const w = this.w;
+    const len = end - start;
+    w.ensure(4 + len * 3);
+    const b = w.buf;
+    const at = w.pos + 4;
+    // ASCII (the common case) is copied from the source text itself: no slice, one loop
+    let i = 0;
+    for (; i < len; i++) {
+      const c = text.charCodeAt(start + i);
+      if (c >= 0x80) break;
+      b[at + i] = c;
+    }
+    endString(w, i === len ? len : writeUtf8(text.slice(start, end), b, at));
   }
 
   binary(bytes: Uint8Array): void {
@@ -188,4 +199,15 @@ export class BinaryWriter implements ThriftWriter {
     this.byte(valueType);
     this.i32(size);
   }
+}
+
+/** Writes the length prefix of the `n` string bytes already written after it, and moves past them. */
+function endString(w: ByteWriter, n: number): void {
+  const b = w.buf;
+  const p = w.pos;
+  b[p] = n >>> 24;
+  b[p + 1] = n >> 16;
+  b[p + 2] = n >> 8;
+  b[p + 3] = n;
+  w.pos = p + 4 + n;
 }

@@ -89,6 +89,10 @@ export class CompactWriter implements ThriftWriter {
     w.pos += writeUtf8(s, w.buf, w.pos);
   }
 
+  stringSpan(text: string, start: number, end: number): void {
+    this.string(text.slice(start, end));
+  }
+
   binary(bytes: Uint8Array): void {
     writeVarint32(this.w, bytes.length);
     this.w.writeBytes(bytes);

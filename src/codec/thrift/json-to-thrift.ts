@@ -49,13 +49,22 @@ export class JsonToThrift {
     let seen = 0;
     let seenMore: Uint8Array | null = null;
     let count = 0;
-    for (let key = s.firstKey(); key !== undefined; key = s.nextKey()) {
-      const fp = sp.byKey.get(key);
-      if (fp === undefined) {
-        if (this.flags & F_REJECT_UNKNOWN) throw new CodecError('', `unknown field "${key}"`, s.pos);
-        s.skipValue();
-        continue;
+    const fields = sp.fields;
+    // The field after the last one read is tried first, by comparing its quoted name in place:
+    // senders mostly follow the IDL's order, and a hit reads no key string and no map.
+    let next = 0;
+    if (s.objectFirst()) do {
+      let fp: FieldPlan | undefined = fields[next];
+      if (fp === undefined || !s.keyIs(fp.keyQuoted)) {
+        const key = s.key();
+        fp = sp.byKey.get(key);
+        if (fp === undefined) {
+          if (this.flags & F_REJECT_UNKNOWN) throw new CodecError('', `unknown field "${key}"`, s.pos);
+          s.skipValue();
+          continue;
+        }
       }
+      next = fp.index + 1;
       if (s.readNullIf()) continue; // null means absent
       const i = fp.index;
       if (i < 31) {
@@ -72,7 +81,7 @@ export class JsonToThrift {
       } catch (e) {
         throw withSegment(e, '.' + fp.name);
       }
-    }
+    } while (s.objectNext());
     if (sp.isUnion) {
       if (count > 1) throw new CodecError('', `union ${sp.name} has ${count} fields set (at most one allowed)`, s.pos);
     } else if (count < sp.fields.length) {
@@ -168,7 +177,8 @@ export class JsonToThrift {
         w.double(this.readDouble(jsConv));
         return;
       case Kind.STRING:
-        w.string(s.readString());
+        if (s.readStringSpan()) w.stringSpan(s.text, s.spanStart, s.spanEnd);
+        else w.string(s.readString());
         return;
       case Kind.BINARY: {
         const str = s.readString();

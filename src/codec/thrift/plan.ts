@@ -137,6 +137,8 @@ export class FieldPlan {
   /** `"name":` and `"alias":` as JSON text. */
   readonly jsonKeyName: string;
   readonly jsonKeyAlias: string;
+  /** `"name"` as UTF-16 units: the key the JSON → Thrift reader tries first (fields mostly come in order). */
+  readonly keyQuoted: Uint16Array;
   /** The same as UTF-8 bytes, for the byte-level JSON writer. */
   readonly keyBytesName: Uint8Array;
   readonly keyBytesAlias: Uint8Array;
@@ -166,6 +168,7 @@ export class FieldPlan {
     this.keyBytesName = utf8.encode(this.jsonKeyName);
     this.keyBytesAlias = utf8.encode(this.jsonKeyAlias);
     this.keyUnitsName = toUnits(',' + this.jsonKeyName);
+    this.keyQuoted = toUnits(quoteJsonString(this.name));
     this.keyUnitsAlias = toUnits(',' + this.jsonKeyAlias);
     this.ttype = this.type.ttype;
     const k = this.type.kind;

@@ -23,6 +23,8 @@ export interface ThriftWriter {
   i64(lo: number, hi: number): void;
   double(v: number): void;
   string(s: string): void;
+  /** The string `text.slice(start, end)`, written straight from `text` (a JSON string's span, no escapes). */
+  stringSpan(text: string, start: number, end: number): void;
   binary(b: Uint8Array): void;
   /** 16 raw bytes. */
   uuid(b: Uint8Array): void;
