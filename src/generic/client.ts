@@ -2,7 +2,7 @@ import { GrpcChannel } from '../http2/index.js';
 import { PingPongClient, type PingPongTransport } from '../ttheader/index.js';
 import { TTStreamClient } from '../ttstream/index.js';
 import { Code } from '../errors/status-code.js';
-import { RpcError, type Metadata } from '../errors/rpc-error.js';
+import { RpcError } from '../errors/rpc-error.js';
 import { UsageError } from '../errors/usage-error.js';
 import { describeMode, type CallMode } from './call-mode.js';
 import type { Generic, MethodCodec } from './method-codec.js';
@@ -15,7 +15,7 @@ import { BidiStream, ClientStream, CodecCall, ServerStream, receiveSingle } from
 import type { TransportCall } from './transport-call.js';
 import { compose, resultOf } from '../governance/compose.js';
 import { MessagePipe } from '../governance/message-pipe.js';
-import type { Call, CallHandler, CallResult, StreamCall, UnaryCall } from '../governance/middleware.js';
+import type { Call, CallHandler, CallResult, StreamCall, UnaryCall, UnaryResult } from '../governance/middleware.js';
 import { PipedCall, encodeOnlyRequest, transportStream, type StreamLink } from './piped-call.js';
 import type { ClientCall } from '../http2/index.js';
 import type { PingPongReply } from '../ttheader/index.js';
@@ -150,28 +150,36 @@ export class GenericClient<Req, Res> {
     return resultOf(call, await chain(call)).response as Res;
   }
 
-  /** The transport's part of a unary or ping-pong call. */
-  private async unaryCall(codec: MethodCodec<Req, Res>, req: Req, opts: CallOptions): Promise<Res> {
+  /**
+   * The transport's part of a unary or ping-pong call. `reply`, when given (the middleware
+   * chain's endpoint), gets the response headers and trailers, read from the ended call
+   * (no await: they came before the call ended).
+   */
+  private async unaryCall(codec: MethodCodec<Req, Res>, req: Req, opts: CallOptions, reply?: UnaryResult): Promise<Res> {
     const bytes = codec.encodeRequest(req);
     // Calls wait for the resolver's first answer only (later answers arrive in the background).
     if (!this.addresses.ready) await this.addresses.whenReady();
-    if (this.transport !== 'grpc') return this.pingPongCall(codec, bytes, opts);
+    if (this.transport !== 'grpc') return this.pingPongCall(codec, bytes, opts, reply);
     const plan = this.governance?.plan(codec.name, opts, false);
-    let call: TransportCall;
+    let call: ClientCall | RetryingCall;
     let res: Res;
     if (plan?.hedging) ({ call, res } = await this.hedgedUnary(codec, bytes, opts, plan));
     else {
-      call = plan ? this.openGoverned(codec, opts, plan) : this.open(codec, opts);
+      call = plan ? this.openGoverned(codec, opts, plan) : this.openGrpc(codec, opts, this.route(codec.name, opts), opts.timeoutMs ?? this.options.timeoutMs, 0);
       call.send(bytes).catch(noop);
       call.closeSend();
       res = await receiveSingle(call, codec);
     }
     const onBackward = opts.onBackwardMetadata ?? this.options.onBackwardMetadata;
-    if (opts.onResponseMetadata || onBackward) {
-      const headers = await call.headers;
-      const trailers = await call.trailers;
+    if (reply || opts.onResponseMetadata || onBackward) {
+      const headers = call.endedHeaders();
+      const trailers = call.endedTrailers();
       opts.onResponseMetadata?.(headers, trailers);
       onBackward?.(backwardMetainfoOf(headers, trailers));
+      if (reply) {
+        reply.header = headers;
+        reply.trailer = trailers;
+      }
     }
     return res;
   }
@@ -236,23 +244,18 @@ export class GenericClient<Req, Res> {
   private readonly endpoint = async (call: Call): Promise<CallResult> => {
     const state = (call as Call & Stateful<Req, Res>)[ENDPOINT];
     if (state === undefined) throw new UsageError('a middleware passed on a call it did not receive (spread the call it got: next({ ...call, … }))');
-    const opts: CallOptions = { ...state.opts, metadata: sentAsIs(call.metadata) };
+    // Marked as resolved only where there is client metadata it could be merged with again.
+    const opts: CallOptions = { ...state.opts, metadata: this.options.metadata ? sentAsIs(call.metadata) : call.metadata };
     if (call.deadline !== state.deadline) opts.timeoutMs = call.deadline === undefined ? undefined : Math.max(0, call.deadline - Date.now());
     if (call.stream) {
       const { codec, link } = state;
       const requests = codec.mode === 'server' ? await encodeOnlyRequest(codec, call.requests) : call.requests;
       return transportStream(this.open(codec, opts), codec, requests, link);
     }
-    let header: Metadata = {};
-    let trailer: Metadata = {};
-    const own = state.opts.onResponseMetadata;
-    opts.onResponseMetadata = (h, t) => {
-      header = h;
-      trailer = t;
-      own?.(h, t);
-    };
-    const response = await this.unaryCall(state.codec, call.request as Req, opts);
-    return { stream: false, response, header, trailer };
+    // Own data properties (a middleware may return `{ ...res, response }`); the call fills in header and trailer.
+    const reply: UnaryResult = { stream: false, response: undefined, header: {}, trailer: {} };
+    reply.response = await this.unaryCall(state.codec, call.request as Req, opts, reply);
+    return reply;
   };
 
   private bind(method: string, mode: CallMode, callName: string): MethodCodec<Req, Res> {
@@ -335,7 +338,7 @@ export class GenericClient<Req, Res> {
    * whose attempts each pass the breakers and go to another instance when there is one;
    * otherwise a single attempt through the breakers.
    */
-  private openGoverned(codec: MethodCodec<Req, Res>, opts: CallOptions, plan: CallPlan): TransportCall {
+  private openGoverned(codec: MethodCodec<Req, Res>, opts: CallOptions, plan: CallPlan): ClientCall | RetryingCall {
     const timeoutMs = opts.timeoutMs ?? plan.timeoutMs ?? this.options.timeoutMs;
     const deadlineAt = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
     const tried = new Set<string>();
@@ -349,7 +352,7 @@ export class GenericClient<Req, Res> {
   }
 
   /** Unary gRPC hedging: attempts on a timer, the first answer wins, the others get RST_STREAM(CANCEL). */
-  private hedgedUnary(codec: MethodCodec<Req, Res>, bytes: Uint8Array, opts: CallOptions, plan: CallPlan): Promise<{ call: TransportCall; res: Res }> {
+  private hedgedUnary(codec: MethodCodec<Req, Res>, bytes: Uint8Array, opts: CallOptions, plan: CallPlan): Promise<{ call: ClientCall; res: Res }> {
     const timeoutMs = opts.timeoutMs ?? plan.timeoutMs ?? this.options.timeoutMs;
     const deadlineAt = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
     const tried = new Set<string>();
@@ -358,7 +361,7 @@ export class GenericClient<Req, Res> {
       const call = this.grpcAttempt(codec, opts, tried, deadlineAt, n, onAttempt, undefined);
       call.send(bytes).catch(noop);
       call.closeSend();
-      const result = receiveSingle(call, codec).then((res) => ({ call: call as TransportCall, res }));
+      const result = receiveSingle(call, codec).then((res) => ({ call, res }));
       return { result, cancel: (reason) => call.cancel(reason) };
     });
   }
@@ -448,18 +451,22 @@ export class GenericClient<Req, Res> {
     return stream;
   }
 
-  private async pingPongCall(codec: MethodCodec<Req, Res>, body: Uint8Array, opts: CallOptions): Promise<Res> {
+  private async pingPongCall(codec: MethodCodec<Req, Res>, body: Uint8Array, opts: CallOptions, reply: UnaryResult | undefined): Promise<Res> {
     const plan = this.governance?.plan(codec.name, opts, true);
-    const reply = plan
+    const answer = plan
       ? await this.governedPingPong(codec, body, opts, plan)
       : await this.pingPongAttempt(codec, body, opts, this.route(codec.name, opts), opts.timeoutMs ?? this.options.timeoutMs, opts.signal);
-    if (reply === undefined) return undefined as Res; // oneway: nothing comes back
-    if (reply.messageType !== 'reply') throw new RpcError(Code.INTERNAL, `${codec.name}: unexpected ${reply.messageType} message`);
-    const res = codec.decodeResponse(reply.body);
-    if (opts.onResponseMetadata) opts.onResponseMetadata(pingPongReplyMetadata(reply.headers), {});
+    if (answer === undefined) return undefined as Res; // oneway: nothing comes back
+    if (answer.messageType !== 'reply') throw new RpcError(Code.INTERNAL, `${codec.name}: unexpected ${answer.messageType} message`);
+    const res = codec.decodeResponse(answer.body);
+    if (opts.onResponseMetadata || reply) {
+      const header = pingPongReplyMetadata(answer.headers);
+      opts.onResponseMetadata?.(header, {});
+      if (reply) reply.header = header;
+    }
     const onBackward = opts.onBackwardMetadata ?? this.options.onBackwardMetadata;
     // A Kitex client takes every string info entry of a TTHeader reply as backward metainfo.
-    if (onBackward) onBackward(this.transport.startsWith('ttheader') ? Object.fromEntries(reply.headers.strInfo) : {});
+    if (onBackward) onBackward(this.transport.startsWith('ttheader') ? Object.fromEntries(answer.headers.strInfo) : {});
     return res;
   }
 
