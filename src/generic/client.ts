@@ -68,7 +68,8 @@ export class GenericClient<Req, Res> {
     this.callGeneric = compact ? generic.withThriftProtocol('compact') : generic;
     this.governance = ClientGovernance.of(options, serviceName);
     this.addresses = new AddressPicker(serviceName, options, (hp) => {
-      this.transports.closeAddress(hp);
+      // `?.`: a resolver may drop instances while the picker is being built, before the transports exist
+      this.transports?.closeAddress(hp);
       this.governance?.breakers?.forget(hp);
     });
     this.transports = new ClientTransports(serviceName, generic, options, this.transport, this.addresses);
