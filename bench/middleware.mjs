@@ -2,16 +2,23 @@
 // middleware, side by side with @grpc/grpc-js without and with one no-op interceptor, on the
 // same workloads and server.
 //
-//   npm run build && node bench/middleware.mjs [--quick] [--json-out file] [--base <dist dir>] [--dist <dist dir>]
+//   npm run build && node bench/middleware.mjs [--quick] [--json-out file] [--base <dist dir>] [--pre <dist dir>] [--dist <dist dir>]
 //
 // --dist: the build measured as idlcall (default dist/; a copy keeps a run safe from rebuilds).
 // --base: another build of idlcall (e.g. main's dist/) measured in the same interleaved runs,
-// so "no middleware" can be compared with the code before middlewares existed.
+// without and with the no-op middleware (rows base, base+mw): before/after in one run.
+// --pre: a build from before middlewares existed, without middleware (row pre), so "no
+// middleware" can be compared with the code before them.
+// --only <text>: only the rows whose workload contains it; --runs <n>: interleaved runs per row;
+// --clients a,b,…: only these clients.
+// Ratios are printed twice: of the medians, and the median of each run's ratio (paired: the
+// two clients ran back to back, so slow drifts of a shared machine cancel out).
 //
 // Clients, each in its own child process on CPU 0 (bench/lib/rpc-harness.mjs):
 //   idlcall            newStreamingClient / newClient, no middleware (JSON in/out)
 //   idlcall+mw         the same with `middlewares: [(next) => (call) => next(call)]`
-//   base               the --base build, no middleware
+//   base, base+mw      the --base build, without and with the no-op middleware
+//   pre                the --pre build (no middleware)
 //   grpc-js            @grpc/grpc-js + @grpc/proto-loader (JSON.parse → object API → JSON.stringify)
 //   grpc-js+ic         the same with one no-op interceptor `(options, nextCall) => new InterceptingCall(nextCall(options))`
 // Servers (CPU 1): idlcall's newGenericServer, no middleware, over examples/idl/streaming.proto
@@ -60,7 +67,7 @@ async function setupClient(cfg) {
 
 async function idlcallClient(cfg) {
   const lib = await import(pathToFileURL(join(cfg.dist, 'index.js')).href);
-  const middlewares = cfg.impl === 'idlcall+mw' ? [(next) => (call) => next(call)] : undefined;
+  const middlewares = cfg.impl.endsWith('+mw') ? [(next) => (call) => next(call)] : undefined;
   const cli =
     cfg.transport === 'ttheader'
       ? lib.newClient('TestService', lib.jsonThriftGeneric(await lib.thriftFileProvider(THRIFT)), { hostPorts: [`127.0.0.1:${cfg.port}`], ...(middlewares ? { middlewares } : {}) })
@@ -119,9 +126,19 @@ async function main() {
   const { quick } = benchArgs();
   const bi = process.argv.indexOf('--base');
   const base = bi > 0 ? resolve(process.argv[bi + 1]) : undefined;
-  for (const d of [OWN_DIST, base].filter(Boolean)) if (!existsSync(join(d, 'index.js'))) throw new Error(`no build at ${d}: npm run build`);
+  const pi = process.argv.indexOf('--pre');
+  const pre = pi > 0 ? resolve(process.argv[pi + 1]) : undefined;
+  const dists = { base, 'base+mw': base, pre };
+  const others = Object.keys(dists).filter((k) => dists[k] !== undefined);
+  for (const d of [OWN_DIST, base, pre].filter(Boolean)) if (!existsSync(join(d, 'index.js'))) throw new Error(`no build at ${d}: npm run build`);
   const pinned = pinSelf(0);
   const timing = quick ? { warmupMs: 200, runMs: 300, runs: 3 } : { warmupMs: 1000, runMs: 1000, runs: 7 };
+  const ri = process.argv.indexOf('--runs');
+  if (ri > 0) timing.runs = Number(process.argv[ri + 1]);
+  const oi = process.argv.indexOf('--only');
+  const only = oi > 0 ? process.argv[oi + 1] : undefined;
+  const ci = process.argv.indexOf('--clients');
+  const chosen = ci > 0 ? process.argv[ci + 1].split(',') : undefined;
   const passes = [
     {
       kind: 'proto',
@@ -131,30 +148,33 @@ async function main() {
         { workload: 'unary, concurrency 64', unit: 'calls/s', w: 'unary', concurrency: 64 },
         { workload: `server streaming (${STREAM_N} msgs/call)`, unit: 'msgs/s', w: 'server' },
       ],
-      impls: ['idlcall', 'idlcall+mw', ...(base ? ['base'] : []), 'grpc-js', 'grpc-js+ic'],
+      impls: ['idlcall', 'idlcall+mw', ...others, 'grpc-js', 'grpc-js+ic'],
     },
     {
       kind: 'thrift',
       group: 'middleware cost, TTHeader ping-pong (server: idlcall newGenericServer)',
       rows: [{ workload: 'ping-pong, concurrency 64', unit: 'calls/s', w: 'unary', concurrency: 64 }],
-      impls: ['idlcall', 'idlcall+mw', ...(base ? ['base'] : [])],
+      impls: ['idlcall', 'idlcall+mw', ...others],
     },
   ];
-  console.log(`middleware: clients in child processes${pinned ? ' on CPU 0' : ''}, servers${hasTaskset ? ' on CPU 1' : ''}; ${timing.runs} interleaved runs of ${timing.runMs} ms after ${timing.warmupMs} ms warm-up${base ? `; base = ${base}` : ''}`);
+  console.log(`middleware: clients in child processes${pinned ? ' on CPU 0' : ''}, servers${hasTaskset ? ' on CPU 1' : ''}; ${timing.runs} interleaved runs of ${timing.runMs} ms after ${timing.warmupMs} ms warm-up${base ? `; base = ${base}` : ''}${pre ? `; pre = ${pre}` : ''}`);
   const rows = [];
   for (const pass of passes) {
+    if (only !== undefined) pass.rows = pass.rows.filter((r) => r.workload.includes(only));
+    if (chosen !== undefined) pass.impls = pass.impls.filter((i) => chosen.includes(i));
+    if (pass.rows.length === 0) continue;
     const server = await startServer(process.execPath, [SELF, 'server', pass.kind, ...(di > 0 ? ['--dist', OWN_DIST] : [])]);
     try {
       for (const r of pass.rows) {
         const clients = pass.impls.map((impl) => ({
           name: impl,
-          config: { impl, dist: impl === 'base' ? base : OWN_DIST, port: server.port, transport: pass.kind === 'proto' ? 'grpc' : 'ttheader', workload: r.w, concurrency: r.concurrency },
+          config: { impl, dist: dists[impl] ?? OWN_DIST, port: server.port, transport: pass.kind === 'proto' ? 'grpc' : 'ttheader', workload: r.w, concurrency: r.concurrency },
         }));
         const res = await measureRow({ script: SELF, clients, ...timing, serverPid: server.pid });
         rows.push(toRow(pass.group, r, res));
-        console.log(`  ${r.workload}: ${Object.entries(res).map(([n, m]) => (m.error ? `${n} ERROR ${m.error}` : `${n} ${m.median.toFixed(0)}/s`)).join(' | ')}`);
-        const ratio = (a, b) => (res[a]?.median && res[b]?.median ? (res[a].median / res[b].median).toFixed(3) : 'n/a');
-        console.log(`    idlcall+mw ÷ idlcall ${ratio('idlcall+mw', 'idlcall')}${base ? ` | idlcall ÷ base ${ratio('idlcall', 'base')}` : ''}${res['grpc-js'] ? ` | grpc-js+ic ÷ grpc-js ${ratio('grpc-js+ic', 'grpc-js')} | idlcall+mw ÷ grpc-js+ic ${ratio('idlcall+mw', 'grpc-js+ic')}` : ''}`);
+        console.log(`  ${r.workload}: ${Object.entries(res).map(([n, m]) => (m.error ? `${n} ERROR ${m.error}` : `${n} ${m.median.toFixed(0)}/s ${m.cpuUsPerOp?.toFixed(1)} µs CPU/op`)).join(' | ')}`);
+        const ratio = (a, b) => (res[a]?.median && res[b]?.median ? `${(res[a].median / res[b].median).toFixed(3)} (paired ${pairedRatio(res[a].runs, res[b].runs).toFixed(3)})` : 'n/a');
+        console.log(`    idlcall+mw ÷ idlcall ${ratio('idlcall+mw', 'idlcall')}${base ? ` | idlcall ÷ base ${ratio('idlcall', 'base')} | base+mw ÷ base ${ratio('base+mw', 'base')}` : ''}${pre ? ` | idlcall ÷ pre ${ratio('idlcall', 'pre')}` : ''}${res['grpc-js'] ? ` | grpc-js+ic ÷ grpc-js ${ratio('grpc-js+ic', 'grpc-js')} | idlcall+mw ÷ grpc-js+ic ${ratio('idlcall+mw', 'grpc-js+ic')}` : ''}`);
       }
     } finally {
       await server.stop();
@@ -162,6 +182,13 @@ async function main() {
   }
   emitRows(rows);
   console.log(`\n${renderMarkdown(rows)}`);
+}
+
+/** The median of the per-run ratios a[i] ÷ b[i]. */
+function pairedRatio(a, b) {
+  const r = a.map((x, i) => x / b[i]).sort((x, y) => x - y);
+  const mid = r.length >> 1;
+  return r.length % 2 ? r[mid] : (r[mid - 1] + r[mid]) / 2;
 }
 
 /** A report row: idlcall without middleware is the subject, everything else a peer. */

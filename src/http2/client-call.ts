@@ -79,6 +79,12 @@ export interface ClientCall {
    * (messages come after them). gRPC's retry rules call such a call committed.
    */
   readonly responseStarted: boolean;
+  /**
+   * Once the call has ended (`recv` returned undefined or rejected): its response headers
+   * (`{}` when none came) and trailers, built when asked — for a caller that may never look.
+   */
+  endedHeaders(): Record<string, string | string[]>;
+  endedTrailers(): Record<string, string | string[]>;
   /** Cancels: RST_STREAM(CANCEL) to the peer, CANCELLED locally. */
   cancel(reason?: string): void;
 }
@@ -349,6 +355,14 @@ export class ClientCallImpl implements ClientCall, EnvelopeSink {
   get trailers(): Promise<Record<string, string | string[]>> {
     if (this.done) return Promise.resolve(this.trailerRecord());
     return (this.trailersD ??= deferred()).promise;
+  }
+
+  endedHeaders(): Record<string, string | string[]> {
+    return this.respHeaders ? headersToMetadata(this.respHeaders, true) : EMPTY;
+  }
+
+  endedTrailers(): Record<string, string | string[]> {
+    return this.trailerRecord();
   }
 
   get status(): Promise<CallStatus> {

@@ -23,6 +23,9 @@ export interface RetryableCall {
   recv(): Promise<Uint8Array | undefined>;
   readonly headers: Promise<Metadata>;
   readonly trailers: Promise<Metadata>;
+  /** Response headers and trailers, read once the call has ended. */
+  endedHeaders(): Metadata;
+  endedTrailers(): Metadata;
   cancel(reason?: string): void;
   /** Final status; always resolves. */
   readonly status: Promise<{ code: number; message: string }>;
@@ -121,6 +124,15 @@ export class RetryingCall {
 
   get trailers(): Promise<Metadata> {
     return this.finalTrailers();
+  }
+
+  /** The final attempt's, once the call has ended (the attempt that ended it is the final one). */
+  endedHeaders(): Metadata {
+    return this.current.call.endedHeaders();
+  }
+
+  endedTrailers(): Metadata {
+    return this.current.call.endedTrailers();
   }
 
   cancel(reason?: string): void {
