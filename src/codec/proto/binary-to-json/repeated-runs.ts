@@ -1,4 +1,3 @@
-import { CodecError } from '../../../errors/codec-error.js';
 import { zigzagDecode32 } from '../../bytes/varint.js';
 import { putIntUnits, writeChars, writeDoubleChars, writeJsonBase64Chars, writeJsonStringUtf8Chars } from '../../json/json-chars.js';
 import { K, enumDeclares, enumUnits, subPlanOf, type FieldPlan, type MessagePlan } from '../plan.js';
@@ -284,8 +283,12 @@ export abstract class RepeatedRuns extends WellKnownTypes {
       }
       const vend = r.lengthEnd();
       const at = r.pos;
+      const mark = w.pos;
       if (kind === K.BYTES) writeJsonBase64Chars(w, b, at, vend);
-      else if (writeJsonStringUtf8Chars(w, b, at, vend) >= 0) throw new CodecError('', 'invalid UTF-8 in string', at);
+      else if (writeJsonStringUtf8Chars(w, b, at, vend) >= 0) {
+        w.pos = mark;
+        writeChars(w, this.invalidUtf8(f, at, vend));
+      }
       r.pos = vend;
     }
   }
