@@ -285,10 +285,7 @@ export abstract class RepeatedRuns extends WellKnownTypes {
       const at = r.pos;
       const mark = w.pos;
       if (kind === K.BYTES) writeJsonBase64Chars(w, b, at, vend);
-      else if (writeJsonStringUtf8Chars(w, b, at, vend) >= 0) {
-        w.pos = mark;
-        writeChars(w, this.invalidUtf8(f, at, vend));
-      }
+      else if (writeJsonStringUtf8Chars(w, b, at, vend) >= 0) this.rewriteInvalidUtf8(f, mark, at, vend);
       r.pos = vend;
     }
   }

@@ -72,10 +72,7 @@ export abstract class ScalarWriter {
         const at = r.pos;
         this.zero = end === at;
         const mark = w.pos;
-        if (writeJsonStringUtf8Chars(w, r.buf, at, end) >= 0) {
-          w.pos = mark;
-          writeChars(w, this.invalidUtf8(f, at, end));
-        }
+        if (writeJsonStringUtf8Chars(w, r.buf, at, end) >= 0) this.rewriteInvalidUtf8(f, mark, at, end);
         r.pos = end;
         return;
       }
@@ -313,6 +310,12 @@ export abstract class ScalarWriter {
   protected invalidUtf8(f: FieldPlan, at: number, end: number): string {
     if (f.desc.utf8Validation) throw new CodecError('', 'invalid UTF-8 in string', at);
     return quoteJsonString(lossyUtf8.decode(this.r.buf.subarray(at, end)));
+  }
+
+  /** After a failed `writeJsonStringUtf8Chars` from `mark`: writes `invalidUtf8()` there instead. */
+  protected rewriteInvalidUtf8(f: FieldPlan, mark: number, at: number, end: number): void {
+    this.w.pos = mark;
+    writeChars(this.w, this.invalidUtf8(f, at, end));
   }
 
   protected undeclaredEnum(f: FieldPlan, wt: number): boolean {

@@ -106,6 +106,7 @@ export abstract class Maps extends RepeatedFields {
     this.writeNum(kind, unsigned ? v >>> 0 : v | 0);
   }
 
+  /** The error for map key `str[start, end)` that is no value of its type. */
   protected mapKeyError(what: string, str: string, start: number, end: number): CodecError {
     return new CodecError('', `${what} ${quoteJsonString(str.slice(start, end))}`, this.s.pos);
   }
