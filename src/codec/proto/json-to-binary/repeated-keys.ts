@@ -15,6 +15,11 @@ export class RepeatedKeys {
   /** Hash of entry i (filled once the table is in use). */
   private hashes = new Int32Array(FEW * 2);
   private n = 0;
+  /**
+   * While the keys are compared one by one: a bit per recorded key (from its length and last
+   * unit, or its value), so a key whose bit is clear is new without comparing it to any.
+   */
+  private bits = 0;
   /** Open addressing: entry number + 1 per slot, 0 when free; in use past FEW entries. */
   private table = new Int32Array(0);
   private hashed = false;
@@ -27,6 +32,7 @@ export class RepeatedKeys {
     if (this.hashed) this.table.fill(0);
     this.inSet = false;
     this.hashed = false;
+    this.bits = 0;
     this.text = text;
     this.n = 0;
     return this;
@@ -41,10 +47,14 @@ export class RepeatedKeys {
     const b = this.b;
     if (!this.hashed) {
       const n = this.n;
-      for (let i = 0; i < n; i++) {
-        const s = a[i]!;
-        if (b[i]! - s === len && sameSpan(text, s, start, len)) return false;
+      const bit = 1 << ((len + text.charCodeAt(end - 1)) & 31);
+      if ((this.bits & bit) !== 0) {
+        for (let i = 0; i < n; i++) {
+          const s = a[i]!;
+          if (b[i]! - s === len && sameSpan(text, s, start, len)) return false;
+        }
       }
+      this.bits |= bit;
       if (n < FEW) {
         a[n] = start;
         b[n] = end;
@@ -72,7 +82,9 @@ export class RepeatedKeys {
     const b = this.b;
     if (!this.hashed) {
       const n = this.n;
-      for (let i = 0; i < n; i++) if (a[i] === (x | 0) && b[i] === (y | 0)) return false;
+      const bit = 1 << ((x ^ (x >>> 5) ^ (x >>> 12) ^ y) & 31);
+      if ((this.bits & bit) !== 0) for (let i = 0; i < n; i++) if (a[i] === (x | 0) && b[i] === (y | 0)) return false;
+      this.bits |= bit;
       if (n < FEW) {
         a[n] = x;
         b[n] = y;
