@@ -1,4 +1,4 @@
-import { digitsAt, formatNanos, nanosAt, type SecondsNanos } from './timestamp.js';
+import { digitsAt, digitsEnd, formatNanos, nanosAt, type SecondsNanos } from './timestamp.js';
 
 /*
  * google.protobuf.Duration ⇄ JSON text: seconds with 0, 3, 6 or 9 fractional
@@ -25,15 +25,14 @@ export function parseDuration(text: string, start: number, end: number, out: Sec
   const neg = text.charCodeAt(p) === 45;
   if (neg) p++;
   const d0 = p;
-  while (p < end && text.charCodeAt(p) >= 48 && text.charCodeAt(p) <= 57) p++;
+  p = digitsEnd(text, p, end);
   if (p === d0 || p - d0 > 12) return false;
   let seconds = digitsAt(text, d0, p - d0);
   let nanos = 0;
   if (text.charCodeAt(p) === 46 /* . */) {
-    const f = ++p;
-    while (p < end && text.charCodeAt(p) >= 48 && text.charCodeAt(p) <= 57) p++;
-    nanos = nanosAt(text, f, p);
-    if (nanos < 0) return false;
+    const f = p + 1;
+    p = digitsEnd(text, f, end);
+    if ((nanos = nanosAt(text, f, p)) < 0) return false;
   }
   if (p + 1 !== end || text.charCodeAt(p) !== 115 /* s */ || seconds > DURATION_MAX_SECONDS) return false;
   if (neg) {

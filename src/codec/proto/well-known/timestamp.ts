@@ -64,6 +64,12 @@ export function digitsAt(text: string, p: number, n: number): number {
   return v;
 }
 
+/** The end of the run of decimal digits at `text[p]` (at most up to `end`). */
+export function digitsEnd(text: string, p: number, end: number): number {
+  while (p < end && text.charCodeAt(p) >= 48 && text.charCodeAt(p) <= 57) p++;
+  return p;
+}
+
 /**
  * Nanoseconds from the fraction digits `text[p, end)` (1 to 9 of them, scaled to 9
  * places), or -1 when there are none, more than 9, or a non-digit.
@@ -99,10 +105,9 @@ export function parseTimestamp(text: string, start: number, end: number, out: Se
   let p = start + 19;
   let nanos = 0;
   if (text.charCodeAt(p) === 46 /* . */) {
-    const f = ++p;
-    while (p < end && text.charCodeAt(p) >= 48 && text.charCodeAt(p) <= 57) p++;
-    nanos = nanosAt(text, f, p);
-    if (nanos < 0) return false;
+    const f = p + 1;
+    p = digitsEnd(text, f, end);
+    if ((nanos = nanosAt(text, f, p)) < 0) return false;
   }
   let seconds = daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
   const z = text.charCodeAt(p);
