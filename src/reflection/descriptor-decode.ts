@@ -295,7 +295,7 @@ class FileReader {
       const desc: Mut<ProtoField> = {
         kind: 'field', name, fullName, number, label: 'optional', type: 'message', message: undefined, enum: undefined,
         jsonName: json, hasJsonNameOption: json !== toJsonName(name), defaultValue, oneofIndex, proto3Optional,
-        packed: false, hasPresence: false, mapEntry: undefined, extendee: undefined, options: EMPTY,
+        packed: false, hasPresence: false, utf8Validation: false, mapEntry: undefined, extendee: undefined, options: EMPTY,
       };
       this.state.fields.push({ desc, typeNumber, labelNumber, typeName, extendee, container, scope: typeScope });
       if (options) this.state.options.push({ holder: desc, target: 'FieldOptions', bytes: options });
@@ -581,6 +581,7 @@ class Linker {
     const packable = repeated && type !== 'string' && type !== 'bytes' && type !== 'message' && type !== 'group';
     const packedOpt = desc.options.find((o) => o.name === 'packed');
     desc.packed = packable && (packedOpt ? packedOpt.value === true : s.file.syntax === 'proto3' || features?.repeatedFieldEncoding === 'PACKED');
+    desc.utf8Validation = features ? features.utf8Validation === 'VERIFY' : s.file.syntax === 'proto3';
     desc.hasPresence = repeated
       ? false
       : type === 'message' || type === 'group' || desc.oneofIndex !== undefined || desc.extendee !== undefined

@@ -178,7 +178,7 @@ export class BinaryToBinary {
       if (wt !== f.wireType) throw this.wireTypeError(f, wt, at[i + 2]!);
       r.pos = at[i + 2]!;
       r.end = at[i + 3]!;
-      if (f.kind === K.STRING && !isValidUtf8(r.buf, this.contentStart(), r.end)) throw new CodecError('', 'invalid UTF-8 in string', at[i + 2]);
+      if (f.kind === K.STRING && f.desc.utf8Validation && !isValidUtf8(r.buf, this.contentStart(), r.end)) throw new CodecError('', 'invalid UTF-8 in string', at[i + 2]);
       if (i !== lastAt) return;
       r.pos = at[i + 2]!;
       if (f.closedEnum && !this.declared(f)) {
@@ -371,7 +371,7 @@ export class BinaryToBinary {
       if (ks >= 0) {
         r.pos = ks;
         r.end = ke;
-        if (kf.kind === K.STRING && !isValidUtf8(r.buf, this.contentStart(), ke)) throw new CodecError('', 'invalid UTF-8 in map key', ks);
+        if (kf.kind === K.STRING && kf.desc.utf8Validation && !isValidUtf8(r.buf, this.contentStart(), ke)) throw new CodecError('', 'invalid UTF-8 in map key', ks);
         this.value(kf.kind);
       } else this.defaultValue(kf);
       this.w = saveW;
@@ -412,7 +412,7 @@ export class BinaryToBinary {
         if (vs >= 0) {
           r.pos = vs;
           r.end = ve;
-          if (vf.kind === K.STRING && !isValidUtf8(r.buf, this.contentStart(), ve)) throw new CodecError('', 'invalid UTF-8 in string', vs);
+          if (vf.kind === K.STRING && vf.desc.utf8Validation && !isValidUtf8(r.buf, this.contentStart(), ve)) throw new CodecError('', 'invalid UTF-8 in string', vs);
           this.value(vf.kind);
         } else this.defaultValue(vf);
       }

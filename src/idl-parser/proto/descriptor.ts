@@ -123,6 +123,12 @@ export interface ProtoField {
   readonly packed: boolean;
   /** True when the field tracks presence (proto2 singular, proto3 optional, message, oneof member). */
   readonly hasPresence: boolean;
+  /**
+   * Its string values must be valid UTF-8: proto3, and editions unless `features.utf8_validation
+   * = NONE`. proto2 strings are not checked (protoc parses them; bufbuild decodes bad sequences
+   * to U+FFFD).
+   */
+  readonly utf8Validation: boolean;
   /** For map fields: the synthetic entry message (fields `key` = 1, `value` = 2). */
   readonly mapEntry: ProtoMessage | undefined;
   /** For extensions: the extended message. */

@@ -100,10 +100,11 @@ export function buildFile(node: FileNode, ctx: ResolveContext): ProtoFile {
       kind: 'field', name: f.name, fullName, number: f.number, label: f.label ?? 'optional', type: 'message',
       message: undefined, enum: undefined, jsonName: f.jsonName ?? toJsonName(f.name),
       hasJsonNameOption: f.jsonName !== undefined, defaultValue: f.defaultValue, oneofIndex: f.oneofIndex,
-      proto3Optional: f.proto3Optional, packed: false, hasPresence: false, mapEntry: undefined, extendee: undefined,
+      proto3Optional: f.proto3Optional, packed: false, hasPresence: false, utf8Validation: false, mapEntry: undefined, extendee: undefined,
       options: toOptions(f.options),
     };
     const bf: BuiltField = { node: f, desc, container, isExtension, features: fieldFeatures(parentFeatures, f, fileName) };
+    desc.utf8Validation = bf.features.utf8Validation === 'VERIFY';
     b.fields.push(bf);
     define({ kind: isExtension ? 'extension' : 'field', fullName, file: fileName, pos: f.pos, value: desc });
     return bf;

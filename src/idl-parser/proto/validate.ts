@@ -119,6 +119,10 @@ function checkMapEntry(fileName: string, f: BuiltField): void {
   const bad = key.type === 'float' || key.type === 'double' || key.type === 'bytes' || key.type === 'message' || key.type === 'group';
   if (bad) fail(fileName, keyNode.typePos, `map key type cannot be ${key.type === 'message' ? 'a message' : key.type} (use an integer type, bool or string)`);
   if (key.type === 'enum') fail(fileName, keyNode.typePos, 'map key type cannot be an enum (use an integer type, bool or string)');
+  // protoc, in every syntax (descriptor.cc ValidateMapEntry): an enum map value needs a zero
+  // default, as an entry without a value must decode to one.
+  const value = entry.fields[1]!;
+  if (value.type === 'enum' && value.enum!.values[0]?.number !== 0) fail(fileName, f.node.typePos, 'enum value in map must define 0 as the first value');
 }
 
 /** protoc's `EnumValueToPascalCase(PrefixRemover(enum).MaybeRemove(value))`; `prefix` is the enum name lower-cased without underscores. */

@@ -35,6 +35,16 @@ describe('binary → JSON', () => {
     // by_name: {"a": LEVEL_LOW, "b": 9} → the whole "b" entry is unknown
     expect(codec.decodeToJson(H, b('22050a01611001' + '22050a01621009'), KEEP)).toBe('{"byName":{"a":"LEVEL_LOW"},"$unknown":"IgUKAWIQCQ=="}');
   });
+  it('repeated runs of declared numbers take the fast path (wire order, as for open enums); one undeclared number anywhere in the run does not', () => {
+    // after = 1, then levels 1, 2 unpacked, then packed_levels [2, 1]: written as read
+    expect(codec.decodeToJson(H, b('2801' + '10011002' + '1a020201'))).toBe('{"after":1,"levels":["LEVEL_LOW","LEVEL_HIGH"],"packedLevels":["LEVEL_HIGH","LEVEL_LOW"]}');
+    // the last item of the unpacked run, or of a second packed occurrence, is undeclared: the slot mode (declaration order)
+    expect(codec.decodeToJson(H, b('2801' + '100110021009'), KEEP)).toBe('{"levels":["LEVEL_LOW","LEVEL_HIGH"],"after":1,"$unknown":"EAk="}');
+    expect(codec.decodeToJson(H, b('2801' + '1a0102' + '1a020109'), KEEP)).toBe('{"packedLevels":["LEVEL_HIGH","LEVEL_LOW"],"after":1,"$unknown":"GAk="}');
+    // malformed runs are still reported
+    expect(codecError(() => codec.decodeToJson(H, b('2801' + '1a0302')))).toMatchObject({ path: 'Holder.packed_levels' });
+    expect(codecError(() => codec.decodeToJson(H, b('2801' + '1001' + '10ff'))).reason).toMatch(/truncated/);
+  });
   it('kept unknown values re-encode to the same bytes', () => {
     const bytes = b('08072801');
     const json = codec.decodeToJson(H, bytes, KEEP);

@@ -47,7 +47,7 @@ describe('binary ⇄ JSON', () => {
   });
   it('a bad extension value names the extension in the path', () => {
     expect(codecError(() => codec.encodeJson(Base, '{"[ext.detail]":{"text":5}}')).path).toBe('Base[ext.detail].text');
-    expect(codecError(() => codec.decodeToJson(Base, Buffer.from('a20601ff', 'hex'))).path).toBe('Base[ext.note]');
+    expect(codecError(() => codec.decodeToJson(Base, Buffer.from('a00600', 'hex'))).path).toBe('Base[ext.note]');
   });
   it('per provider: a codec that did not load a file treats its extensions as unknown fields', async () => {
     const base = await loadOurs(FIXTURES, 'extensions.proto');

@@ -371,6 +371,17 @@ const cases: Case[] = [
     error: 'main.proto:3:13: enum type "Closed" is not an open enum, but is used in "A" which is a proto3 message type',
   },
   {
+    name: 'map value enum without zero first (proto2 too)',
+    text: 'syntax = "proto2";\nenum E { ONE = 1; TWO = 2; }\nmessage A {\n  map<string, E> m = 1;\n}\n',
+    error: 'main.proto:4:3: enum value in map must define 0 as the first value',
+  },
+  {
+    name: 'map value enum without zero first, from proto2 in proto3',
+    text: 'syntax = "proto3";\nimport "p2.proto";\nmessage A {\n  map<int32, Closed> m = 1;\n}\n',
+    files: { 'p2.proto': 'syntax = "proto2";\nenum Closed { X = 1; }\n' },
+    error: 'main.proto:4:3: enum value in map must define 0 as the first value',
+  },
+  {
     name: 'enum prefix clash',
     text: 'syntax = "proto3";\nenum Color { COLOR_RED = 0; RED = 1; }\n',
     error: 'main.proto:2:29: enum value "RED" has the same name as "COLOR_RED" if you ignore case and strip out the enum name prefix; this is error-prone, rename one of them (or give both the same number as aliases)',

@@ -108,3 +108,14 @@ export function jsonStringFromUtf8(buf: Uint8Array, start: number, end: number):
   const s = readUtf8(buf, start, end);
   return s === undefined ? undefined : quoteJsonString(s);
 }
+
+/** A JSON object from quoted keys and JSON values, in insertion order (a map field, a Struct). */
+export function objectJson(m: ReadonlyMap<string, string>): string {
+  let out = '{';
+  let first = true;
+  for (const [k, v] of m) {
+    out += (first ? '' : ',') + k + ':' + v;
+    first = false;
+  }
+  return out + '}';
+}

@@ -125,7 +125,7 @@ export class BinaryToJson extends SlotMode {
         throw new CodecError('', `unexpected end-group tag for field ${num}`, r.pos);
       }
       const f = byNumberMap === undefined ? byNumber[num] : byNumberMap.get(num);
-      if (f === undefined || (f.closedEnum && !this.kitex && (f.repeated || this.undeclaredEnum(f, wt)))) {
+      if (f === undefined || (f.closedEnum && !this.kitex && (f.isMap || (f.repeated ? this.undeclaredInRun(f, wt, end) : this.undeclaredEnum(f, wt))))) {
         // Extensions, and closed-enum values the enum may not declare: the slot mode sorts them out.
         if (f !== undefined || (plan.extendable && this.extensionAt(plan, num) !== undefined)) {
           return this.restartInSlots(plan, start, outStart, end, depth, groupNo, ubase);

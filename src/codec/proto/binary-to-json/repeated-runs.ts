@@ -1,7 +1,6 @@
-import { CodecError } from '../../../errors/codec-error.js';
 import { zigzagDecode32 } from '../../bytes/varint.js';
 import { putIntUnits, writeChars, writeDoubleChars, writeJsonBase64Chars, writeJsonStringUtf8Chars } from '../../json/json-chars.js';
-import { K, enumUnits, subPlanOf, type FieldPlan, type MessagePlan } from '../plan.js';
+import { K, enumDeclares, enumUnits, subPlanOf, type FieldPlan, type MessagePlan } from '../plan.js';
 import { prefixPath } from '../path.js';
 import { WellKnownTypes } from './well-known.js';
 import { ITEM_ROOM, unzigzag, tagLength, sameTag, putBool, putUnit, formatFloat } from './json-text.js';
@@ -284,8 +283,9 @@ export abstract class RepeatedRuns extends WellKnownTypes {
       }
       const vend = r.lengthEnd();
       const at = r.pos;
+      const mark = w.pos;
       if (kind === K.BYTES) writeJsonBase64Chars(w, b, at, vend);
-      else if (writeJsonStringUtf8Chars(w, b, at, vend) >= 0) throw new CodecError('', 'invalid UTF-8 in string', at);
+      else if (writeJsonStringUtf8Chars(w, b, at, vend) >= 0) this.rewriteInvalidUtf8(f, mark, at, vend);
       r.pos = vend;
     }
   }
@@ -378,6 +378,36 @@ export abstract class RepeatedRuns extends WellKnownTypes {
    * (comma-separated, '' if none); each other one becomes an unknown varint field of
    * the same number, as protobuf runtimes keep them.
    */
+  /**
+   * Whether the run of occurrences of repeated closed-enum field `f` that starts here
+   * (its first tag read, wire type `wt`) holds a number the enum does not declare, or
+   * is not plain enum data: then the slot mode sorts it out. Reads nothing.
+   */
+  protected undeclaredInRun(f: FieldPlan, wt: number, end: number): boolean {
+    const r = this.r;
+    const e = f.enumPlan!;
+    const at = r.pos;
+    try {
+      for (;;) {
+        if (wt === 0) {
+          if (!enumDeclares(e, r.varint32() | 0)) return true;
+        } else if (wt === 2) {
+          const pend = r.lengthEnd();
+          while (r.pos < pend) if (!enumDeclares(e, r.varint32() | 0)) return true;
+          if (r.pos !== pend) return true;
+        } else return true;
+        if (r.pos >= end) return false;
+        const tag = r.tag();
+        if (tag >>> 3 !== f.number || (tag & 7) === 4) return false;
+        wt = tag & 7;
+      }
+    } catch {
+      return true; // malformed: the slot mode reports it where it is
+    } finally {
+      r.pos = at;
+    }
+  }
+
   protected packedClosedEnum(f: FieldPlan, pend: number, depth: number): string {
     const r = this.r;
     const saveEnd = r.end;

@@ -2,12 +2,16 @@ import { CodecError } from '../../../errors/codec-error.js';
 import { encodeBase64 } from '../../bytes/base64.js';
 import { int64ToString, zigzagDecode32, zigzagDecode64 } from '../../bytes/varint.js';
 import { CharWriter, writeChars, writeDoubleChars, writeIntChars, writeJsonBase64Chars, writeJsonStringUtf8Chars, writeUnits } from '../../json/json-chars.js';
+import { quoteJsonString } from '../../json/quote.js';
 import type { TypeResolver } from '../type-resolver.js';
 import { K, enumDeclares, enumUnits, type FieldPlan } from '../plan.js';
 import type { Extensions } from '../extensions.js';
 import { ProtoReader } from '../reader.js';
 import { WIRE_NAMES, h64, EMPTY, unzigzag, putUnit, formatFloat, jsonStringFromUtf8 } from './json-text.js';
 import type { SlotFrame } from './frame.js';
+
+/** Decodes UTF-8 with U+FFFD for each bad sequence (proto2 strings). */
+const lossyUtf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 /**
  * The bottom layer of the binary → JSON transcoder: its state (reader, char
@@ -67,7 +71,8 @@ export abstract class ScalarWriter {
         const end = r.lengthEnd();
         const at = r.pos;
         this.zero = end === at;
-        if (writeJsonStringUtf8Chars(w, r.buf, at, end) >= 0) throw new CodecError('', 'invalid UTF-8 in string', at);
+        const mark = w.pos;
+        if (writeJsonStringUtf8Chars(w, r.buf, at, end) >= 0) this.rewriteInvalidUtf8(f, mark, at, end);
         r.pos = end;
         return;
       }
@@ -203,8 +208,7 @@ export abstract class ScalarWriter {
         const end = r.lengthEnd();
         const at = r.pos;
         this.zero = end === at;
-        const j = jsonStringFromUtf8(r.buf, at, end);
-        if (j === undefined) throw new CodecError('', 'invalid UTF-8 in string', at);
+        const j = jsonStringFromUtf8(r.buf, at, end) ?? this.invalidUtf8(f, at, end);
         r.pos = end;
         return j;
       }
@@ -299,6 +303,21 @@ export abstract class ScalarWriter {
    * Whether the value at `r.pos` (a varint, `wt` 0) of closed-enum field `f` is a
    * number its enum does not declare; reads nothing.
    */
+  /**
+   * The JSON of string `[at, end)` of `f`, which is not valid UTF-8: an error where strings
+   * are checked (proto3, editions), else each bad sequence as U+FFFD, as bufbuild reads it.
+   */
+  protected invalidUtf8(f: FieldPlan, at: number, end: number): string {
+    if (f.desc.utf8Validation) throw new CodecError('', 'invalid UTF-8 in string', at);
+    return quoteJsonString(lossyUtf8.decode(this.r.buf.subarray(at, end)));
+  }
+
+  /** After a failed `writeJsonStringUtf8Chars` from `mark`: writes `invalidUtf8()` there instead. */
+  protected rewriteInvalidUtf8(f: FieldPlan, mark: number, at: number, end: number): void {
+    this.w.pos = mark;
+    writeChars(this.w, this.invalidUtf8(f, at, end));
+  }
+
   protected undeclaredEnum(f: FieldPlan, wt: number): boolean {
     if (wt !== 0) return false;
     const r = this.r;

@@ -5,16 +5,7 @@ import { K, subPlanOf, type FieldPlan, type MessagePlan } from '../plan.js';
 import { prefixPath } from '../path.js';
 import { Maps } from './maps.js';
 import type { MapSlot, SlotFrame } from './frame.js';
-
-function mapJson(m: MapSlot): string {
-  let out = '{';
-  let first = true;
-  for (const [k, v] of m) {
-    out += (first ? '' : ',') + k + ':' + v;
-    first = false;
-  }
-  return out + '}';
-}
+import { objectJson } from './json-text.js';
 
 function clearSiblings(f: FieldPlan, slots: Array<string | MapSlot | undefined>): void {
   const sib = f.siblings;
@@ -261,7 +252,7 @@ export abstract class SlotMode extends Maps {
         slots[i] = undefined;
         if (v === undefined) continue;
         const f = fields[i]!;
-        const j = typeof v === 'string' ? (f.repeated ? '[' + v + ']' : v) : mapJson(v);
+        const j = typeof v === 'string' ? (f.repeated ? '[' + v + ']' : v) : objectJson(v);
         out += (sep ? ',' : '') + (protoNames ? f.protoKeyOut : f.jsonKeyOut) + j;
         sep = true;
       }
@@ -279,7 +270,7 @@ export abstract class SlotMode extends Maps {
         j = this.defaultJson(f);
       } else if (typeof v === 'string') {
         j = f.repeated ? '[' + v + ']' : v;
-      } else j = mapJson(v);
+      } else j = objectJson(v);
       out += (sep ? ',' : '') + (protoNames ? f.protoKeyOut : f.jsonKeyOut) + j;
       sep = true;
     }

@@ -9,7 +9,7 @@ import { formatTimestamp } from '../well-known/timestamp.js';
 import { formatDuration } from '../well-known/duration.js';
 import { pathToJson } from '../well-known/field-mask.js';
 import { UnknownFields } from './unknown-fields.js';
-import { EMPTY, jsonStringFromUtf8 } from './json-text.js';
+import { EMPTY, jsonStringFromUtf8, objectJson } from './json-text.js';
 
 /** Well-known types with a JSON form of their own: Timestamp, Duration, wrappers, Struct/Value/ListValue, FieldMask, Any. */
 export abstract class WellKnownTypes extends UnknownFields {
@@ -190,13 +190,7 @@ export abstract class WellKnownTypes extends UnknownFields {
       r.end = saveEnd;
       m.set(key, value);
     }
-    let out = '{';
-    let first = true;
-    for (const [k, v] of m) {
-      out += (first ? '' : ',') + k + ':' + v;
-      first = false;
-    }
-    return out + '}';
+    return objectJson(m);
   }
 
   protected list(end: number, depth: number): string {

@@ -2,23 +2,11 @@ import { CodecError } from '../../../errors/codec-error.js';
 import { parseInt64Decimal } from '../../bytes/varint.js';
 import { JsonKind } from '../../json/scanner.js';
 import { quoteJsonString } from '../../json/quote.js';
-import { K, W, subPlanOf, type FieldPlan } from '../plan.js';
+import { K, W, is64, subPlanOf, type FieldPlan } from '../plan.js';
 import { prefixPath } from '../path.js';
-import { KIND_NAMES } from './scalars.js';
+import { INT64_SIGNED, KIND_NAMES } from './scalars.js';
+import type { RepeatedKeys } from './repeated-keys.js';
 import { RepeatedFields } from './repeated.js';
-
-/**
- * A map key as the repeated-key check compares it: integer keys by value
- * (`"01"` and `"1"` are one key), others as written.
- */
-function canonicalMapKey(kind: number, key: string): string {
-  if (kind === K.STRING || kind === K.BOOL) return key;
-  // Keys as encoders write them (no leading zero, no "-0") are canonical already.
-  const c = key.charCodeAt(key.charCodeAt(0) === 45 ? 1 : 0);
-  if (c !== 48 || key === '0') return key;
-  const m = /^(-?)0*(\d+)$/.exec(key);
-  return m === null ? key : m[2] === '0' ? '0' : m[1]! + m[2]!;
-}
 
 /** Map fields: JSON objects to entries, keys checked (and once only in the canonical mapping). */
 export abstract class Maps extends RepeatedFields {
@@ -32,27 +20,26 @@ export abstract class Maps extends RepeatedFields {
     const text = s.text;
     const keys = this.kitex ? undefined : this.keySet(depth);
     do {
-      // A key without escapes is a span of the text: string keys are copied from it, not sliced.
+      // A key without escapes is a span of the text, read in place (no string made).
       let key: string | undefined;
       let keyStart = 0;
       let keyEnd = 0;
       if (s.keySpan()) {
         keyStart = s.spanStart;
         keyEnd = s.spanEnd;
-        if (kf.kind !== K.STRING) key = text.slice(keyStart, keyEnd);
-      } else key = s.key();
+      } else {
+        key = s.key();
+        keyEnd = key.length;
+      }
       try {
         this.tag(f.lenTag);
         const at = this.beginLen();
-        if (keys !== undefined) {
-          const fresh = key === undefined ? keys.addSpan(keyStart, keyEnd) : keys.add(canonicalMapKey(kf.kind, key));
-          if (!fresh) throw new CodecError('', 'map key appears more than once', s.pos);
-        }
-        if (key !== undefined) this.mapKey(kf, key);
-        else {
+        if (kf.kind === K.STRING) {
+          if (keys !== undefined && !(key === undefined ? keys.addSpan(keyStart, keyEnd) : keys.add(key))) throw repeatedKey(s.pos);
           this.tag(kf.tag);
-          this.writeSpan(text, keyStart, keyEnd);
-        }
+          if (key === undefined) this.writeSpan(text, keyStart, keyEnd);
+          else this.writeString(key);
+        } else this.mapKey(kf, key ?? text, keyStart, keyEnd, keys);
         if (vf.kind === K.MESSAGE) {
           const plan = subPlanOf(vf);
           if (s.peek() === JsonKind.Null && (plan.wkt !== W.VALUE || this.plainWkt)) throw s.error('null is not allowed as a map value');
@@ -76,35 +63,55 @@ export abstract class Maps extends RepeatedFields {
     } while (s.objectNext());
   }
 
-  protected mapKey(kf: FieldPlan, key: string): void {
+  /**
+   * Writes a bool or integer map key, `str[start, end)`, read in place; with `keys`, checks
+   * it was not given before (by value: `"01"` and `"1"` are one key).
+   */
+  protected mapKey(kf: FieldPlan, str: string, start: number, end: number, keys: RepeatedKeys | undefined): void {
     const kind = kf.kind;
-    if (kind === K.STRING) {
-      this.tag(kf.tag);
-      this.writeString(key);
-      return;
-    }
     if (kind === K.BOOL) {
-      if (key !== 'true' && key !== 'false') throw new CodecError('', `invalid bool map key ${quoteJsonString(key)}`, this.s.pos);
+      const v = end - start === 4 && str.startsWith('true', start) ? 1 : end - start === 5 && str.startsWith('false', start) ? 0 : -1;
+      if (v < 0) throw this.mapKeyError(`invalid bool map key`, str, start, end);
+      if (keys !== undefined && !keys.addNumber(v, 0)) throw repeatedKey(this.s.pos);
       this.tag(kf.tag);
-      this.w.writeByte(key === 'true' ? 1 : 0);
+      this.w.writeByte(v);
       return;
     }
-    if (kind === K.INT64 || kind === K.UINT64 || kind === K.SINT64 || kind === K.FIXED64 || kind === K.SFIXED64) {
-      const signed = kind === K.INT64 || kind === K.SINT64 || kind === K.SFIXED64;
-      if (!parseInt64Decimal(key, 0, key.length, signed, this.h)) {
-        throw new CodecError('', `invalid ${KIND_NAMES[kind]} map key ${quoteJsonString(key)}`, this.s.pos);
-      }
+    if (is64(kind)) {
+      if (!parseInt64Decimal(str, start, end, INT64_SIGNED[kind] === 1, this.h)) throw this.mapKeyError(`invalid ${KIND_NAMES[kind]} map key`, str, start, end);
+      if (keys !== undefined && !keys.addNumber(this.h.lo, this.h.hi)) throw repeatedKey(this.s.pos);
       this.tag(kf.tag);
       this.write64(kind);
       return;
     }
-    if (!/^-?\d{1,10}$/.test(key)) throw new CodecError('', `invalid ${KIND_NAMES[kind]} map key ${quoteJsonString(key)}`, this.s.pos);
-    const v = +key;
+    // 32-bit: an optional '-' and 1 to 10 digits.
+    let p = start;
+    const neg = p < end && str.charCodeAt(p) === 45;
+    if (neg) p++;
+    let v = 0;
+    if (p === end || end - p > 10) v = NaN;
+    for (; p < end; p++) {
+      const c = str.charCodeAt(p) - 48;
+      if (c < 0 || c > 9) v = NaN;
+      v = v * 10 + c;
+    }
+    if (v !== v) throw this.mapKeyError(`invalid ${KIND_NAMES[kind]} map key`, str, start, end);
+    if (neg) v = -v;
     const unsigned = kind === K.UINT32 || kind === K.FIXED32;
     if (unsigned ? v < 0 || v > 0xffffffff : v < -0x80000000 || v > 0x7fffffff) {
-      throw new CodecError('', `map key ${key} is out of range for ${KIND_NAMES[kind]}`, this.s.pos);
+      throw new CodecError('', `map key ${str.slice(start, end)} is out of range for ${KIND_NAMES[kind]}`, this.s.pos);
     }
+    if (keys !== undefined && !keys.addNumber(v | 0, 0)) throw repeatedKey(this.s.pos);
     this.tag(kf.tag);
     this.writeNum(kind, unsigned ? v >>> 0 : v | 0);
   }
+
+  /** The error for map key `str[start, end)` that is no value of its type. */
+  protected mapKeyError(what: string, str: string, start: number, end: number): CodecError {
+    return new CodecError('', `${what} ${quoteJsonString(str.slice(start, end))}`, this.s.pos);
+  }
+}
+
+function repeatedKey(at: number): CodecError {
+  return new CodecError('', 'map key appears more than once', at);
 }

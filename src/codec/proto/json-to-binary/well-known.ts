@@ -5,7 +5,7 @@ import { quoteJsonString } from '../../json/quote.js';
 import { K, W, planOf, type MessagePlan } from '../plan.js';
 import { prefixPath } from '../path.js';
 import { MAX_DEPTH } from '../reader.js';
-import { parseTimestamp } from '../well-known/timestamp.js';
+import { parseTimestamp, type SecondsNanos } from '../well-known/timestamp.js';
 import { parseDuration } from '../well-known/duration.js';
 import { pathFromJson } from '../well-known/field-mask.js';
 import { TWO32 } from './scalars.js';
@@ -14,6 +14,10 @@ import { RepeatedKeys } from './repeated-keys.js';
 
 /** Well-known types read from their own JSON forms: Timestamp, Duration, FieldMask, Struct/Value/ListValue, Any. */
 export abstract class WellKnownTypes extends UnknownFields {
+  /** The last Timestamp or Duration read. */
+  private readonly sn: SecondsNanos = { seconds: 0, nanos: 0 };
+  /** The last Timestamp or Duration string that had escapes, decoded. */
+  private escaped: string | undefined = undefined;
   // Defined by the layers above.
   protected abstract messageValue(plan: MessagePlan, depth: number): void;
   protected abstract object(plan: MessagePlan, depth: number, skipAtType: boolean): void;
@@ -25,18 +29,36 @@ export abstract class WellKnownTypes extends UnknownFields {
 
   protected timestamp(): void {
     const at = this.s.pos;
-    const str = this.readStringFor('RFC 3339 timestamp');
-    const t = parseTimestamp(str);
-    if (t === undefined) throw new CodecError('', `invalid Timestamp ${quoteJsonString(str)}`, at);
-    this.secondsNanos(t[0], t[1]);
+    const ok = this.stringSpanFor('RFC 3339 timestamp', parseTimestamp);
+    if (!ok) throw new CodecError('', `invalid Timestamp ${quoteJsonString(this.spanString())}`, at);
+    this.secondsNanos(this.sn.seconds, this.sn.nanos);
   }
 
   protected duration(): void {
     const at = this.s.pos;
-    const str = this.readStringFor('duration such as "1.5s"');
-    const d = parseDuration(str);
-    if (d === undefined) throw new CodecError('', `invalid Duration ${quoteJsonString(str)}`, at);
-    this.secondsNanos(d[0], d[1]);
+    const ok = this.stringSpanFor('duration such as "1.5s"', parseDuration);
+    if (!ok) throw new CodecError('', `invalid Duration ${quoteJsonString(this.spanString())}`, at);
+    this.secondsNanos(this.sn.seconds, this.sn.nanos);
+  }
+
+  /**
+   * Reads a string value and parses it in place with `parse` into `sn`. A string with
+   * escapes (rare here) is decoded first; `spanString()` then gives it for a message.
+   */
+  private stringSpanFor(what: string, parse: (text: string, start: number, end: number, out: SecondsNanos) => boolean): boolean {
+    const s = this.s;
+    if (s.peek() !== JsonKind.String) throw this.typeError(`a string (${what})`);
+    if (s.readStringSpan()) {
+      this.escaped = undefined;
+      return parse(s.text, s.spanStart, s.spanEnd, this.sn);
+    }
+    const str = (this.escaped = s.readString());
+    return parse(str, 0, str.length, this.sn);
+  }
+
+  /** The string `stringSpanFor` read last. */
+  private spanString(): string {
+    return this.escaped ?? this.s.text.slice(this.s.spanStart, this.s.spanEnd);
   }
 
   protected secondsNanos(seconds: number, nanos: number): void {
@@ -108,23 +130,34 @@ export abstract class WellKnownTypes extends UnknownFields {
     const s = this.s;
     if (s.peek() !== JsonKind.Object) throw this.typeError('an object (Struct)');
     s.pos++;
+    if (!s.objectFirst()) return;
     const keys = this.keySet(depth);
-    for (let key = s.firstKey(); key !== undefined; key = s.nextKey()) {
+    const text = s.text;
+    do {
+      // A key without escapes is a span of the text, checked and written in place.
+      let key: string | undefined;
+      let keyStart = 0;
+      let keyEnd = 0;
+      if (s.keySpan()) {
+        keyStart = s.spanStart;
+        keyEnd = s.spanEnd;
+      } else key = s.key();
       try {
-        if (!keys.add(key)) throw new CodecError('', 'key appears more than once', s.pos);
+        if (!(key === undefined ? keys.addSpan(keyStart, keyEnd) : keys.add(key))) throw new CodecError('', 'key appears more than once', s.pos);
         this.tag(0x0a);
         const at = this.beginLen();
         this.tag(0x0a);
-        this.writeString(key);
+        if (key === undefined) this.writeSpan(text, keyStart, keyEnd);
+        else this.writeString(key);
         this.tag(0x12);
         const at2 = this.beginLen();
         this.value(depth + 1);
         this.endLen(at2);
         this.endLen(at);
       } catch (e) {
-        throw prefixPath(e, `[${quoteJsonString(key)}]`);
+        throw prefixPath(e, `[${quoteJsonString(key ?? text.slice(keyStart, keyEnd))}]`);
       }
-    }
+    } while (s.objectNext());
   }
 
   protected list(depth: number): void {

@@ -1,4 +1,4 @@
-import { formatNanos } from './timestamp.js';
+import { digitsAt, digitsEnd, formatNanos, nanosAt, type SecondsNanos } from './timestamp.js';
 
 /*
  * google.protobuf.Duration ⇄ JSON text: seconds with 0, 3, 6 or 9 fractional
@@ -16,18 +16,30 @@ export function formatDuration(seconds: number, nanos: number): string | undefin
   return (neg ? '-' : '') + String(Math.abs(seconds)) + formatNanos(Math.abs(nanos)) + 's';
 }
 
-const DURATION = /^(-)?(\d+)(?:\.(\d{1,9}))?s$/;
-
-/** Parses duration text into `[seconds, nanos]` (same signs), or undefined. */
-export function parseDuration(s: string): [number, number] | undefined {
-  const m = DURATION.exec(s);
-  if (m === null || m[2]!.length > 12) return undefined;
-  let seconds = +m[2]!;
-  let nanos = m[3] !== undefined ? +m[3].padEnd(9, '0') : 0;
-  if (seconds > DURATION_MAX_SECONDS) return undefined;
-  if (m[1] !== undefined) {
+/**
+ * Parses duration text `text[start, end)` (`-?\d+(\.\d{1,9})?s`, up to 12 integer digits)
+ * into `out` (same signs); false when invalid or out of range.
+ */
+export function parseDuration(text: string, start: number, end: number, out: SecondsNanos): boolean {
+  let p = start;
+  const neg = text.charCodeAt(p) === 45;
+  if (neg) p++;
+  const d0 = p;
+  p = digitsEnd(text, p, end);
+  if (p === d0 || p - d0 > 12) return false;
+  let seconds = digitsAt(text, d0, p - d0);
+  let nanos = 0;
+  if (text.charCodeAt(p) === 46 /* . */) {
+    const f = p + 1;
+    p = digitsEnd(text, f, end);
+    if ((nanos = nanosAt(text, f, p)) < 0) return false;
+  }
+  if (p + 1 !== end || text.charCodeAt(p) !== 115 /* s */ || seconds > DURATION_MAX_SECONDS) return false;
+  if (neg) {
     seconds = -seconds;
     nanos = -nanos;
   }
-  return [seconds === 0 ? 0 : seconds, nanos === 0 ? 0 : nanos];
+  out.seconds = seconds === 0 ? 0 : seconds;
+  out.nanos = nanos === 0 ? 0 : nanos;
+  return true;
 }

@@ -47,33 +47,84 @@ export function formatTimestamp(seconds: number, nanos: number): string | undefi
     TWO_DIGITS[hour]! + ':' + TWO_DIGITS[minute]! + ':' + TWO_DIGITS[second]! + formatNanos(nanos) + 'Z';
 }
 
-// Upper-case `T` and `Z` only: RFC 3339 allows lower case, the protobuf JSON mapping does not.
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
+/** A parsed Timestamp or Duration. */
+export interface SecondsNanos {
+  seconds: number;
+  nanos: number;
+}
 
-/** Parses RFC 3339 text into `[seconds, nanos]`, or undefined when invalid or out of range. */
-export function parseTimestamp(s: string): [number, number] | undefined {
-  const m = RFC3339.exec(s);
-  if (m === null) return undefined;
-  const year = +m[1]!;
-  const month = +m[2]!;
-  const day = +m[3]!;
-  const hour = +m[4]!;
-  const minute = +m[5]!;
-  const second = +m[6]!;
-  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59) return undefined;
-  const nanos = m[7] !== undefined ? +m[7].padEnd(9, '0') : 0;
-  let seconds = Date.UTC(year, month - 1, day, hour, minute, second) / 1000;
-  // Date.UTC maps years 0..99 to 1900..1999.
-  if (year < 100) seconds = daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
-  if (m[9] !== undefined) {
-    const oh = +m[10]!;
-    const om = +m[11]!;
-    if (oh > 23 || om > 59) return undefined;
-    const off = (oh * 60 + om) * 60;
-    seconds += m[9] === '+' ? -off : off;
+/** The value of the `n` decimal digits at `text[p]`, or -1 if one is not a digit. */
+export function digitsAt(text: string, p: number, n: number): number {
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(p + i) - 48;
+    if (!(c >= 0 && c <= 9)) return -1;
+    v = v * 10 + c;
   }
-  if (seconds < TIMESTAMP_MIN_SECONDS || seconds > TIMESTAMP_MAX_SECONDS) return undefined;
-  return [seconds, nanos];
+  return v;
+}
+
+/** The end of the run of decimal digits at `text[p]` (at most up to `end`). */
+export function digitsEnd(text: string, p: number, end: number): number {
+  while (p < end && text.charCodeAt(p) >= 48 && text.charCodeAt(p) <= 57) p++;
+  return p;
+}
+
+/**
+ * Nanoseconds from the fraction digits `text[p, end)` (1 to 9 of them, scaled to 9
+ * places), or -1 when there are none, more than 9, or a non-digit.
+ */
+export function nanosAt(text: string, p: number, end: number): number {
+  const n = end - p;
+  if (n < 1 || n > 9) return -1;
+  const v = digitsAt(text, p, n);
+  return v < 0 ? -1 : v * NANO_SCALE[n]!;
+}
+
+const NANO_SCALE = [1, 100000000, 10000000, 1000000, 100000, 10000, 1000, 100, 10, 1];
+
+/**
+ * Parses RFC 3339 text `text[start, end)` into `out`; false when invalid or out of range.
+ * Upper-case `T` and `Z` only: RFC 3339 allows lower case, the protobuf JSON mapping does not.
+ * Read by hand (no RegExp, no substring): `YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HH:MM)`.
+ */
+export function parseTimestamp(text: string, start: number, end: number, out: SecondsNanos): boolean {
+  if (end - start < 20) return false;
+  const year = digitsAt(text, start, 4);
+  const month = digitsAt(text, start + 5, 2);
+  const day = digitsAt(text, start + 8, 2);
+  const hour = digitsAt(text, start + 11, 2);
+  const minute = digitsAt(text, start + 14, 2);
+  const second = digitsAt(text, start + 17, 2);
+  if (
+    (year | month | day | hour | minute | second) < 0 ||
+    text.charCodeAt(start + 4) !== 45 || text.charCodeAt(start + 7) !== 45 || text.charCodeAt(start + 10) !== 84 /* T */ ||
+    text.charCodeAt(start + 13) !== 58 || text.charCodeAt(start + 16) !== 58
+  ) return false;
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59) return false;
+  let p = start + 19;
+  let nanos = 0;
+  if (text.charCodeAt(p) === 46 /* . */) {
+    const f = p + 1;
+    p = digitsEnd(text, f, end);
+    if ((nanos = nanosAt(text, f, p)) < 0) return false;
+  }
+  let seconds = daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
+  const z = text.charCodeAt(p);
+  if (z === 90 /* Z */) {
+    if (p + 1 !== end) return false;
+  } else if (z === 43 || z === 45) {
+    if (p + 6 !== end || text.charCodeAt(p + 3) !== 58) return false;
+    const oh = digitsAt(text, p + 1, 2);
+    const om = digitsAt(text, p + 4, 2);
+    if (oh < 0 || om < 0 || oh > 23 || om > 59) return false;
+    const off = (oh * 60 + om) * 60;
+    seconds += z === 43 ? -off : off;
+  } else return false;
+  if (seconds < TIMESTAMP_MIN_SECONDS || seconds > TIMESTAMP_MAX_SECONDS) return false;
+  out.seconds = seconds;
+  out.nanos = nanos;
+  return true;
 }
 
 function daysIn(year: number, month: number): number {
