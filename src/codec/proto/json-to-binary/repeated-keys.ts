@@ -5,8 +5,9 @@
  * value, so `"01"` and `"1"` are one key). While there are few (most maps hold
  * a handful) they are compared one by one; past that they go to an
  * open-addressing hash table of entry numbers, reused across objects: a slot
- * counts only when it holds the current fill's stamp, so nothing is cleared. A key with escapes (rare) moves the spans to a Set of strings.
- * Reused per depth: `reset()` before each object.
+ * counts only when it holds the current fill's stamp, so nothing is cleared.
+ * A key with escapes (rare) moves the spans to a Set of strings. Reused per
+ * depth: `reset()` before each object.
  */
 export class RepeatedKeys {
   private text = '';
@@ -23,9 +24,9 @@ export class RepeatedKeys {
   private bits = 0;
   /** Open addressing: entry number + 1 per slot; in use past FEW entries. */
   private table = new Int32Array(0);
-  /** Per slot: the `stamp` of the object that filled it (a slot of another object is free). */
+  /** Per slot: the `stamp` of the fill that took it (a slot of an earlier fill is free). */
   private stamps = new Int32Array(0);
-  /** This object's stamp, never 0 (the stamp of a slot never filled). */
+  /** The current fill's stamp, never 0 (the stamp of a slot never taken). */
   private stamp = 1;
   private hashed = false;
   /** Keys are in `many` (from the first key with escapes on). */
