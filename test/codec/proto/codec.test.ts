@@ -426,6 +426,17 @@ describe('map key de-duplication on decode', () => {
     }
   });
 
+  it('forgets the keys of one map before the next (same keys in sibling maps and in later calls)', () => {
+    const keys = Array.from({ length: 40 }, (_, i) => String(i));
+    const strings = Object.fromEntries(keys.map((k) => [k, k]));
+    const ints = Object.fromEntries(keys.map((k) => [k, 'RED']));
+    const json = JSON.stringify({ mString: strings, mInt64: ints, mSfixed64: strings });
+    for (let call = 0; call < 3; call++) {
+      expect(JSON.parse(codec.decodeToJson(K, codec.encodeJson(K, json)))).toEqual({ mString: strings, mInt64: ints, mSfixed64: strings });
+    }
+    expect(() => codec.encodeJson(K, json.replace('"mSfixed64":{"0":"0"', '"mSfixed64":{"39":"0"'))).toThrow(/more than once/);
+  });
+
   it('finds them for every key kind and map size, wherever the repeat falls (concatenated messages merge)', () => {
     const fields: Array<[string, (k: string) => string, (i: number) => string | number | boolean]> = [
       ['mInt64', (k) => k, (i) => (i % 2 ? 'RED' : 'GREEN')],

@@ -4,8 +4,10 @@
  * text (a key without escapes) or as a number pair (an integer map key by
  * value, so `"01"` and `"1"` are one key). While there are few (most maps hold
  * a handful) they are compared one by one; past that they go to an
- * open-addressing hash table of entry numbers. A key with escapes (rare) moves
- * the spans to a Set of strings. Reused per depth: `reset()` before each object.
+ * open-addressing hash table of entry numbers, reused across objects: a slot
+ * counts only when it holds the current fill's stamp, so nothing is cleared.
+ * A key with escapes (rare) moves the spans to a Set of strings. Reused per
+ * depth: `reset()` before each object.
  */
 export class RepeatedKeys {
   private text = '';
@@ -20,8 +22,12 @@ export class RepeatedKeys {
    * unit, or its value), so a key whose bit is clear is new without comparing it to any.
    */
   private bits = 0;
-  /** Open addressing: entry number + 1 per slot, 0 when free; in use past FEW entries. */
+  /** Open addressing: entry number + 1 per slot; in use past FEW entries. */
   private table = new Int32Array(0);
+  /** Per slot: the `stamp` of the fill that took it (a slot of an earlier fill is free). */
+  private stamps = new Int32Array(0);
+  /** The current fill's stamp, never 0 (the stamp of a slot never taken). */
+  private stamp = 1;
   private hashed = false;
   /** Keys are in `many` (from the first key with escapes on). */
   private inSet = false;
@@ -29,7 +35,6 @@ export class RepeatedKeys {
 
   reset(text: string): this {
     if (this.inSet) this.many.clear();
-    if (this.hashed) this.table.fill(0);
     this.inSet = false;
     this.hashed = false;
     this.bits = 0;
@@ -65,14 +70,17 @@ export class RepeatedKeys {
     }
     const h = spanHash(text, start, end);
     const table = this.table;
+    const stamps = this.stamps;
+    const stamp = this.stamp;
+    const hashes = this.hashes;
     const mask = table.length - 1;
     let slot = h & mask;
-    for (let e = table[slot]!; e !== 0; e = table[(slot = (slot + 1) & mask)]!) {
-      const i = e - 1;
+    for (; stamps[slot] === stamp; slot = (slot + 1) & mask) {
+      const i = table[slot]! - 1;
       const s = a[i]!;
-      if (this.hashes[i] === h && b[i]! - s === len && sameSpan(text, s, start, len)) return false;
+      if (hashes[i] === h && b[i]! - s === len && sameSpan(text, s, start, len)) return false;
     }
-    this.push(slot, h, start, end, true);
+    this.push(slot, h, start, end);
     return true;
   }
 
@@ -95,13 +103,15 @@ export class RepeatedKeys {
     }
     const h = pairHash(x, y);
     const table = this.table;
+    const stamps = this.stamps;
+    const stamp = this.stamp;
     const mask = table.length - 1;
     let slot = h & mask;
-    for (let e = table[slot]!; e !== 0; e = table[(slot = (slot + 1) & mask)]!) {
-      const i = e - 1;
+    for (; stamps[slot] === stamp; slot = (slot + 1) & mask) {
+      const i = table[slot]! - 1;
       if (a[i] === (x | 0) && b[i] === (y | 0)) return false;
     }
-    this.push(slot, h, x, y, false);
+    this.push(slot, h, x, y);
     return true;
   }
 
@@ -117,7 +127,7 @@ export class RepeatedKeys {
   }
 
   /** Appends entry (x, y) with hash `h` at free `slot`, growing arrays and table as needed. */
-  private push(slot: number, h: number, x: number, y: number, spans: boolean): void {
+  private push(slot: number, h: number, x: number, y: number): void {
     const n = this.n;
     if (n === this.a.length) {
       this.a = grow(this.a);
@@ -128,27 +138,51 @@ export class RepeatedKeys {
     this.b[n] = y;
     this.hashes[n] = h;
     this.n = n + 1;
-    if ((n + 1) * 2 > this.table.length) this.hashAll(spans);
-    else this.table[slot] = n + 1;
+    if ((n + 1) * 2 > this.table.length) this.rehash();
+    else {
+      this.table[slot] = n + 1;
+      this.stamps[slot] = this.stamp;
+    }
   }
 
-  /** (Re)builds the table from the entries, at most half full. */
+  /** Moves the FEW compared-one-by-one entries into the table (hashing them). */
   private hashAll(spans: boolean): void {
     const n = this.n;
-    let size = this.table.length < 64 ? 64 : this.table.length;
-    while (size < n * 4) size *= 2;
-    if (size !== this.table.length) this.table = new Int32Array(size);
-    else this.table.fill(0);
-    const table = this.table;
-    const mask = size - 1;
-    for (let i = 0; i < n; i++) {
-      const h = spans ? spanHash(this.text, this.a[i]!, this.b[i]!) : pairHash(this.a[i]!, this.b[i]!);
-      this.hashes[i] = h;
-      let slot = h & mask;
-      while (table[slot] !== 0) slot = (slot + 1) & mask;
-      table[slot] = i + 1;
-    }
+    for (let i = 0; i < n; i++) this.hashes[i] = spans ? spanHash(this.text, this.a[i]!, this.b[i]!) : pairHash(this.a[i]!, this.b[i]!);
     this.hashed = true;
+    if (this.table.length < 64) this.rehash();
+    else this.fill();
+  }
+
+  /** Grows the table to at least 4 slots per entry and refills it (from the stored hashes). */
+  private rehash(): void {
+    let size = this.table.length < 64 ? 64 : this.table.length;
+    while (size < this.n * 4) size *= 2;
+    this.table = new Int32Array(size);
+    this.stamps = new Int32Array(size);
+    this.stamp = 1;
+    this.fill();
+  }
+
+  /** Puts every entry in the table under a fresh stamp, by its stored hash. */
+  private fill(): void {
+    this.nextStamp();
+    const { table, stamps, stamp, hashes } = this;
+    const mask = table.length - 1;
+    for (let i = 0; i < this.n; i++) {
+      let slot = hashes[i]! & mask;
+      while (stamps[slot] === stamp) slot = (slot + 1) & mask;
+      table[slot] = i + 1;
+      stamps[slot] = stamp;
+    }
+  }
+
+  /** A stamp no slot holds yet (on wrap-around, the stamps are cleared). */
+  private nextStamp(): void {
+    if (++this.stamp === 0x7fffffff) {
+      this.stamps.fill(0);
+      this.stamp = 1;
+    }
   }
 }
 
