@@ -18,7 +18,7 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchArgs, emitRows, renderMarkdown, stat } from './lib/report.mjs';
-import { hasTaskset, pinSelf, processCpuSeconds, startServer } from './lib/rpc-harness.mjs';
+import { hasTaskset, pinSelf, processCpuSeconds, serveUntilParentCloses, startServer } from './lib/rpc-harness.mjs';
 import { summarize } from './lib/measure.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -32,11 +32,7 @@ const mode = process.argv[2];
 async function runServer() {
   const { jsonPbGeneric, newGenericServer, protoFileProvider } = await import('../dist/index.js');
   const server = newGenericServer(jsonPbGeneric(await protoFileProvider(PROTO)), { UnaryEcho: (req) => req }, { transports: ['grpc'] });
-  const { port } = await server.start();
-  process.stdout.write(`${port}\n`);
-  process.stdin.resume();
-  process.stdin.on('end', () => server.close().finally(() => process.exit(0)));
-  setTimeout(() => process.exit(0), 30 * 60 * 1000).unref(); // never outlive a run
+  await serveUntilParentCloses(server);
 }
 
 // ------------------------------------------------------------------ the grpc-js loop (CPU 0)

@@ -25,7 +25,7 @@
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { benchArgs, emitRows, renderMarkdown, stat } from './lib/report.mjs';
-import { hasTaskset, measureRow, pinSelf, serveClient, startServer } from './lib/rpc-harness.mjs';
+import { hasTaskset, measureRow, pinSelf, serveClient, serveUntilParentCloses, startServer } from './lib/rpc-harness.mjs';
 import { PYTHON } from './lib/oracles.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -66,11 +66,7 @@ async function runServer(kind) {
     }[kind];
     server = newGenericServer(generic, { UnaryEcho: handler }, { transports: ['grpc'] });
   }
-  const { port } = await server.start();
-  process.stdout.write(`${port}\n`);
-  process.stdin.resume();
-  process.stdin.on('end', () => server.close().finally(() => process.exit(0)));
-  setTimeout(() => process.exit(0), 30 * 60 * 1000).unref();
+  await serveUntilParentCloses(server);
 }
 
 // ------------------------------------------------------------------ client children

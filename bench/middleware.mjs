@@ -27,7 +27,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { benchArgs, emitRows, renderMarkdown, stat } from './lib/report.mjs';
-import { hasTaskset, measureRow, pinSelf, serveClient, startServer } from './lib/rpc-harness.mjs';
+import { hasTaskset, measureRow, pinSelf, serveClient, serveUntilParentCloses, startServer } from './lib/rpc-harness.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = join(dirname(SELF), '..');
@@ -47,11 +47,7 @@ async function runServer(kind) {
     kind === 'proto'
       ? newGenericServer(jsonPbGeneric(await protoFileProvider(PROTO)), { UnaryEcho: (req) => req, StreamResponseEcho: () => many }, { transports: ['grpc'] })
       : newGenericServer(jsonThriftGeneric(await thriftFileProvider(THRIFT)), { EchoPingPong: (req) => req }, { transports: ['ttheader'] });
-  const { port } = await server.start();
-  process.stdout.write(`${port}\n`);
-  process.stdin.resume();
-  process.stdin.on('end', () => server.close().finally(() => process.exit(0)));
-  setTimeout(() => process.exit(0), 30 * 60 * 1000).unref();
+  await serveUntilParentCloses(server);
 }
 
 // ------------------------------------------------------------------ client children

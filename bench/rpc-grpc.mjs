@@ -25,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchArgs, emitRows, renderMarkdown, stat } from './lib/report.mjs';
-import { hasTaskset, measureRow, pinSelf, pushable, serveClient, startServer } from './lib/rpc-harness.mjs';
+import { hasTaskset, measureRow, pinSelf, pushable, serveClient, serveUntilParentCloses, startServer } from './lib/rpc-harness.mjs';
 import { PYTHON } from './lib/oracles.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -72,11 +72,7 @@ async function runServer(protoPath) {
     },
     { transports: ['grpc'] },
   );
-  const { port } = await server.start();
-  process.stdout.write(`${port}\n`);
-  process.stdin.resume();
-  process.stdin.on('end', () => server.close().finally(() => process.exit(0)));
-  setTimeout(() => process.exit(0), 30 * 60 * 1000).unref(); // never outlive a run
+  await serveUntilParentCloses(server);
 }
 
 // ------------------------------------------------------------------ client children

@@ -28,7 +28,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchArgs, emitRows, renderMarkdown, stat } from './lib/report.mjs';
 import { generateNodeThrift } from './lib/npm-thrift.mjs';
-import { hasTaskset, measureRow, pinSelf, serveClient, startServer } from './lib/rpc-harness.mjs';
+import { hasTaskset, measureRow, pinSelf, serveClient, serveUntilParentCloses, startServer } from './lib/rpc-harness.mjs';
 import { PYTHON } from './lib/oracles.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -44,11 +44,7 @@ async function runServer() {
   const { jsonThriftGeneric, newGenericServer, thriftFileProvider } = await import('../dist/index.js');
   const generic = jsonThriftGeneric(await thriftFileProvider(IDL));
   const server = newGenericServer(generic, { EchoPingPong: (req) => req }, { transports: ['ttheader', 'framed'] });
-  const { port } = await server.start();
-  process.stdout.write(`${port}\n`);
-  process.stdin.resume();
-  process.stdin.on('end', () => server.close().finally(() => process.exit(0)));
-  setTimeout(() => process.exit(0), 30 * 60 * 1000).unref(); // never outlive a run
+  await serveUntilParentCloses(server);
 }
 
 // ------------------------------------------------------------------ client children

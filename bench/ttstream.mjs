@@ -32,7 +32,7 @@ import net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { benchArgs, emitRows, renderMarkdown, stat } from './lib/report.mjs';
-import { hasTaskset, measureRow, pinSelf, serveClient, startServer } from './lib/rpc-harness.mjs';
+import { hasTaskset, measureRow, pinSelf, serveClient, serveUntilParentCloses, startServer } from './lib/rpc-harness.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 /** The --base checkout's ttstream client. */
@@ -72,11 +72,7 @@ async function runServer() {
     },
     { transports: ['grpc', 'ttstream'] },
   );
-  const { port } = await server.start();
-  process.stdout.write(`${port}\n`);
-  process.stdin.resume();
-  process.stdin.on('end', () => server.close().finally(() => process.exit(0)));
-  setTimeout(() => process.exit(0), 30 * 60 * 1000).unref(); // never outlive a run
+  await serveUntilParentCloses(server);
 }
 
 // ------------------------------------------------------------------ client children

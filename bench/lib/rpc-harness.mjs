@@ -255,6 +255,20 @@ export async function measureRow({ script, clients, warmupMs, runMs, runs, serve
 const lastLine = (text) => text.trim().split('\n').filter((l) => /error/i.test(l)).pop() ?? text.trim().split('\n').pop() ?? '';
 const firstLine = (e) => String(e?.message ?? e).split('\n')[0];
 
+// ------------------------------------------------------------------ server side
+
+/**
+ * The server child's life: starts `server`, tells the parent its port on stdout, then closes it
+ * and exits when the parent closes stdin — or after 30 minutes, so a child never outlives a run.
+ */
+export async function serveUntilParentCloses(server) {
+  const { port } = await server.start();
+  process.stdout.write(`${port}\n`);
+  process.stdin.resume();
+  process.stdin.on('end', () => server.close().finally(() => process.exit(0)));
+  setTimeout(() => process.exit(0), 30 * 60 * 1000).unref();
+}
+
 // ------------------------------------------------------------------ client side
 
 /**
