@@ -18,6 +18,7 @@ import time
 from concurrent import futures
 
 import grpc
+from grpc_serve import serve_until_stdin_closes
 from grpc_stubs import load_stubs
 
 pb2, pb2_grpc = load_stubs(sys.argv[1], "idlcall-flaky-")
@@ -86,10 +87,4 @@ class Service(pb2_grpc.FlakyServicer):
 
 server = grpc.server(futures.ThreadPoolExecutor(max_workers=16))
 pb2_grpc.add_FlakyServicer_to_server(Service(), server)
-port = server.add_insecure_port("127.0.0.1:0")
-server.start()
-print(port, flush=True)
-done = threading.Event()
-threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
-done.wait(300)
-server.stop(0)
+serve_until_stdin_closes(server)

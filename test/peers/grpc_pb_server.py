@@ -12,10 +12,10 @@ Behaviour (asserted by the tests):
   Fail(req)           -> status NOT_FOUND "not here: <prompt>"
 """
 import sys
-import threading
 from concurrent import futures
 
 import grpc
+from grpc_serve import serve_until_stdin_closes
 from grpc_stubs import load_stubs
 
 pb2, pb2_grpc = load_stubs(sys.argv[1], "idlcall-pb-")
@@ -51,10 +51,4 @@ class Service(pb2_grpc.GPTStreamServiceServicer):
 
 server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
 pb2_grpc.add_GPTStreamServiceServicer_to_server(Service(), server)
-port = server.add_insecure_port("127.0.0.1:0")
-server.start()
-print(port, flush=True)
-done = threading.Event()
-threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
-done.wait(300)
-server.stop(0)
+serve_until_stdin_closes(server)

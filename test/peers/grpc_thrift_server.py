@@ -18,10 +18,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 from concurrent import futures
 
 import grpc
+from grpc_serve import serve_until_stdin_closes
 from thrift.protocol import TBinaryProtocol
 from thrift.TSerialization import deserialize, serialize
 
@@ -81,10 +81,4 @@ handlers = {
 
 server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
 server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler("TestService", handlers),))
-port = server.add_insecure_port("127.0.0.1:0")
-server.start()
-print(port, flush=True)
-done = threading.Event()
-threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
-done.wait(300)
-server.stop(0)
+serve_until_stdin_closes(server)
