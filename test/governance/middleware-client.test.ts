@@ -93,6 +93,19 @@ const rewrite = rewriting(
   (res) => m(`${text(res as string)}!`),
 );
 
+/** Replaces a stream's requests with one whose field has the wrong type (unary calls pass through). */
+const unencodableRequests: Middleware = (next) => async (call) =>
+  next(
+    call.stream
+      ? {
+          ...call,
+          requests: (async function* () {
+            yield '{"message": 12}';
+          })(),
+        }
+      : call,
+  );
+
 type StatusLog = Array<{ info: Pick<CallInfo, 'side' | 'service' | 'method' | 'shape' | 'transport' | 'target'>; code: number }>;
 
 /** Records each call's shape, transport and final status (0 for OK, else the error's code). */
@@ -300,18 +313,7 @@ describe.each(STREAMING)('streams over $name', ({ make }) => {
   });
 
   it('a request the middleware turns into something that does not encode fails the call with the codec error', async () => {
-    const breaks: Middleware = (next) => async (call) =>
-      next(
-        call.stream
-          ? {
-              ...call,
-              requests: (async function* () {
-                yield '{"message": 12}';
-              })(),
-            }
-          : call,
-      );
-    const cli = await make({ middlewares: [breaks] });
+    const cli = await make({ middlewares: [unencodableRequests] });
     try {
       const cs = await cli.clientStreaming('EchoClient');
       // The middleware never reads what is sent: the send fails when the call does.
@@ -408,19 +410,8 @@ describe('the chain', () => {
 
 describe('server streaming through middlewares', () => {
   it('a request the middlewares leave unencodable fails the call before anything is sent', async () => {
-    const breaks: Middleware = (next) => async (call) =>
-      next(
-        call.stream
-          ? {
-              ...call,
-              requests: (async function* () {
-                yield '{"message": 12}';
-              })(),
-            }
-          : call,
-      );
     const before = served.EchoServer ?? 0;
-    const cli = newStreamingClient('TestService', await generic(), { hostPorts: at(), middlewares: [breaks] });
+    const cli = newStreamingClient('TestService', await generic(), { hostPorts: at(), middlewares: [unencodableRequests] });
     try {
       await expect(cli.serverStreaming('EchoServer', m('q'))).rejects.toBeInstanceOf(CodecError);
       expect(served.EchoServer ?? 0).toBe(before);
