@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import { Code, RpcError, jsonPbGeneric, newGenericServer, protoFileProvider, type GenericServer } from '../../src/index.js';
-import { STREAMING_IDL, messageOf, reply, streamingClient, type StreamingClient } from '../support/grpcjs-streaming-client.js';
+import { STREAMING_IDL, streamingClient, type StreamingClient } from '../support/grpcjs-streaming-client.js';
+import { messageOf, reply } from '../support/messages.js';
 
 // @grpc/grpc-js clients (generated from the same .proto by @grpc/proto-loader) against our
 // generic server: every call shape, metadata both ways, and error statuses.

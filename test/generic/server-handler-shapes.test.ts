@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import { jsonPbGeneric, newGenericServer, protoFileProvider, type GenericServer } from '../../src/index.js';
 import { closeAll, connectRaw, eventually, replies, requestFrame, serve, thriftGeneric } from '../faults/helpers.js';
-import { STREAMING_IDL, messageOf, reply, streamingClient, type StreamingClient } from '../support/grpcjs-streaming-client.js';
+import { STREAMING_IDL, streamingClient, type StreamingClient } from '../support/grpcjs-streaming-client.js';
+import { messageOf, reply } from '../support/messages.js';
 
 // The ways a handler may hand over its results (values or promises, sync or async
 // generators) and pull its requests (one at a time, several at once, stopping early),

@@ -22,12 +22,10 @@ import {
   type Middleware,
   type ServerContext,
 } from '../../src/index.js';
+import { messageOf as text, reply as m } from '../support/messages.js';
 import { recordingStatus, rewriting } from '../support/middlewares.js';
 
 const IDL = 'examples/idl/streaming.thrift';
-type Msg = { message: string };
-const m = (message: string): string => JSON.stringify({ message });
-const text = (json: string | undefined): string => (JSON.parse(json!) as Msg).message;
 
 let server: GenericServer<string, string>;
 /** Handler calls, by method. */

@@ -19,11 +19,10 @@ import {
   type Middleware,
   type ServerContext,
 } from '../../src/index.js';
+import { messageOf as text, reply as m } from '../support/messages.js';
 import { recordingStatus, rewriting } from '../support/middlewares.js';
 
 const IDL = 'examples/idl/streaming.thrift';
-const m = (message: string): string => JSON.stringify({ message });
-const text = (json: string | undefined): string => (JSON.parse(json!) as { message: string }).message;
 
 let server: GenericServer<string, string>;
 const handled: string[] = [];

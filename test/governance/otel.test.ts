@@ -28,10 +28,9 @@ import {
   type Metadata,
   type ServerContext,
 } from '../../src/index.js';
+import { messageOf as text, reply as m } from '../support/messages.js';
 
 const IDL = 'examples/idl/streaming.thrift';
-const m = (message: string): string => JSON.stringify({ message });
-const text = (json: string | undefined): string => (JSON.parse(json!) as { message: string }).message;
 
 class TestReader extends MetricReader {
   protected async onForceFlush(): Promise<void> {}

@@ -1,6 +1,6 @@
 /**
- * A @grpc/grpc-js client for examples/idl/streaming.proto (built by @grpc/proto-loader), and
- * the JSON shape of its messages, for suites that check idlcall's generic server against it.
+ * A @grpc/grpc-js client for examples/idl/streaming.proto (built by @grpc/proto-loader), for
+ * suites that check idlcall's generic server against it.
  */
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -10,12 +10,6 @@ export const STREAMING_IDL = 'examples/idl/streaming.proto';
 
 /** A grpc-js client whose methods are looked up by name. */
 export type StreamingClient = grpc.Client & Record<string, (...args: unknown[]) => unknown>;
-
-/** The `message` of a JSON pb.Request / pb.Response. */
-export const messageOf = (json: string): string => (JSON.parse(json) as { message: string }).message;
-
-/** A JSON pb.Response carrying `message`. */
-export const reply = (message: string): string => JSON.stringify({ message });
 
 /** A plaintext grpc-js client of pb.StreamingService on 127.0.0.1:`port`. */
 export function streamingClient(port: number): StreamingClient {
