@@ -115,6 +115,13 @@ export interface ServerDiagnostics {
   ttstreamBufferedBytes: number;
 }
 
+/** The paths of the reflection services, the names they list and the served `.proto` files. */
+interface ReflectionSetup {
+  paths: ReadonlySet<string>;
+  listed: readonly string[];
+  registry: ProtoProvider['registry'] | undefined;
+}
+
 const ALL: readonly ServerTransport[] = ['grpc', 'ttstream', 'ttheader', 'ttheader-unframed', 'framed', 'buffered', 'theader'];
 const HTTP2_PREFACE_START = [0x50, 0x52, 0x49, 0x20]; // "PRI "
 const SNIFF_LIMIT = 4096;
@@ -130,8 +137,8 @@ export class GenericServer<Req, Res> {
   private readonly sockets = new Set<net.Socket>();
   private readonly accepted: ReadonlySet<ServerTransport>;
   private readonly health: HealthService | undefined;
-  /** The reflection service's paths and what it lists; the service itself is loaded on the first reflection call. */
-  private readonly reflection: { paths: ReadonlySet<string>; listed: readonly string[] } | undefined;
+  /** What the reflection service answers for; the service itself is loaded on the first reflection call. */
+  private readonly reflection: ReflectionSetup | undefined;
   private reflectionService: Promise<ReflectionService> | undefined;
   private readonly limits: ConnectionLimits;
   private readonly admission: ConnectionAdmission;
@@ -139,8 +146,6 @@ export class GenericServer<Req, Res> {
   private readonly ttstream = new Set<TTStreamConnection>();
   private bound: { host: string; port: number } | undefined;
   private registry: Registry | undefined;
-  /** The served IDL, for the reflection service. */
-  private reflectionProto: ProtoProvider | undefined;
   /** What was registered, to deregister on close. */
   private registered: RegistryInfo | undefined;
   /** The handlers calls are dispatched to: the user's, wrapped in the middlewares when there are any. */
@@ -169,8 +174,7 @@ export class GenericServer<Req, Res> {
         ...(this.health ? [HEALTH_SERVICE] : []),
         ...REFLECTION_SERVICES,
       ];
-      this.reflection = { paths: new Set(REFLECTION_SERVICES.map((s) => `/${s}/${REFLECTION_METHOD}`)), listed };
-      this.reflectionProto = proto;
+      this.reflection = { paths: new Set(REFLECTION_SERVICES.map((s) => `/${s}/${REFLECTION_METHOD}`)), listed, registry: proto?.registry };
     }
     this.grpc = createGrpcServer((call) => this.route(call), {
       ...(options.tls ? { tls: options.tls } : {}),
@@ -279,12 +283,11 @@ export class GenericServer<Req, Res> {
   /** Health and reflection first; every other call goes to the handlers. */
   private route(call: ServerCall): Promise<void> | undefined {
     if (this.health?.handles(call.path)) return this.health.serve(call);
-    if (this.reflection?.paths.has(call.path)) return this.serveReflection(call, this.reflection.listed);
+    if (this.reflection?.paths.has(call.path)) return this.serveReflection(call, this.reflection);
     return serveGrpcCall(this.generic, this.handlers, call);
   }
 
-  private async serveReflection(call: ServerCall, listed: readonly string[]): Promise<void> {
-    const registry = this.reflectionProto?.registry;
+  private async serveReflection(call: ServerCall, { registry, listed }: ReflectionSetup): Promise<void> {
     this.reflectionService ??= loadReflection().then((m) => new m.ReflectionService(registry, () => listed));
     return (await this.reflectionService).serve(call);
   }
