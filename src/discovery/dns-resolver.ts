@@ -3,7 +3,6 @@
  * looked up again on a period and when a connection fails, reporting only what changed, so
  * connections to addresses that remain are kept.
  */
-import dns from 'node:dns';
 import net from 'node:net';
 import { UsageError } from '../errors/usage-error.js';
 import { instanceAt, type Instance, type InstanceChange } from './instance.js';
@@ -171,6 +170,8 @@ class DnsWatch {
 
 /** The system's lookup, or A/AAAA queries to the target's DNS server. */
 function systemLookup(authority: string | undefined): (host: string) => Promise<readonly string[]> {
+  // loaded here, not with the module: a process that never resolves a dns: target never loads node:dns
+  const dns = process.getBuiltinModule('node:dns');
   if (authority === undefined) {
     return async (host) => (await dns.promises.lookup(host, { all: true })).map((a) => a.address);
   }

@@ -1,10 +1,14 @@
 /**
  * The transports a generic client opens calls on — gRPC, TTHeader Streaming, the ping-pong
- * transports — each made on its first call, and how one call is put on each.
+ * transports — each made on its first call, and how one call is put on each. Their modules
+ * load before the client's first call ({@link ClientTransports.load}): a process that only
+ * serves, or only uses one transport, never loads the others.
  */
-import { GrpcChannel, type ClientCall } from '../http2/index.js';
-import { PingPongClient, type PingPongReply, type PingPongTransport } from '../ttheader/index.js';
-import { TTStreamClient } from '../ttstream/index.js';
+import type { GrpcChannel } from '../http2/channel.js';
+import type { ClientCall } from '../http2/client-call.js';
+import type { PingPongClient, PingPongReply } from '../ttheader/client.js';
+import type { PingPongTransport } from '../ttheader/envelope.js';
+import type { TTStreamClient } from '../ttstream/client.js';
 import type { Generic, MethodCodec } from './method-codec.js';
 import type { CallOptions, ClientOptions } from './options.js';
 import { persistentMetainfoHeaders } from './metainfo.js';
@@ -21,6 +25,17 @@ export interface Route {
 /** What a transport needs to know of the method it carries. */
 type WireMethod = Pick<MethodCodec<unknown, unknown>, 'name' | 'oneway' | 'grpcPath' | 'grpcContentType'>;
 
+/** The transport classes, once loaded (they are only ever loaded once per process). */
+interface TransportModules {
+  GrpcChannel?: typeof GrpcChannel;
+  PingPongClient?: typeof PingPongClient;
+  TTStreamClient?: typeof TTStreamClient;
+}
+const modules: TransportModules = {};
+let grpcLoading: Promise<unknown> | undefined;
+let pingPongLoading: Promise<unknown> | undefined;
+let ttstreamLoading: Promise<unknown> | undefined;
+
 /** A client's transports (see the module comment). */
 export class ClientTransports {
   private grpc: GrpcChannel | undefined;
@@ -35,9 +50,28 @@ export class ClientTransports {
     private readonly addresses: AddressPicker,
   ) {}
 
+  /** Whether the transport modules this client uses are loaded (calls need not wait). */
+  get loaded(): boolean {
+    if (this.transport === 'grpc') return modules.GrpcChannel !== undefined;
+    // a ttstream client sends its unary and ping-pong calls over Framed
+    return modules.PingPongClient !== undefined && (this.transport !== 'ttstream' || modules.TTStreamClient !== undefined);
+  }
+
+  /** Loads the transport modules this client uses. */
+  async load(): Promise<void> {
+    if (this.transport === 'grpc') {
+      await (grpcLoading ??= import('../http2/channel.js').then((m) => (modules.GrpcChannel = m.GrpcChannel)));
+      return;
+    }
+    await Promise.all([
+      (pingPongLoading ??= import('../ttheader/client.js').then((m) => (modules.PingPongClient = m.PingPongClient))),
+      this.transport === 'ttstream' ? (ttstreamLoading ??= import('../ttstream/client.js').then((m) => (modules.TTStreamClient = m.TTStreamClient))) : undefined,
+    ]);
+  }
+
   /** A gRPC call to `route`; `previousAttempts` > 0 marks a retry or hedge (`grpc-previous-rpc-attempts`). */
   openGrpc(codec: WireMethod, opts: CallOptions, route: Route, timeoutMs: number | undefined, previousAttempts: number): ClientCall {
-    this.grpc ??= new GrpcChannel({
+    this.grpc ??= new (loadedClass(modules.GrpcChannel))({
       hostPorts: [],
       authority: this.options.authority ?? this.serviceName,
       userAgent: 'idlcall',
@@ -64,7 +98,7 @@ export class ClientTransports {
 
   /** A TTHeader Streaming stream: `isn` is the IDL service name; metadata travels as metainfo. */
   openTTStream(codec: WireMethod, opts: CallOptions, route: Route, timeoutMs: number | undefined): TransportCall {
-    this.ttstream ??= new TTStreamClient({
+    this.ttstream ??= new (loadedClass(modules.TTStreamClient))({
       hostPorts: [],
       onConnectionState: this.addresses.connectionEvent,
       ...pick(this.options, ['connectTimeoutMs', 'maxReceiveMessageBytes', 'maxSendMessageBytes', 'fromService', 'onConnect']),
@@ -97,7 +131,7 @@ export class ClientTransports {
     timeoutMs: number | undefined,
     signal: AbortSignal | undefined,
   ): Promise<PingPongReply | undefined> {
-    this.pingPong ??= new PingPongClient({
+    this.pingPong ??= new (loadedClass(modules.PingPongClient))({
       hostPorts: [],
       // Kitex's client sends what does not stream over Framed when streams go over ttstream (client.go purifyProtocol)
       transport: this.transport === 'ttstream' ? 'framed' : (this.transport as PingPongTransport),
@@ -136,6 +170,12 @@ export class ClientTransports {
   async close(graceMs: number): Promise<void> {
     await Promise.all([this.grpc?.close(graceMs), this.ttstream?.close(graceMs), this.pingPong?.close(graceMs)]);
   }
+}
+
+/** A transport class that {@link ClientTransports.load} loaded before the client's first call. */
+function loadedClass<C>(c: C | undefined): C {
+  if (c === undefined) throw new Error('internal: a transport was used before ClientTransports.load()');
+  return c;
 }
 
 function pick<T extends object, K extends keyof T>(obj: T, keys: K[]): Partial<Pick<T, K>> {

@@ -1,5 +1,5 @@
-import type { ClientCall } from '../http2/index.js';
-import type { PingPongTransport } from '../ttheader/index.js';
+import type { ClientCall } from '../http2/client-call.js';
+import type { PingPongTransport } from '../ttheader/envelope.js';
 import { Code } from '../errors/status-code.js';
 import { RpcError } from '../errors/rpc-error.js';
 import { UsageError } from '../errors/usage-error.js';
@@ -82,6 +82,16 @@ export class GenericClient<Req, Res> {
     });
   }
 
+  /** Whether calls can go out at once: instances are known and the transport is loaded. */
+  private get ready(): boolean {
+    return this.addresses.ready && this.transports.loaded;
+  }
+
+  /** Waits for the resolver's first answer and for the transport's modules. */
+  private async whenReady(): Promise<void> {
+    await Promise.all([this.addresses.ready ? undefined : this.addresses.whenReady(), this.transports.loaded ? undefined : this.transports.load()]);
+  }
+
   /** The instances the client knows (from `hostPorts` or its resolver), with their state and load. */
   instances(): InstanceStatus[] {
     return this.addresses.instances();
@@ -90,7 +100,7 @@ export class GenericClient<Req, Res> {
   /** Opens a client-streaming call: `send` × n, then `closeAndRecv`. */
   async clientStreaming(method: string, opts: CallOptions = {}): Promise<ClientStream<Req, Res>> {
     const codec = this.bind(method, 'client', 'clientStreaming');
-    if (!this.addresses.ready) await this.addresses.whenReady();
+    if (!this.ready) await this.whenReady();
     const chain = this.chains.for(opts);
     if (chain) return new ClientStream(await this.chains.open(chain, codec, opts), method);
     return new ClientStream(new CodecCall(this.open(codec, opts), codec), method);
@@ -101,11 +111,11 @@ export class GenericClient<Req, Res> {
     const codec = this.bind(method, 'server', 'serverStreaming');
     const chain = this.chains.for(opts);
     if (chain) {
-      if (!this.addresses.ready) await this.addresses.whenReady();
+      if (!this.ready) await this.whenReady();
       return new ServerStream(await this.chains.open(chain, codec, opts, req), method);
     }
     const bytes = codec.encodeRequest(req);
-    if (!this.addresses.ready) await this.addresses.whenReady();
+    if (!this.ready) await this.whenReady();
     const call = this.open(codec, opts);
     call.send(bytes).catch(() => undefined); // a failed send surfaces through recv()
     call.closeSend();
@@ -115,7 +125,7 @@ export class GenericClient<Req, Res> {
   /** Opens a bidirectional call: independent `send`/`recv`, `close()` half-closes. */
   async bidiStreaming(method: string, opts: CallOptions = {}): Promise<BidiStream<Req, Res>> {
     const codec = this.bind(method, 'bidirectional', 'bidiStreaming');
-    if (!this.addresses.ready) await this.addresses.whenReady();
+    if (!this.ready) await this.whenReady();
     const chain = this.chains.for(opts);
     if (chain) return new BidiStream(await this.chains.open(chain, codec, opts), method);
     return new BidiStream(new CodecCall(this.open(codec, opts), codec), method);
@@ -149,7 +159,7 @@ export class GenericClient<Req, Res> {
   private async unaryCall(codec: MethodCodec<Req, Res>, req: Req, opts: CallOptions, reply?: UnaryResult): Promise<Res> {
     const bytes = codec.encodeRequest(req);
     // Calls wait for the resolver's first answer only (later answers arrive in the background).
-    if (!this.addresses.ready) await this.addresses.whenReady();
+    if (!this.ready) await this.whenReady();
     if (this.transport !== 'grpc') return this.pingPongCall(codec, bytes, opts, reply);
     const plan = this.governance?.plan(codec.name, opts, false);
     let call: ClientCall | RetryingCall;

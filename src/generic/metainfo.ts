@@ -12,7 +12,7 @@ import {
   METAINFO_HTTP_PREFIX_BACKWARD,
   METAINFO_HTTP_PREFIX_PERSISTENT,
   METAINFO_HTTP_PREFIX_TRANSIENT,
-} from '../ttheader/index.js';
+} from '../frame/info-keys.js';
 
 /** A metainfo key as gopkg writes it into an HTTP header name: `X_TENANT` → `x-tenant`. */
 function headerKey(key: string): string {

@@ -4,7 +4,7 @@ import { ProtoCodec, type ProtoJsonOptions } from '../codec/proto/index.js';
 import { UsageError } from '../errors/usage-error.js';
 import { buildRegistry } from '../reflection/descriptor-decode.js';
 import { descriptorSetOf, fileOfService, readDescriptorSets, type DescriptorSetInput } from '../reflection/descriptor-set.js';
-import { fetchReflection, type ReflectionFetchOptions } from '../reflection/reflection-client.js';
+import type { ReflectionFetchOptions } from '../reflection/reflection-client.js';
 import type { CallMode } from './call-mode.js';
 import { unknownNameHint } from './suggest.js';
 
@@ -158,6 +158,8 @@ export function protoReflectionProvider(hostPort: string, opts: ProtoReflectionO
 export async function reflectedProvider(hostPort: string, opts: ProtoReflectionOptions, symbol?: string): Promise<ProtoProvider> {
   const only = symbol ?? (opts.service?.includes('.') ? opts.service : undefined);
   const { service: _wanted, ...fetchOpts } = opts;
+  // The reflection client (and node:http2's client side) loads only for providers that need it.
+  const { fetchReflection } = await import('../reflection/reflection-client.js');
   const got = await fetchReflection(hostPort, { ...fetchOpts, ...(only !== undefined ? { service: only } : {}) });
   if (got.files.length === 0) throw new UsageError(`the server at ${hostPort} lists no services`);
   const own = got.services?.filter((s) => !s.startsWith('grpc.reflection.') && s !== 'grpc.health.v1.Health');

@@ -5,7 +5,8 @@
  * Kitex does not name).
  */
 import type { Metadata } from '../errors/rpc-error.js';
-import { IntInfoKey, type PingPongHeaders } from '../ttheader/index.js';
+import { IntInfoKey } from '../frame/info-keys.js';
+import type { PingPongHeaders } from '../ttheader/client.js';
 
 const INT_KEY_NAMES: ReadonlyMap<number, string> = new Map(Object.entries(IntInfoKey).map(([name, key]) => [key, name]));
 

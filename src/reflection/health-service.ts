@@ -7,7 +7,7 @@
  */
 import type { ServerCall } from '../http2/index.js';
 import { Code } from '../errors/status-code.js';
-import { HEALTH_SERVICE } from './service-protos.js';
+import { HEALTH_SERVICE } from './service-names.js';
 import { WireReader, WireWriter } from './wire.js';
 
 /** A service's health, as `grpc.health.v1.HealthCheckResponse.ServingStatus` names it. */

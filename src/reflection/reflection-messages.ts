@@ -5,11 +5,7 @@
  */
 import { WireReader, WireWriter } from './wire.js';
 
-/** Full names of the reflection services, newest first. */
-export const REFLECTION_SERVICES = ['grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection'] as const;
-
-/** The one method of both. */
-export const REFLECTION_METHOD = 'ServerReflectionInfo';
+export { REFLECTION_SERVICES, REFLECTION_METHOD } from './service-names.js';
 
 /** What a client asks (the `message_request` oneof). */
 export type ReflectionRequest =

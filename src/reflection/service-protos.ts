@@ -4,9 +4,9 @@
  * describe them like the user's own services.
  */
 import { parseProtoContent, type ProtoRegistry } from '../idl-parser/proto/index.js';
+import { HEALTH_SERVICE } from './service-names.js';
 
-/** The health service's full name. */
-export const HEALTH_SERVICE = 'grpc.health.v1.Health';
+export { HEALTH_SERVICE };
 
 const REFLECTION_BODY = `
 message ServerReflectionRequest {

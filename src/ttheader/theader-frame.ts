@@ -10,7 +10,12 @@
  * 0x00 padding | PAYLOAD (after transforms)
  * ```
  */
-import { inflateSync, deflateSync } from 'node:zlib';
+import type zlib from 'node:zlib';
+
+/** node:zlib, loaded on the first zlib transform: few THeader peers compress, and most processes never load it. */
+function zlibModule(): typeof zlib {
+  return process.getBuiltinModule('node:zlib');
+}
 import { protocolError, limitError } from '../frame/errors.js';
 import { readVarint32 } from '../frame/tmessage.js';
 import { decodeText, encodeText } from '../frame/text.js';
@@ -69,7 +74,7 @@ export function applyTHeaderTransforms(payload: Uint8Array, transforms: readonly
   let out = payload;
   for (const t of transforms) {
     if (t !== THeaderTransform.Zlib) throw protocolError(`unsupported THeader transform ${t}`);
-    out = deflateSync(out);
+    out = zlibModule().deflateSync(out);
   }
   return out;
 }
@@ -167,7 +172,7 @@ export function decodeTHeaderFrame(frame: Uint8Array, maxPayloadBytes = DEFAULT_
     const t = transforms[i]!;
     if (t !== THeaderTransform.Zlib) throw protocolError(`unsupported THeader transform ${t}`);
     try {
-      payload = inflateSync(payload, { maxOutputLength: maxPayloadBytes });
+      payload = zlibModule().inflateSync(payload, { maxOutputLength: maxPayloadBytes });
     } catch (e) {
       if ((e as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
         throw limitError(`THeader zlib payload inflates to more than the limit of ${maxPayloadBytes} bytes`);

@@ -112,6 +112,47 @@ describe('the packed tarball', () => {
     expect((await run(process.execPath, ['--input-type=module', '-e', code], consumer)).trim()).toBe('false true true');
   });
 
+  it('a gRPC server loads no client transport, ttstream, ping-pong or reflection module until a call needs it', async () => {
+    // A module hook lists idlcall's modules in load order; the script marks its phases by
+    // importing data: URLs, which pass through the same hook (and so land in the same order).
+    writeFileSync(join(consumer, 'list-modules.mjs'), `
+      export async function load(url, context, next) {
+        if (url.startsWith('data:')) process.stderr.write(url.slice(url.indexOf(',') + 1) + '\\n');
+        else if (url.includes('/node_modules/idlcall/dist/')) process.stderr.write(url.slice(url.indexOf('/dist/') + 6) + '\\n');
+        return next(url, context);
+      }`);
+    writeFileSync(join(consumer, 'register-list.mjs'), "import { register } from 'node:module';\nregister('./list-modules.mjs', import.meta.url);\n");
+    writeFileSync(join(consumer, 'serve.mjs'), `
+      import * as m from 'idlcall';
+      const p = m.protoContentProvider('syntax = "proto3"; package t; message M { string s = 1; } service S { rpc U (M) returns (M); }');
+      const server = m.newGenericServer(m.jsonPbGeneric(p), { U: (r) => r });
+      const { port } = await server.start();
+      await import('data:text/javascript,//SERVING');
+      const cli = m.newStreamingClient('t.S', m.jsonPbGeneric(p), { hostPorts: ['127.0.0.1:' + port] });
+      const reply = await cli.genericCall('U', '{"s":"x"}');
+      await import('data:text/javascript,//CALLED');
+      const reflected = await m.protoReflectionProvider('127.0.0.1:' + port);
+      await cli.close();
+      await server.close();
+      console.log(reply, reflected.methods().map((x) => x.name).join());`);
+    const out = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) =>
+      execFile(process.execPath, ['--import', './register-list.mjs', 'serve.mjs'], { cwd: consumer, timeout: 60_000 }, (err, stdout, stderr) =>
+        err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve({ stdout, stderr }),
+      ),
+    );
+    expect(out.stdout.trim()).toBe('{"s":"x"} U');
+    const lines = out.stderr.split('\n');
+    const serving = lines.indexOf('//SERVING');
+    const called = lines.indexOf('//CALLED');
+    expect(serving).toBeGreaterThan(0);
+    expect(called).toBeGreaterThan(serving);
+    const lazy = ['http2/channel.js', 'ttheader/client.js', 'ttstream/client.js', 'ttstream/server.js', 'generic/server/pingpong-dispatch.js', 'reflection/reflection-service.js', 'reflection/reflection-client.js'];
+    expect(lines.slice(0, serving).filter((f) => lazy.includes(f))).toEqual([]);
+    // ...and they do load once used: the client's first call brings its HTTP/2 channel, reflection its two modules
+    expect(lines.slice(serving, called)).toContain('http2/channel.js');
+    expect(lines.slice(called)).toEqual(expect.arrayContaining(['reflection/reflection-service.js', 'reflection/reflection-client.js']));
+  });
+
   it('`npx idlcall --version` runs the command straight after install', async () => {
     expect((await run('npx', ['--no-install', 'idlcall', '--version'], consumer)).trim()).toBe(`idlcall ${pkg.version}`);
   });

@@ -3,7 +3,8 @@
  * idlcall's own HTTP/2 channel (etcd serves its API as gRPC), with the messages of
  * {@link ./wire.js}. Several endpoints are used in turn, unreachable ones passed over.
  */
-import { GrpcChannel, unaryCall, type ClientCall, type TlsOptions } from '../../http2/index.js';
+import type { ChannelOptions, GrpcChannel, TlsOptions } from '../../http2/channel.js';
+import type { ClientCall } from '../../http2/client-call.js';
 import {
   EtcdPath,
   decodeLeaseResponse,
@@ -42,9 +43,15 @@ export function utf8(s: string): Uint8Array {
   return encoder.encode(s);
 }
 
+/** node:http2's client side and idlcall's channel, loaded on the first request of any etcd client. */
+let transport: Promise<[typeof import('../../http2/channel.js'), typeof import('../../http2/unary.js')]> | undefined;
+
 /** An etcd v3 client over gRPC. */
 export class EtcdClient {
-  private readonly channel: GrpcChannel;
+  /** Made on the first request: a process that only names an etcd target loads no HTTP/2 client. */
+  private channel: GrpcChannel | undefined;
+  private channelOpened: Promise<GrpcChannel> | undefined;
+  private readonly channelOptions: ChannelOptions;
   private readonly timeoutMs: number;
   /** Long-lived streams (watches, keep-alives), cancelled on close. */
   private readonly streams = new Set<ClientCall>();
@@ -52,7 +59,7 @@ export class EtcdClient {
 
   constructor(opts: EtcdClientOptions) {
     if (opts.endpoints.length === 0) throw new TypeError('etcd: no endpoints');
-    this.channel = new GrpcChannel({
+    this.channelOptions = {
       hostPorts: [...opts.endpoints],
       userAgent: 'idlcall-etcd',
       ...(opts.tls ? { tls: opts.tls } : {}),
@@ -60,7 +67,7 @@ export class EtcdClient {
       // A member that stops answering fails the watch, which then resumes on another.
       keepalive: { intervalMs: 10_000, timeoutMs: 5000 },
       maxReceiveMessageBytes: 64 << 20,
-    });
+    };
     this.timeoutMs = opts.requestTimeoutMs ?? 5000;
   }
 
@@ -91,9 +98,13 @@ export class EtcdClient {
     await this.unary(EtcdPath.LeaseRevoke, encodeLeaseRequest(id));
   }
 
-  /** Opens a bidirectional stream (Watch, LeaseKeepAlive); it is cancelled when the client closes. */
+  /**
+   * Opens a bidirectional stream (Watch, LeaseKeepAlive); it is cancelled when the client
+   * closes. Streams follow a request (a Range, a lease Grant), which opened the channel.
+   */
   openStream(path: string): ClientCall {
     if (this.closed) throw new Error('etcd: client closed');
+    if (this.channel === undefined) throw new Error('etcd: no request made yet');
     const call = this.channel.call({ path });
     this.streams.add(call);
     void call.status.then(() => this.streams.delete(call));
@@ -104,11 +115,20 @@ export class EtcdClient {
   async close(): Promise<void> {
     this.closed = true;
     for (const s of this.streams) s.cancel('etcd client closed');
-    await this.channel.close();
+    await this.channel?.close();
   }
 
   private async unary(path: string, body: Uint8Array): Promise<Uint8Array> {
     if (this.closed) throw new Error('etcd: client closed');
-    return (await unaryCall(this.channel, { path, timeoutMs: this.timeoutMs }, body)).message;
+    const [, { unaryCall }] = await (transport ??= Promise.all([import('../../http2/channel.js'), import('../../http2/unary.js')]));
+    const channel = await this.open();
+    return (await unaryCall(channel, { path, timeoutMs: this.timeoutMs }, body)).message;
+  }
+
+  private open(): Promise<GrpcChannel> {
+    return (this.channelOpened ??= transport!.then(([{ GrpcChannel }]) => {
+      if (this.closed) throw new Error('etcd: client closed');
+      return (this.channel = new GrpcChannel(this.channelOptions));
+    }));
   }
 }

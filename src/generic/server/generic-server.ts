@@ -1,22 +1,24 @@
 import net from 'node:net';
 import os from 'node:os';
-import { registryForTarget, type Registry, type RegistryInfo } from '../../discovery/index.js';
-import { createGrpcServer, type GrpcServer, type GrpcServerOptions, type ServerCall } from '../../http2/index.js';
-import { detectProtocol, type PingPongTransport } from '../../ttheader/index.js';
-import { isTTStreamStart, serveTTStreamConnection, type ServerConnection as TTStreamConnection } from '../../ttstream/index.js';
+import type { Registry, RegistryInfo } from '../../discovery/index.js';
+import { createGrpcServer, type GrpcServer, type GrpcServerOptions } from '../../http2/server.js';
+import type { ServerCall } from '../../http2/server-call.js';
+import { detectProtocol } from '../../ttheader/server-framing.js';
+import type { PingPongTransport } from '../../ttheader/envelope.js';
+import { isTTStreamStart } from '../../ttstream/frame.js';
+import type { ServerConnection as TTStreamConnection } from '../../ttstream/server.js';
 import { ConnectionAdmission, ConnectionTimer, handOverTimer, resolveLimits, type ConnectionLimits } from '../../connection-policy/index.js';
 import { UsageError } from '../../errors/usage-error.js';
 import { HealthService, type ServingStatus } from '../../reflection/health-service.js';
-import { REFLECTION_SERVICES } from '../../reflection/reflection-messages.js';
-import { ReflectionService } from '../../reflection/reflection-service.js';
-import { HEALTH_SERVICE } from '../../reflection/service-protos.js';
+import { HEALTH_SERVICE, REFLECTION_METHOD, REFLECTION_SERVICES } from '../../reflection/service-names.js';
+import type { ReflectionService } from '../../reflection/reflection-service.js';
 import type { Generic } from '../method-codec.js';
 import { ProtoProvider } from '../proto-provider.js';
 import { serveGrpcCall } from './grpc-dispatch.js';
 import type { Handlers } from './handlers.js';
-import { PingPongConnection } from './pingpong-dispatch.js';
-import { serveTTStream } from './ttstream-dispatch.js';
+import type { PingPongConnection } from './pingpong-dispatch.js';
 import { withMiddlewares } from './with-middlewares.js';
+import { loadDiscovery, loadPingPong, loadReflection, loadTTStream } from './lazy-features.js';
 import type { Middleware } from '../../governance/middleware.js';
 
 /** Transports a generic server can accept. */
@@ -113,6 +115,13 @@ export interface ServerDiagnostics {
   ttstreamBufferedBytes: number;
 }
 
+/** The paths of the reflection services, the names they list and the served `.proto` files. */
+interface ReflectionSetup {
+  paths: ReadonlySet<string>;
+  listed: readonly string[];
+  registry: ProtoProvider['registry'] | undefined;
+}
+
 const ALL: readonly ServerTransport[] = ['grpc', 'ttstream', 'ttheader', 'ttheader-unframed', 'framed', 'buffered', 'theader'];
 const HTTP2_PREFACE_START = [0x50, 0x52, 0x49, 0x20]; // "PRI "
 const SNIFF_LIMIT = 4096;
@@ -128,7 +137,9 @@ export class GenericServer<Req, Res> {
   private readonly sockets = new Set<net.Socket>();
   private readonly accepted: ReadonlySet<ServerTransport>;
   private readonly health: HealthService | undefined;
-  private readonly reflection: ReflectionService | undefined;
+  /** What the reflection service answers for; the service itself is loaded on the first reflection call. */
+  private readonly reflection: ReflectionSetup | undefined;
+  private reflectionService: Promise<ReflectionService> | undefined;
   private readonly limits: ConnectionLimits;
   private readonly admission: ConnectionAdmission;
   private readonly pingPong = new Set<PingPongConnection<Req, Res>>();
@@ -163,7 +174,7 @@ export class GenericServer<Req, Res> {
         ...(this.health ? [HEALTH_SERVICE] : []),
         ...REFLECTION_SERVICES,
       ];
-      this.reflection = new ReflectionService(proto?.registry, () => listed);
+      this.reflection = { paths: new Set(REFLECTION_SERVICES.map((s) => `/${s}/${REFLECTION_METHOD}`)), listed, registry: proto?.registry };
     }
     this.grpc = createGrpcServer((call) => this.route(call), {
       ...(options.tls ? { tls: options.tls } : {}),
@@ -214,7 +225,7 @@ export class GenericServer<Req, Res> {
     await this.listen();
     const r = this.options.registry;
     if (r !== undefined) {
-      this.registry = typeof r === 'string' ? registryForTarget(r) : r;
+      this.registry = typeof r === 'string' ? (await loadDiscovery()).registryForTarget(r) : r;
       const info = this.registryInfo();
       try {
         await this.registry.register(info);
@@ -272,8 +283,13 @@ export class GenericServer<Req, Res> {
   /** Health and reflection first; every other call goes to the handlers. */
   private route(call: ServerCall): Promise<void> | undefined {
     if (this.health?.handles(call.path)) return this.health.serve(call);
-    if (this.reflection?.handles(call.path)) return this.reflection.serve(call);
+    if (this.reflection?.paths.has(call.path)) return this.serveReflection(call, this.reflection);
     return serveGrpcCall(this.generic, this.handlers, call);
+  }
+
+  private async serveReflection(call: ServerCall, { registry, listed }: ReflectionSetup): Promise<void> {
+    this.reflectionService ??= loadReflection().then((m) => new m.ReflectionService(registry, () => listed));
+    return (await this.reflectionService).serve(call);
   }
 
   /**
@@ -334,12 +350,17 @@ export class GenericServer<Req, Res> {
         socket.off('data', onData);
         if (!this.accepted.has('ttstream') || this.generic.idl !== 'thrift') return void socket.destroy();
         const { maxReceiveMessageBytes, maxConcurrentStreams } = this.limits;
-        ttstream = serveTTStreamConnection(socket, head, (stream) => void serveTTStream(this.generic, this.handlers, stream), {
-          maxReceiveMessageBytes,
-          maxConcurrentStreams,
-          timer,
+        const first = head;
+        whenLoaded(socket, loadTTStream(), (m) => {
+          ttstream = new m.ServerConnection(socket, (stream) => void m.serveTTStream(this.generic, this.handlers, stream), {
+            maxReceiveMessageBytes,
+            maxConcurrentStreams,
+            timer,
+          });
+          this.ttstream.add(ttstream);
+          socket.resume();
+          ttstream.push(first);
         });
-        this.ttstream.add(ttstream);
         return;
       }
       const detected = detectProtocol(head);
@@ -349,12 +370,31 @@ export class GenericServer<Req, Res> {
       if (detected.payloadProtocol === 'kitex-protobuf' ? this.generic.idl !== 'proto' : this.generic.idl !== 'thrift') {
         return void socket.destroy();
       }
-      pingPong = new PingPongConnection(this.generic, this.handlers, socket, this.limits, timer);
-      this.pingPong.add(pingPong);
-      pingPong.received(head);
+      const first = head;
+      whenLoaded(socket, loadPingPong(), (m) => {
+        pingPong = new m.PingPongConnection(this.generic, this.handlers, socket, this.limits, timer);
+        this.pingPong.add(pingPong);
+        socket.resume();
+        pingPong.received(first);
+      });
     };
     socket.on('data', onData);
   }
+}
+
+/**
+ * Runs `use` once `loading` settled, with `socket` paused meanwhile (its bytes wait in the
+ * kernel and the stream); a socket closed by then is left alone, and a module that fails to
+ * load closes it.
+ */
+function whenLoaded<M>(socket: net.Socket, loading: Promise<M>, use: (m: M) => void): void {
+  socket.pause();
+  loading.then(
+    (m) => {
+      if (!socket.destroyed) use(m);
+    },
+    () => socket.destroy(),
+  );
 }
 
 function startsWithPreface(b: Uint8Array): boolean {

@@ -1,4 +1,5 @@
-import { SEND_READY, type ServerCall, type ServerStatus } from '../../http2/index.js';
+import { RESOLVED as SEND_READY } from '../../http2/deferred.js';
+import type { ServerCall, ServerStatus } from '../../http2/server-call.js';
 import { Code } from '../../errors/status-code.js';
 import type { Metadata } from '../../errors/rpc-error.js';
 import type { Generic, MethodCodec } from '../method-codec.js';
