@@ -198,7 +198,8 @@ async function startClient(script, config, timeoutMs = 60000) {
  * Measures one row: every client implementation in its own child, warmed, then `runs`
  * interleaved timed runs of `runMs` each.
  * @param {{ script: string, clients: { name: string, config: object }[], warmupMs: number, runMs: number, runs: number, serverPid?: number }} o
- * @returns {Promise<Record<string, { median, min, max, runs, cpuUsPerOp, p50Ms, p99Ms, peakRssMb, serverCpuPct } | { error: string }>>}
+ * @returns {Promise<Record<string, { median, min, max, runs, cpuUsPerOp, cpuRuns, p50Ms, p99Ms, peakRssMb, serverCpuPct } | { error: string }>>}
+ *   (runs: each run's rate; cpuRuns: each run's client CPU µs per op, in run order, so two clients' runs pair up)
  */
 export async function measureRow({ script, clients, warmupMs, runMs, runs, serverPid }) {
   const live = {};
@@ -245,7 +246,7 @@ export async function measureRow({ script, clients, warmupMs, runMs, runs, serve
       try {
         const fin = await live[name].request('finish', {}, 30000);
         const med = (xs) => (xs?.length ? summarize(xs).median : undefined);
-        out[name] = { ...summarize(rates[name]), cpuUsPerOp: med(cpu[name]), serverCpuPct: med(server[name]), ...fin };
+        out[name] = { ...summarize(rates[name]), cpuUsPerOp: med(cpu[name]), cpuRuns: cpu[name], serverCpuPct: med(server[name]), ...fin };
       } catch (e) {
         out[name] = { error: firstLine(e) };
       }
