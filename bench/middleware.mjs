@@ -10,6 +10,7 @@
 // --pre: a build from before middlewares existed, without middleware (row pre), so "no
 // middleware" can be compared with the code before them.
 // --only <text>: only the rows whose workload contains it; --runs <n>: interleaved runs per row;
+// --run-ms <ms>: length of one run (shorter runs, more of them: tighter pairs);
 // --clients a,b,…: only these clients.
 // Ratios are printed as the ratio of the medians, then paired: each run's ratio (the two clients
 // ran back to back, so slow drifts of a shared machine cancel out), of the rate and of the
@@ -133,6 +134,8 @@ async function main() {
   const timing = quick ? { warmupMs: 200, runMs: 300, runs: 3 } : { warmupMs: 1000, runMs: 1000, runs: 7 };
   const ri = process.argv.indexOf('--runs');
   if (ri > 0) timing.runs = Number(process.argv[ri + 1]);
+  const mi = process.argv.indexOf('--run-ms');
+  if (mi > 0) timing.runMs = Number(process.argv[mi + 1]);
   const oi = process.argv.indexOf('--only');
   const only = oi > 0 ? process.argv[oi + 1] : undefined;
   const ci = process.argv.indexOf('--clients');
