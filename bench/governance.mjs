@@ -18,11 +18,14 @@
 //   idlcall   newStreamingClient with `hedging` / `retry` options;
 //   grpc-js   @grpc/grpc-js with the same policies as a service config (hedgingPolicy,
 //             retryPolicy; round_robin over an ipv4: target naming both instances).
+// Beside each row, bench/lib/timer-probe.mjs runs alone on CPU 0, and inside each client: how late
+// a setTimeout(5) fires there (p99) tells the machine's stalls from the client's own.
 // Rows: the fast instance alone (the p99 to get close to); slow + fast without hedging; slow +
 // fast hedged (a second attempt after HEDGE_DELAY_MS); the flaky instance (its first attempts fail
 // now and then) with a retry policy;
 // and, with --base, idlcall without any policy on this branch beside main's build.
 import { join, dirname } from 'node:path';
+import { spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { benchArgs, emitRows, renderMarkdown, stat } from './lib/report.mjs';
 import { hasTaskset, measureRow, pinSelf, serveClient, serveUntilParentCloses, startServer } from './lib/rpc-harness.mjs';
@@ -76,7 +79,7 @@ globalThis.__governanceSink = () => sink;
 async function setupClient(cfg) {
   const api = await (cfg.impl === 'grpc-js' ? grpcJsClient(cfg) : idlcallClient(cfg));
   if (!(await api.unary())) throw new Error(`${cfg.impl}: nothing returned`);
-  return { op: api.unary, concurrency: cfg.concurrency, latency: true, close: api.close };
+  return { op: api.unary, concurrency: cfg.concurrency, latency: true, timerProbe: true, close: api.close };
 }
 
 async function idlcallClient(cfg) {
@@ -129,6 +132,29 @@ async function grpcJsClient(cfg) {
 }
 
 // ------------------------------------------------------------------ parent
+/**
+ * bench/lib/timer-probe.mjs alone on the clients' CPU for one row: how late a process doing
+ * nothing but setTimeout(5) is woken there — the machine's own share of the clients' tails.
+ */
+function bareProbe() {
+  const args = [join(ROOT, 'bench/lib/timer-probe.mjs'), '--until-stdin-ends'];
+  const child = hasTaskset ? spawn('taskset', ['-c', '0', process.execPath, ...args], { stdio: ['pipe', 'pipe', 'inherit'] }) : spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const exited = new Promise((r) => child.once('exit', r));
+  return {
+    async stop() {
+      child.stdin.end();
+      await exited;
+      try {
+        return JSON.parse(out);
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
 async function main() {
   const { quick } = benchArgs();
   const bi = process.argv.indexOf('--base');
@@ -172,16 +198,18 @@ async function main() {
   console.log(`governance: clients in child processes${hasTaskset ? ' on CPU 0, servers on CPU 1' : ''}; ${timing.runs} interleaved runs of ${timing.runMs} ms after ${timing.warmupMs} ms warm-up`);
   try {
     for (const plan of plans.filter((x) => !filter || x.workload.toLowerCase().includes(filter))) {
+      const bare = bareProbe();
       const res = await measureRow({ script: SELF, clients: plan.clients, ...timing });
+      const machine = await bare.stop();
       const ours = res.idlcall;
       const row = { group: plan.baseline ? 'retry-free rows: this branch vs main' : group, workload: plan.workload, unit: 'calls/s', idlcall: ours && !ours.error ? stat(ours) : { median: 0, min: 0, max: 0 }, peers: {}, peerExtra: {} };
-      if (ours && !ours.error) row.extra = { p50Ms: ours.p50Ms, p99Ms: ours.p99Ms, cpuUsPerOp: ours.cpuUsPerOp };
+      if (ours && !ours.error) row.extra = { p50Ms: ours.p50Ms, p99Ms: ours.p99Ms, cpuUsPerOp: ours.cpuUsPerOp, timerLateP99Ms: ours.timerLateP99Ms, bareTimerLateP99Ms: machine?.p99Ms };
       const notes = [];
       for (const [name, m] of Object.entries(res)) {
         if (m.error) notes.push(`${name} failed: ${m.error}`);
         else if (name !== 'idlcall') {
           row.peers[name] = stat(m);
-          row.peerExtra[name] = { p50Ms: m.p50Ms, p99Ms: m.p99Ms, cpuUsPerOp: m.cpuUsPerOp };
+          row.peerExtra[name] = { p50Ms: m.p50Ms, p99Ms: m.p99Ms, cpuUsPerOp: m.cpuUsPerOp, timerLateP99Ms: m.timerLateP99Ms };
         }
       }
       if (notes.length) {
@@ -189,7 +217,12 @@ async function main() {
         row.error = true;
       }
       rows.push(row);
-      console.log(`  ${plan.workload}: ${Object.entries(res).map(([n, m]) => (m.error ? `${n} ERROR ${m.error}` : `${n} ${m.median.toFixed(0)}/s (${m.min.toFixed(0)}–${m.max.toFixed(0)}) p50 ${m.p50Ms.toFixed(3)} p99 ${m.p99Ms.toFixed(3)} ms`)).join(' | ')}`);
+      const late = (ms) => (ms === undefined ? '?' : ms.toFixed(1));
+      console.log(
+        `  ${plan.workload}: ${Object.entries(res)
+          .map(([n, m]) => (m.error ? `${n} ERROR ${m.error}` : `${n} ${m.median.toFixed(0)}/s (${m.min.toFixed(0)}–${m.max.toFixed(0)}) p50 ${m.p50Ms.toFixed(3)} p99 ${m.p99Ms.toFixed(3)} ms, timer late p99 ${late(m.timerLateP99Ms)} ms`))
+          .join(' | ')} | bare probe late p99 ${late(machine?.p99Ms)} ms`,
+      );
     }
   } finally {
     await Promise.all(Object.values(servers).map((s) => s.stop()));

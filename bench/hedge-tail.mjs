@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PYTHON } from './lib/oracles.mjs';
+import { startTimerProbe } from './lib/timer-probe.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const lib = await import('../dist/index.js');
@@ -32,7 +33,14 @@ const onlyFast = lib.newStreamingClient('idlcall.flaky.Flaky', g, { hostPorts: [
 const c = mode === 'fast' ? onlyFast : cli;
 for (let i = 0; i < 200; i++) await c.genericCall('Unary', req);
 const recs = [];
-const end = performance.now() + Number(process.argv[2] ?? 8) * 1000;
+const seconds = Number(process.argv[2] ?? 8);
+const end = performance.now() + seconds * 1000;
+// The same timer probe in this process and, doing nothing else, in a process of its own on CPU 0.
+const probe = startTimerProbe();
+const bare = spawn('taskset', ['-c', '0', process.execPath, join(ROOT, 'bench/lib/timer-probe.mjs'), String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+let bareOut = '';
+bare.stdout.on('data', (d) => (bareOut += d));
+const bareDone = new Promise((r) => bare.once('exit', r));
 const slowHp = hostPorts[0];
 async function worker() {
   while (performance.now() < end) {
@@ -48,6 +56,10 @@ async function worker() {
   }
 }
 await Promise.all(Array.from({ length: 8 }, worker));
+const inClient = probe.stop();
+await bareDone;
+console.log(`timer probe in this client: lateness p50 ${inClient.p50Ms.toFixed(3)} p99 ${inClient.p99Ms.toFixed(3)} p99.9 ${inClient.p999Ms.toFixed(3)} max ${inClient.maxMs.toFixed(3)} ms`);
+console.log(bareOut.trim());
 const lat = recs.map((r) => r.ms).sort((a, b) => a - b);
 const q = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))].toFixed(2);
 console.log(mode, 'n', recs.length, 'p50', q(0.5), 'p90', q(0.9), 'p99', q(0.99), 'p99.9', q(0.999));

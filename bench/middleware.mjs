@@ -10,9 +10,12 @@
 // --pre: a build from before middlewares existed, without middleware (row pre), so "no
 // middleware" can be compared with the code before them.
 // --only <text>: only the rows whose workload contains it; --runs <n>: interleaved runs per row;
+// --run-ms <ms>: length of one run (shorter runs, more of them: tighter pairs);
 // --clients a,b,…: only these clients.
-// Ratios are printed twice: of the medians, and the median of each run's ratio (paired: the
-// two clients ran back to back, so slow drifts of a shared machine cancel out).
+// Ratios are printed as the ratio of the medians, then paired: each run's ratio (the two clients
+// ran back to back, so slow drifts of a shared machine cancel out), of the rate and of the
+// client's CPU µs per call (steadier than the rate when the client is the bottleneck), as
+// median [quartiles] (min–max) over the runs. Use ≥ 15 runs (--runs) to tell a 2% cost.
 //
 // Clients, each in its own child process on CPU 0 (bench/lib/rpc-harness.mjs):
 //   idlcall            newStreamingClient / newClient, no middleware (JSON in/out)
@@ -131,6 +134,8 @@ async function main() {
   const timing = quick ? { warmupMs: 200, runMs: 300, runs: 3 } : { warmupMs: 1000, runMs: 1000, runs: 7 };
   const ri = process.argv.indexOf('--runs');
   if (ri > 0) timing.runs = Number(process.argv[ri + 1]);
+  const mi = process.argv.indexOf('--run-ms');
+  if (mi > 0) timing.runMs = Number(process.argv[mi + 1]);
   const oi = process.argv.indexOf('--only');
   const only = oi > 0 ? process.argv[oi + 1] : undefined;
   const ci = process.argv.indexOf('--clients');
@@ -169,7 +174,12 @@ async function main() {
         const res = await measureRow({ script: SELF, clients, ...timing, serverPid: server.pid });
         rows.push(toRow(pass.group, r, res));
         console.log(`  ${r.workload}: ${Object.entries(res).map(([n, m]) => (m.error ? `${n} ERROR ${m.error}` : `${n} ${m.median.toFixed(0)}/s ${m.cpuUsPerOp?.toFixed(1)} µs CPU/op`)).join(' | ')}`);
-        const ratio = (a, b) => (res[a]?.median && res[b]?.median ? `${(res[a].median / res[b].median).toFixed(3)} (paired ${pairedRatio(res[a].runs, res[b].runs).toFixed(3)})` : 'n/a');
+        const ratio = (a, b) => {
+          if (!res[a]?.median || !res[b]?.median) return 'n/a';
+          const rate = pairedRatios(res[a].runs, res[b].runs);
+          const cpu = pairedRatios(res[a].cpuRuns, res[b].cpuRuns);
+          return `${(res[a].median / res[b].median).toFixed(3)} (paired: rate ${spread(rate)}, CPU/call ${spread(cpu)})`;
+        };
         console.log(`    idlcall+mw ÷ idlcall ${ratio('idlcall+mw', 'idlcall')}${base ? ` | idlcall ÷ base ${ratio('idlcall', 'base')} | base+mw ÷ base ${ratio('base+mw', 'base')}` : ''}${pre ? ` | idlcall ÷ pre ${ratio('idlcall', 'pre')}` : ''}${res['grpc-js'] ? ` | grpc-js+ic ÷ grpc-js ${ratio('grpc-js+ic', 'grpc-js')} | idlcall+mw ÷ grpc-js+ic ${ratio('idlcall+mw', 'grpc-js+ic')}` : ''}`);
       }
     } finally {
@@ -180,11 +190,19 @@ async function main() {
   console.log(`\n${renderMarkdown(rows)}`);
 }
 
-/** The median of the per-run ratios a[i] ÷ b[i]. */
-function pairedRatio(a, b) {
-  const r = a.map((x, i) => x / b[i]).sort((x, y) => x - y);
-  const mid = r.length >> 1;
-  return r.length % 2 ? r[mid] : (r[mid - 1] + r[mid]) / 2;
+/** The per-run ratios a[i] ÷ b[i] (the two clients ran back to back in run i), sorted. */
+function pairedRatios(a, b) {
+  return a.map((x, i) => x / b[i]).sort((x, y) => x - y);
+}
+
+/** Sorted ratios as "median [quartiles] (min–max)". */
+function spread(r) {
+  const q = (p) => {
+    const at = p * (r.length - 1);
+    const lo = Math.floor(at);
+    return r[lo] + (r[Math.ceil(at)] - r[lo]) * (at - lo);
+  };
+  return `${q(0.5).toFixed(3)} [${q(0.25).toFixed(3)}–${q(0.75).toFixed(3)}] (${r[0].toFixed(3)}–${r[r.length - 1].toFixed(3)})`;
 }
 
 /** A report row: idlcall without middleware is the subject, everything else a peer. */

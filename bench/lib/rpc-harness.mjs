@@ -12,6 +12,7 @@ import { execFileSync, fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Histogram } from './histogram.mjs';
 import { summarize } from './measure.mjs';
+import { startTimerProbe } from './timer-probe.mjs';
 
 // ------------------------------------------------------------------ parent side
 
@@ -44,6 +45,9 @@ function profileArgs() {
   const dir = process.env.BENCH_CPU_PROF;
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
+
+/** BENCH_CLIENT_FLAGS="--trace-gc …": more Node flags for every client child (a server's stdout carries its port). */
+const clientFlags = () => process.env.BENCH_CLIENT_FLAGS?.split(' ').filter(Boolean) ?? [];
 
 /** Whether `taskset` can pin processes here. */
 export const hasTaskset = (() => {
@@ -141,7 +145,7 @@ async function startServerOnce(cmd, args, { cpu = 1, timeoutMs = 60000, env } = 
 
 /** Forks a client child (`script client <config JSON>`) and waits for it to be ready. */
 async function startClient(script, config, timeoutMs = 60000) {
-  const child = track(fork(script, ['client', JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...profileArgs()] }));
+  const child = track(fork(script, ['client', JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...profileArgs(), ...clientFlags()] }));
   let nextId = 1;
   const pending = new Map();
   let dead;
@@ -194,7 +198,8 @@ async function startClient(script, config, timeoutMs = 60000) {
  * Measures one row: every client implementation in its own child, warmed, then `runs`
  * interleaved timed runs of `runMs` each.
  * @param {{ script: string, clients: { name: string, config: object }[], warmupMs: number, runMs: number, runs: number, serverPid?: number }} o
- * @returns {Promise<Record<string, { median, min, max, runs, cpuUsPerOp, p50Ms, p99Ms, peakRssMb, serverCpuPct } | { error: string }>>}
+ * @returns {Promise<Record<string, { median, min, max, runs, cpuUsPerOp, cpuRuns, p50Ms, p99Ms, peakRssMb, serverCpuPct } | { error: string }>>}
+ *   (runs: each run's rate; cpuRuns: each run's client CPU µs per op, in run order, so two clients' runs pair up)
  */
 export async function measureRow({ script, clients, warmupMs, runMs, runs, serverPid }) {
   const live = {};
@@ -241,7 +246,7 @@ export async function measureRow({ script, clients, warmupMs, runMs, runs, serve
       try {
         const fin = await live[name].request('finish', {}, 30000);
         const med = (xs) => (xs?.length ? summarize(xs).median : undefined);
-        out[name] = { ...summarize(rates[name]), cpuUsPerOp: med(cpu[name]), serverCpuPct: med(server[name]), ...fin };
+        out[name] = { ...summarize(rates[name]), cpuUsPerOp: med(cpu[name]), cpuRuns: cpu[name], serverCpuPct: med(server[name]), ...fin };
       } catch (e) {
         out[name] = { error: firstLine(e) };
       }
@@ -276,10 +281,14 @@ export async function serveUntilParentCloses(server) {
  * `{ op: () => Promise<number>, concurrency, latency, close }`: `op` does one unit of work
  * (one call, or one stream of many messages) and resolves to the messages it counted;
  * `concurrency` workers run `op` back to back; with `latency`, each op's time goes into a
- * histogram (p50/p99 reported at the end, timed runs only).
+ * histogram (p50/p99 reported at the end, timed runs only); with `timerProbe`, a
+ * setTimeout(5) loop runs beside the calls and how late it fired during the timed runs is
+ * reported too (timerLateP50Ms, timerLateP99Ms): how long the client's event loop was held up.
  */
 export function serveClient(setup) {
   const hist = new Histogram();
+  const lateness = new Histogram();
+  let late;
   let w;
   let setupError;
   const ready = setup().then(
@@ -336,13 +345,16 @@ export function serveClient(setup) {
         await warmUp(m.ms);
         reply(true);
       } else if (m.op === 'run') {
+        const probe = w.timerProbe ? startTimerProbe(5, lateness) : undefined;
         const c0 = process.cpuUsage();
         const { n, ms } = await runFor(m.ms, Boolean(w.latency));
         const c = process.cpuUsage(c0);
+        if (probe) late = probe.stop();
         reply({ n, ms, cpuUs: c.user + c.system });
       } else if (m.op === 'finish') {
         const result = { peakRssMb: process.resourceUsage().maxRSS / 1024 };
         if (w.latency && hist.total) Object.assign(result, { p50Ms: hist.percentile(50), p99Ms: hist.percentile(99) });
+        if (late) Object.assign(result, { timerLateP50Ms: late.p50Ms, timerLateP99Ms: late.p99Ms });
         reply(result);
         await Promise.race([w.close?.(), new Promise((r) => setTimeout(r, 2000))]);
         process.exit(0);

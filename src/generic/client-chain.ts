@@ -43,11 +43,20 @@ export class ClientChain<Req, Res> {
     return compose([...(this.options.middlewares ?? []), ...opts.middlewares], this.endpoint);
   }
 
-  /** A unary or ping-pong call through `chain`. */
-  async unary(chain: CallHandler, codec: MethodCodec<Req, Res>, req: Req, opts: CallOptions): Promise<Res> {
+  /**
+   * A unary or ping-pong call through `chain`. Not itself async (one promise fewer per call):
+   * a middleware that throws before returning a promise still rejects the call.
+   */
+  unary(chain: CallHandler, codec: MethodCodec<Req, Res>, req: Req, opts: CallOptions): Promise<Res> {
     const call = this.newCall(codec, opts, false) as UnaryCall;
     call.request = req;
-    return resultOf(call, await chain(call)).response as Res;
+    let result: Promise<CallResult>;
+    try {
+      result = chain(call);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return result.then((r) => resultOf(call, r).response as Res);
   }
 
   /** Opens a stream through `chain`; `single` is a server-streaming call's one request. */
@@ -89,22 +98,27 @@ export class ClientChain<Req, Res> {
    * The innermost step of every chain: the call as the middlewares left it, handed to the
    * transport (the same path as a call without middlewares).
    */
-  private readonly endpoint = async (call: Call): Promise<CallResult> => {
+  private readonly endpoint = (call: Call): Promise<CallResult> => {
     const state = (call as Call & Stateful<Req, Res>)[ENDPOINT];
-    if (state === undefined) throw new UsageError('a middleware passed on a call it did not receive (spread the call it got: next({ ...call, … }))');
+    if (state === undefined) return Promise.reject(new UsageError('a middleware passed on a call it did not receive (spread the call it got: next({ ...call, … }))'));
     // Marked as resolved only where there is client metadata it could be merged with again.
     const opts: CallOptions = { ...state.opts, metadata: this.options.metadata ? sentAsIs(call.metadata) : call.metadata };
     if (call.deadline !== state.deadline) opts.timeoutMs = call.deadline === undefined ? undefined : Math.max(0, call.deadline - Date.now());
-    if (call.stream) {
-      const { codec, link } = state;
-      const requests = codec.mode === 'server' ? await encodeOnlyRequest(codec, call.requests) : call.requests;
-      return transportStream(this.inner.open(codec, opts), codec, requests, link);
-    }
+    if (call.stream) return this.openStream(call, state, opts);
     // Own data properties (a middleware may return `{ ...res, response }`); the call fills in header and trailer.
     const reply: UnaryResult = { stream: false, response: undefined, header: {}, trailer: {} };
-    reply.response = await this.inner.unary(state.codec, call.request as Req, opts, reply);
-    return reply;
+    return this.inner.unary(state.codec, call.request as Req, opts, reply).then((res) => {
+      reply.response = res;
+      return reply;
+    });
   };
+
+  /** The endpoint's part of a stream: opens it on the transport with the requests as the middlewares left them. */
+  private async openStream(call: StreamCall, state: EndpointState<Req, Res>, opts: CallOptions): Promise<CallResult> {
+    const { codec, link } = state;
+    const requests = codec.mode === 'server' ? await encodeOnlyRequest(codec, call.requests) : call.requests;
+    return transportStream(this.inner.open(codec, opts), codec, requests, link);
+  }
 }
 
 /**

@@ -142,6 +142,8 @@ export class ClientTransports {
       ...(this.options.maxReceiveMessageBytes !== undefined ? { maxFrameBytes: this.options.maxReceiveMessageBytes } : {}),
     });
     const persistentMetadata = mergePersistent(this.options.persistentMetadata, opts.persistentMetadata);
+    // A middleware chain hands every call a metadata object, most often empty: nothing to convert then.
+    const metadata = this.options.metadata || (opts.metadata && hasKeys(opts.metadata)) ? stringMetadata(mergeMetadata(this.options.metadata, opts.metadata)) : undefined;
     const request = {
       method: codec.name,
       body,
@@ -149,7 +151,7 @@ export class ClientTransports {
       toService: this.serviceName,
       idlServiceName: this.generic.serviceName,
       ...route,
-      ...(this.options.metadata || opts.metadata ? { metadata: stringMetadata(mergeMetadata(this.options.metadata, opts.metadata)) } : {}),
+      ...(metadata ? { metadata } : {}),
       ...(persistentMetadata ? { persistentMetadata } : {}),
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       ...(signal ? { signal } : {}),
@@ -182,4 +184,9 @@ function pick<T extends object, K extends keyof T>(obj: T, keys: K[]): Partial<P
   const out: Partial<Pick<T, K>> = {};
   for (const k of keys) if (obj[k] !== undefined) out[k] = obj[k];
   return out;
+}
+
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
 }

@@ -366,6 +366,23 @@ describe('the chain', () => {
     }
   });
 
+  it('a middleware that throws without returning a promise rejects the call (genericCall does not throw)', async () => {
+    const sync: Middleware = () => () => {
+      throw new RpcError(Code.UNAUTHENTICATED, 'no token');
+    };
+    const stranger: Middleware = (next) => (call) => next({ ...call, [Object.getOwnPropertySymbols(call)[0]!]: undefined });
+    const cli = newClient('TestService', await generic(), { hostPorts: at(), middlewares: [sync] });
+    const other = newClient('TestService', await generic(), { hostPorts: at(), middlewares: [stranger] });
+    try {
+      let pending: Promise<unknown> | undefined;
+      expect(() => (pending = cli.genericCall('EchoPingPong', m('x')))).not.toThrow();
+      await expect(pending).rejects.toMatchObject({ code: Code.UNAUTHENTICATED });
+      await expect(other.genericCall('EchoPingPong', m('x'))).rejects.toThrow(/passed on a call it did not receive/);
+    } finally {
+      await Promise.all([cli.close(), other.close()]);
+    }
+  });
+
   it('a middleware that changes the deadline changes the call timeout', async () => {
     const slow = newGenericServer(await generic(), {
       EchoPingPong: async (req: string) => {

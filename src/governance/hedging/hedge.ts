@@ -63,6 +63,9 @@ export function hedge<T>(rules: HedgeRules, start: (n: number) => HedgeAttempt<T
         }
       }
       const n = sent++;
+      // The next attempt's timer runs from before this one's synchronous work (routing, encoding,
+      // the HTTP/2 request), so that work does not push the hedge back.
+      if (sent < rules.maxAttempts) timer = setTimeout(launch, rules.delayMs);
       let a: HedgeAttempt<T>;
       try {
         a = start(n);
@@ -76,7 +79,6 @@ export function hedge<T>(rules: HedgeRules, start: (n: number) => HedgeAttempt<T
         (v) => onSuccess(n, v),
         (e: unknown) => onFailure(n, e),
       );
-      if (sent < rules.maxAttempts) timer = setTimeout(launch, rules.delayMs);
     };
     const onSuccess = (n: number, v: T): void => {
       live[n] = undefined;
