@@ -71,7 +71,8 @@ export class ProtoCodec {
     const start = w.pos;
     const size = w.buf.length;
     this.encodeJsonInto(w, type, json, opts);
-    const out = w.buf.subarray(start, w.pos);
+    // The constructor, not subarray(): subarray looks up the species constructor on every call.
+    const out = new Uint8Array(w.buf.buffer, w.buf.byteOffset + start, w.pos - start);
     if (w.buf.length !== size || w.pos > size - SLAB_RESERVE) {
       // Grown (the result owns that buffer now) or nearly full: start a new slab.
       w = this.slab = new ByteWriter(SLAB_SIZE);
