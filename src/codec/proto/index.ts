@@ -6,7 +6,7 @@ import { JsonToBinary } from './json-to-binary/message.js';
 import { Extensions } from './extensions.js';
 import { convertMessage, objectToJson, type Int64Output } from './object.js';
 import { resolveOptions, type ProtoJsonOptions, type ResolvedOptions } from './options.js';
-import { planOf } from './plan.js';
+import { planOf, type MessagePlan } from './plan.js';
 
 export type { ProtoJsonOptions } from './options.js';
 export type { Int64Output } from './object.js';
@@ -44,6 +44,9 @@ export class ProtoCodec {
   private readonly dec = new BinaryToJson();
   private readonly bin = new BinaryToBinary();
   private resolvedDefaults: ResolvedOptions | undefined;
+  /** The last type's plan: a stream's messages are one type, and this skips the plan table per message. */
+  private lastType: ProtoMessage | undefined;
+  private lastPlan: MessagePlan | undefined;
 
   constructor(
     resolver?: ProtoTypeResolver,
@@ -90,8 +93,16 @@ export class ProtoCodec {
     this.enc.kitex = o !== undefined && o.kitex;
     this.enc.keepUnknown = o !== undefined && o.keepUnknown;
     const start = writer.pos;
-    this.enc.encode(writer, planOf(type), json);
+    this.enc.encode(writer, this.planOf(type), json);
     return writer.pos - start;
+  }
+
+  private planOf(type: ProtoMessage): MessagePlan {
+    if (type !== this.lastType) {
+      this.lastPlan = planOf(type);
+      this.lastType = type;
+    }
+    return this.lastPlan!;
   }
 
   /** Protobuf bytes → JSON text. Throws `CodecError` with the field path. */
@@ -104,7 +115,7 @@ export class ProtoCodec {
     d.emitDefaults = o.emitDefaults;
     d.kitex = o.kitex;
     d.keepUnknown = o.keepUnknown;
-    return d.decode(planOf(type), bytes);
+    return d.decode(this.planOf(type), bytes);
   }
 
   /**

@@ -227,26 +227,29 @@ export abstract class ScalarEncoder {
   protected plainString(): boolean {
     const s = this.s;
     const text = s.text;
-    const end = text.length;
     const w = this.w;
     const at = beginLen(w);
-    let buf = w.buf;
-    let o = at + 1;
-    for (let p = s.pos + 1; p < end; p++) {
-      const c = text.charCodeAt(p);
-      if (c === 34) {
-        s.pos = p + 1;
-        w.pos = o;
-        endLen(w, at);
-        return true;
+    let p = s.pos + 1;
+    // Output index = text index + shift: one counter in the loop.
+    const shift = at + 1 - p;
+    for (;;) {
+      const buf = w.buf;
+      const end = Math.min(text.length, buf.length - shift);
+      for (; p < end; p++) {
+        const c = text.charCodeAt(p);
+        if (((c - 0x20) >>> 0) >= 0x60 || c === 34 || c === 92) {
+          if (c !== 34) break;
+          s.pos = p + 1;
+          w.pos = p + shift;
+          endLen(w, at);
+          return true;
+        }
+        buf[p + shift] = c;
       }
-      if (c === 92 || c < 0x20 || c >= 0x80) break;
-      if (o >= buf.length) {
-        w.pos = o;
-        w.ensure(64);
-        buf = w.buf;
-      }
-      buf[o++] = c;
+      if (p < end || p >= text.length) break;
+      // The output is full: grow it and go on.
+      w.pos = p + shift;
+      w.ensure(64);
     }
     w.pos = at;
     return false;
