@@ -146,12 +146,6 @@ export abstract class ScalarEncoder {
           return;
         }
         w.pos = tagAt;
-        if (s.readStringSpan()) {
-          if (implicit && s.spanEnd === s.spanStart) return;
-          this.tag(tag);
-          this.writeSpan(s.text, s.spanStart, s.spanEnd);
-          return;
-        }
         const str = s.readString();
         if (implicit && str.length === 0) return;
         this.tag(tag);
