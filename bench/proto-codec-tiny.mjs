@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import { createFileRegistry, fromBinary, fromJsonString, toBinary, toJsonString } from '@bufbuild/protobuf';
 import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
-import { measure } from './lib/measure.mjs';
+import { compareInterleaved } from './lib/measure.mjs';
 import { emitRows } from './lib/report.mjs';
 import { PROTO_INCLUDE } from './lib/oracles.mjs';
 
@@ -46,15 +46,7 @@ if (json.length !== 76 || bytes.length !== 64) throw new Error(`unexpected sizes
 if (Buffer.compare(Buffer.from(pbResponse.encode(pbResponse.fromObject(JSON.parse(json))).finish()), Buffer.from(bytes)) !== 0) throw new Error('protobufjs bytes differ');
 if (Buffer.compare(Buffer.from(toBinary(bufResponse, fromJsonString(bufResponse, json))), Buffer.from(bytes)) !== 0) throw new Error('bufbuild bytes differ');
 
-/** Interleaved rounds of named ops: median rate of each, median per-round ratio of `idlcall` to it. */
-function compare(ops) {
-  const names = Object.keys(ops);
-  for (const n of names) measure(ops[n], { warmupMs: 300, runMs: 1, runs: 1 });
-  const rates = Object.fromEntries(names.map((n) => [n, []]));
-  for (let r = 0; r < rounds; r++) for (const n of names) rates[n].push(measure(ops[n], roundOpts).median);
-  const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
-  return Object.fromEntries(names.map((n) => [n, { median: median(rates[n]), min: Math.min(...rates[n]), max: Math.max(...rates[n]), ratio: median(rates.idlcall.map((v, i) => v / rates[n][i])) }]));
-}
+const compare = (ops) => compareInterleaved(ops, rounds, roundOpts);
 
 const directions = [
   ['JSON→binary', {
