@@ -17,7 +17,7 @@ import { createFileRegistry, fromBinary, fromJsonString, toBinary, toJsonString 
 import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import { ProtoCodec } from '../dist/codec/proto/index.js';
 import { loadProtoFile } from '../dist/idl-parser/proto/index.js';
-import { measure, formatRate } from './lib/measure.mjs';
+import { compareInterleaved, measure, formatRate } from './lib/measure.mjs';
 import { emitRows } from './lib/report.mjs';
 import { PROTO_INCLUDE } from './lib/oracles.mjs';
 import { kitchenMessages, kitchenWktMessages } from './lib/kitchen-messages.mjs';
@@ -31,19 +31,7 @@ const quick = process.argv.includes('--quick');
 const rounds = quick ? 5 : 11;
 const roundOpts = { warmupMs: 30, runMs: quick ? 120 : 250, runs: 1 };
 
-/** Interleaved measurement of named ops: median rate of each and median per-round ratio to `idlcall`. */
-function compare(ops) {
-  const names = Object.keys(ops);
-  for (const n of names) measure(ops[n], { warmupMs: 300, runMs: 1, runs: 1 });
-  const rates = Object.fromEntries(names.map((n) => [n, []]));
-  for (let r = 0; r < rounds; r++) for (const n of names) rates[n].push(measure(ops[n], roundOpts).median);
-  const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
-  const out = {};
-  for (const n of names) {
-    out[n] = { median: median(rates[n]), ratio: median(rates.idlcall.map((v, i) => v / rates[n][i])), min: Math.min(...rates[n]), max: Math.max(...rates[n]) };
-  }
-  return out;
-}
+const compare = (ops) => compareInterleaved(ops, rounds, roundOpts);
 
 // ---- the three implementations, loaded from the same .proto ----
 const reg = await loadProtoFile(join(fixtures, 'kitchen.proto'), { includeDirs: [fixtures] });

@@ -32,6 +32,7 @@ const SCRIPTS = [
   { file: 'proto-parse.mjs', group: 'proto parse' },
   { file: 'thrift-parse.mjs', group: 'thrift parse' },
   { file: 'proto-codec.mjs', group: 'proto codec' },
+  { file: 'proto-codec-tiny.mjs', group: 'proto codec, tiny message (pb.Response, 64 B, through jsonPbGeneric)' },
   { file: 'thrift-codec.mjs', group: 'thrift codec' },
   // --expose-gc: it reports the heap each built schema retains, measured between full GCs.
   { file: 'descriptors.mjs', group: 'descriptor sets and reflection', nodeArgs: ['--expose-gc'] },

@@ -68,3 +68,24 @@ export function formatRate(r) {
   if (r >= 1e3) return `${(r / 1e3).toFixed(1)}k`;
   return r.toFixed(1);
 }
+
+/**
+ * Interleaved rounds of named synchronous ops (A B C, A B C, …), so a load change on a shared
+ * machine hits a round's ops alike: per op the median rate, min, max, and the median per-round
+ * ratio of `ops.idlcall` to it.
+ * @param {Record<string, () => unknown>} ops must include `idlcall`
+ * @param {number} rounds
+ * @param {{ warmupMs?: number, runMs?: number }} roundOpts one round of one op
+ * @returns {Record<string, { median: number, min: number, max: number, ratio: number }>}
+ */
+export function compareInterleaved(ops, rounds, roundOpts) {
+  const names = Object.keys(ops);
+  for (const n of names) measure(ops[n], { warmupMs: 300, runMs: 1, runs: 1 });
+  const rates = Object.fromEntries(names.map((n) => [n, []]));
+  for (let r = 0; r < rounds; r++) for (const n of names) rates[n].push(measure(ops[n], { ...roundOpts, runs: 1 }).median);
+  const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
+  return Object.fromEntries(names.map((n) => [n, {
+    median: median(rates[n]), min: Math.min(...rates[n]), max: Math.max(...rates[n]),
+    ratio: median(rates.idlcall.map((v, i) => v / rates[n][i])),
+  }]));
+}

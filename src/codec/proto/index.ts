@@ -6,7 +6,7 @@ import { JsonToBinary } from './json-to-binary/message.js';
 import { Extensions } from './extensions.js';
 import { convertMessage, objectToJson, type Int64Output } from './object.js';
 import { resolveOptions, type ProtoJsonOptions, type ResolvedOptions } from './options.js';
-import { planOf } from './plan.js';
+import { planOf, type MessagePlan } from './plan.js';
 
 export type { ProtoJsonOptions } from './options.js';
 export type { Int64Output } from './object.js';
@@ -44,6 +44,9 @@ export class ProtoCodec {
   private readonly dec = new BinaryToJson();
   private readonly bin = new BinaryToBinary();
   private resolvedDefaults: ResolvedOptions | undefined;
+  /** The last type's plan: a stream's messages are one type, and this skips the plan table per message. */
+  private lastType: ProtoMessage | undefined;
+  private lastPlan: MessagePlan | undefined;
 
   constructor(
     resolver?: ProtoTypeResolver,
@@ -71,7 +74,8 @@ export class ProtoCodec {
     const start = w.pos;
     const size = w.buf.length;
     this.encodeJsonInto(w, type, json, opts);
-    const out = w.buf.subarray(start, w.pos);
+    // The constructor, not subarray(): subarray looks up the species constructor on every call.
+    const out = new Uint8Array(w.buf.buffer, w.buf.byteOffset + start, w.pos - start);
     if (w.buf.length !== size || w.pos > size - SLAB_RESERVE) {
       // Grown (the result owns that buffer now) or nearly full: start a new slab.
       w = this.slab = new ByteWriter(SLAB_SIZE);
@@ -89,8 +93,16 @@ export class ProtoCodec {
     this.enc.kitex = o !== undefined && o.kitex;
     this.enc.keepUnknown = o !== undefined && o.keepUnknown;
     const start = writer.pos;
-    this.enc.encode(writer, planOf(type), json);
+    this.enc.encode(writer, this.planOf(type), json);
     return writer.pos - start;
+  }
+
+  private planOf(type: ProtoMessage): MessagePlan {
+    if (type !== this.lastType) {
+      this.lastPlan = planOf(type);
+      this.lastType = type;
+    }
+    return this.lastPlan!;
   }
 
   /** Protobuf bytes → JSON text. Throws `CodecError` with the field path. */
@@ -103,7 +115,7 @@ export class ProtoCodec {
     d.emitDefaults = o.emitDefaults;
     d.kitex = o.kitex;
     d.keepUnknown = o.keepUnknown;
-    return d.decode(planOf(type), bytes);
+    return d.decode(this.planOf(type), bytes);
   }
 
   /**

@@ -100,7 +100,7 @@ export abstract class WellKnownTypes extends UnknownFields {
         return;
       case JsonKind.String:
         this.tag(0x1a);
-        this.writeString(s.readString());
+        if (!this.plainString()) this.writeString(s.readString());
         return;
       case JsonKind.True:
       case JsonKind.False:
