@@ -11,15 +11,15 @@
  * ```
  */
 import type zlib from 'node:zlib';
+import { protocolError, limitError } from '../frame/errors.js';
+import { readVarint32 } from '../frame/tmessage.js';
+import { decodeText, encodeText } from '../frame/text.js';
+import { DEFAULT_MAX_FRAME_BYTES } from './frame-decoder.js';
 
 /** node:zlib, loaded on the first zlib transform: few THeader peers compress, and most processes never load it. */
 function zlibModule(): typeof zlib {
   return process.getBuiltinModule('node:zlib');
 }
-import { protocolError, limitError } from '../frame/errors.js';
-import { readVarint32 } from '../frame/tmessage.js';
-import { decodeText, encodeText } from '../frame/text.js';
-import { DEFAULT_MAX_FRAME_BYTES } from './frame-decoder.js';
 
 /** THeader magic, the high 16 bits of the second word. */
 export const THEADER_MAGIC = 0x0fff;
