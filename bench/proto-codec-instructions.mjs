@@ -18,11 +18,11 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kitchenMessages, kitchenWktMessages } from './lib/kitchen-messages.mjs';
+import { VALGRIND } from './lib/oracles.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const here = dirname(SELF);
 const fixtures = join(here, '../test/fixtures/proto-codec');
-const VALGRIND = '/usr/bin/valgrind';
 /** Warm-up W and window n per message, sized so each window is ~250 M instructions. */
 const SIZES = { small: [30000, 10000], medium: [3000, 1000], large: [60, 40] };
 

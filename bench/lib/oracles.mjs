@@ -9,3 +9,5 @@ export const PROTO_INCLUDE = '/usr/include';
 export const THRIFT_EXAMPLES = '/usr/share/doc/thrift-compiler/examples';
 /** h2load, nghttp2's HTTP/2 load generator (Debian nghttp2-client): the gRPC unary load of bench/server.mjs. */
 export const H2LOAD = '/usr/bin/h2load';
+/** valgrind (Debian valgrind): callgrind's instruction counts in bench/proto-codec-instructions.mjs. */
+export const VALGRIND = '/usr/bin/valgrind';
