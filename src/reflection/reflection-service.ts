@@ -12,15 +12,10 @@ import { fileDescriptorBytes } from './descriptor-encode.js';
 import {
   decodeReflectionRequest,
   encodeReflectionResponse,
-  REFLECTION_METHOD,
-  REFLECTION_SERVICES,
   type ReflectionRequest,
   type ReflectionResponse,
 } from './reflection-messages.js';
 import { serviceProtos } from './service-protos.js';
-
-/** The `:path`s reflection answers on. */
-const PATHS: ReadonlySet<string> = new Set(REFLECTION_SERVICES.map((s) => `/${s}/${REFLECTION_METHOD}`));
 
 /** One servable file and the registry its option extensions resolve in. */
 interface Entry {
@@ -72,11 +67,6 @@ export class ReflectionService {
     private readonly registry: ProtoRegistry | undefined,
     private readonly services: () => readonly string[],
   ) {}
-
-  /** True for the paths of `ServerReflectionInfo` (v1 and v1alpha). */
-  handles(path: string): boolean {
-    return PATHS.has(path);
-  }
 
   /** Serves one `ServerReflectionInfo` stream until the client half-closes. */
   async serve(call: ServerCall): Promise<void> {

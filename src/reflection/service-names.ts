@@ -12,3 +12,6 @@ export const REFLECTION_SERVICES = ['grpc.reflection.v1.ServerReflection', 'grpc
 
 /** The one method of both reflection services. */
 export const REFLECTION_METHOD = 'ServerReflectionInfo';
+
+/** The request paths of `ServerReflectionInfo` (v1 and v1alpha): what a server routes to reflection. */
+export const REFLECTION_PATHS: ReadonlySet<string> = new Set(REFLECTION_SERVICES.map((s) => `/${s}/${REFLECTION_METHOD}`));

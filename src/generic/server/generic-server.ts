@@ -10,7 +10,7 @@ import type { ServerConnection as TTStreamConnection } from '../../ttstream/serv
 import { ConnectionAdmission, ConnectionTimer, handOverTimer, resolveLimits, type ConnectionLimits } from '../../connection-policy/index.js';
 import { UsageError } from '../../errors/usage-error.js';
 import { HealthService, type ServingStatus } from '../../reflection/health-service.js';
-import { HEALTH_SERVICE, REFLECTION_METHOD, REFLECTION_SERVICES } from '../../reflection/service-names.js';
+import { HEALTH_SERVICE, REFLECTION_PATHS, REFLECTION_SERVICES } from '../../reflection/service-names.js';
 import type { ReflectionService } from '../../reflection/reflection-service.js';
 import type { Generic } from '../method-codec.js';
 import { ProtoProvider } from '../proto-provider.js';
@@ -115,9 +115,8 @@ export interface ServerDiagnostics {
   ttstreamBufferedBytes: number;
 }
 
-/** The paths of the reflection services, the names they list and the served `.proto` files. */
+/** The names the reflection services list and the served `.proto` files. */
 interface ReflectionSetup {
-  paths: ReadonlySet<string>;
   listed: readonly string[];
   registry: ProtoProvider['registry'] | undefined;
 }
@@ -174,7 +173,7 @@ export class GenericServer<Req, Res> {
         ...(this.health ? [HEALTH_SERVICE] : []),
         ...REFLECTION_SERVICES,
       ];
-      this.reflection = { paths: new Set(REFLECTION_SERVICES.map((s) => `/${s}/${REFLECTION_METHOD}`)), listed, registry: proto?.registry };
+      this.reflection = { listed, registry: proto?.registry };
     }
     this.grpc = createGrpcServer((call) => this.route(call), {
       ...(options.tls ? { tls: options.tls } : {}),
@@ -283,7 +282,7 @@ export class GenericServer<Req, Res> {
   /** Health and reflection first; every other call goes to the handlers. */
   private route(call: ServerCall): Promise<void> | undefined {
     if (this.health?.handles(call.path)) return this.health.serve(call);
-    if (this.reflection?.paths.has(call.path)) return this.serveReflection(call, this.reflection);
+    if (this.reflection !== undefined && REFLECTION_PATHS.has(call.path)) return this.serveReflection(call, this.reflection);
     return serveGrpcCall(this.generic, this.handlers, call);
   }
 
