@@ -41,6 +41,9 @@ class GrpcContext implements HandlerCall {
   recv(): Promise<Uint8Array | undefined> {
     return this.call.recv();
   }
+  recvMapped<T>(map: (bytes: Uint8Array | undefined) => T, fail: (err: unknown) => T): Promise<T> {
+    return this.call.recvMapped(map, fail);
+  }
 
   send(bytes: Uint8Array): Promise<void> | undefined {
     this.headersFirst();

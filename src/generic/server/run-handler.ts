@@ -19,6 +19,8 @@ import { isPromiseLike } from './promise-like.js';
 export interface HandlerCall extends ServerContext {
   /** The next request's bytes; undefined once the client closed its side. */
   recv(): Promise<Uint8Array | undefined>;
+  /** {@link recv} with the bytes through `map`, or its error through `fail`, as one promise (a throw rejects it). */
+  recvMapped<T>(map: (bytes: Uint8Array | undefined) => T, fail: (err: unknown) => T): Promise<T>;
   /** Sends one response's bytes; a promise to wait for when the transport cannot take more at once, otherwise undefined. */
   send(bytes: Uint8Array): Promise<void> | undefined;
   /** Ends the call successfully. */
@@ -71,7 +73,7 @@ class Requests<Req, Res> implements AsyncIterableIterator<Req> {
   next(): Promise<IteratorResult<Req, undefined>> {
     if (this.done) return Promise.resolve(DONE);
     if (this.pending !== undefined) return this.pending.then(() => this.next());
-    return (this.pending = this.call.recv().then(this.decode, this.failed));
+    return (this.pending = this.call.recvMapped(this.decode, this.failed));
   }
 
   /** The handler stopped pulling (break, return, throw in its loop). */
