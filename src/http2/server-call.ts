@@ -62,6 +62,8 @@ export interface ServerCall {
    * happens once the call has ended or its stream is gone.
    */
   finish(message: Uint8Array, status?: ServerStatus): void;
+  /** Drops the call with RST_STREAM(INTERNAL_ERROR): for when not even a status can be sent. */
+  reset(): void;
 }
 
 /** What a call tells its connection's idle clock (see connection-policy's ConnectionTimer). */

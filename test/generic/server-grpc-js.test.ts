@@ -17,6 +17,12 @@ beforeAll(async () => {
       const m = messageOf(req);
       if (m === 'missing') throw new RpcError(Code.NOT_FOUND, 'no such thing: 100%');
       if (m === 'crash') throw new Error('handler crashed');
+      if (m === 'revoked') {
+        const { proxy, revoke } = Proxy.revocable({}, {});
+        revoke();
+        throw proxy; // even instanceof throws on it
+      }
+      if (m === 'bad header') ctx.setHeader('x-bad', 'line\nbreak');
       const token = ctx.metadata['x-token'];
       if (typeof token === 'string') {
         ctx.setHeader('x-token-header', token);
@@ -105,6 +111,18 @@ describe('@grpc/grpc-js client ⇄ generic server (seed streaming.proto)', () =>
     const err = (await unary('crash').catch((e: unknown) => e)) as grpc.ServiceError;
     expect(err.code).toBe(grpc.status.UNKNOWN);
     expect(err.details).toBe('handler crashed');
+  });
+
+  it('a thrown revoked proxy still ends the call, UNKNOWN', async () => {
+    const err = (await unary('revoked').catch((e: unknown) => e)) as grpc.ServiceError;
+    expect(err.code).toBe(grpc.status.UNKNOWN);
+    expect(err.details).toMatch(/revoked/);
+  });
+
+  it('a header the handler set that cannot be sent ends the call with why', async () => {
+    const err = (await unary('bad header').catch((e: unknown) => e)) as grpc.ServiceError;
+    expect(err.code).toBe(grpc.status.INTERNAL);
+    expect(err.details).toMatch(/"x-bad" has a non-printable-ASCII value/);
   });
 
   it('an unknown method is UNIMPLEMENTED', async () => {

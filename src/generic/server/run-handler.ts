@@ -161,17 +161,16 @@ export async function runHandler<Req, Res>(codec: MethodCodec<Req, Res>, handler
     call.end();
   } catch (err) {
     let failure = err;
-    if (err instanceof DeclaredException) {
-      try {
-        const bytes = codec.encodeDeclaredException(err.typeName || err.fieldName, err.json);
-        if (bytes) {
-          const finished = call.finish(bytes);
-          if (finished !== undefined) await finished;
-          return;
-        }
-      } catch (sendErr) {
-        failure = sendErr; // exception JSON that does not fit its type, headers that cannot be sent…: the call fails with that
+    try {
+      // (instanceof itself throws on a revoked proxy: inside the try, so the call still fails with it)
+      const bytes = err instanceof DeclaredException ? codec.encodeDeclaredException(err.typeName || err.fieldName, err.json) : undefined;
+      if (bytes) {
+        const finished = call.finish(bytes);
+        if (finished !== undefined) await finished;
+        return;
       }
+    } catch (sendErr) {
+      failure = sendErr; // exception JSON that does not fit its type, headers that cannot be sent…: the call fails with that
     }
     call.fail(failure);
   }
