@@ -30,7 +30,9 @@ beforeAll(async () => {
       }
       return reply(`Echo: ${m}`);
     },
-    async StreamRequestEcho(requests) {
+    async StreamRequestEcho(requests, ctx) {
+      // A handler that pulls late finds its requests already queued (decoded as it pulls them).
+      if (ctx.metadata['x-pull-late']) await new Promise((r) => setTimeout(r, 50));
       const got: string[] = [];
       for await (const r of requests) got.push(messageOf(r));
       return reply(`Received ${got.length} messages: [${got.join(' ')}]`);
@@ -80,6 +82,17 @@ describe('@grpc/grpc-js client ⇄ generic server (seed streaming.proto)', () =>
       call.end();
     });
     expect(res).toEqual({ message: 'Received 3 messages: [a b c]' });
+  });
+
+  it('client streaming, the handler pulling only after every request arrived', async () => {
+    const md = new grpc.Metadata();
+    md.set('x-pull-late', '1');
+    const res = await new Promise<Msg>((resolve, reject) => {
+      const call = client['StreamRequestEcho']!(md, (err: grpc.ServiceError | null, r: Msg) => (err ? reject(err) : resolve(r))) as grpc.ClientWritableStream<Msg>;
+      for (const m of ['a', 'b', 'c', 'd']) call.write({ message: m });
+      call.end();
+    });
+    expect(res).toEqual({ message: 'Received 4 messages: [a b c d]' });
   });
 
   it('server streaming', async () => {

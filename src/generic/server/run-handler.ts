@@ -41,8 +41,12 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
  */
 class Requests<Req, Res> implements AsyncIterableIterator<Req> {
   private done = false;
+  /** A pull still waiting for its request: later pulls wait behind it. */
   private pending: Promise<IteratorResult<Req, undefined>> | undefined;
+  /** Set while a pull's request has not been decoded (or failed) yet. */
+  private pulling = false;
   private readonly decode = (bytes: Uint8Array | undefined): IteratorResult<Req, undefined> => {
+    this.pulling = false;
     this.pending = undefined;
     if (bytes === undefined || this.done) {
       this.done = true;
@@ -56,6 +60,7 @@ class Requests<Req, Res> implements AsyncIterableIterator<Req> {
     }
   };
   private readonly failed = (err: unknown): never => {
+    this.pulling = false;
     this.pending = undefined;
     this.done = true;
     throw err;
@@ -73,7 +78,11 @@ class Requests<Req, Res> implements AsyncIterableIterator<Req> {
   next(): Promise<IteratorResult<Req, undefined>> {
     if (this.done) return Promise.resolve(DONE);
     if (this.pending !== undefined) return this.pending.then(() => this.next());
-    return (this.pending = this.call.recvMapped(this.decode, this.failed));
+    this.pulling = true;
+    const pull = this.call.recvMapped(this.decode, this.failed);
+    // A request already queued is decoded within recvMapped: then nothing is left to wait behind.
+    if (this.pulling) this.pending = pull;
+    return pull;
   }
 
   /** The handler stopped pulling (break, return, throw in its loop). */
