@@ -59,7 +59,7 @@ export class FrameWriter {
     this.end = o + n;
     if (!this.scheduled) {
       this.scheduled = true;
-      process.nextTick(flushTick, this);
+      if (due.push(this) === 1) process.nextTick(flushDue);
     }
     return !this.needDrain;
   }
@@ -92,6 +92,24 @@ export class FrameWriter {
   }
 }
 
-function flushTick(w: FrameWriter): void {
-  w.tick();
+/**
+ * Writers with frames batched this tick: one next-tick flush serves them all (many
+ * streams answering in the same tick cost one scheduled callback, not one each).
+ */
+const due: FrameWriter[] = [];
+
+function flushDue(): void {
+  let i = 0;
+  try {
+    // A flush may batch more (from a write's callback, say): the loop takes those too.
+    while (i < due.length) due[i++]!.tick();
+  } finally {
+    if (i === due.length) {
+      due.length = 0;
+    } else {
+      // A write threw: the others still flush, on the next tick.
+      due.splice(0, i);
+      process.nextTick(flushDue);
+    }
+  }
 }

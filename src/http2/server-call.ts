@@ -15,6 +15,7 @@ import { armTimer } from '../timers/index.js';
 import { messageOf } from '../errors/message-of.js';
 import { statusTrailers } from './trailer-status.js';
 import { RECV_HIGH_WATER, RECV_LOW_WATER, RESOLVED, deferred, type Deferred } from './deferred.js';
+import { RecvWaiter, identity, mapped, rethrow } from './recv-waiter.js';
 
 const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR } = http2.constants;
 
@@ -42,6 +43,13 @@ export interface ServerCall {
   readonly peer: string;
   /** Next request message; undefined when the client half-closed; rejects RpcError when the call was cut. */
   recv(): Promise<Uint8Array | undefined>;
+  /**
+   * {@link recv} with the outcome passed through `map` (the message, or undefined at
+   * half-close) or `fail` (the RpcError that cut the call) as it arrives, in one promise:
+   * a reader that decodes each message needs no second promise and microtask for it.
+   * A throw from either rejects the promise.
+   */
+  recvMapped<T>(map: (message: Uint8Array | undefined) => T, fail: (err: RpcError) => T): Promise<T>;
   /** Sends response headers now (otherwise they go with the first message or the status). */
   sendHeaders(metadata?: RequestMetadata): void;
   /** Sends one message; resolves when the stream can take more (returns `SEND_READY`, already settled, when it can at once). */
@@ -54,6 +62,8 @@ export interface ServerCall {
    * happens once the call has ended or its stream is gone.
    */
   finish(message: Uint8Array, status?: ServerStatus): void;
+  /** Drops the call with RST_STREAM(INTERNAL_ERROR): for when not even a status can be sent. */
+  reset(): void;
 }
 
 /** What a call tells its connection's idle clock (see connection-policy's ConnectionTimer). */
@@ -92,7 +102,7 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
   private qHead = 0;
   private queuedBytes = 0;
   private paused = false;
-  private recvWait: Deferred<Uint8Array | undefined> | undefined;
+  private recvWait: RecvWaiter<unknown> | undefined;
   private drainWait: Deferred<void> | undefined;
   private pendingTrailers: OutgoingHttpHeaders | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -148,6 +158,10 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
   }
 
   recv(): Promise<Uint8Array | undefined> {
+    return this.recvMapped(identity, rethrow);
+  }
+
+  recvMapped<T>(map: (message: Uint8Array | undefined) => T, fail: (err: RpcError) => T): Promise<T> {
     if (this.qHead < this.queue.length) {
       const m = this.queue[this.qHead]!;
       this.queue[this.qHead++] = undefined as unknown as Uint8Array;
@@ -160,12 +174,13 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
         this.paused = false;
         this.stream.resume();
       }
-      return Promise.resolve(m);
+      return mapped(map, m);
     }
-    if (this.reqDone) return this.reqError ? Promise.reject(this.reqError) : Promise.resolve(undefined);
+    if (this.reqDone) return this.reqError ? mapped(fail, this.reqError) : mapped(map, undefined);
     if (this.recvWait !== undefined) return Promise.reject(new RpcError(Code.INTERNAL, 'concurrent recv()'));
-    this.recvWait = deferred();
-    return this.recvWait.promise;
+    const w = new RecvWaiter(map, fail);
+    this.recvWait = w as RecvWaiter<unknown>;
+    return w.promise;
   }
 
   sendHeaders(metadata?: RequestMetadata): void {
@@ -291,7 +306,7 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
     const w = this.recvWait;
     if (w !== undefined) {
       this.recvWait = undefined;
-      w.resolve(msg);
+      w.deliver(msg);
       return;
     }
     this.queue.push(msg);
@@ -315,7 +330,7 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
     const w = this.recvWait;
     if (w !== undefined) {
       this.recvWait = undefined;
-      w.resolve(undefined);
+      w.deliver(undefined);
     }
   }
 
@@ -380,7 +395,7 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
     const w = this.recvWait;
     if (w !== undefined) {
       this.recvWait = undefined;
-      w.reject(err);
+      w.failWith(err);
     }
   }
 

@@ -17,6 +17,12 @@ beforeAll(async () => {
       const m = messageOf(req);
       if (m === 'missing') throw new RpcError(Code.NOT_FOUND, 'no such thing: 100%');
       if (m === 'crash') throw new Error('handler crashed');
+      if (m === 'revoked') {
+        const { proxy, revoke } = Proxy.revocable({}, {});
+        revoke();
+        throw proxy; // even instanceof throws on it
+      }
+      if (m === 'bad header') ctx.setHeader('x-bad', 'line\nbreak');
       const token = ctx.metadata['x-token'];
       if (typeof token === 'string') {
         ctx.setHeader('x-token-header', token);
@@ -24,7 +30,9 @@ beforeAll(async () => {
       }
       return reply(`Echo: ${m}`);
     },
-    async StreamRequestEcho(requests) {
+    async StreamRequestEcho(requests, ctx) {
+      // A handler that pulls late finds its requests already queued (decoded as it pulls them).
+      if (ctx.metadata['x-pull-late']) await new Promise((r) => setTimeout(r, 50));
       const got: string[] = [];
       for await (const r of requests) got.push(messageOf(r));
       return reply(`Received ${got.length} messages: [${got.join(' ')}]`);
@@ -76,6 +84,17 @@ describe('@grpc/grpc-js client ⇄ generic server (seed streaming.proto)', () =>
     expect(res).toEqual({ message: 'Received 3 messages: [a b c]' });
   });
 
+  it('client streaming, the handler pulling only after every request arrived', async () => {
+    const md = new grpc.Metadata();
+    md.set('x-pull-late', '1');
+    const res = await new Promise<Msg>((resolve, reject) => {
+      const call = client['StreamRequestEcho']!(md, (err: grpc.ServiceError | null, r: Msg) => (err ? reject(err) : resolve(r))) as grpc.ClientWritableStream<Msg>;
+      for (const m of ['a', 'b', 'c', 'd']) call.write({ message: m });
+      call.end();
+    });
+    expect(res).toEqual({ message: 'Received 4 messages: [a b c d]' });
+  });
+
   it('server streaming', async () => {
     const call = client['StreamResponseEcho']!({ message: 'hi' }) as grpc.ClientReadableStream<Msg>;
     const got: Msg[] = [];
@@ -105,6 +124,18 @@ describe('@grpc/grpc-js client ⇄ generic server (seed streaming.proto)', () =>
     const err = (await unary('crash').catch((e: unknown) => e)) as grpc.ServiceError;
     expect(err.code).toBe(grpc.status.UNKNOWN);
     expect(err.details).toBe('handler crashed');
+  });
+
+  it('a thrown revoked proxy still ends the call, UNKNOWN', async () => {
+    const err = (await unary('revoked').catch((e: unknown) => e)) as grpc.ServiceError;
+    expect(err.code).toBe(grpc.status.UNKNOWN);
+    expect(err.details).toMatch(/revoked/);
+  });
+
+  it('a header the handler set that cannot be sent ends the call with why', async () => {
+    const err = (await unary('bad header').catch((e: unknown) => e)) as grpc.ServiceError;
+    expect(err.code).toBe(grpc.status.INTERNAL);
+    expect(err.details).toMatch(/"x-bad" has a non-printable-ASCII value/);
   });
 
   it('an unknown method is UNIMPLEMENTED', async () => {

@@ -41,6 +41,9 @@ class GrpcContext implements HandlerCall {
   recv(): Promise<Uint8Array | undefined> {
     return this.call.recv();
   }
+  recvMapped<T>(map: (bytes: Uint8Array | undefined) => T, fail: (err: unknown) => T): Promise<T> {
+    return this.call.recvMapped(map, fail);
+  }
 
   send(bytes: Uint8Array): Promise<void> | undefined {
     this.headersFirst();
@@ -70,9 +73,19 @@ class GrpcContext implements HandlerCall {
     }
   }
 
+  /** Never throws (runHandler's last word, so the server keeps no then() on the call). */
   private endWith(status: ServerStatus): void {
-    if (!this.headersSent && this.headers) this.call.sendHeaders(this.headers);
-    this.call.end(this.trailers ? { ...status, trailers: { ...this.trailers, ...status.trailers } } : status);
+    try {
+      if (!this.headersSent && this.headers) this.call.sendHeaders(this.headers);
+      this.call.end(this.trailers ? { ...status, trailers: { ...this.trailers, ...status.trailers } } : status);
+    } catch (err) {
+      // Headers the handler set that cannot be sent: the call ends with why, without them.
+      try {
+        this.call.end(statusOf(err));
+      } catch {
+        this.call.reset();
+      }
+    }
   }
 }
 
@@ -81,7 +94,7 @@ class GrpcContext implements HandlerCall {
  * Routing follows Kitex: the method is the last path segment and the service
  * must match by full name, bare name, or the name after the last dot.
  */
-export function serveGrpcCall<Req, Res>(generic: Generic<Req, Res>, handlers: Handlers<Req, Res>, call: ServerCall): Promise<void> | undefined {
+export function serveGrpcCall<Req, Res>(generic: Generic<Req, Res>, handlers: Handlers<Req, Res>, call: ServerCall): undefined {
   const slash = call.path.lastIndexOf('/');
   const serviceInPath = call.path.slice(1, slash);
   const methodName = call.path.slice(slash + 1);
@@ -102,6 +115,8 @@ export function serveGrpcCall<Req, Res>(generic: Generic<Req, Res>, handlers: Ha
     call.end({ code: Code.UNIMPLEMENTED, message: `method ${methodName} is not implemented` });
     return undefined;
   }
-  // The handler's own promise, not one more async frame around it: the server settles the call when it does.
-  return runHandler(codec, handler, new GrpcContext(methodName, call));
+  // runHandler ends the call itself and never rejects (the context's end and fail do not throw): the
+  // server needs no then() of its own on the call's promise.
+  void runHandler(codec, handler, new GrpcContext(methodName, call));
+  return undefined;
 }

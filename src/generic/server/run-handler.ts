@@ -19,6 +19,8 @@ import { isPromiseLike } from './promise-like.js';
 export interface HandlerCall extends ServerContext {
   /** The next request's bytes; undefined once the client closed its side. */
   recv(): Promise<Uint8Array | undefined>;
+  /** {@link recv} with the bytes through `map`, or its error through `fail`, as one promise (a throw rejects it). */
+  recvMapped<T>(map: (bytes: Uint8Array | undefined) => T, fail: (err: unknown) => T): Promise<T>;
   /** Sends one response's bytes; a promise to wait for when the transport cannot take more at once, otherwise undefined. */
   send(bytes: Uint8Array): Promise<void> | undefined;
   /** Ends the call successfully. */
@@ -39,8 +41,12 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
  */
 class Requests<Req, Res> implements AsyncIterableIterator<Req> {
   private done = false;
+  /** A pull still waiting for its request: later pulls wait behind it. */
   private pending: Promise<IteratorResult<Req, undefined>> | undefined;
+  /** Set while a pull's request has not been decoded (or failed) yet. */
+  private pulling = false;
   private readonly decode = (bytes: Uint8Array | undefined): IteratorResult<Req, undefined> => {
+    this.pulling = false;
     this.pending = undefined;
     if (bytes === undefined || this.done) {
       this.done = true;
@@ -54,6 +60,7 @@ class Requests<Req, Res> implements AsyncIterableIterator<Req> {
     }
   };
   private readonly failed = (err: unknown): never => {
+    this.pulling = false;
     this.pending = undefined;
     this.done = true;
     throw err;
@@ -71,7 +78,11 @@ class Requests<Req, Res> implements AsyncIterableIterator<Req> {
   next(): Promise<IteratorResult<Req, undefined>> {
     if (this.done) return Promise.resolve(DONE);
     if (this.pending !== undefined) return this.pending.then(() => this.next());
-    return (this.pending = this.call.recv().then(this.decode, this.failed));
+    this.pulling = true;
+    const pull = this.call.recvMapped(this.decode, this.failed);
+    // A request already queued is decoded within recvMapped: then nothing is left to wait behind.
+    if (this.pulling) this.pending = pull;
+    return pull;
   }
 
   /** The handler stopped pulling (break, return, throw in its loop). */
@@ -159,17 +170,16 @@ export async function runHandler<Req, Res>(codec: MethodCodec<Req, Res>, handler
     call.end();
   } catch (err) {
     let failure = err;
-    if (err instanceof DeclaredException) {
-      try {
-        const bytes = codec.encodeDeclaredException(err.typeName || err.fieldName, err.json);
-        if (bytes) {
-          const finished = call.finish(bytes);
-          if (finished !== undefined) await finished;
-          return;
-        }
-      } catch (sendErr) {
-        failure = sendErr; // exception JSON that does not fit its type, headers that cannot be sent…: the call fails with that
+    try {
+      // (instanceof itself throws on a revoked proxy: inside the try, so the call still fails with it)
+      const bytes = err instanceof DeclaredException ? codec.encodeDeclaredException(err.typeName || err.fieldName, err.json) : undefined;
+      if (bytes) {
+        const finished = call.finish(bytes);
+        if (finished !== undefined) await finished;
+        return;
       }
+    } catch (sendErr) {
+      failure = sendErr; // exception JSON that does not fit its type, headers that cannot be sent…: the call fails with that
     }
     call.fail(failure);
   }

@@ -37,6 +37,9 @@ class TTStreamContext implements HandlerCall {
   recv(): Promise<Uint8Array | undefined> {
     return this.stream.recv();
   }
+  recvMapped<T>(map: (bytes: Uint8Array | undefined) => T, fail: (err: unknown) => T): Promise<T> {
+    return this.stream.recv().then(map, fail);
+  }
   send(bytes: Uint8Array): Promise<void> {
     return this.stream.send(bytes);
   }
