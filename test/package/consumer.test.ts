@@ -76,6 +76,13 @@ describe('the packed tarball', () => {
     expect(tarballFiles.filter((f) => f.startsWith('dist/demo') || f.endsWith('.map') || f.startsWith('src/') || f.startsWith('test/'))).toEqual([]);
   });
 
+  it('ships the bundle (entry points and their chunks) and the declarations, not the unbundled modules', () => {
+    const js = tarballFiles.filter((f) => f.endsWith('.js'));
+    expect(js.filter((f) => !['dist/index.js', 'dist/cli/main.js', 'dist/bench/worker.js'].includes(f) && !/^dist\/chunks\/[\w-]+\.js$/.test(f))).toEqual([]);
+    expect(js.length).toBeGreaterThan(3);
+    expect(tarballFiles).toEqual(expect.arrayContaining(['dist/generic/index.d.ts', 'dist/codec/proto/index.d.ts']));
+  });
+
   it('imports as ESM', async () => {
     const code = `
       import * as m from 'idlcall';
@@ -112,9 +119,18 @@ describe('the packed tarball', () => {
     expect((await run(process.execPath, ['--input-type=module', '-e', code], consumer)).trim()).toBe('false true true');
   });
 
-  it('a gRPC server loads no client transport, ttstream, ping-pong or reflection module until a call needs it', async () => {
-    // A module hook lists idlcall's modules in load order; the script marks its phases by
+  it('a gRPC server loads no client transport, ttstream, ping-pong or reflection code until a call needs it', async () => {
+    // A module hook lists idlcall's files in load order; the script marks its phases by
     // importing data: URLs, which pass through the same hook (and so land in the same order).
+    // The files are the bundle's: the build's metafile (next to the packed dist/) says which
+    // source modules each one holds, and which module a dynamic import()'s file stands for
+    // (its code may sit in a chunk it shares with the command).
+    type Output = { inputs: Record<string, unknown>; entryPoint?: string };
+    const meta = JSON.parse(readFileSync(join(work, 'clean/dist/bundle-meta.json'), 'utf8')) as { outputs: Record<string, Output> };
+    const sourcesOf = (file: string): string[] => {
+      const out = meta.outputs[`dist/${file}`];
+      return out ? [...Object.keys(out.inputs), ...(out.entryPoint ? [out.entryPoint] : [])] : [];
+    };
     writeFileSync(join(consumer, 'list-modules.mjs'), `
       export async function load(url, context, next) {
         if (url.startsWith('data:')) process.stderr.write(url.slice(url.indexOf(',') + 1) + '\\n');
@@ -141,16 +157,22 @@ describe('the packed tarball', () => {
       ),
     );
     expect(out.stdout.trim()).toBe('{"s":"x"} U');
-    const lines = out.stderr.split('\n');
+    const lines = out.stderr.split('\n').filter(Boolean);
     const serving = lines.indexOf('//SERVING');
     const called = lines.indexOf('//CALLED');
     expect(serving).toBeGreaterThan(0);
     expect(called).toBeGreaterThan(serving);
-    const lazy = ['http2/channel.js', 'ttheader/client.js', 'ttstream/client.js', 'ttstream/server.js', 'generic/server/pingpong-dispatch.js', 'reflection/reflection-service.js', 'reflection/reflection-client.js'];
-    expect(lines.slice(0, serving).filter((f) => lazy.includes(f))).toEqual([]);
+    // every file the hook saw is one the build made (so the source lists below are complete)
+    expect(lines.filter((f) => !f.startsWith('//') && sourcesOf(f).length === 0)).toEqual([]);
+    const sources = (from: number, to: number): string[] => lines.slice(from, to).flatMap(sourcesOf);
+    const lazy = ['http2/channel.ts', 'ttheader/client.ts', 'ttstream/client.ts', 'ttstream/server.ts', 'generic/server/pingpong-dispatch.ts', 'reflection/reflection-service.ts', 'reflection/reflection-client.ts'].map((f) => `src/${f}`);
+    expect(sources(0, serving).filter((f) => lazy.includes(f))).toEqual([]);
     // ...and they do load once used: the client's first call brings its HTTP/2 channel, reflection its two modules
-    expect(lines.slice(serving, called)).toContain('http2/channel.js');
-    expect(lines.slice(called)).toEqual(expect.arrayContaining(['reflection/reflection-service.js', 'reflection/reflection-client.js']));
+    expect(sources(serving, called)).toContain('src/http2/channel.ts');
+    expect(sources(called, lines.length)).toEqual(expect.arrayContaining(['src/reflection/reflection-service.ts', 'src/reflection/reflection-client.ts']));
+    // bundled: a serving server has loaded a few dozen files, not one per source module
+    expect(sources(0, serving).length).toBeGreaterThan(100);
+    expect(lines.slice(0, serving).length).toBeLessThan(40);
   });
 
   it('`npx idlcall --version` runs the command straight after install', async () => {
