@@ -1,8 +1,9 @@
 /**
  * What a generic server loads only once a connection or call needs it: the gRPC server (for a
- * Thrift server), the ttstream and ping-pong transports, server reflection, and registries. A process that serves plain gRPC
- * never loads them: every module a server loads costs memory for the process's life, and
- * the garbage its loading leaves makes V8 grow the young generation early (peak RSS).
+ * Thrift server), the ttstream and ping-pong transports, server reflection, and registries. A
+ * process that serves plain gRPC (or plain Thrift: then node:http2 too) never loads them:
+ * every module a server loads costs memory for the process's life, and the garbage its
+ * loading leaves makes V8 grow the young generation early (peak RSS).
  */
 
 /** The ttstream transport's server side and its dispatcher. */
