@@ -76,6 +76,13 @@ describe('the packed tarball', () => {
     expect(tarballFiles.filter((f) => f.startsWith('dist/demo') || f.endsWith('.map') || f.startsWith('src/') || f.startsWith('test/'))).toEqual([]);
   });
 
+  it('ships the bundle (entry points and their chunks) and the declarations, not the unbundled modules', () => {
+    const js = tarballFiles.filter((f) => f.endsWith('.js'));
+    expect(js.filter((f) => !['dist/index.js', 'dist/cli/main.js', 'dist/bench/worker.js'].includes(f) && !/^dist\/chunks\/[\w-]+\.js$/.test(f))).toEqual([]);
+    expect(js.length).toBeGreaterThan(3);
+    expect(tarballFiles).toEqual(expect.arrayContaining(['dist/generic/index.d.ts', 'dist/codec/proto/index.d.ts']));
+  });
+
   it('imports as ESM', async () => {
     const code = `
       import * as m from 'idlcall';
@@ -112,9 +119,20 @@ describe('the packed tarball', () => {
     expect((await run(process.execPath, ['--input-type=module', '-e', code], consumer)).trim()).toBe('false true true');
   });
 
-  it('a gRPC server loads no client transport, ttstream, ping-pong or reflection module until a call needs it', async () => {
-    // A module hook lists idlcall's modules in load order; the script marks its phases by
-    // importing data: URLs, which pass through the same hook (and so land in the same order).
+  /**
+   * Runs `script` in the consumer with a module hook that lists idlcall's files in load order;
+   * the script marks its phases by importing data: URLs, which pass through the same hook (and
+   * so land in the same order). The files are the bundle's: the build's metafile (next to the
+   * packed dist/) says which source modules each holds, and which module a dynamic import()'s
+   * file stands for (its code may sit in a chunk it shares with the command).
+   */
+  async function loadOrder(name: string, script: string): Promise<{ stdout: string; lines: string[]; sources: (from: number, to: number) => string[] }> {
+    type Output = { inputs: Record<string, unknown>; entryPoint?: string };
+    const meta = JSON.parse(readFileSync(join(work, 'clean/dist/bundle-meta.json'), 'utf8')) as { outputs: Record<string, Output> };
+    const sourcesOf = (file: string): string[] => {
+      const out = meta.outputs[`dist/${file}`];
+      return out ? [...Object.keys(out.inputs), ...(out.entryPoint ? [out.entryPoint] : [])] : [];
+    };
     writeFileSync(join(consumer, 'list-modules.mjs'), `
       export async function load(url, context, next) {
         if (url.startsWith('data:')) process.stderr.write(url.slice(url.indexOf(',') + 1) + '\\n');
@@ -122,7 +140,20 @@ describe('the packed tarball', () => {
         return next(url, context);
       }`);
     writeFileSync(join(consumer, 'register-list.mjs'), "import { register } from 'node:module';\nregister('./list-modules.mjs', import.meta.url);\n");
-    writeFileSync(join(consumer, 'serve.mjs'), `
+    writeFileSync(join(consumer, name), script);
+    const out = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) =>
+      execFile(process.execPath, ['--import', './register-list.mjs', name], { cwd: consumer, timeout: 60_000 }, (err, stdout, stderr) =>
+        err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve({ stdout, stderr }),
+      ),
+    );
+    const lines = out.stderr.split('\n').filter(Boolean);
+    // every file the hook saw is one the build made (so the source lists are complete)
+    expect(lines.filter((f) => !f.startsWith('//') && sourcesOf(f).length === 0)).toEqual([]);
+    return { stdout: out.stdout, lines, sources: (from, to) => lines.slice(from, to).flatMap(sourcesOf) };
+  }
+
+  it('a gRPC server loads no client transport, ttstream, ping-pong or reflection code until a call needs it', async () => {
+    const { stdout, lines, sources } = await loadOrder('serve.mjs', `
       import * as m from 'idlcall';
       const p = m.protoContentProvider('syntax = "proto3"; package t; message M { string s = 1; } service S { rpc U (M) returns (M); }');
       const server = m.newGenericServer(m.jsonPbGeneric(p), { U: (r) => r });
@@ -135,22 +166,48 @@ describe('the packed tarball', () => {
       await cli.close();
       await server.close();
       console.log(reply, reflected.methods().map((x) => x.name).join());`);
-    const out = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) =>
-      execFile(process.execPath, ['--import', './register-list.mjs', 'serve.mjs'], { cwd: consumer, timeout: 60_000 }, (err, stdout, stderr) =>
-        err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve({ stdout, stderr }),
-      ),
-    );
-    expect(out.stdout.trim()).toBe('{"s":"x"} U');
-    const lines = out.stderr.split('\n');
+    expect(stdout.trim()).toBe('{"s":"x"} U');
     const serving = lines.indexOf('//SERVING');
     const called = lines.indexOf('//CALLED');
     expect(serving).toBeGreaterThan(0);
     expect(called).toBeGreaterThan(serving);
-    const lazy = ['http2/channel.js', 'ttheader/client.js', 'ttstream/client.js', 'ttstream/server.js', 'generic/server/pingpong-dispatch.js', 'reflection/reflection-service.js', 'reflection/reflection-client.js'];
-    expect(lines.slice(0, serving).filter((f) => lazy.includes(f))).toEqual([]);
+    const lazy = ['http2/channel.ts', 'ttheader/client.ts', 'ttstream/client.ts', 'ttstream/server.ts', 'generic/server/pingpong-dispatch.ts', 'reflection/reflection-service.ts', 'reflection/reflection-client.ts'].map((f) => `src/${f}`);
+    expect(sources(0, serving).filter((f) => lazy.includes(f))).toEqual([]);
+    expect(sources(0, serving)).toContain('src/http2/server.ts');
     // ...and they do load once used: the client's first call brings its HTTP/2 channel, reflection its two modules
-    expect(lines.slice(serving, called)).toContain('http2/channel.js');
-    expect(lines.slice(called)).toEqual(expect.arrayContaining(['reflection/reflection-service.js', 'reflection/reflection-client.js']));
+    expect(sources(serving, called)).toContain('src/http2/channel.ts');
+    expect(sources(called, lines.length)).toEqual(expect.arrayContaining(['src/reflection/reflection-service.ts', 'src/reflection/reflection-client.ts']));
+    // bundled: a serving server has loaded a few dozen files, not one per source module
+    expect(sources(0, serving).length).toBeGreaterThan(100);
+    expect(lines.slice(0, serving).length).toBeLessThan(40);
+  });
+
+  it('a Thrift server loads the gRPC server (node:http2) only when a gRPC connection comes (a health check)', async () => {
+    const { stdout, lines, sources } = await loadOrder('serve-thrift.mjs', `
+      import * as m from 'idlcall';
+      import net from 'node:net';
+      const p = m.thriftContentProvider('struct R { 1: string s } service S { R Echo(1: R req) }');
+      const server = m.newGenericServer(m.jsonThriftGeneric(p), { Echo: (r) => r });
+      const { port } = await server.start();
+      await import('data:text/javascript,//SERVING');
+      const cli = m.newClient('S', m.jsonThriftGeneric(p), { hostPorts: ['127.0.0.1:' + port], transport: 'framed' });
+      const reply = await cli.genericCall('Echo', '{"s":"x"}');
+      await cli.close();
+      await import('data:text/javascript,//CALLED');
+      const health = m.newStreamingClient('grpc.health.v1.Health', m.jsonPbGeneric(m.protoContentProvider(
+        'syntax = "proto3"; package grpc.health.v1; message HealthCheckRequest { string service = 1; } message HealthCheckResponse { int32 status = 1; } service Health { rpc Check (HealthCheckRequest) returns (HealthCheckResponse); }')),
+        { hostPorts: ['127.0.0.1:' + port] });
+      const status = await health.genericCall('Check', '{}');
+      await health.close();
+      await server.close();
+      console.log(reply, status);`);
+    expect(stdout.trim()).toBe('{"s":"x"} {"status":1}');
+    const serving = lines.indexOf('//SERVING');
+    const called = lines.indexOf('//CALLED');
+    expect(called).toBeGreaterThan(serving);
+    expect(sources(0, called)).not.toContain('src/http2/server.ts');
+    expect(sources(0, called)).toContain('src/generic/server/pingpong-dispatch.ts');
+    expect(sources(called, lines.length)).toContain('src/http2/server.ts');
   });
 
   it('`npx idlcall --version` runs the command straight after install', async () => {

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import os from 'node:os';
 import type { Registry, RegistryInfo } from '../../discovery/index.js';
-import { createGrpcServer, type GrpcServer, type GrpcServerOptions } from '../../http2/server.js';
+import type { GrpcServer, GrpcServerOptions } from '../../http2/server.js';
 import type { ServerCall } from '../../http2/server-call.js';
 import { detectProtocol } from '../../ttheader/server-framing.js';
 import type { PingPongTransport } from '../../ttheader/envelope.js';
@@ -18,7 +18,7 @@ import { serveGrpcCall } from './grpc-dispatch.js';
 import type { Handlers } from './handlers.js';
 import type { PingPongConnection } from './pingpong-dispatch.js';
 import { withMiddlewares } from './with-middlewares.js';
-import { loadDiscovery, loadPingPong, loadReflection, loadTTStream } from './lazy-features.js';
+import { loadDiscovery, loadGrpcServer, loadPingPong, loadReflection, loadTTStream } from './lazy-features.js';
 import type { Middleware } from '../../governance/middleware.js';
 
 /** Transports a generic server can accept. */
@@ -131,7 +131,10 @@ const SNIFF_LIMIT = 4096;
  * the demo.
  */
 export class GenericServer<Req, Res> {
-  private readonly grpc: GrpcServer;
+  private readonly grpcOptions: GrpcServerOptions;
+  /** The gRPC server once loaded (see `grpcServer()`). */
+  private grpc: GrpcServer | undefined;
+  private grpcLoading: Promise<GrpcServer> | undefined;
   private readonly tcp: net.Server;
   private readonly sockets = new Set<net.Socket>();
   private readonly accepted: ReadonlySet<ServerTransport>;
@@ -175,14 +178,14 @@ export class GenericServer<Req, Res> {
       ];
       this.reflection = { listed, registry: proto?.registry };
     }
-    this.grpc = createGrpcServer((call) => this.route(call), {
+    this.grpcOptions = {
       ...(options.tls ? { tls: options.tls } : {}),
       maxReceiveMessageBytes,
       maxConcurrentStreams,
       idleTimeoutMs,
       handshakeTimeoutMs,
       maxConnections, // applies when the HTTP/2 server listens itself (TLS)
-    });
+    };
     this.tcp = net.createServer((socket) => this.accept(socket));
   }
 
@@ -197,8 +200,8 @@ export class GenericServer<Req, Res> {
     let streamBytes = 0;
     for (const c of this.ttstream) streamBytes += c.bufferedBytes;
     return {
-      connections: this.options.tls ? this.grpc.sessionCount : this.admission.count,
-      grpcSessions: this.grpc.sessionCount,
+      connections: this.options.tls ? (this.grpc?.sessionCount ?? 0) : this.admission.count,
+      grpcSessions: this.grpc?.sessionCount ?? 0,
       pingPongConnections: this.pingPong.size,
       pingPongQueuedRequests: queued,
       pingPongBufferedBytes: bytes,
@@ -250,13 +253,23 @@ export class GenericServer<Req, Res> {
     };
   }
 
+  /**
+   * The gRPC (HTTP/2) server, created on first need: before listening for a TLS or a proto
+   * server, on the first gRPC connection (health checks) for a Thrift one, which otherwise
+   * never loads node:http2.
+   */
+  private grpcServer(): Promise<GrpcServer> {
+    return (this.grpcLoading ??= loadGrpcServer().then((m) => (this.grpc = m.createGrpcServer((call) => this.route(call), this.grpcOptions))));
+  }
+
   private async listen(): Promise<void> {
     const [host, portText] = splitHostPort(this.options.listen ?? '127.0.0.1:0');
     if (this.options.tls) {
-      const { port } = await this.grpc.listen(Number(portText), host);
+      const { port } = await (await this.grpcServer()).listen(Number(portText), host);
       this.bound = { host, port };
       return;
     }
+    if (this.generic.idl === 'proto') await this.grpcServer();
     await new Promise<void>((resolve, reject) => {
       this.tcp.once('error', reject);
       this.tcp.listen(Number(portText), host, () => {
@@ -307,7 +320,10 @@ export class GenericServer<Req, Res> {
     }
     this.health?.shutdown();
     const closed = new Promise<void>((resolve) => this.tcp.close(() => resolve()));
-    await this.grpc.close();
+    await this.grpcLoading?.then(
+      (grpc) => grpc.close(),
+      () => undefined,
+    );
     for (const s of this.sockets) s.destroy();
     if (this.tcp.listening) await closed;
   }
@@ -337,9 +353,13 @@ export class GenericServer<Req, Res> {
         if (!this.accepted.has('grpc')) return void socket.destroy();
         socket.pause();
         socket.unshift(Buffer.from(head));
-        this.sockets.delete(socket); // the HTTP/2 server owns it now and closes it on close()
-        handOverTimer(socket, timer);
-        this.grpc.handleSocket(socket);
+        const handOver = (grpc: GrpcServer): void => {
+          this.sockets.delete(socket); // the HTTP/2 server owns it now and closes it on close()
+          handOverTimer(socket, timer);
+          grpc.handleSocket(socket);
+        };
+        if (this.grpc) handOver(this.grpc);
+        else whenLoaded(socket, this.grpcServer(), handOver);
         return;
       }
       // ttstream (Kitex's server_provider.go Available): TTHeader magic with the streaming flag
