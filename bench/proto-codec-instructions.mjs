@@ -23,10 +23,28 @@ import { VALGRIND } from './lib/oracles.mjs';
 const SELF = fileURLToPath(import.meta.url);
 const here = dirname(SELF);
 const fixtures = join(here, '../test/fixtures/proto-codec');
-/** Warm-up W and window n per message, sized so each window is ~250 M instructions. */
-const SIZES = { small: [30000, 10000], medium: [3000, 1000], large: [60, 40] };
+/** Warm-up W and window n per message, sized so each window is ~250 M instructions (tiny: ~100 M). */
+const SIZES = { tiny: [100000, 50000], small: [30000, 10000], medium: [3000, 1000], large: [60, 40] };
+
+/**
+ * The tiny row: a 64-byte pb.Response (examples/idl/streaming.proto) through jsonPbGeneric's
+ * encodeResponse / decodeResponse, the generic server's per-message path (as proto-codec-tiny.mjs).
+ */
+async function tinyOp(dist, dir) {
+  const { protoFileProvider } = await import(join(dist, 'generic/proto-provider.js'));
+  const { jsonPbGeneric } = await import(join(dist, 'generic/proto-generic.js'));
+  const method = jsonPbGeneric(await protoFileProvider(join(here, '../examples/idl/streaming.proto'))).method('StreamResponseEcho');
+  const json = JSON.stringify({ message: 'x'.repeat(62) });
+  const bytes = method.encodeResponse(json);
+  return dir === 'enc' ? () => method.encodeResponse(json) : () => method.decodeResponse(bytes);
+}
 
 async function child(dist, name, dir, count) {
+  if (name === 'tiny') {
+    const op = await tinyOp(dist, dir);
+    for (let i = 0; i < count; i++) op();
+    return;
+  }
   const { ProtoCodec } = await import(join(dist, 'codec/proto/index.js'));
   const { loadProtoFile } = await import(join(dist, 'idl-parser/proto/index.js'));
   const reg = await loadProtoFile(join(fixtures, 'kitchen.proto'), { includeDirs: [fixtures] });

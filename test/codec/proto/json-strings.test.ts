@@ -38,7 +38,10 @@ const enc = (json: string): number[] => [...codec.encodeJson(kitchen, json)];
 const SAMPLES = [
   'a',
   'hello world',
+  'x'.repeat(23),
+  'x'.repeat(24),
   'x'.repeat(62),
+  'del \u007f is ASCII too',
   'x'.repeat(127),
   'y'.repeat(128),
   '~!#$%&()*+,-./0123456789:;<=>?@AZ[]^_`az{|}',
@@ -60,6 +63,19 @@ describe('JSON string values to binary', () => {
     expect(enc(`{ "fInt32" : 1 , "fString" : ${JSON.stringify(s)} , "oString":${JSON.stringify(s)} }`)).toEqual([
       0x28, 1, ...lenField([0x4a], s), ...lenField([0xc2, 0x04], s),
     ]);
+  });
+
+  it('a message that fails after growing the output buffer leaves the next results intact', () => {
+    // Fill the codec's output slab almost to its end, then fail (trailing garbage) on a message
+    // that outgrew it, then encode again: each result must hold exactly its own bytes.
+    const own = new ProtoCodec(reg);
+    const mid = JSON.stringify({ fString: 'm'.repeat(900) });
+    const kept = Array.from({ length: 34 }, () => own.encodeJson(kitchen, mid));
+    const big = JSON.stringify({ fString: 'b'.repeat(8000) });
+    expect(codecError(() => own.encodeJson(kitchen, big + ' x')).message).toMatch(/after the JSON value/);
+    const after = Array.from({ length: 40 }, (_, i) => own.encodeJson(kitchen, JSON.stringify({ fString: `${i}`.repeat(500) })));
+    for (const k of kept) expect([...k]).toEqual(lenField([0x4a], 'm'.repeat(900)));
+    after.forEach((a, i) => expect([...a]).toEqual(lenField([0x4a], `${i}`.repeat(500))));
   });
 
   it('an empty string is written only under explicit presence', () => {
