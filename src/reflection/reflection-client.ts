@@ -13,11 +13,10 @@ import { UsageError } from '../errors/usage-error.js';
 import {
   decodeReflectionResponse,
   encodeReflectionRequest,
-  REFLECTION_METHOD,
-  REFLECTION_SERVICES,
   type ReflectionRequest,
   type ReflectionResponse,
 } from './reflection-messages.js';
+import { REFLECTION_METHOD, REFLECTION_SERVICES } from './service-names.js';
 import { WireReader } from './wire.js';
 
 /** Options of {@link fetchReflection}. */

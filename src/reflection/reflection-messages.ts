@@ -5,8 +5,6 @@
  */
 import { WireReader, WireWriter } from './wire.js';
 
-export { REFLECTION_SERVICES, REFLECTION_METHOD } from './service-names.js';
-
 /** What a client asks (the `message_request` oneof). */
 export type ReflectionRequest =
   | { readonly kind: 'fileByFilename'; readonly name: string }

@@ -4,9 +4,6 @@
  * describe them like the user's own services.
  */
 import { parseProtoContent, type ProtoRegistry } from '../idl-parser/proto/index.js';
-import { HEALTH_SERVICE } from './service-names.js';
-
-export { HEALTH_SERVICE };
 
 const REFLECTION_BODY = `
 message ServerReflectionRequest {

@@ -6,7 +6,7 @@
 import { RpcError, Code, CodecError } from '../../index.js';
 import { GrpcChannel, unaryCall } from '../../http2/index.js';
 import { decodeHealthResponse, encodeHealthRequest } from '../../reflection/health-service.js';
-import { HEALTH_SERVICE } from '../../reflection/service-protos.js';
+import { HEALTH_SERVICE } from '../../reflection/service-names.js';
 import { parseArgs, type FlagSpec } from '../args.js';
 import { CONNECTION_FLAGS, connectionSettings } from '../connect.js';
 import { CliUsageError } from '../exit-codes.js';
