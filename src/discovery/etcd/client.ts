@@ -50,7 +50,6 @@ let transport: Promise<[typeof import('../../http2/channel.js'), typeof import('
 export class EtcdClient {
   /** Made on the first request: a process that only names an etcd target loads no HTTP/2 client. */
   private channel: GrpcChannel | undefined;
-  private channelOpened: Promise<GrpcChannel> | undefined;
   private readonly channelOptions: ChannelOptions;
   private readonly timeoutMs: number;
   /** Long-lived streams (watches, keep-alives), cancelled on close. */
@@ -120,15 +119,9 @@ export class EtcdClient {
 
   private async unary(path: string, body: Uint8Array): Promise<Uint8Array> {
     if (this.closed) throw new Error('etcd: client closed');
-    const [, { unaryCall }] = await (transport ??= Promise.all([import('../../http2/channel.js'), import('../../http2/unary.js')]));
-    const channel = await this.open();
-    return (await unaryCall(channel, { path, timeoutMs: this.timeoutMs }, body)).message;
-  }
-
-  private open(): Promise<GrpcChannel> {
-    return (this.channelOpened ??= transport!.then(([{ GrpcChannel }]) => {
-      if (this.closed) throw new Error('etcd: client closed');
-      return (this.channel = new GrpcChannel(this.channelOptions));
-    }));
+    const [{ GrpcChannel }, { unaryCall }] = await (transport ??= Promise.all([import('../../http2/channel.js'), import('../../http2/unary.js')]));
+    if (this.closed) throw new Error('etcd: client closed');
+    this.channel ??= new GrpcChannel(this.channelOptions);
+    return (await unaryCall(this.channel, { path, timeoutMs: this.timeoutMs }, body)).message;
   }
 }
