@@ -182,7 +182,7 @@ describe('the packed tarball', () => {
     expect(lines.slice(0, serving).length).toBeLessThan(40);
   });
 
-  it('a Thrift server loads the gRPC server (node:http2) only when a gRPC connection comes (a health check)', async () => {
+  it('a Thrift server loads the gRPC server (node:http2) only when a gRPC connection comes (a health check), and never the ping-pong client', async () => {
     const { stdout, lines, sources } = await loadOrder('serve-thrift.mjs', `
       import * as m from 'idlcall';
       import net from 'node:net';
@@ -190,6 +190,18 @@ describe('the packed tarball', () => {
       const server = m.newGenericServer(m.jsonThriftGeneric(p), { Echo: (r) => r });
       const { port } = await server.start();
       await import('data:text/javascript,//SERVING');
+      // A Framed TBinaryProtocol CALL Echo(seq 7, {1: {1: "y"}}) from a plain socket, as a peer's client sends it.
+      const call = Buffer.from([0x80, 1, 0, 1, 0, 0, 0, 4, ...Buffer.from('Echo'), 0, 0, 0, 7, 12, 0, 1, 11, 0, 1, 0, 0, 0, 1, 0x79, 0, 0]);
+      const raw = await new Promise((resolve, reject) => {
+        const s = net.connect(port, '127.0.0.1', () => s.write(Buffer.concat([Buffer.from([0, 0, 0, call.length]), call])));
+        let got = Buffer.alloc(0);
+        s.on('error', reject);
+        s.on('data', (d) => {
+          got = Buffer.concat([got, d]);
+          if (got.length >= 4 && got.length >= 4 + got.readUInt32BE(0)) s.end(() => resolve(got));
+        });
+      });
+      await import('data:text/javascript,//SERVED');
       const cli = m.newClient('S', m.jsonThriftGeneric(p), { hostPorts: ['127.0.0.1:' + port], transport: 'framed' });
       const reply = await cli.genericCall('Echo', '{"s":"x"}');
       await cli.close();
@@ -200,11 +212,19 @@ describe('the packed tarball', () => {
       const status = await health.genericCall('Check', '{}');
       await health.close();
       await server.close();
-      console.log(reply, status);`);
-    expect(stdout.trim()).toBe('{"s":"x"} {"status":1}');
+      console.log(raw[4 + 3], raw.readInt32BE(4 + 8 + 4), raw.includes(Buffer.from('y')), reply, status);`);
+    // a REPLY (type 2) to call 7 carrying the echoed "y"
+    expect(stdout.trim()).toBe('2 7 true {"s":"x"} {"status":1}');
     const serving = lines.indexOf('//SERVING');
+    const served = lines.indexOf('//SERVED');
     const called = lines.indexOf('//CALLED');
-    expect(called).toBeGreaterThan(serving);
+    expect(served).toBeGreaterThan(serving);
+    expect(called).toBeGreaterThan(served);
+    // serving a peer's call loads the ping-pong dispatch, not the client side of the transport
+    expect(sources(serving, served)).toContain('src/generic/server/pingpong-dispatch.ts');
+    expect(sources(0, served)).not.toContain('src/ttheader/client.ts');
+    expect(sources(0, served)).not.toContain('src/ttheader/pool.ts');
+    expect(sources(served, called)).toContain('src/ttheader/client.ts');
     expect(sources(0, called)).not.toContain('src/http2/server.ts');
     expect(sources(0, called)).toContain('src/generic/server/pingpong-dispatch.ts');
     expect(sources(called, lines.length)).toContain('src/http2/server.ts');

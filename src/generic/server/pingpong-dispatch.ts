@@ -1,12 +1,9 @@
 import type { Socket } from 'node:net';
-import {
-  MessageType,
-  ServerRequestReader,
-  TApplicationExceptionType,
-  encodeServerException,
-  encodeServerReply,
-  type ServerRequest,
-} from '../../ttheader/index.js';
+// The modules themselves, not the ttheader barrel: that one also holds the ping-pong client
+// (its connection pool and 64 KiB read buffer), which a server never needs.
+import { ServerRequestReader, encodeServerException, encodeServerReply, type ServerRequest } from '../../ttheader/server-framing.js';
+import { MessageType } from '../../frame/tmessage.js';
+import { TApplicationExceptionType } from '../../frame/application-exception.js';
 import { ReadGate, ReadHold, writable, type ConnectionLimits, type ConnectionTimer } from '../../connection-policy/index.js';
 import { DeclaredException } from '../../errors/declared-exception.js';
 import { Code } from '../../errors/status-code.js';
