@@ -8,7 +8,7 @@
 
 import { constants } from 'node:buffer';
 import { CodecError } from '../../errors/codec-error.js';
-import { plainQuad } from './plain-quad.js';
+import { QUAD_RUN_MIN, copyPlainBytes } from './plain-quad.js';
 
 /** Units per piece of long text (as V8's JSON.stringify: 16K). */
 const CHUNK = 16384;
@@ -302,21 +302,12 @@ export function writeJsonStringUtf8Chars(w: CharWriter, src: Uint8Array, start: 
   let o = w.pos;
   b[o++] = 34;
   let p = start;
-  // Plain ASCII four bytes per turn: every loop turn reloads and rechecks the arrays
-  // (V8 keeps nothing across a loop's interrupt check), so fewer turns is what pays.
-  for (const last = end - 4; p <= last; p += 4) {
-    const c0 = src[p]!;
-    const c1 = src[p + 1]!;
-    const c2 = src[p + 2]!;
-    const c3 = src[p + 3]!;
-    if (!plainQuad(c0 | (c1 << 8) | (c2 << 16) | (c3 << 24))) break;
-    b[o] = c0;
-    b[o + 1] = c1;
-    b[o + 2] = c2;
-    b[o + 3] = c3;
-    o += 4;
+  if (end - start >= QUAD_RUN_MIN) {
+    const q = copyPlainBytes(src, p, end, b, o);
+    o += q - p;
+    p = q;
   }
-  // The tail, and the quad that stopped the loop; anything not plain goes to the general path.
+  // Short strings, the tail, and the quad that stopped the loop above; anything not plain goes to the general path.
   for (; p < end; p++) {
     const c = src[p]!;
     if (CLASS[c] !== 0) return writeRest(w, src, p, end, o);

@@ -1,4 +1,10 @@
-/* The word test behind the four-at-a-time loops over JSON string contents (both directions). */
+/*
+ * Plain JSON string contents four units per loop turn (both directions). Every turn of
+ * a loop over typed arrays or charCodeAt reloads and rechecks them (V8 keeps nothing
+ * across the loop's interrupt check), so fewer turns is what pays. The loops live
+ * here, out of the per-string functions, which stay small enough to inline: strings
+ * shorter than QUAD_RUN_MIN never enter them.
+ */
 
 /**
  * Whether the four bytes packed in `v` (little-endian) are all printable ASCII
@@ -11,4 +17,44 @@ export function plainQuad(v: number): boolean {
   const q = v ^ 0x22222222; // a '"' byte becomes 0
   const s = v ^ 0x5c5c5c5c; // a '\' byte becomes 0
   return ((((v - 0x20202020) & ~v) | ((q - 0x01010101) & ~q) | ((s - 0x01010101) & ~s)) & 0x80808080) === 0;
+}
+
+/** Plain units before a string's contents are copied four per turn. */
+export const QUAD_RUN_MIN = 16;
+
+/**
+ * Copies bytes `src[p…]` (before `end`) to UTF-16 units `out[o…]` four at a time while they are
+ * plain (see plainQuad); returns where it stopped: at `end`, or at a quad holding a
+ * byte that is not plain, or in the last three bytes, which the caller's loop takes.
+ */
+export function copyPlainBytes(src: Uint8Array, p: number, end: number, out: Uint16Array, o: number): number {
+  for (const last = end - 4; p <= last; p += 4, o += 4) {
+    const c0 = src[p]!;
+    const c1 = src[p + 1]!;
+    const c2 = src[p + 2]!;
+    const c3 = src[p + 3]!;
+    if (!plainQuad(c0 | (c1 << 8) | (c2 << 16) | (c3 << 24))) break;
+    out[o] = c0;
+    out[o + 1] = c1;
+    out[o + 2] = c2;
+    out[o + 3] = c3;
+  }
+  return p;
+}
+
+/** copyPlainBytes from a JS string: units `text[p…]` to bytes `out[p + shift…]`. */
+export function copyPlainUnits(text: string, p: number, end: number, out: Uint8Array, shift: number): number {
+  for (const last = end - 4; p <= last; p += 4) {
+    const c0 = text.charCodeAt(p);
+    const c1 = text.charCodeAt(p + 1);
+    const c2 = text.charCodeAt(p + 2);
+    const c3 = text.charCodeAt(p + 3);
+    if ((c0 | c1 | c2 | c3) > 0x7f || !plainQuad(c0 | (c1 << 8) | (c2 << 16) | (c3 << 24))) break;
+    const o = p + shift;
+    out[o] = c0;
+    out[o + 1] = c1;
+    out[o + 2] = c2;
+    out[o + 3] = c3;
+  }
+  return p;
 }

@@ -71,17 +71,17 @@ describe('strings', () => {
       expect(writeJsonStringUtf8Chars(new CharWriter(4), src, 0, src.length)).toBe(at);
     }
   });
-  // The ASCII loop takes four bytes per turn: every length around a multiple of four,
-  // with a byte it must not copy as is at every position (first, last, inside a quad,
-  // in the tail after the last whole quad), at a source offset that is not 0.
+  // Past QUAD_RUN_MIN (16) plain bytes the ASCII loop takes four per turn: every length
+  // up to and past that, with a byte it must not copy as is at every position (first,
+  // last, inside a quad, in the tail after the last whole quad), at a source offset that is not 0.
   const SPECIAL: Array<[string, string | undefined]> = [
     ['"', '22'], ['\\', '5c'], ['\u0000', '00'], ['\u001f', '1f'], ['\n', '0a'], ['\u007f', '7f'], [' ', '20'], ['~', '7e'],
     ['é', 'c3a9'], ['✓', 'e29c93'], ['😀', 'f09f9880'],
     ['lone continuation', '80'], ['0xff', 'ff'], ['truncated pair', 'c3'], ['overlong', 'c0af'], ['surrogate', 'eda080'],
   ];
-  it('writeJsonStringUtf8Chars: a special byte at every position of strings of 0…13 bytes', () => {
+  it('writeJsonStringUtf8Chars: a special byte at every position of strings of 0…24 bytes', () => {
     const w = new CharWriter(4);
-    for (let n = 0; n <= 13; n++) {
+    for (let n = 0; n <= 24; n++) {
       for (let at = 0; at <= n; at++) {
         for (const [, hex] of SPECIAL) {
           const head = Buffer.alloc(at, 'a');

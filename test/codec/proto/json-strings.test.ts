@@ -65,10 +65,10 @@ describe('JSON string values to binary', () => {
     ]);
   });
 
-  it('a unit the fast path must leave, at every position of strings of 0…13 units', () => {
-    // The plain-ASCII loop reads four units per turn: first, last, inside a quad, in the tail.
+  it('a unit the fast path must leave, at every position of strings of 0…24 units', () => {
+    // Past 16 plain units the loop reads four per turn: first, last, inside a quad, in the tail.
     const special = ['"', '\\', '\u0000', '\u001f', '\n', '\u007f', ' ', '~', 'é', '\u00ff', '✓', '😀', '\ud800'];
-    for (let n = 0; n <= 13; n++) {
+    for (let n = 0; n <= 24; n++) {
       for (let at = 0; at <= n; at++) {
         for (const c of special) {
           const s = 'a'.repeat(at) + c + 'z'.repeat(n - at);
@@ -82,12 +82,12 @@ describe('JSON string values to binary', () => {
       }
     }
     // A raw control character in the text (not escaped) is an error wherever it is.
-    for (let at = 0; at < 9; at++) {
-      const raw = '{"fString":"' + 'a'.repeat(at) + '\u0001' + 'b'.repeat(8 - at) + '"}';
+    for (let at = 0; at < 25; at++) {
+      const raw = '{"fString":"' + 'a'.repeat(at) + '\u0001' + 'b'.repeat(24 - at) + '"}';
       expect(codecError(() => codec.encodeJson(kitchen, raw)).message).toMatch(/control character/);
     }
     // The text ends inside a plain run, at each length around a quad.
-    for (let n = 0; n <= 9; n++) {
+    for (let n = 0; n <= 25; n++) {
       expect(codecError(() => codec.encodeJson(kitchen, '{"fString":"' + 'x'.repeat(n))).message).toMatch(/unterminated string/);
     }
   });

@@ -4,7 +4,7 @@ import { base64DecodedLength, decodeBase64Into } from '../../bytes/base64.js';
 import { utf8Length, writeUtf8 } from '../../bytes/utf8.js';
 import { parseInt64Decimal, writeVarint32, writeVarint64, writeVarintInt32, zigzagEncode32, zigzagEncode64, type Int64Halves } from '../../bytes/varint.js';
 import { JsonKind, JsonScanner } from '../../json/scanner.js';
-import { plainQuad } from '../../json/plain-quad.js';
+import { QUAD_RUN_MIN, copyPlainUnits } from '../../json/plain-quad.js';
 import { quoteJsonString } from '../../json/quote.js';
 import { K, enumDeclares, type EnumPlan, type FieldPlan } from '../plan.js';
 import type { Extensions } from '../extensions.js';
@@ -227,25 +227,17 @@ export abstract class ScalarEncoder {
     let p = s.pos + 1;
     // Output index = text index + shift: one counter in the loop.
     const shift = at + 1 - p;
+    // Past QUAD_RUN_MIN plain units, the rest goes four per turn (short strings never do).
+    let quadsAt = p + QUAD_RUN_MIN;
     for (;;) {
       const buf = w.buf;
       const end = Math.min(text.length, buf.length - shift);
-      // Four units per turn while they are plain: each charCodeAt checks the string's
-      // representation again, but the loop's own checks are paid once per four.
-      for (const last = end - 4; p <= last; p += 4) {
-        const c0 = text.charCodeAt(p);
-        const c1 = text.charCodeAt(p + 1);
-        const c2 = text.charCodeAt(p + 2);
-        const c3 = text.charCodeAt(p + 3);
-        if ((c0 | c1 | c2 | c3) > 0x7f || !plainQuad(c0 | (c1 << 8) | (c2 << 16) | (c3 << 24))) break;
-        const o = p + shift;
-        buf[o] = c0;
-        buf[o + 1] = c1;
-        buf[o + 2] = c2;
-        buf[o + 3] = c3;
-      }
-      // The rest one unit at a time, from the quad that stopped the loop (its end quote, say).
       for (; p < end; p++) {
+        if (p === quadsAt) {
+          p = copyPlainUnits(text, p, end, buf, shift);
+          quadsAt = -1;
+          if (p >= end) break;
+        }
         const c = text.charCodeAt(p);
         if (((c - 0x20) >>> 0) >= 0x60 || c === 34 || c === 92) {
           if (c !== 34) break;
@@ -257,9 +249,10 @@ export abstract class ScalarEncoder {
         buf[p + shift] = c;
       }
       if (p < end || p >= text.length) break;
-      // The output is full: grow it and go on.
+      // The output is full: grow it and go on (four per turn again).
       w.pos = p + shift;
       w.ensure(64);
+      quadsAt = p;
     }
     w.pos = at;
     return false;
