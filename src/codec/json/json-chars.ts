@@ -318,7 +318,6 @@ export function writeJsonStringUtf8Chars(w: CharWriter, src: Uint8Array, start: 
   return -1;
 }
 
-
 /** writeJsonStringUtf8Chars from `src[from]`, output at `o` (the opening quote is written). */
 function writeRest(w: CharWriter, src: Uint8Array, from: number, end: number, o: number): number {
   let b = w.buf;
