@@ -1,9 +1,11 @@
 /*
- * Plain JSON string contents four units per loop turn (both directions). Every turn of
- * a loop over typed arrays or charCodeAt reloads and rechecks them (V8 keeps nothing
- * across the loop's interrupt check), so fewer turns is what pays. The loops live
- * here, out of the per-string functions, which stay small enough to inline: strings
- * shorter than QUAD_RUN_MIN never enter them.
+ * Plain UTF-8 string contents four bytes per loop turn (binary → JSON). Every turn of a
+ * loop over typed arrays reloads and rechecks them (V8 keeps nothing across the loop's
+ * interrupt check), so fewer turns is what pays. The loop lives here, out of the
+ * per-string function, which stays small enough to inline: strings shorter than
+ * QUAD_RUN_MIN never enter it. (The same loop over a JS string's charCodeAt, JSON →
+ * binary, saved no instructions: each charCodeAt checks the string's representation
+ * again, and that is most of its cost.)
  */
 
 /**
@@ -19,7 +21,7 @@ export function plainQuad(v: number): boolean {
   return ((((v - 0x20202020) & ~v) | ((q - 0x01010101) & ~q) | ((s - 0x01010101) & ~s)) & 0x80808080) === 0;
 }
 
-/** Plain units before a string's contents are copied four per turn. */
+/** String length (bytes) from which the contents are copied four per turn. */
 export const QUAD_RUN_MIN = 16;
 
 /**
@@ -34,23 +36,6 @@ export function copyPlainBytes(src: Uint8Array, p: number, end: number, out: Uin
     const c2 = src[p + 2]!;
     const c3 = src[p + 3]!;
     if (!plainQuad(c0 | (c1 << 8) | (c2 << 16) | (c3 << 24))) break;
-    out[o] = c0;
-    out[o + 1] = c1;
-    out[o + 2] = c2;
-    out[o + 3] = c3;
-  }
-  return p;
-}
-
-/** copyPlainBytes from a JS string: units `text[p…]` to bytes `out[p + shift…]`. */
-export function copyPlainUnits(text: string, p: number, end: number, out: Uint8Array, shift: number): number {
-  for (const last = end - 4; p <= last; p += 4) {
-    const c0 = text.charCodeAt(p);
-    const c1 = text.charCodeAt(p + 1);
-    const c2 = text.charCodeAt(p + 2);
-    const c3 = text.charCodeAt(p + 3);
-    if ((c0 | c1 | c2 | c3) > 0x7f || !plainQuad(c0 | (c1 << 8) | (c2 << 16) | (c3 << 24))) break;
-    const o = p + shift;
     out[o] = c0;
     out[o + 1] = c1;
     out[o + 2] = c2;

@@ -66,7 +66,7 @@ describe('JSON string values to binary', () => {
   });
 
   it('a unit the fast path must leave, at every position of strings of 0…24 units', () => {
-    // Past 16 plain units the loop reads four per turn: first, last, inside a quad, in the tail.
+    // The copy loop must stop at each of them wherever it stands: first, last, and every place between.
     const special = ['"', '\\', '\u0000', '\u001f', '\n', '\u007f', ' ', '~', 'é', '\u00ff', '✓', '😀', '\ud800'];
     for (let n = 0; n <= 24; n++) {
       for (let at = 0; at <= n; at++) {

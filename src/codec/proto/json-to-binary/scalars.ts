@@ -4,7 +4,6 @@ import { base64DecodedLength, decodeBase64Into } from '../../bytes/base64.js';
 import { utf8Length, writeUtf8 } from '../../bytes/utf8.js';
 import { parseInt64Decimal, writeVarint32, writeVarint64, writeVarintInt32, zigzagEncode32, zigzagEncode64, type Int64Halves } from '../../bytes/varint.js';
 import { JsonKind, JsonScanner } from '../../json/scanner.js';
-import { QUAD_RUN_MIN, copyPlainUnits } from '../../json/plain-quad.js';
 import { quoteJsonString } from '../../json/quote.js';
 import { K, enumDeclares, type EnumPlan, type FieldPlan } from '../plan.js';
 import type { Extensions } from '../extensions.js';
@@ -227,17 +226,10 @@ export abstract class ScalarEncoder {
     let p = s.pos + 1;
     // Output index = text index + shift: one counter in the loop.
     const shift = at + 1 - p;
-    // Past QUAD_RUN_MIN plain units, the rest goes four per turn (short strings never do).
-    let quadsAt = p + QUAD_RUN_MIN;
     for (;;) {
       const buf = w.buf;
       const end = Math.min(text.length, buf.length - shift);
       for (; p < end; p++) {
-        if (p === quadsAt) {
-          p = copyPlainUnits(text, p, end, buf, shift);
-          quadsAt = -1;
-          if (p >= end) break;
-        }
         const c = text.charCodeAt(p);
         if (((c - 0x20) >>> 0) >= 0x60 || c === 34 || c === 92) {
           if (c !== 34) break;
@@ -249,10 +241,9 @@ export abstract class ScalarEncoder {
         buf[p + shift] = c;
       }
       if (p < end || p >= text.length) break;
-      // The output is full: grow it and go on (four per turn again).
+      // The output is full: grow it and go on.
       w.pos = p + shift;
       w.ensure(64);
-      quadsAt = p;
     }
     w.pos = at;
     return false;
