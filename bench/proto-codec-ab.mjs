@@ -1,7 +1,7 @@
 // A/B of the protobuf codec: this tree's dist against another build of idlcall (a
 // baseline, e.g. main's), on the proto-codec bench messages (with and without
 // well-known types), interleaved in one process so load drift hits both alike.
-//   node bench/proto-codec-ab.mjs <baseline-dist-dir> [--quick]
+//   node bench/proto-codec-ab.mjs <baseline-dist-dir> [--quick] [--only <label part>]
 // Prints per message and direction the median per-round ratio new ÷ baseline.
 import { join, resolve } from 'node:path';
 import { dirname } from 'node:path';
@@ -14,6 +14,8 @@ const fixtures = join(here, '../test/fixtures/proto-codec');
 const baseDir = resolve(process.argv[2] ?? '');
 const quick = process.argv.includes('--quick');
 const rounds = quick ? 5 : 11;
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt > 0 ? process.argv[onlyAt + 1] : undefined;
 const opts = { warmupMs: 30, runMs: quick ? 120 : 250, runs: 1 };
 
 async function load(dist) {
@@ -28,6 +30,7 @@ const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 
 const rows = [];
 for (const [label, obj] of [...kitchenMessages(), ...kitchenWktMessages()]) {
+  if (only !== undefined && !label.includes(only)) continue;
   const json = JSON.stringify(obj);
   const bytes = now.codec.encodeJson(now.type, json);
   for (const [dir, op] of [

@@ -2,7 +2,8 @@
 // (examples/idl/streaming.proto, {"message":"x…"}) JSON → binary through the path the
 // generic server takes (jsonPbGeneric → the method's encodeResponse), beside protobufjs
 // (JSON.parse + fromObject + encode) and @bufbuild/protobuf (fromJsonString + toBinary),
-// and the reverse direction (decodeResponse). Run after `npm run build`:
+// the reverse direction (decodeResponse), and both in turn (a JSON echo handler's round trip).
+// Run after `npm run build`:
 //   node bench/proto-codec-tiny.mjs [--quick] [--base <other-dist>]
 // With --base, the same calls through another build of idlcall (e.g. main's) are measured
 // in the same interleaved rounds.
@@ -60,6 +61,14 @@ const directions = [
     ...(base ? { base: () => base.decodeResponse(bytes) } : {}),
     protobufjs: () => JSON.stringify(pbResponse.toObject(pbResponse.decode(bytes))),
     bufbuild: () => toJsonString(bufResponse, fromBinary(bufResponse, bytes)),
+  }],
+  // What a JSON echo handler costs the server per bidi round trip: the request decoded
+  // to JSON text, that text encoded as the reply.
+  ['binary→JSON→binary', {
+    idlcall: () => ours.encodeResponse(ours.decodeResponse(bytes)),
+    ...(base ? { base: () => base.encodeResponse(base.decodeResponse(bytes)) } : {}),
+    protobufjs: () => pbResponse.encode(pbResponse.fromObject(JSON.parse(JSON.stringify(pbResponse.toObject(pbResponse.decode(bytes)))))).finish(),
+    bufbuild: () => toBinary(bufResponse, fromJsonString(bufResponse, toJsonString(bufResponse, fromBinary(bufResponse, bytes)))),
   }],
 ];
 const rows = [];

@@ -8,9 +8,13 @@
 
 import { constants } from 'node:buffer';
 import { CodecError } from '../../errors/codec-error.js';
+import { QUAD_RUN_MIN, copyPlainBytes } from './plain-quad.js';
 
 /** Units per piece of long text (as V8's JSON.stringify: 16K). */
 const CHUNK = 16384;
+
+/** Node's native UTF-16 slicer, called directly (Buffer#toString checks its arguments and looks the encoding up first). */
+const ucs2Slice = Buffer.prototype.ucs2Slice as (this: Buffer, start: number, end: number) => string;
 
 /** The longest string the engine can make (V8: 2^29 - 24 units): JSON output past it cannot be returned. */
 export const MAX_JSON_CHARS = constants.MAX_STRING_LENGTH;
@@ -88,14 +92,14 @@ export class CharWriter {
    * flat pays the same for our rope as for JSON.stringify's.
    */
   text(from = 0, to = this.pos): string {
-    if (to - from <= CHUNK) return this.bytes.toString('utf16le', from * 2, to * 2);
+    if (to - from <= CHUNK) return ucs2Slice.call(this.bytes, from * 2, to * 2);
     const b = this.buf;
     let s = '';
     while (from < to) {
       let cut = from + CHUNK < to ? from + CHUNK : to;
       // Keep surrogate pairs whole within a piece.
       if (cut < to && (b[cut - 1]! & 0xfc00) === 0xd800) cut--;
-      s += this.bytes.toString('utf16le', from * 2, cut * 2);
+      s += ucs2Slice.call(this.bytes, from * 2, cut * 2);
       from = cut;
     }
     return s;
@@ -297,8 +301,14 @@ export function writeJsonStringUtf8Chars(w: CharWriter, src: Uint8Array, start: 
   const b = w.buf;
   let o = w.pos;
   b[o++] = 34;
-  // Plain ASCII in a loop small enough to inline; anything else goes to the general path.
-  for (let p = start; p < end; p++) {
+  let p = start;
+  if (end - start >= QUAD_RUN_MIN) {
+    const q = copyPlainBytes(src, p, end, b, o);
+    o += q - p;
+    p = q;
+  }
+  // Short strings, the tail, and the quad that stopped the loop above; anything not plain goes to the general path.
+  for (; p < end; p++) {
     const c = src[p]!;
     if (CLASS[c] !== 0) return writeRest(w, src, p, end, o);
     b[o++] = c;

@@ -39,6 +39,9 @@ export interface ProtoObjectOptions extends Omit<ProtoJsonOptions, 'int64As'> {
  */
 export class ProtoCodec {
   private slab = new ByteWriter(SLAB_SIZE);
+  /** The slab's array as made and its memory, kept: reading a typed array's `.buffer` is a call into the engine. */
+  private slabBuf = this.slab.buf;
+  private slabMemory: ArrayBufferLike = this.slabBuf.buffer;
   private readonly large = new ByteWriter(SLAB_SIZE);
   private readonly enc = new JsonToBinary();
   private readonly dec = new BinaryToJson();
@@ -70,19 +73,27 @@ export class ProtoCodec {
     }
     // Results are carved from a slab, like Node's Buffer pool: no copy per call.
     // Each result is a view the caller owns; the slab is never written twice.
-    let w = this.slab;
+    const w = this.slab;
     const start = w.pos;
-    const size = w.buf.length;
     this.encodeJsonInto(w, type, json, opts);
     // The constructor, not subarray(): subarray looks up the species constructor on every call.
-    const out = new Uint8Array(w.buf.buffer, w.buf.byteOffset + start, w.pos - start);
-    if (w.buf.length !== size || w.pos > size - SLAB_RESERVE) {
-      // Grown (the result owns that buffer now) or nearly full: start a new slab.
-      w = this.slab = new ByteWriter(SLAB_SIZE);
-    } else {
-      w.pos = (w.pos + 7) & ~7;
+    const buf = w.buf;
+    if (buf === this.slabBuf) {
+      const out = new Uint8Array(this.slabMemory, buf.byteOffset + start, w.pos - start);
+      if (w.pos > buf.length - SLAB_RESERVE) this.newSlab(); // nearly full
+      else w.pos = (w.pos + 7) & ~7;
+      return out;
     }
+    // Grown (by this call, or by one that failed after growing it): the result owns that buffer now.
+    const out = new Uint8Array(buf.buffer, buf.byteOffset + start, w.pos - start);
+    this.newSlab();
     return out;
+  }
+
+  private newSlab(): void {
+    this.slab = new ByteWriter(SLAB_SIZE);
+    this.slabBuf = this.slab.buf;
+    this.slabMemory = this.slabBuf.buffer;
   }
 
   /** Encodes at writer.pos (so a transport can reserve a prefix first); returns bytes written. */

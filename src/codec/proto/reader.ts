@@ -17,6 +17,8 @@ export const MAX_DEPTH = 100;
 export class ProtoReader extends VarintReader {
   private viewOf: Uint8Array | undefined;
   private dataView: DataView<ArrayBufferLike> = NO_VIEW;
+  /** The byte length of the memory under `dataView` (kept: reading `.buffer` is a call into the engine). */
+  private viewMemoryBytes = 0;
 
   /**
    * Points the reader at nothing between calls. The float view of the last
@@ -25,9 +27,10 @@ export class ProtoReader extends VarintReader {
    */
   release(): void {
     this.reset(NO_DATA);
-    if (this.dataView.buffer.byteLength > KEEP_VIEW_BYTES) {
+    if (this.viewMemoryBytes > KEEP_VIEW_BYTES) {
       this.viewOf = undefined;
       this.dataView = NO_VIEW;
+      this.viewMemoryBytes = 0;
     }
   }
 
@@ -105,7 +108,9 @@ export class ProtoReader extends VarintReader {
     const b = this.buf;
     if (this.viewOf !== b) {
       this.viewOf = b;
-      this.dataView = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      const memory = b.buffer;
+      this.dataView = new DataView(memory, b.byteOffset, b.byteLength);
+      this.viewMemoryBytes = memory.byteLength;
     }
     return this.dataView;
   }

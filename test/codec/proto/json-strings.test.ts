@@ -65,6 +65,33 @@ describe('JSON string values to binary', () => {
     ]);
   });
 
+  it('a unit the fast path must leave, at every position of strings of 0…24 units', () => {
+    // The copy loop must stop at each of them wherever it stands: first, last, and every place between.
+    const special = ['"', '\\', '\u0000', '\u001f', '\n', '\u007f', ' ', '~', 'é', '\u00ff', '✓', '😀', '\ud800'];
+    for (let n = 0; n <= 24; n++) {
+      for (let at = 0; at <= n; at++) {
+        for (const c of special) {
+          const s = 'a'.repeat(at) + c + 'z'.repeat(n - at);
+          const json = JSON.stringify({ fString: s, oString: 'end' });
+          if (c === '\ud800') {
+            expect(codecError(() => codec.encodeJson(kitchen, json)).message).toMatch(/unpaired UTF-16 surrogate/);
+            continue;
+          }
+          expect(enc(json), JSON.stringify(s)).toEqual([...lenField([0x4a], s), ...lenField([0xc2, 0x04], 'end')]);
+        }
+      }
+    }
+    // A raw control character in the text (not escaped) is an error wherever it is.
+    for (let at = 0; at < 25; at++) {
+      const raw = '{"fString":"' + 'a'.repeat(at) + '\u0001' + 'b'.repeat(24 - at) + '"}';
+      expect(codecError(() => codec.encodeJson(kitchen, raw)).message).toMatch(/control character/);
+    }
+    // The text ends inside a plain run, at each length around a quad.
+    for (let n = 0; n <= 25; n++) {
+      expect(codecError(() => codec.encodeJson(kitchen, '{"fString":"' + 'x'.repeat(n))).message).toMatch(/unterminated string/);
+    }
+  });
+
   it('a message that fails after growing the output buffer leaves the next results intact', () => {
     // Fill the codec's output slab almost to its end, then fail (trailing garbage) on a message
     // that outgrew it, then encode again: each result must hold exactly its own bytes.
