@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { COPY_THRESHOLD, PREFIX_SIZE, encodePrefix } from './envelope.js';
+import { COPY_THRESHOLD, PREFIX_SIZE, encodeEnvelope, encodePrefix } from './envelope.js';
 
 /**
  * Size of a batch while frames come one or two per tick (a unary reply, a bidi ping-pong):
@@ -20,6 +20,10 @@ const BURST = SMALL_CHUNK / 2;
  * meanwhile: a loop of awaited sends runs entirely in microtasks, so a burst becomes one
  * write instead of one per message. Large messages go out at once as prefix + payload in
  * one writev, uncopied. `needDrain` mirrors the stream's back-pressure.
+ *
+ * With `loneAtOnce`, a small message sent while nothing is batched and the stream has no
+ * write in flight leaves at once (a ping-pong reply, which has nothing to wait for): the
+ * messages sent after it in the same tick find that write in flight and are batched.
  */
 export class FrameWriter {
   /** The last write returned false: the caller should wait for 'drain'. */
@@ -30,9 +34,11 @@ export class FrameWriter {
   private start = 0;
   private end = 0;
   private scheduled = false;
+  private readonly loneAtOnce: boolean;
 
-  constructor(stream: Writable) {
+  constructor(stream: Writable, loneAtOnce = false) {
     this.stream = stream;
+    this.loneAtOnce = loneAtOnce;
   }
 
   /** Queues or writes one message; returns false when the caller should wait for 'drain'. */
@@ -45,6 +51,10 @@ export class FrameWriter {
       stream.write(encodePrefix(flags, n));
       if (!stream.write(payload)) this.needDrain = true;
       stream.uncork();
+      return !this.needDrain;
+    }
+    if (this.loneAtOnce && this.end === this.start && this.stream.writableLength === 0) {
+      if (!this.stream.write(encodeEnvelope(flags, payload))) this.needDrain = true;
       return !this.needDrain;
     }
     const size = PREFIX_SIZE + n;

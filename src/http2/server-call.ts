@@ -209,7 +209,7 @@ export class ServerCallImpl implements ServerCall, EnvelopeSink {
       flags = FLAG_COMPRESSED;
     }
     const stream = this.stream;
-    if ((this.writer ??= new FrameWriter(stream)).write(flags, payload)) return RESOLVED;
+    if ((this.writer ??= new FrameWriter(stream, true)).write(flags, payload)) return RESOLVED;
     if (!this.drainListening) {
       this.drainListening = true;
       stream.on('drain', streamOnDrain);
